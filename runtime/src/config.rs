@@ -1,0 +1,91 @@
+//! Engine configuration: enabled features and resource limits.
+
+/// Settings shared by everything compiled and run with one [`Engine`](crate::Engine).
+///
+/// ```
+/// let mut config = epsilon::Config::default();
+/// config.multi_memory(false).max_call_depth(20_000);
+/// let engine = epsilon::Engine::new(config);
+/// # let _ = engine;
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) multi_memory: bool,
+    pub(crate) max_call_depth: usize,
+    pub(crate) max_value_stack: usize,
+    pub(crate) max_host_reentry: usize,
+    pub(crate) max_memory_pages: u32,
+    pub(crate) max_table_elements: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            multi_memory: true,
+            max_call_depth: 100_000,
+            max_value_stack: 16 * 1024 * 1024,
+            max_host_reentry: 64,
+            max_memory_pages: 65536,
+            max_table_elements: 10_000_000,
+        }
+    }
+}
+
+impl Config {
+    /// Creates the default configuration (WebAssembly 2.0 plus multi-memory).
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// Enables or disables the multi-memory feature (on by default).
+    ///
+    /// With it off, a module declaring more than one memory fails validation with
+    /// "multiple memories", as WebAssembly 2.0 requires.
+    pub fn multi_memory(&mut self, enable: bool) -> &mut Self {
+        self.multi_memory = enable;
+        self
+    }
+
+    /// Maximum number of nested wasm calls (default 100,000). Exceeding it traps with
+    /// "call stack exhausted". Calls never recurse on the native stack, so any limit is safe.
+    pub fn max_call_depth(&mut self, frames: usize) -> &mut Self {
+        self.max_call_depth = frames.max(1);
+        self
+    }
+
+    /// Maximum size of the value stack in 64-bit cells (default 16 Mi cells = 128 MiB).
+    /// Exceeding it traps with "call stack exhausted".
+    pub fn max_value_stack(&mut self, cells: usize) -> &mut Self {
+        self.max_value_stack = cells.max(1024);
+        self
+    }
+
+    /// How many times host functions may re-enter wasm recursively (default 64). Each
+    /// re-entry uses native stack; exceeding the limit traps with "call stack exhausted".
+    pub fn max_host_reentry(&mut self, depth: usize) -> &mut Self {
+        self.max_host_reentry = depth;
+        self
+    }
+
+    /// Ceiling on any linear memory's size in 64 KiB pages (default 65,536 = 4 GiB).
+    /// Instantiation fails if a memory's minimum exceeds it; `memory.grow` beyond it returns -1.
+    pub fn max_memory_pages(&mut self, pages: u32) -> &mut Self {
+        self.max_memory_pages = pages.min(65536);
+        self
+    }
+
+    /// Ceiling on any table's number of elements (default 10,000,000).
+    /// Instantiation fails if a table's minimum exceeds it; `table.grow` beyond it returns -1.
+    pub fn max_table_elements(&mut self, elements: u32) -> &mut Self {
+        self.max_table_elements = elements;
+        self
+    }
+
+    pub(crate) fn wasm_features(&self) -> wasmparser::WasmFeatures {
+        let mut features = wasmparser::WasmFeatures::WASM2;
+        if self.multi_memory {
+            features |= wasmparser::WasmFeatures::MULTI_MEMORY;
+        }
+        features
+    }
+}

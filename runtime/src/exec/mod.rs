@@ -1,0 +1,182 @@
+//! Execution: the value and call stacks, entry from the API, host calls, and the dispatch
+//! loop (in `run`).
+//!
+//! Wasm-to-wasm calls never recurse on the native stack: a call pushes a [`Frame`] and the
+//! loop continues with the callee. Caller and callee frames overlap: the caller's argument
+//! slots are the callee's parameter slots, and results come back in the same place.
+
+mod run;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::func::{Caller, cells_to_val, val_to_cells};
+use crate::store::{FuncEntity, Store};
+use crate::trap::TrapKind;
+use crate::types::ValType;
+use crate::value::Val;
+
+/// The saved state of a caller, restored when its callee returns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    pub instance: u32,
+    pub code: u32,
+    pub ip: u32,
+    pub base: u32,
+}
+
+/// Value cells and call frames of one execution.
+#[derive(Default)]
+pub(crate) struct Stack {
+    pub values: Vec<u64>,
+    pub frames: Vec<Frame>,
+}
+
+/// Where the dispatch loop is: the running function and its frame.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct State {
+    pub instance: u32,
+    pub code: u32,
+    pub ip: u32,
+    pub base: u32,
+}
+
+/// Why the dispatch loop stopped.
+pub(crate) enum Exit {
+    /// The entry function returned; its results are at the bottom of the value stack.
+    Done,
+    /// Execution trapped.
+    Trap(TrapKind),
+    /// Control moved to another instance (call or return); reload and continue.
+    Switch,
+    /// A host function must be called with arguments at `args_base`.
+    Host { func: u32, args_base: usize },
+}
+
+/// Limits the dispatch loop enforces.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Frames allowed on `Stack::frames` in this execution.
+    pub max_frames: usize,
+    /// Cells allowed on `Stack::values`.
+    pub max_values: usize,
+}
+
+/// Calls function `func` (a store index) with its arguments encoded as cells; returns the
+/// result cells.
+pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, args: &[u64]) -> Result<Vec<u64>> {
+    let config = store.inner.engine.config();
+    let (max_reentry, max_depth, max_values) =
+        (config.max_host_reentry, config.max_call_depth, config.max_value_stack);
+    if store.inner.reentry > max_reentry || store.inner.outer_depth >= max_depth {
+        return Err(TrapKind::CallStackExhausted.into());
+    }
+    match store.inner.funcs[func as usize] {
+        FuncEntity::Host { host, .. } => {
+            let mut cells = args.to_vec();
+            call_host(store, host, None, &mut cells, 0)?;
+            Ok(cells)
+        }
+        FuncEntity::Wasm { instance, code, .. } => {
+            let mut stack = store.inner.spare_stack.take().unwrap_or_default();
+            let limits = Limits { max_frames: max_depth - store.inner.outer_depth - 1, max_values };
+            store.inner.reentry += 1;
+            let outcome = run_from(store, &mut stack, instance, code, args, limits);
+            store.inner.reentry -= 1;
+            let result = outcome.map(|result_cells| stack.values[..result_cells].to_vec());
+            stack.frames.clear();
+            if store.inner.spare_stack.is_none() {
+                store.inner.spare_stack = Some(stack);
+            }
+            result
+        }
+    }
+}
+
+/// Sets up the entry frame and runs until the entry function returns; returns the number
+/// of result cells.
+fn run_from<T>(
+    store: &mut Store<T>,
+    stack: &mut Stack,
+    instance: u32,
+    code: u32,
+    args: &[u64],
+    limits: Limits,
+) -> Result<usize> {
+    let (frame_cells, param_cells, local_cells, result_cells) = {
+        let module = &store.inner.instances[instance as usize].module.inner;
+        let f = &module.code[code as usize];
+        let ty = module.func_type(module.num_imported_funcs + code);
+        (f.frame_cells as usize, f.param_cells as usize, f.local_cells as usize, ty.result_cells() as usize)
+    };
+    let needed = frame_cells.max(result_cells).max(args.len());
+    if needed > limits.max_values {
+        return Err(TrapKind::CallStackExhausted.into());
+    }
+    if stack.values.len() < needed {
+        stack.values.resize(needed, 0);
+    }
+    stack.values[..args.len()].copy_from_slice(args);
+    stack.values[param_cells..param_cells + local_cells].fill(0);
+    let mut state = State { instance, code, ip: 0, base: 0 };
+    loop {
+        match run::run(&mut store.inner, stack, &mut state, limits) {
+            Exit::Done => return Ok(result_cells),
+            Exit::Trap(kind) => return Err(kind.into()),
+            Exit::Switch => {}
+            Exit::Host { func, args_base } => {
+                let FuncEntity::Host { host, .. } = store.inner.funcs[func as usize] else {
+                    return Err(Error::new(ErrorKind::Usage, "host call to a wasm function"));
+                };
+                let depth = stack.frames.len();
+                let saved = store.inner.outer_depth;
+                store.inner.outer_depth = saved + depth + 1;
+                let outcome = call_host(store, host, Some(state.instance), &mut stack.values, args_base);
+                store.inner.outer_depth = saved;
+                outcome?;
+            }
+        }
+    }
+}
+
+/// Calls host function `host` with arguments read from `cells[at..]`; writes the results
+/// back to `cells[at..]` (growing `cells` if needed).
+fn call_host<T>(
+    store: &mut Store<T>,
+    host: u32,
+    instance: Option<u32>,
+    cells: &mut Vec<u64>,
+    at: usize,
+) -> Result<()> {
+    let func = store.host_funcs[host as usize].clone();
+    let ty = &func.ty;
+    let mut args = Vec::with_capacity(ty.params().len());
+    let mut i = at;
+    for t in ty.params() {
+        let hi = if *t == ValType::V128 { cells[i + 1] } else { 0 };
+        args.push(cells_to_val(&store.inner, cells[i], hi, *t));
+        i += t.cells() as usize;
+    }
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
+    (func.callback)(Caller { store, instance }, &args, &mut results)?;
+    let mut i = at;
+    for (v, t) in results.iter().zip(ty.results()) {
+        if v.ty() != *t {
+            return Err(Error::type_error(format!(
+                "host function of type {ty} returned a {} where a {t} was expected",
+                v.ty()
+            )));
+        }
+        let (lo, hi) = val_to_cells(&store.inner, v, *t)?;
+        if cells.len() < i + 2 {
+            cells.resize(i + 2, 0);
+        }
+        cells[i] = lo;
+        if *t == ValType::V128 {
+            cells[i + 1] = hi;
+        }
+        i += t.cells() as usize;
+    }
+    if instance.is_none() {
+        cells.truncate(i);
+    }
+    Ok(())
+}

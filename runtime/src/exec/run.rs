@@ -1,0 +1,745 @@
+//! The dispatch loop: a `loop` + `match` over IR ops.
+//!
+//! The loop runs while control stays inside one instance. Calls and returns within the
+//! instance switch functions in place; crossing to another instance or to the host leaves
+//! the loop with an [`Exit`] so the caller can reload the context.
+//!
+//! Register access is bounds-checked (safe Rust throughout); memory 0's bytes are held in a
+//! local slice that is re-derived after anything that may resize it.
+
+use super::{Exit, Frame, Limits, Stack, State};
+use crate::ir::{LoadKind, Op, StoreKind};
+use crate::semantics::{convert, float, int};
+use crate::store::{FuncEntity, StoreInner};
+use crate::trap::TrapKind;
+use std::sync::Arc;
+
+/// Reads `N` bytes at `addr + offset`, or `None` if out of bounds.
+#[inline(always)]
+fn load<const N: usize>(mem: &[u8], addr: u64, offset: u32) -> Option<[u8; N]> {
+    let start = u64::from(addr as u32) + u64::from(offset);
+    let end = start + N as u64;
+    if end > mem.len() as u64 {
+        return None;
+    }
+    mem.get(start as usize..end as usize)?.try_into().ok()
+}
+
+/// Writes `bytes` at `addr + offset`, or returns `None` if out of bounds.
+#[inline(always)]
+fn store<const N: usize>(mem: &mut [u8], addr: u64, offset: u32, bytes: [u8; N]) -> Option<()> {
+    let start = u64::from(addr as u32) + u64::from(offset);
+    let end = start + N as u64;
+    if end > mem.len() as u64 {
+        return None;
+    }
+    mem.get_mut(start as usize..end as usize)?.copy_from_slice(&bytes);
+    Some(())
+}
+
+/// Checks that `[start, start + len)` lies within `size`; returns the range as `usize`s.
+#[inline]
+fn range(start: u32, len: u32, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = u64::from(start) + u64::from(len);
+    if end > size as u64 { None } else { Some(start as usize..end as usize) }
+}
+
+/// Two distinct elements of a slice, mutably.
+fn pair_mut<E>(items: &mut [E], a: usize, b: usize) -> (&mut E, &mut E) {
+    debug_assert_ne!(a, b);
+    if a < b {
+        let (lo, hi) = items.split_at_mut(b);
+        (&mut lo[a], &mut hi[0])
+    } else {
+        let (lo, hi) = items.split_at_mut(a);
+        (&mut hi[0], &mut lo[b])
+    }
+}
+
+fn do_load(kind: LoadKind, mem: &[u8], addr: u64, offset: u32) -> Option<u64> {
+    Some(match kind {
+        LoadKind::Load32 => u64::from(u32::from_le_bytes(load(mem, addr, offset)?)),
+        LoadKind::Load64 => u64::from_le_bytes(load(mem, addr, offset)?),
+        LoadKind::Load8U => u64::from(load::<1>(mem, addr, offset)?[0]),
+        LoadKind::Load16U => u64::from(u16::from_le_bytes(load(mem, addr, offset)?)),
+        LoadKind::I32Load8S => u64::from(load::<1>(mem, addr, offset)?[0] as i8 as i32 as u32),
+        LoadKind::I32Load16S => u64::from(i16::from_le_bytes(load(mem, addr, offset)?) as i32 as u32),
+        LoadKind::I64Load8S => load::<1>(mem, addr, offset)?[0] as i8 as i64 as u64,
+        LoadKind::I64Load16S => i16::from_le_bytes(load(mem, addr, offset)?) as i64 as u64,
+        LoadKind::I64Load32S => i32::from_le_bytes(load(mem, addr, offset)?) as i64 as u64,
+    })
+}
+
+fn do_store(kind: StoreKind, mem: &mut [u8], addr: u64, offset: u32, value: u64) -> Option<()> {
+    match kind {
+        StoreKind::Store8 => store(mem, addr, offset, [value as u8]),
+        StoreKind::Store16 => store(mem, addr, offset, (value as u16).to_le_bytes()),
+        StoreKind::Store32 => store(mem, addr, offset, (value as u32).to_le_bytes()),
+        StoreKind::Store64 => store(mem, addr, offset, value.to_le_bytes()),
+    }
+}
+
+#[inline(always)]
+fn b2c(b: bool) -> u64 {
+    u64::from(b)
+}
+
+#[inline(always)]
+fn f32c(f: f32) -> u64 {
+    u64::from(f.to_bits())
+}
+
+#[inline(always)]
+fn f64c(f: f64) -> u64 {
+    f.to_bits()
+}
+
+/// Runs until the entry function returns, a trap, a host call, or an instance switch.
+pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, limits: Limits) -> Exit {
+    let StoreInner { instances, funcs, memories, tables, globals, elems, datas, .. } = inner;
+    let instance = &instances[st.instance as usize];
+    let module = &*instance.module.inner;
+    let values = &mut stack.values;
+    let frames = &mut stack.frames;
+    let mem0 = instance.memories.first().map(|&m| m as usize);
+
+    let mut cur_code = st.code;
+    let mut code: &[Op] = &module.code[cur_code as usize].ops;
+    let mut ip = st.ip as usize;
+    let mut base = st.base as usize;
+    let mut regs: &mut [u64] = &mut values[base..];
+    let mut mem: &mut [u8] = match mem0 {
+        Some(m) => &mut memories[m].data,
+        None => &mut [],
+    };
+
+    macro_rules! r {
+        ($s:expr) => {
+            regs[$s as usize]
+        };
+    }
+    macro_rules! r32 {
+        ($s:expr) => {
+            regs[$s as usize] as u32
+        };
+    }
+    macro_rules! f32r {
+        ($s:expr) => {
+            f32::from_bits(regs[$s as usize] as u32)
+        };
+    }
+    macro_rules! f64r {
+        ($s:expr) => {
+            f64::from_bits(regs[$s as usize])
+        };
+    }
+    macro_rules! trap {
+        ($k:expr) => {
+            return Exit::Trap($k)
+        };
+    }
+    macro_rules! tryt {
+        ($e:expr, $k:expr) => {
+            match $e {
+                Some(v) => v,
+                None => trap!($k),
+            }
+        };
+    }
+    macro_rules! tryr {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(k) => trap!(k),
+            }
+        };
+    }
+    macro_rules! reload_mem {
+        () => {
+            mem = match mem0 {
+                Some(m) => &mut memories[m].data,
+                None => &mut [],
+            };
+        };
+    }
+    macro_rules! jump {
+        ($offset:expr) => {
+            ip = (ip as isize - 1 + $offset as isize) as usize
+        };
+    }
+    macro_rules! br_if {
+        ($cond:expr, $offset:expr) => {
+            if $cond {
+                jump!($offset)
+            }
+        };
+    }
+    macro_rules! save_state {
+        () => {
+            st.code = cur_code;
+            st.ip = ip as u32;
+            st.base = base as u32;
+        };
+    }
+    // Enters function `code_index` of instance `inst` with its frame at `base + args`.
+    macro_rules! enter {
+        ($inst:expr, $code_index:expr, $args:expr) => {{
+            let inst = $inst;
+            let code_index = $code_index;
+            let callee_module = &*instances[inst as usize].module.inner;
+            let callee = &callee_module.code[code_index as usize];
+            if frames.len() >= limits.max_frames {
+                trap!(TrapKind::CallStackExhausted);
+            }
+            let new_base = base + $args as usize;
+            let needed = new_base + callee.frame_cells as usize;
+            if needed > values.len() {
+                if needed > limits.max_values {
+                    trap!(TrapKind::CallStackExhausted);
+                }
+                let grown = needed.max(values.len() * 2).min(limits.max_values.max(needed));
+                values.resize(grown, 0);
+            }
+            let locals = new_base + callee.param_cells as usize;
+            values[locals..locals + callee.local_cells as usize].fill(0);
+            frames.push(Frame { instance: st.instance, code: cur_code, ip: ip as u32, base: base as u32 });
+            if inst == st.instance {
+                code = &callee.ops;
+                cur_code = code_index;
+                ip = 0;
+                base = new_base;
+                regs = &mut values[base..];
+            } else {
+                st.instance = inst;
+                st.code = code_index;
+                st.ip = 0;
+                st.base = new_base as u32;
+                return Exit::Switch;
+            }
+        }};
+    }
+    // Calls the function at store index `addr`.
+    macro_rules! call_addr {
+        ($addr:expr, $args:expr) => {{
+            let addr = $addr;
+            match funcs[addr as usize] {
+                FuncEntity::Wasm { instance: inst, code: code_index, .. } => enter!(inst, code_index, $args),
+                FuncEntity::Host { .. } => {
+                    save_state!();
+                    return Exit::Host { func: addr, args_base: base + $args as usize };
+                }
+            }
+        }};
+    }
+    macro_rules! ret {
+        () => {{
+            match frames.pop() {
+                None => return Exit::Done,
+                Some(f) => {
+                    if f.instance == st.instance {
+                        cur_code = f.code;
+                        code = &module.code[cur_code as usize].ops;
+                        ip = f.ip as usize;
+                        base = f.base as usize;
+                        regs = &mut values[base..];
+                    } else {
+                        st.instance = f.instance;
+                        st.code = f.code;
+                        st.ip = f.ip;
+                        st.base = f.base;
+                        return Exit::Switch;
+                    }
+                }
+            }
+        }};
+    }
+    macro_rules! table_of {
+        ($t:expr) => {
+            instance.tables[$t as usize] as usize
+        };
+    }
+    macro_rules! memory_of {
+        ($m:expr) => {
+            instance.memories[$m as usize] as usize
+        };
+    }
+
+    loop {
+        let op = match code.get(ip) {
+            Some(op) => *op,
+            None => trap!(TrapKind::Unreachable),
+        };
+        ip += 1;
+        match op {
+            // ---------------------------------------------------------------- copies
+            Op::Copy { dst, src } => r!(dst) = r!(src),
+            Op::Copy2 { dst, src } => {
+                r!(dst) = r!(src);
+                r!(dst + 1) = r!(src + 1);
+            }
+            Op::CopySpan { dst, src, len } => {
+                let (dst, src, len) = (dst as usize, src as usize, len as usize);
+                regs.copy_within(src..src + len, dst);
+            }
+            Op::Const32 { dst, value } => r!(dst) = u64::from(value),
+            Op::Const64 { dst, lo, hi } => r!(dst) = u64::from(lo) | (u64::from(hi) << 32),
+            Op::Select { dst, cond, a, b } => {
+                r!(dst) = if r32!(cond) != 0 { r!(a) } else { r!(b) };
+            }
+            Op::Select2 { dst, cond, a, b } => {
+                let src = if r32!(cond) != 0 { a } else { b };
+                r!(dst) = r!(src);
+                r!(dst + 1) = r!(src + 1);
+            }
+
+            // ---------------------------------------------------------------- control
+            Op::Unreachable {} => trap!(TrapKind::Unreachable),
+            Op::Br { offset } => jump!(offset),
+            Op::BrIfNez { cond, offset } => br_if!(r32!(cond) != 0, offset),
+            Op::BrIfEqz { cond, offset } => br_if!(r32!(cond) == 0, offset),
+            Op::BrI64Eqz { a, offset } => br_if!(r!(a) == 0, offset),
+            Op::BrI64Nez { a, offset } => br_if!(r!(a) != 0, offset),
+            Op::BrI32Eq { a, b, offset } => br_if!(r32!(a) == r32!(b), offset),
+            Op::BrI32Ne { a, b, offset } => br_if!(r32!(a) != r32!(b), offset),
+            Op::BrI32LtS { a, b, offset } => br_if!((r32!(a) as i32) < r32!(b) as i32, offset),
+            Op::BrI32LtU { a, b, offset } => br_if!(r32!(a) < r32!(b), offset),
+            Op::BrI32GtS { a, b, offset } => br_if!(r32!(a) as i32 > r32!(b) as i32, offset),
+            Op::BrI32GtU { a, b, offset } => br_if!(r32!(a) > r32!(b), offset),
+            Op::BrI32LeS { a, b, offset } => br_if!(r32!(a) as i32 <= r32!(b) as i32, offset),
+            Op::BrI32LeU { a, b, offset } => br_if!(r32!(a) <= r32!(b), offset),
+            Op::BrI32GeS { a, b, offset } => br_if!(r32!(a) as i32 >= r32!(b) as i32, offset),
+            Op::BrI32GeU { a, b, offset } => br_if!(r32!(a) >= r32!(b), offset),
+            Op::BrI32EqImm { a, imm, offset } => br_if!(r32!(a) == imm as u32, offset),
+            Op::BrI32NeImm { a, imm, offset } => br_if!(r32!(a) != imm as u32, offset),
+            Op::BrI32LtSImm { a, imm, offset } => br_if!((r32!(a) as i32) < imm, offset),
+            Op::BrI32LtUImm { a, imm, offset } => br_if!(r32!(a) < imm as u32, offset),
+            Op::BrI32GtSImm { a, imm, offset } => br_if!(r32!(a) as i32 > imm, offset),
+            Op::BrI32GtUImm { a, imm, offset } => br_if!(r32!(a) > imm as u32, offset),
+            Op::BrI32LeSImm { a, imm, offset } => br_if!(r32!(a) as i32 <= imm, offset),
+            Op::BrI32LeUImm { a, imm, offset } => br_if!(r32!(a) <= imm as u32, offset),
+            Op::BrI32GeSImm { a, imm, offset } => br_if!(r32!(a) as i32 >= imm, offset),
+            Op::BrI32GeUImm { a, imm, offset } => br_if!(r32!(a) >= imm as u32, offset),
+            Op::BrI64Eq { a, b, offset } => br_if!(r!(a) == r!(b), offset),
+            Op::BrI64Ne { a, b, offset } => br_if!(r!(a) != r!(b), offset),
+            Op::BrI64LtS { a, b, offset } => br_if!((r!(a) as i64) < r!(b) as i64, offset),
+            Op::BrI64LtU { a, b, offset } => br_if!(r!(a) < r!(b), offset),
+            Op::BrI64GtS { a, b, offset } => br_if!(r!(a) as i64 > r!(b) as i64, offset),
+            Op::BrI64GtU { a, b, offset } => br_if!(r!(a) > r!(b), offset),
+            Op::BrI64LeS { a, b, offset } => br_if!(r!(a) as i64 <= r!(b) as i64, offset),
+            Op::BrI64LeU { a, b, offset } => br_if!(r!(a) <= r!(b), offset),
+            Op::BrI64GeS { a, b, offset } => br_if!(r!(a) as i64 >= r!(b) as i64, offset),
+            Op::BrI64GeU { a, b, offset } => br_if!(r!(a) >= r!(b), offset),
+            Op::BrI64EqImm { a, imm, offset } => br_if!(r!(a) as i64 == i64::from(imm), offset),
+            Op::BrI64NeImm { a, imm, offset } => br_if!(r!(a) as i64 != i64::from(imm), offset),
+            Op::BrI64LtSImm { a, imm, offset } => br_if!((r!(a) as i64) < i64::from(imm), offset),
+            Op::BrI64LtUImm { a, imm, offset } => br_if!(r!(a) < i64::from(imm) as u64, offset),
+            Op::BrI64GtSImm { a, imm, offset } => br_if!(r!(a) as i64 > i64::from(imm), offset),
+            Op::BrI64GtUImm { a, imm, offset } => br_if!(r!(a) > i64::from(imm) as u64, offset),
+            Op::BrI64LeSImm { a, imm, offset } => br_if!(r!(a) as i64 <= i64::from(imm), offset),
+            Op::BrI64LeUImm { a, imm, offset } => br_if!(r!(a) <= i64::from(imm) as u64, offset),
+            Op::BrI64GeSImm { a, imm, offset } => br_if!(r!(a) as i64 >= i64::from(imm), offset),
+            Op::BrI64GeUImm { a, imm, offset } => br_if!(r!(a) >= i64::from(imm) as u64, offset),
+            Op::BrTable { index, len } => {
+                // The `len + 1` Br entries follow; the last is the default.
+                ip += r32!(index).min(len) as usize;
+            }
+            Op::Return {} => ret!(),
+            Op::ReturnSlot { src } => {
+                r!(0) = r!(src);
+                ret!()
+            }
+            Op::ReturnSlot2 { src } => {
+                r!(0) = r!(src);
+                r!(1) = r!(src + 1);
+                ret!()
+            }
+            Op::ReturnImm32 { value } => {
+                r!(0) = u64::from(value);
+                ret!()
+            }
+            Op::ReturnSpan { src, len } => {
+                let (src, len) = (src as usize, len as usize);
+                regs.copy_within(src..src + len, 0);
+                ret!()
+            }
+            Op::CallInternal { func, args } => enter!(st.instance, func, args),
+            Op::CallImported { func, args } => call_addr!(instance.funcs[func as usize], args),
+            Op::CallIndirect { index, args, table, ty } => {
+                let t = &tables[table_of!(table)];
+                let r = *tryt!(t.elements.get(r32!(index) as usize), TrapKind::UndefinedElement);
+                if r == 0 {
+                    trap!(TrapKind::UninitializedElement);
+                }
+                let addr = r - 1;
+                if funcs[addr as usize].ty() != module.type_ids[ty as usize] {
+                    trap!(TrapKind::IndirectCallTypeMismatch);
+                }
+                call_addr!(addr, args)
+            }
+
+            // ---------------------------------------------------------------- i32
+            Op::I32Eqz { dst, src } => r!(dst) = b2c(r32!(src) == 0),
+            Op::I32Clz { dst, src } => r!(dst) = u64::from(r32!(src).leading_zeros()),
+            Op::I32Ctz { dst, src } => r!(dst) = u64::from(r32!(src).trailing_zeros()),
+            Op::I32Popcnt { dst, src } => r!(dst) = u64::from(r32!(src).count_ones()),
+            Op::I32Extend8S { dst, src } => r!(dst) = u64::from(r32!(src) as i8 as i32 as u32),
+            Op::I32Extend16S { dst, src } => r!(dst) = u64::from(r32!(src) as i16 as i32 as u32),
+            Op::I32WrapI64 { dst, src } => r!(dst) = u64::from(r!(src) as u32),
+            Op::I32Eq { dst, a, b } => r!(dst) = b2c(r32!(a) == r32!(b)),
+            Op::I32Ne { dst, a, b } => r!(dst) = b2c(r32!(a) != r32!(b)),
+            Op::I32LtS { dst, a, b } => r!(dst) = b2c((r32!(a) as i32) < r32!(b) as i32),
+            Op::I32LtU { dst, a, b } => r!(dst) = b2c(r32!(a) < r32!(b)),
+            Op::I32GtS { dst, a, b } => r!(dst) = b2c(r32!(a) as i32 > r32!(b) as i32),
+            Op::I32GtU { dst, a, b } => r!(dst) = b2c(r32!(a) > r32!(b)),
+            Op::I32LeS { dst, a, b } => r!(dst) = b2c(r32!(a) as i32 <= r32!(b) as i32),
+            Op::I32LeU { dst, a, b } => r!(dst) = b2c(r32!(a) <= r32!(b)),
+            Op::I32GeS { dst, a, b } => r!(dst) = b2c(r32!(a) as i32 >= r32!(b) as i32),
+            Op::I32GeU { dst, a, b } => r!(dst) = b2c(r32!(a) >= r32!(b)),
+            Op::I32Add { dst, a, b } => r!(dst) = u64::from(r32!(a).wrapping_add(r32!(b))),
+            Op::I32Sub { dst, a, b } => r!(dst) = u64::from(r32!(a).wrapping_sub(r32!(b))),
+            Op::I32Mul { dst, a, b } => r!(dst) = u64::from(r32!(a).wrapping_mul(r32!(b))),
+            Op::I32DivS { dst, a, b } => {
+                r!(dst) = u64::from(tryr!(int::i32_div_s(r32!(a) as i32, r32!(b) as i32)) as u32)
+            }
+            Op::I32DivU { dst, a, b } => r!(dst) = u64::from(tryr!(int::i32_div_u(r32!(a), r32!(b)))),
+            Op::I32RemS { dst, a, b } => {
+                r!(dst) = u64::from(tryr!(int::i32_rem_s(r32!(a) as i32, r32!(b) as i32)) as u32)
+            }
+            Op::I32RemU { dst, a, b } => r!(dst) = u64::from(tryr!(int::i32_rem_u(r32!(a), r32!(b)))),
+            Op::I32And { dst, a, b } => r!(dst) = u64::from(r32!(a) & r32!(b)),
+            Op::I32Or { dst, a, b } => r!(dst) = u64::from(r32!(a) | r32!(b)),
+            Op::I32Xor { dst, a, b } => r!(dst) = u64::from(r32!(a) ^ r32!(b)),
+            Op::I32Shl { dst, a, b } => r!(dst) = u64::from(r32!(a).wrapping_shl(r32!(b))),
+            Op::I32ShrS { dst, a, b } => r!(dst) = u64::from((r32!(a) as i32).wrapping_shr(r32!(b)) as u32),
+            Op::I32ShrU { dst, a, b } => r!(dst) = u64::from(r32!(a).wrapping_shr(r32!(b))),
+            Op::I32Rotl { dst, a, b } => r!(dst) = u64::from(r32!(a).rotate_left(r32!(b) & 31)),
+            Op::I32Rotr { dst, a, b } => r!(dst) = u64::from(r32!(a).rotate_right(r32!(b) & 31)),
+            Op::I32EqImm { dst, a, imm } => r!(dst) = b2c(r32!(a) == imm as u32),
+            Op::I32NeImm { dst, a, imm } => r!(dst) = b2c(r32!(a) != imm as u32),
+            Op::I32LtSImm { dst, a, imm } => r!(dst) = b2c((r32!(a) as i32) < imm),
+            Op::I32LtUImm { dst, a, imm } => r!(dst) = b2c(r32!(a) < imm as u32),
+            Op::I32GtSImm { dst, a, imm } => r!(dst) = b2c(r32!(a) as i32 > imm),
+            Op::I32GtUImm { dst, a, imm } => r!(dst) = b2c(r32!(a) > imm as u32),
+            Op::I32LeSImm { dst, a, imm } => r!(dst) = b2c(r32!(a) as i32 <= imm),
+            Op::I32LeUImm { dst, a, imm } => r!(dst) = b2c(r32!(a) <= imm as u32),
+            Op::I32GeSImm { dst, a, imm } => r!(dst) = b2c(r32!(a) as i32 >= imm),
+            Op::I32GeUImm { dst, a, imm } => r!(dst) = b2c(r32!(a) >= imm as u32),
+            Op::I32AddImm { dst, a, imm } => r!(dst) = u64::from(r32!(a).wrapping_add(imm as u32)),
+            Op::I32MulImm { dst, a, imm } => r!(dst) = u64::from(r32!(a).wrapping_mul(imm as u32)),
+            Op::I32AndImm { dst, a, imm } => r!(dst) = u64::from(r32!(a) & imm as u32),
+            Op::I32OrImm { dst, a, imm } => r!(dst) = u64::from(r32!(a) | imm as u32),
+            Op::I32XorImm { dst, a, imm } => r!(dst) = u64::from(r32!(a) ^ imm as u32),
+            Op::I32ShlImm { dst, a, imm } => r!(dst) = u64::from(r32!(a).wrapping_shl(imm as u32)),
+            Op::I32ShrSImm { dst, a, imm } => {
+                r!(dst) = u64::from((r32!(a) as i32).wrapping_shr(imm as u32) as u32)
+            }
+            Op::I32ShrUImm { dst, a, imm } => r!(dst) = u64::from(r32!(a).wrapping_shr(imm as u32)),
+            Op::I32RotlImm { dst, a, imm } => r!(dst) = u64::from(r32!(a).rotate_left(imm as u32 & 31)),
+            Op::I32RotrImm { dst, a, imm } => r!(dst) = u64::from(r32!(a).rotate_right(imm as u32 & 31)),
+
+            // ---------------------------------------------------------------- i64
+            Op::I64Eqz { dst, src } => r!(dst) = b2c(r!(src) == 0),
+            Op::I64Clz { dst, src } => r!(dst) = u64::from(r!(src).leading_zeros()),
+            Op::I64Ctz { dst, src } => r!(dst) = u64::from(r!(src).trailing_zeros()),
+            Op::I64Popcnt { dst, src } => r!(dst) = u64::from(r!(src).count_ones()),
+            Op::I64Extend8S { dst, src } => r!(dst) = r!(src) as i8 as i64 as u64,
+            Op::I64Extend16S { dst, src } => r!(dst) = r!(src) as i16 as i64 as u64,
+            Op::I64Extend32S { dst, src } => r!(dst) = r!(src) as i32 as i64 as u64,
+            Op::I64ExtendI32S { dst, src } => r!(dst) = r32!(src) as i32 as i64 as u64,
+            Op::I64ExtendI32U { dst, src } => r!(dst) = u64::from(r32!(src)),
+            Op::I64Eq { dst, a, b } => r!(dst) = b2c(r!(a) == r!(b)),
+            Op::I64Ne { dst, a, b } => r!(dst) = b2c(r!(a) != r!(b)),
+            Op::I64LtS { dst, a, b } => r!(dst) = b2c((r!(a) as i64) < r!(b) as i64),
+            Op::I64LtU { dst, a, b } => r!(dst) = b2c(r!(a) < r!(b)),
+            Op::I64GtS { dst, a, b } => r!(dst) = b2c(r!(a) as i64 > r!(b) as i64),
+            Op::I64GtU { dst, a, b } => r!(dst) = b2c(r!(a) > r!(b)),
+            Op::I64LeS { dst, a, b } => r!(dst) = b2c(r!(a) as i64 <= r!(b) as i64),
+            Op::I64LeU { dst, a, b } => r!(dst) = b2c(r!(a) <= r!(b)),
+            Op::I64GeS { dst, a, b } => r!(dst) = b2c(r!(a) as i64 >= r!(b) as i64),
+            Op::I64GeU { dst, a, b } => r!(dst) = b2c(r!(a) >= r!(b)),
+            Op::I64Add { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
+            Op::I64Sub { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
+            Op::I64Mul { dst, a, b } => r!(dst) = r!(a).wrapping_mul(r!(b)),
+            Op::I64DivS { dst, a, b } => r!(dst) = tryr!(int::i64_div_s(r!(a) as i64, r!(b) as i64)) as u64,
+            Op::I64DivU { dst, a, b } => r!(dst) = tryr!(int::i64_div_u(r!(a), r!(b))),
+            Op::I64RemS { dst, a, b } => r!(dst) = tryr!(int::i64_rem_s(r!(a) as i64, r!(b) as i64)) as u64,
+            Op::I64RemU { dst, a, b } => r!(dst) = tryr!(int::i64_rem_u(r!(a), r!(b))),
+            Op::I64And { dst, a, b } => r!(dst) = r!(a) & r!(b),
+            Op::I64Or { dst, a, b } => r!(dst) = r!(a) | r!(b),
+            Op::I64Xor { dst, a, b } => r!(dst) = r!(a) ^ r!(b),
+            Op::I64Shl { dst, a, b } => r!(dst) = r!(a).wrapping_shl(r!(b) as u32),
+            Op::I64ShrS { dst, a, b } => r!(dst) = (r!(a) as i64).wrapping_shr(r!(b) as u32) as u64,
+            Op::I64ShrU { dst, a, b } => r!(dst) = r!(a).wrapping_shr(r!(b) as u32),
+            Op::I64Rotl { dst, a, b } => r!(dst) = r!(a).rotate_left((r!(b) & 63) as u32),
+            Op::I64Rotr { dst, a, b } => r!(dst) = r!(a).rotate_right((r!(b) & 63) as u32),
+            Op::I64EqImm { dst, a, imm } => r!(dst) = b2c(r!(a) as i64 == i64::from(imm)),
+            Op::I64NeImm { dst, a, imm } => r!(dst) = b2c(r!(a) as i64 != i64::from(imm)),
+            Op::I64LtSImm { dst, a, imm } => r!(dst) = b2c((r!(a) as i64) < i64::from(imm)),
+            Op::I64LtUImm { dst, a, imm } => r!(dst) = b2c(r!(a) < i64::from(imm) as u64),
+            Op::I64GtSImm { dst, a, imm } => r!(dst) = b2c(r!(a) as i64 > i64::from(imm)),
+            Op::I64GtUImm { dst, a, imm } => r!(dst) = b2c(r!(a) > i64::from(imm) as u64),
+            Op::I64LeSImm { dst, a, imm } => r!(dst) = b2c(r!(a) as i64 <= i64::from(imm)),
+            Op::I64LeUImm { dst, a, imm } => r!(dst) = b2c(r!(a) <= i64::from(imm) as u64),
+            Op::I64GeSImm { dst, a, imm } => r!(dst) = b2c(r!(a) as i64 >= i64::from(imm)),
+            Op::I64GeUImm { dst, a, imm } => r!(dst) = b2c(r!(a) >= i64::from(imm) as u64),
+            Op::I64AddImm { dst, a, imm } => r!(dst) = r!(a).wrapping_add(i64::from(imm) as u64),
+            Op::I64MulImm { dst, a, imm } => r!(dst) = r!(a).wrapping_mul(i64::from(imm) as u64),
+            Op::I64AndImm { dst, a, imm } => r!(dst) = r!(a) & i64::from(imm) as u64,
+            Op::I64OrImm { dst, a, imm } => r!(dst) = r!(a) | i64::from(imm) as u64,
+            Op::I64XorImm { dst, a, imm } => r!(dst) = r!(a) ^ i64::from(imm) as u64,
+            Op::I64ShlImm { dst, a, imm } => r!(dst) = r!(a).wrapping_shl(imm as u32),
+            Op::I64ShrSImm { dst, a, imm } => r!(dst) = (r!(a) as i64).wrapping_shr(imm as u32) as u64,
+            Op::I64ShrUImm { dst, a, imm } => r!(dst) = r!(a).wrapping_shr(imm as u32),
+            Op::I64RotlImm { dst, a, imm } => r!(dst) = r!(a).rotate_left(imm as u32 & 63),
+            Op::I64RotrImm { dst, a, imm } => r!(dst) = r!(a).rotate_right(imm as u32 & 63),
+
+            // ---------------------------------------------------------------- f32
+            Op::F32Abs { dst, src } => r!(dst) = r!(src) & 0x7fff_ffff,
+            Op::F32Neg { dst, src } => r!(dst) = (r!(src) ^ 0x8000_0000) & 0xffff_ffff,
+            Op::F32Ceil { dst, src } => r!(dst) = f32c(float::f32_ceil(f32r!(src))),
+            Op::F32Floor { dst, src } => r!(dst) = f32c(float::f32_floor(f32r!(src))),
+            Op::F32Trunc { dst, src } => r!(dst) = f32c(float::f32_trunc(f32r!(src))),
+            Op::F32Nearest { dst, src } => r!(dst) = f32c(float::f32_nearest(f32r!(src))),
+            Op::F32Sqrt { dst, src } => r!(dst) = f32c(float::f32_sqrt(f32r!(src))),
+            Op::F32Add { dst, a, b } => r!(dst) = f32c(f32r!(a) + f32r!(b)),
+            Op::F32Sub { dst, a, b } => r!(dst) = f32c(f32r!(a) - f32r!(b)),
+            Op::F32Mul { dst, a, b } => r!(dst) = f32c(f32r!(a) * f32r!(b)),
+            Op::F32Div { dst, a, b } => r!(dst) = f32c(f32r!(a) / f32r!(b)),
+            Op::F32Min { dst, a, b } => r!(dst) = f32c(float::f32_min(f32r!(a), f32r!(b))),
+            Op::F32Max { dst, a, b } => r!(dst) = f32c(float::f32_max(f32r!(a), f32r!(b))),
+            Op::F32Copysign { dst, a, b } => r!(dst) = u64::from(float::f32_copysign(r32!(a), r32!(b))),
+            Op::F32Eq { dst, a, b } => r!(dst) = b2c(f32r!(a) == f32r!(b)),
+            Op::F32Ne { dst, a, b } => r!(dst) = b2c(f32r!(a) != f32r!(b)),
+            Op::F32Lt { dst, a, b } => r!(dst) = b2c(f32r!(a) < f32r!(b)),
+            Op::F32Gt { dst, a, b } => r!(dst) = b2c(f32r!(a) > f32r!(b)),
+            Op::F32Le { dst, a, b } => r!(dst) = b2c(f32r!(a) <= f32r!(b)),
+            Op::F32Ge { dst, a, b } => r!(dst) = b2c(f32r!(a) >= f32r!(b)),
+
+            // ---------------------------------------------------------------- f64
+            Op::F64Abs { dst, src } => r!(dst) = r!(src) & 0x7fff_ffff_ffff_ffff,
+            Op::F64Neg { dst, src } => r!(dst) = r!(src) ^ 0x8000_0000_0000_0000,
+            Op::F64Ceil { dst, src } => r!(dst) = f64c(float::f64_ceil(f64r!(src))),
+            Op::F64Floor { dst, src } => r!(dst) = f64c(float::f64_floor(f64r!(src))),
+            Op::F64Trunc { dst, src } => r!(dst) = f64c(float::f64_trunc(f64r!(src))),
+            Op::F64Nearest { dst, src } => r!(dst) = f64c(float::f64_nearest(f64r!(src))),
+            Op::F64Sqrt { dst, src } => r!(dst) = f64c(float::f64_sqrt(f64r!(src))),
+            Op::F64Add { dst, a, b } => r!(dst) = f64c(f64r!(a) + f64r!(b)),
+            Op::F64Sub { dst, a, b } => r!(dst) = f64c(f64r!(a) - f64r!(b)),
+            Op::F64Mul { dst, a, b } => r!(dst) = f64c(f64r!(a) * f64r!(b)),
+            Op::F64Div { dst, a, b } => r!(dst) = f64c(f64r!(a) / f64r!(b)),
+            Op::F64Min { dst, a, b } => r!(dst) = f64c(float::f64_min(f64r!(a), f64r!(b))),
+            Op::F64Max { dst, a, b } => r!(dst) = f64c(float::f64_max(f64r!(a), f64r!(b))),
+            Op::F64Copysign { dst, a, b } => r!(dst) = float::f64_copysign(r!(a), r!(b)),
+            Op::F64Eq { dst, a, b } => r!(dst) = b2c(f64r!(a) == f64r!(b)),
+            Op::F64Ne { dst, a, b } => r!(dst) = b2c(f64r!(a) != f64r!(b)),
+            Op::F64Lt { dst, a, b } => r!(dst) = b2c(f64r!(a) < f64r!(b)),
+            Op::F64Gt { dst, a, b } => r!(dst) = b2c(f64r!(a) > f64r!(b)),
+            Op::F64Le { dst, a, b } => r!(dst) = b2c(f64r!(a) <= f64r!(b)),
+            Op::F64Ge { dst, a, b } => r!(dst) = b2c(f64r!(a) >= f64r!(b)),
+
+            // ---------------------------------------------------------------- conversions
+            Op::I32TruncF32S { dst, src } => {
+                r!(dst) = u64::from(tryr!(convert::i32_trunc_f32_s(f32r!(src))) as u32)
+            }
+            Op::I32TruncF32U { dst, src } => r!(dst) = u64::from(tryr!(convert::i32_trunc_f32_u(f32r!(src)))),
+            Op::I32TruncF64S { dst, src } => {
+                r!(dst) = u64::from(tryr!(convert::i32_trunc_f64_s(f64r!(src))) as u32)
+            }
+            Op::I32TruncF64U { dst, src } => r!(dst) = u64::from(tryr!(convert::i32_trunc_f64_u(f64r!(src)))),
+            Op::I64TruncF32S { dst, src } => r!(dst) = tryr!(convert::i64_trunc_f32_s(f32r!(src))) as u64,
+            Op::I64TruncF32U { dst, src } => r!(dst) = tryr!(convert::i64_trunc_f32_u(f32r!(src))),
+            Op::I64TruncF64S { dst, src } => r!(dst) = tryr!(convert::i64_trunc_f64_s(f64r!(src))) as u64,
+            Op::I64TruncF64U { dst, src } => r!(dst) = tryr!(convert::i64_trunc_f64_u(f64r!(src))),
+            Op::I32TruncSatF32S { dst, src } => r!(dst) = u64::from(f32r!(src) as i32 as u32),
+            Op::I32TruncSatF32U { dst, src } => r!(dst) = u64::from(f32r!(src) as u32),
+            Op::I32TruncSatF64S { dst, src } => r!(dst) = u64::from(f64r!(src) as i32 as u32),
+            Op::I32TruncSatF64U { dst, src } => r!(dst) = u64::from(f64r!(src) as u32),
+            Op::I64TruncSatF32S { dst, src } => r!(dst) = f32r!(src) as i64 as u64,
+            Op::I64TruncSatF32U { dst, src } => r!(dst) = f32r!(src) as u64,
+            Op::I64TruncSatF64S { dst, src } => r!(dst) = f64r!(src) as i64 as u64,
+            Op::I64TruncSatF64U { dst, src } => r!(dst) = f64r!(src) as u64,
+            Op::F32ConvertI32S { dst, src } => r!(dst) = f32c(r32!(src) as i32 as f32),
+            Op::F32ConvertI32U { dst, src } => r!(dst) = f32c(r32!(src) as f32),
+            Op::F32ConvertI64S { dst, src } => r!(dst) = f32c(r!(src) as i64 as f32),
+            Op::F32ConvertI64U { dst, src } => r!(dst) = f32c(r!(src) as f32),
+            Op::F64ConvertI32S { dst, src } => r!(dst) = f64c(f64::from(r32!(src) as i32)),
+            Op::F64ConvertI32U { dst, src } => r!(dst) = f64c(f64::from(r32!(src))),
+            Op::F64ConvertI64S { dst, src } => r!(dst) = f64c(r!(src) as i64 as f64),
+            Op::F64ConvertI64U { dst, src } => r!(dst) = f64c(r!(src) as f64),
+            Op::F32DemoteF64 { dst, src } => r!(dst) = f32c(convert::f32_demote_f64(f64r!(src))),
+            Op::F64PromoteF32 { dst, src } => r!(dst) = f64c(convert::f64_promote_f32(f32r!(src))),
+
+            // ---------------------------------------------------------------- memory 0
+            Op::Load32 { dst, addr, offset } => {
+                let b = tryt!(load::<4>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = u64::from(u32::from_le_bytes(b));
+            }
+            Op::Load64 { dst, addr, offset } => {
+                let b = tryt!(load::<8>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = u64::from_le_bytes(b);
+            }
+            Op::Load8U { dst, addr, offset } => {
+                let b = tryt!(load::<1>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = u64::from(b[0]);
+            }
+            Op::Load16U { dst, addr, offset } => {
+                let b = tryt!(load::<2>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = u64::from(u16::from_le_bytes(b));
+            }
+            Op::I32Load8S { dst, addr, offset } => {
+                let b = tryt!(load::<1>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = u64::from(b[0] as i8 as i32 as u32);
+            }
+            Op::I32Load16S { dst, addr, offset } => {
+                let b = tryt!(load::<2>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = u64::from(i16::from_le_bytes(b) as i32 as u32);
+            }
+            Op::I64Load8S { dst, addr, offset } => {
+                let b = tryt!(load::<1>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = b[0] as i8 as i64 as u64;
+            }
+            Op::I64Load16S { dst, addr, offset } => {
+                let b = tryt!(load::<2>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = i16::from_le_bytes(b) as i64 as u64;
+            }
+            Op::I64Load32S { dst, addr, offset } => {
+                let b = tryt!(load::<4>(mem, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                r!(dst) = i32::from_le_bytes(b) as i64 as u64;
+            }
+            Op::Store8 { addr, value, offset } => {
+                tryt!(store(mem, r!(addr), offset, [r!(value) as u8]), TrapKind::MemoryOutOfBounds)
+            }
+            Op::Store16 { addr, value, offset } => tryt!(
+                store(mem, r!(addr), offset, (r!(value) as u16).to_le_bytes()),
+                TrapKind::MemoryOutOfBounds
+            ),
+            Op::Store32 { addr, value, offset } => tryt!(
+                store(mem, r!(addr), offset, (r!(value) as u32).to_le_bytes()),
+                TrapKind::MemoryOutOfBounds
+            ),
+            Op::Store64 { addr, value, offset } => {
+                tryt!(store(mem, r!(addr), offset, r!(value).to_le_bytes()), TrapKind::MemoryOutOfBounds)
+            }
+
+            // ---------------------------------------------------------------- other memories
+            Op::LoadMem { dst, addr, offset, mem: m, kind } => {
+                let data = &memories[memory_of!(m)].data;
+                r!(dst) = tryt!(do_load(kind, data, r!(addr), offset), TrapKind::MemoryOutOfBounds);
+                reload_mem!();
+            }
+            Op::StoreMem { addr, value, offset, mem: m, kind } => {
+                let data = &mut memories[memory_of!(m)].data;
+                tryt!(do_store(kind, data, r!(addr), offset, r!(value)), TrapKind::MemoryOutOfBounds);
+                reload_mem!();
+            }
+            Op::MemorySize { dst, mem: m } => {
+                r!(dst) = u64::from(memories[memory_of!(m)].pages());
+                reload_mem!();
+            }
+            Op::MemoryGrow { dst, delta, mem: m } => {
+                let old = memories[memory_of!(m)].grow(r32!(delta));
+                r!(dst) = u64::from(old.unwrap_or(u32::MAX));
+                reload_mem!();
+            }
+            Op::MemoryFill { args, mem: m } => {
+                let (d, v, n) = (r32!(args), r!(args + 1) as u8, r32!(args + 2));
+                let data = &mut memories[memory_of!(m)].data;
+                let dst = tryt!(range(d, n, data.len()), TrapKind::MemoryOutOfBounds);
+                data[dst].fill(v);
+                reload_mem!();
+            }
+            Op::MemoryCopy { args, dst_mem, src_mem } => {
+                let (d, s, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                let (da, sa) = (memory_of!(dst_mem), memory_of!(src_mem));
+                if da == sa {
+                    let data = &mut memories[da].data;
+                    let src = tryt!(range(s, n, data.len()), TrapKind::MemoryOutOfBounds);
+                    let dst = tryt!(range(d, n, data.len()), TrapKind::MemoryOutOfBounds);
+                    data.copy_within(src, dst.start);
+                } else {
+                    let (dm, sm) = pair_mut(memories, da, sa);
+                    let src = tryt!(range(s, n, sm.data.len()), TrapKind::MemoryOutOfBounds);
+                    let dst = tryt!(range(d, n, dm.data.len()), TrapKind::MemoryOutOfBounds);
+                    dm.data[dst].copy_from_slice(&sm.data[src]);
+                }
+                reload_mem!();
+            }
+            Op::MemoryInit { args, mem: m, data } => {
+                let (d, s, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                let bytes = &datas[instance.datas[data as usize] as usize];
+                let target = &mut memories[memory_of!(m)].data;
+                let src = tryt!(range(s, n, bytes.len()), TrapKind::MemoryOutOfBounds);
+                let dst = tryt!(range(d, n, target.len()), TrapKind::MemoryOutOfBounds);
+                target[dst].copy_from_slice(&bytes[src]);
+                reload_mem!();
+            }
+            Op::DataDrop { data } => {
+                datas[instance.datas[data as usize] as usize] = Arc::from(&[][..]);
+            }
+
+            // ---------------------------------------------------------------- globals
+            Op::GlobalGet { dst, global } => r!(dst) = globals[instance.globals[global as usize] as usize].lo,
+            Op::GlobalGet2 { dst, global } => {
+                let g = &globals[instance.globals[global as usize] as usize];
+                r!(dst) = g.lo;
+                r!(dst + 1) = g.hi;
+            }
+            Op::GlobalSet { src, global } => globals[instance.globals[global as usize] as usize].lo = r!(src),
+            Op::GlobalSet2 { src, global } => {
+                let g = &mut globals[instance.globals[global as usize] as usize];
+                g.lo = r!(src);
+                g.hi = r!(src + 1);
+            }
+
+            // ---------------------------------------------------------------- tables
+            Op::RefFunc { dst, func } => r!(dst) = u64::from(instance.funcs[func as usize]) + 1,
+            Op::TableGet { dst, index, table } => {
+                let t = &tables[table_of!(table)];
+                r!(dst) = u64::from(*tryt!(t.elements.get(r32!(index) as usize), TrapKind::TableOutOfBounds));
+            }
+            Op::TableSet { index, value, table } => {
+                let t = &mut tables[table_of!(table)];
+                let slot = tryt!(t.elements.get_mut(r32!(index) as usize), TrapKind::TableOutOfBounds);
+                *slot = r32!(value);
+            }
+            Op::TableSize { dst, table } => r!(dst) = tables[table_of!(table)].elements.len() as u64,
+            Op::TableGrow { dst, args, table } => {
+                let (init, delta) = (r32!(args), r32!(args + 1));
+                let old = tables[table_of!(table)].grow(delta, init);
+                r!(dst) = u64::from(old.unwrap_or(u32::MAX));
+            }
+            Op::TableFill { args, table } => {
+                let (i, v, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                let t = &mut tables[table_of!(table)];
+                let dst = tryt!(range(i, n, t.elements.len()), TrapKind::TableOutOfBounds);
+                t.elements[dst].fill(v);
+            }
+            Op::TableCopy { args, dst_table, src_table } => {
+                let (d, s, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                let (da, sa) = (table_of!(dst_table), table_of!(src_table));
+                if da == sa {
+                    let t = &mut tables[da].elements;
+                    let src = tryt!(range(s, n, t.len()), TrapKind::TableOutOfBounds);
+                    let dst = tryt!(range(d, n, t.len()), TrapKind::TableOutOfBounds);
+                    t.copy_within(src, dst.start);
+                } else {
+                    let (dt, stb) = pair_mut(tables, da, sa);
+                    let src = tryt!(range(s, n, stb.elements.len()), TrapKind::TableOutOfBounds);
+                    let dst = tryt!(range(d, n, dt.elements.len()), TrapKind::TableOutOfBounds);
+                    dt.elements[dst].copy_from_slice(&stb.elements[src]);
+                }
+            }
+            Op::TableInit { args, table, elem } => {
+                let (d, s, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                let items = &elems[instance.elems[elem as usize] as usize];
+                let t = &mut tables[table_of!(table)];
+                let src = tryt!(range(s, n, items.len()), TrapKind::TableOutOfBounds);
+                let dst = tryt!(range(d, n, t.elements.len()), TrapKind::TableOutOfBounds);
+                t.elements[dst].copy_from_slice(&items[src]);
+            }
+            Op::ElemDrop { elem } => {
+                elems[instance.elems[elem as usize] as usize] = Box::new([]);
+            }
+        }
+    }
+}

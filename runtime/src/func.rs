@@ -1,0 +1,586 @@
+//! Functions: handles, host functions, dynamic and typed calls, and value <-> cell conversion.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::instance::Extern;
+use crate::store::{AsContext, AsContextMut, FuncEntity, Store, StoreId, StoreInner};
+use crate::types::{FuncType, RefType, ValType};
+use crate::value::{ExternRef, F32, F64, V128, Val};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A handle to a function (defined in wasm or by the host).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Func {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+type HostCallback<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
+
+/// A host function as stored: its type and the callback.
+pub(crate) struct HostFunc<T> {
+    pub ty: FuncType,
+    pub callback: Arc<HostCallback<T>>,
+}
+
+impl<T> Clone for HostFunc<T> {
+    fn clone(&self) -> Self {
+        HostFunc { ty: self.ty.clone(), callback: self.callback.clone() }
+    }
+}
+
+/// What a host function receives: access to the store and to the calling instance.
+pub struct Caller<'a, T> {
+    pub(crate) store: &'a mut Store<T>,
+    pub(crate) instance: Option<u32>,
+}
+
+impl<T> std::fmt::Debug for Caller<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller").field("instance", &self.instance).finish()
+    }
+}
+
+impl<T> Caller<'_, T> {
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        self.store.data()
+    }
+
+    /// The embedder's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        self.store.data_mut()
+    }
+
+    /// An export of the calling instance (for example its `memory`), if the caller is wasm.
+    pub fn get_export(&self, name: &str) -> Option<Extern> {
+        let index = self.instance?;
+        let instance = crate::instance::Instance { store: self.store.inner.id, index };
+        instance.get_export(&*self.store, name)
+    }
+}
+
+impl<T> AsContext for Caller<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self.store
+    }
+}
+
+impl<T> AsContextMut for Caller<'_, T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self.store
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversions between `Val` and frame cells.
+
+fn mismatch(expected: ValType, got: &Val) -> Error {
+    Error::type_error(format!("expected a value of type {expected}, got {}", got.ty()))
+}
+
+/// Encodes a reference value as a cell (0 = null, index + 1 otherwise).
+pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType) -> Result<u32> {
+    match (v, ty) {
+        (Val::FuncRef(None), RefType::FuncRef) | (Val::ExternRef(None), RefType::ExternRef) => Ok(0),
+        (Val::FuncRef(Some(f)), RefType::FuncRef) => {
+            store.check(f.store)?;
+            Ok(f.index + 1)
+        }
+        (Val::ExternRef(Some(r)), RefType::ExternRef) => {
+            store.check(r.store)?;
+            Ok(r.index + 1)
+        }
+        _ => Err(mismatch(ty.into(), v)),
+    }
+}
+
+/// Decodes a reference cell.
+pub(crate) fn cell_to_ref(store: &StoreInner, cell: u32, ty: RefType) -> Val {
+    let index = cell.wrapping_sub(1);
+    match ty {
+        RefType::FuncRef => Val::FuncRef((cell != 0).then_some(Func { store: store.id, index })),
+        RefType::ExternRef => Val::ExternRef((cell != 0).then_some(ExternRef { store: store.id, index })),
+    }
+}
+
+/// Encodes a value of type `ty` as (low cell, high cell).
+pub(crate) fn val_to_cells(store: &StoreInner, v: &Val, ty: ValType) -> Result<(u64, u64)> {
+    Ok(match (ty, v) {
+        (ValType::I32, Val::I32(x)) => (u64::from(*x as u32), 0),
+        (ValType::I64, Val::I64(x)) => (*x as u64, 0),
+        (ValType::F32, Val::F32(x)) => (u64::from(x.to_bits()), 0),
+        (ValType::F64, Val::F64(x)) => (x.to_bits(), 0),
+        (ValType::V128, Val::V128(x)) => x.to_cells(),
+        (ValType::FuncRef, _) => (u64::from(ref_to_cell(store, v, RefType::FuncRef)?), 0),
+        (ValType::ExternRef, _) => (u64::from(ref_to_cell(store, v, RefType::ExternRef)?), 0),
+        _ => return Err(mismatch(ty, v)),
+    })
+}
+
+/// Decodes the cells of a value of type `ty`.
+pub(crate) fn cells_to_val(store: &StoreInner, lo: u64, hi: u64, ty: ValType) -> Val {
+    match ty {
+        ValType::I32 => Val::I32(lo as u32 as i32),
+        ValType::I64 => Val::I64(lo as i64),
+        ValType::F32 => Val::F32(F32::from_bits(lo as u32)),
+        ValType::F64 => Val::F64(F64::from_bits(lo)),
+        ValType::V128 => Val::V128(V128::from_cells(lo, hi)),
+        ValType::FuncRef => cell_to_ref(store, lo as u32, RefType::FuncRef),
+        ValType::ExternRef => cell_to_ref(store, lo as u32, RefType::ExternRef),
+    }
+}
+
+/// Writes `vals` of the given types into consecutive cells.
+pub(crate) fn vals_to_cells(
+    store: &StoreInner,
+    vals: &[Val],
+    types: &[ValType],
+    out: &mut Vec<u64>,
+) -> Result<()> {
+    for (v, ty) in vals.iter().zip(types) {
+        let (lo, hi) = val_to_cells(store, v, *ty)?;
+        out.push(lo);
+        if *ty == ValType::V128 {
+            out.push(hi);
+        }
+    }
+    Ok(())
+}
+
+/// Reads values of the given types from consecutive cells.
+pub(crate) fn cells_to_vals(store: &StoreInner, cells: &[u64], types: &[ValType], out: &mut [Val]) {
+    let mut i = 0;
+    for (slot, ty) in out.iter_mut().zip(types) {
+        let hi = if *ty == ValType::V128 { cells[i + 1] } else { 0 };
+        *slot = cells_to_val(store, cells[i], hi, *ty);
+        i += ty.cells() as usize;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+impl Func {
+    /// Creates a host function with a dynamic signature.
+    ///
+    /// The callback receives the arguments and must fill `results` (pre-filled with zero
+    /// values of the right types). Returning an error aborts the wasm call with that error.
+    pub fn new<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        callback: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Func {
+        let store = store.as_context_mut();
+        let type_id = store.inner.engine.intern(&ty);
+        store.host_funcs.push(HostFunc { ty, callback: Arc::new(callback) });
+        let host = (store.host_funcs.len() - 1) as u32;
+        store.inner.funcs.push(FuncEntity::Host { host, ty: type_id });
+        Func { store: store.inner.id, index: (store.inner.funcs.len() - 1) as u32 }
+    }
+
+    /// Creates a host function from a Rust closure whose parameter and result types give
+    /// the signature: `Fn(Caller<T>, A1, A2, ...) -> R` where each `Ai` is a [`WasmTy`]
+    /// and `R` is `()`, a `WasmTy`, a tuple of them, or a `Result` of those.
+    ///
+    /// ```
+    /// use epsilon::{Caller, Engine, Func, Store};
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, ());
+    /// let add = Func::wrap(&mut store, |_: Caller<'_, ()>, a: i32, b: i32| a.wrapping_add(b));
+    /// let sum = add.typed::<(i32, i32), i32>(&store)?.call(&mut store, (2, 3))?;
+    /// assert_eq!(sum, 5);
+    /// # Ok::<(), epsilon::Error>(())
+    /// ```
+    pub fn wrap<T: 'static, Params, Results>(
+        store: impl AsContextMut<Data = T>,
+        func: impl IntoFunc<T, Params, Results>,
+    ) -> Func {
+        let (ty, callback) = func.into_func();
+        Func::new(store, ty, move |caller, args, results| callback(caller, args, results))
+    }
+
+    /// The function's signature.
+    ///
+    /// # Panics
+    /// If `store` does not own this function.
+    pub fn ty(&self, store: impl AsContext) -> FuncType {
+        let store = store.as_context();
+        assert_eq!(store.inner.id, self.store, "function used with a store that does not own it");
+        let entity = &store.inner.funcs[self.index as usize];
+        store.inner.engine.func_type(entity.ty())
+    }
+
+    /// Calls the function with dynamically typed arguments, writing its results into `results`.
+    ///
+    /// # Errors
+    /// A trap, a host error, or a type/count mismatch of `args` or `results` (the message names
+    /// the expected signature).
+    pub fn call(&self, mut store: impl AsContextMut, args: &[Val], results: &mut [Val]) -> Result<()> {
+        let store = store.as_context_mut();
+        store.inner.check(self.store)?;
+        let ty = self.ty(&*store);
+        if args.len() != ty.params().len() || results.len() != ty.results().len() {
+            return Err(Error::type_error(format!(
+                "function of type {ty} called with {} arguments and room for {} results",
+                args.len(),
+                results.len()
+            )));
+        }
+        for (i, (v, t)) in args.iter().zip(ty.params()).enumerate() {
+            if v.ty() != *t {
+                return Err(Error::type_error(format!(
+                    "argument {i} of function of type {ty}: expected {t}, got {}",
+                    v.ty()
+                )));
+            }
+        }
+        let mut cells = Vec::with_capacity(ty.param_cells() as usize);
+        vals_to_cells(&store.inner, args, ty.params(), &mut cells)?;
+        let out = crate::exec::invoke(store, self.index, &cells)?;
+        cells_to_vals(&store.inner, &out, ty.results(), results);
+        Ok(())
+    }
+
+    /// A typed view of this function for fast calls without `Val` conversions.
+    ///
+    /// # Errors
+    /// If `Params`/`Results` do not match the function's signature.
+    pub fn typed<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: impl AsContext,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let ty = self.ty(store);
+        if ty.params() != Params::types().as_slice() || ty.results() != Results::types().as_slice() {
+            return Err(Error::type_error(format!(
+                "function of type {ty} viewed as ({}) -> ({})",
+                join(&Params::types()),
+                join(&Results::types())
+            )));
+        }
+        Ok(TypedFunc { func: *self, _marker: PhantomData })
+    }
+}
+
+fn join(tys: &[ValType]) -> String {
+    tys.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// A function with a statically known signature; calls skip dynamic type checks.
+pub struct TypedFunc<Params, Results> {
+    func: Func,
+    _marker: PhantomData<fn(Params) -> Results>,
+}
+
+impl<P, R> Clone for TypedFunc<P, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P, R> Copy for TypedFunc<P, R> {}
+
+impl<P, R> std::fmt::Debug for TypedFunc<P, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedFunc").field("func", &self.func).finish()
+    }
+}
+
+impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
+    /// Calls the function.
+    ///
+    /// # Errors
+    /// A trap or a host error.
+    pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
+        let store = store.as_context_mut();
+        store.inner.check(self.func.store)?;
+        let mut cells = Vec::with_capacity(8);
+        params.to_cells(&store.inner, &mut cells)?;
+        let out = crate::exec::invoke(store, self.func.index, &cells)?;
+        Ok(Results::from_cells(&store.inner, &out))
+    }
+
+    /// The untyped function.
+    pub fn func(&self) -> Func {
+        self.func
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static typing of host functions and typed calls.
+
+/// A Rust type that corresponds to a WebAssembly value type.
+pub trait WasmTy: Sized + Send + 'static {
+    /// The WebAssembly type.
+    const TY: ValType;
+    #[doc(hidden)]
+    fn to_cells(self, store: &StoreInner) -> Result<(u64, u64)>;
+    #[doc(hidden)]
+    fn from_cells(store: &StoreInner, lo: u64, hi: u64) -> Self;
+    #[doc(hidden)]
+    fn to_val(self) -> Val;
+    #[doc(hidden)]
+    fn from_val(v: &Val) -> Option<Self>;
+}
+
+macro_rules! wasm_ty {
+    ($t:ty, $vt:ident, $to:expr, $from:expr, $tv:expr, $fv:pat => $fvr:expr) => {
+        impl WasmTy for $t {
+            const TY: ValType = ValType::$vt;
+            fn to_cells(self, _: &StoreInner) -> Result<(u64, u64)> {
+                let f: fn($t) -> u64 = $to;
+                Ok((f(self), 0))
+            }
+            fn from_cells(_: &StoreInner, lo: u64, _: u64) -> Self {
+                let f: fn(u64) -> $t = $from;
+                f(lo)
+            }
+            fn to_val(self) -> Val {
+                let f: fn($t) -> Val = $tv;
+                f(self)
+            }
+            fn from_val(v: &Val) -> Option<Self> {
+                match *v {
+                    $fv => Some($fvr),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+wasm_ty!(i32, I32, |v| u64::from(v as u32), |c| c as u32 as i32, Val::I32, Val::I32(x) => x);
+wasm_ty!(u32, I32, u64::from, |c| c as u32, |v| Val::I32(v as i32), Val::I32(x) => x as u32);
+wasm_ty!(i64, I64, |v| v as u64, |c| c as i64, Val::I64, Val::I64(x) => x);
+wasm_ty!(u64, I64, |v| v, |c| c, |v| Val::I64(v as i64), Val::I64(x) => x as u64);
+wasm_ty!(f32, F32, |v| u64::from(v.to_bits()), |c| f32::from_bits(c as u32), |v| Val::F32(F32::from_float(v)), Val::F32(x) => x.to_float());
+wasm_ty!(f64, F64, |v| v.to_bits(), f64::from_bits, |v| Val::F64(F64::from_float(v)), Val::F64(x) => x.to_float());
+wasm_ty!(F32, F32, |v| u64::from(v.to_bits()), |c| F32::from_bits(c as u32), Val::F32, Val::F32(x) => x);
+wasm_ty!(F64, F64, |v| v.to_bits(), F64::from_bits, Val::F64, Val::F64(x) => x);
+
+impl WasmTy for V128 {
+    const TY: ValType = ValType::V128;
+    fn to_cells(self, _: &StoreInner) -> Result<(u64, u64)> {
+        Ok(self.to_cells())
+    }
+    fn from_cells(_: &StoreInner, lo: u64, hi: u64) -> Self {
+        V128::from_cells(lo, hi)
+    }
+    fn to_val(self) -> Val {
+        Val::V128(self)
+    }
+    fn from_val(v: &Val) -> Option<Self> {
+        v.v128()
+    }
+}
+
+impl WasmTy for Option<Func> {
+    const TY: ValType = ValType::FuncRef;
+    fn to_cells(self, store: &StoreInner) -> Result<(u64, u64)> {
+        Ok((u64::from(ref_to_cell(store, &Val::FuncRef(self), RefType::FuncRef)?), 0))
+    }
+    fn from_cells(store: &StoreInner, lo: u64, _: u64) -> Self {
+        cell_to_ref(store, lo as u32, RefType::FuncRef).funcref().flatten()
+    }
+    fn to_val(self) -> Val {
+        Val::FuncRef(self)
+    }
+    fn from_val(v: &Val) -> Option<Self> {
+        v.funcref()
+    }
+}
+
+impl WasmTy for Option<ExternRef> {
+    const TY: ValType = ValType::ExternRef;
+    fn to_cells(self, store: &StoreInner) -> Result<(u64, u64)> {
+        Ok((u64::from(ref_to_cell(store, &Val::ExternRef(self), RefType::ExternRef)?), 0))
+    }
+    fn from_cells(store: &StoreInner, lo: u64, _: u64) -> Self {
+        cell_to_ref(store, lo as u32, RefType::ExternRef).externref().flatten()
+    }
+    fn to_val(self) -> Val {
+        Val::ExternRef(self)
+    }
+    fn from_val(v: &Val) -> Option<Self> {
+        v.externref()
+    }
+}
+
+/// A list of parameters: `()`, a single [`WasmTy`], or a tuple of them.
+pub trait WasmParams: Sized + Send + 'static {
+    #[doc(hidden)]
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn to_cells(self, store: &StoreInner, out: &mut Vec<u64>) -> Result<()>;
+    #[doc(hidden)]
+    fn from_vals(vals: &[Val]) -> Option<Self>;
+}
+
+/// A list of results: `()`, a single [`WasmTy`], or a tuple of them.
+pub trait WasmResults: Sized + Send + 'static {
+    #[doc(hidden)]
+    fn types() -> Vec<ValType>;
+    #[doc(hidden)]
+    fn from_cells(store: &StoreInner, cells: &[u64]) -> Self;
+    #[doc(hidden)]
+    fn into_vals(self, out: &mut [Val]);
+}
+
+fn push_cells<A: WasmTy>(a: A, store: &StoreInner, out: &mut Vec<u64>) -> Result<()> {
+    let (lo, hi) = a.to_cells(store)?;
+    out.push(lo);
+    if A::TY == ValType::V128 {
+        out.push(hi);
+    }
+    Ok(())
+}
+
+fn read_cells<A: WasmTy>(store: &StoreInner, cells: &[u64], at: &mut usize) -> A {
+    let lo = cells.get(*at).copied().unwrap_or(0);
+    let hi = if A::TY == ValType::V128 { cells.get(*at + 1).copied().unwrap_or(0) } else { 0 };
+    *at += A::TY.cells() as usize;
+    A::from_cells(store, lo, hi)
+}
+
+impl<A: WasmTy> WasmParams for A {
+    fn types() -> Vec<ValType> {
+        vec![A::TY]
+    }
+    fn to_cells(self, store: &StoreInner, out: &mut Vec<u64>) -> Result<()> {
+        push_cells(self, store, out)
+    }
+    fn from_vals(vals: &[Val]) -> Option<Self> {
+        match vals {
+            [a] => A::from_val(a),
+            _ => None,
+        }
+    }
+}
+
+impl<A: WasmTy> WasmResults for A {
+    fn types() -> Vec<ValType> {
+        vec![A::TY]
+    }
+    fn from_cells(store: &StoreInner, cells: &[u64]) -> Self {
+        read_cells(store, cells, &mut 0)
+    }
+    fn into_vals(self, out: &mut [Val]) {
+        if let Some(slot) = out.first_mut() {
+            *slot = self.to_val();
+        }
+    }
+}
+
+macro_rules! tuple_impls {
+    ($( ($($n:ident),*) )*) => {$(
+        #[allow(non_snake_case, unused_variables, unused_mut, clippy::unused_unit)]
+        impl<$($n: WasmTy),*> WasmParams for ($($n,)*) {
+            fn types() -> Vec<ValType> {
+                vec![$($n::TY),*]
+            }
+            fn to_cells(self, store: &StoreInner, out: &mut Vec<u64>) -> Result<()> {
+                let ($($n,)*) = self;
+                $( push_cells($n, store, out)?; )*
+                Ok(())
+            }
+            fn from_vals(vals: &[Val]) -> Option<Self> {
+                let mut it = vals.iter();
+                let r = ($( $n::from_val(it.next()?)?, )*);
+                if it.next().is_some() { return None; }
+                Some(r)
+            }
+        }
+
+        #[allow(non_snake_case, unused_variables, unused_mut, clippy::unused_unit)]
+        impl<$($n: WasmTy),*> WasmResults for ($($n,)*) {
+            fn types() -> Vec<ValType> {
+                vec![$($n::TY),*]
+            }
+            fn from_cells(store: &StoreInner, cells: &[u64]) -> Self {
+                let mut at = 0;
+                ($( read_cells::<$n>(store, cells, &mut at), )*)
+            }
+            fn into_vals(self, out: &mut [Val]) {
+                let ($($n,)*) = self;
+                let mut it = out.iter_mut();
+                $( if let Some(slot) = it.next() { *slot = $n.to_val(); } )*
+            }
+        }
+    )*};
+}
+
+tuple_impls! {
+    ()
+    (A1)
+    (A1, A2)
+    (A1, A2, A3)
+    (A1, A2, A3, A4)
+    (A1, A2, A3, A4, A5)
+    (A1, A2, A3, A4, A5, A6)
+    (A1, A2, A3, A4, A5, A6, A7)
+    (A1, A2, A3, A4, A5, A6, A7, A8)
+}
+
+/// What a host closure may return: results directly, or a `Result` of them.
+pub trait HostReturn: Send + 'static {
+    /// The results.
+    type Results: WasmResults;
+    #[doc(hidden)]
+    fn into_result(self) -> Result<Self::Results>;
+}
+
+impl<R: WasmResults> HostReturn for R {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        Ok(self)
+    }
+}
+
+impl<R: WasmResults> HostReturn for Result<R> {
+    type Results = R;
+    fn into_result(self) -> Result<R> {
+        self
+    }
+}
+
+type BoxedCallback<T> = Box<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync>;
+
+/// A Rust closure usable as a host function; see [`Func::wrap`].
+pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn into_func(self) -> (FuncType, BoxedCallback<T>);
+}
+
+macro_rules! into_func_impls {
+    ($( ($($n:ident),*) )*) => {$(
+        #[allow(non_snake_case)]
+        impl<T, F, R, $($n: WasmTy),*> IntoFunc<T, ($($n,)*), R> for F
+        where
+            F: Fn(Caller<'_, T>, $($n),*) -> R + Send + Sync + 'static,
+            R: HostReturn,
+        {
+            fn into_func(self) -> (FuncType, BoxedCallback<T>) {
+                let ty = FuncType::new(<($($n,)*) as WasmParams>::types(), R::Results::types());
+                let callback = move |caller: Caller<'_, T>, args: &[Val], results: &mut [Val]| {
+                    let ($($n,)*) = <($($n,)*) as WasmParams>::from_vals(args)
+                        .ok_or_else(|| Error::new(ErrorKind::Type, "host function argument types"))?;
+                    let r = (self)(caller, $($n),*).into_result()?;
+                    r.into_vals(results);
+                    Ok(())
+                };
+                (ty, Box::new(callback))
+            }
+        }
+    )*};
+}
+
+into_func_impls! {
+    ()
+    (A1)
+    (A1, A2)
+    (A1, A2, A3)
+    (A1, A2, A3, A4)
+    (A1, A2, A3, A4, A5)
+    (A1, A2, A3, A4, A5, A6)
+    (A1, A2, A3, A4, A5, A6, A7)
+    (A1, A2, A3, A4, A5, A6, A7, A8)
+}

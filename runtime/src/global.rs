@@ -1,0 +1,63 @@
+//! Global variables.
+
+use crate::error::{Error, Result};
+use crate::store::{AsContext, AsContextMut, GlobalEntity, StoreId};
+use crate::types::GlobalType;
+use crate::value::Val;
+
+/// A handle to a global variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Global {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Global {
+    /// Creates a global of the given type holding `value`.
+    ///
+    /// # Errors
+    /// If `value` does not have the global's content type or belongs to another store.
+    pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
+        let store = store.as_context_mut();
+        let (lo, hi) = crate::func::val_to_cells(&store.inner, &value, ty.content)?;
+        store.inner.globals.push(GlobalEntity { ty, lo, hi });
+        Ok(Global { store: store.inner.id, index: (store.inner.globals.len() - 1) as u32 })
+    }
+
+    fn entity<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> &'a GlobalEntity {
+        assert_eq!(store.inner.id, self.store, "global used with a store that does not own it");
+        &store.inner.globals[self.index as usize]
+    }
+
+    /// The global's type.
+    ///
+    /// # Panics
+    /// If `store` does not own this global (as for `get` and `set`).
+    pub fn ty(&self, store: impl AsContext) -> GlobalType {
+        self.entity(store.as_context()).ty
+    }
+
+    /// The current value.
+    pub fn get(&self, store: impl AsContext) -> Val {
+        let store = store.as_context();
+        let g = self.entity(store);
+        crate::func::cells_to_val(&store.inner, g.lo, g.hi, g.ty.content)
+    }
+
+    /// Sets the value of a mutable global.
+    ///
+    /// # Errors
+    /// If the global is immutable or `value` has the wrong type.
+    pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
+        let store = store.as_context_mut();
+        let ty = self.entity(store).ty;
+        if !ty.is_mutable() {
+            return Err(Error::usage("cannot set an immutable global"));
+        }
+        let (lo, hi) = crate::func::val_to_cells(&store.inner, &value, ty.content)?;
+        let g = &mut store.inner.globals[self.index as usize];
+        g.lo = lo;
+        g.hi = hi;
+        Ok(())
+    }
+}

@@ -1,0 +1,384 @@
+//! Instances: allocation of a module's items in a store, import matching, segment
+//! initialisation and the start function.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
+use crate::global::Global;
+use crate::memory::{Memory, MemoryEntity};
+use crate::module::{ConstExpr, ElemMode, ExternKind, Module};
+use crate::store::{AsContext, AsContextMut, FuncEntity, GlobalEntity, Store, StoreId};
+use crate::table::{Table, TableEntity};
+use crate::trap::TrapKind;
+use crate::types::{ExternType, MemoryType, TableType};
+
+/// An item that can be imported or exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Extern {
+    /// A function.
+    Func(Func),
+    /// A table.
+    Table(Table),
+    /// A linear memory.
+    Memory(Memory),
+    /// A global.
+    Global(Global),
+}
+
+impl Extern {
+    /// The function, if this is one.
+    pub fn into_func(self) -> Option<Func> {
+        match self {
+            Extern::Func(f) => Some(f),
+            _ => None,
+        }
+    }
+    /// The table, if this is one.
+    pub fn into_table(self) -> Option<Table> {
+        match self {
+            Extern::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+    /// The memory, if this is one.
+    pub fn into_memory(self) -> Option<Memory> {
+        match self {
+            Extern::Memory(m) => Some(m),
+            _ => None,
+        }
+    }
+    /// The global, if this is one.
+    pub fn into_global(self) -> Option<Global> {
+        match self {
+            Extern::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// The type of this item as it is now (tables and memories report their current size).
+    ///
+    /// # Panics
+    /// If `store` does not own the item.
+    pub fn ty(&self, store: impl AsContext) -> ExternType {
+        let store = store.as_context();
+        match self {
+            Extern::Func(f) => ExternType::Func(f.ty(store)),
+            Extern::Table(t) => ExternType::Table(t.ty(store)),
+            Extern::Memory(m) => ExternType::Memory(m.ty(store)),
+            Extern::Global(g) => ExternType::Global(g.ty(store)),
+        }
+    }
+
+    fn store_id(&self) -> StoreId {
+        match self {
+            Extern::Func(f) => f.store,
+            Extern::Table(t) => t.store,
+            Extern::Memory(m) => m.store,
+            Extern::Global(g) => g.store,
+        }
+    }
+}
+
+impl From<Func> for Extern {
+    fn from(f: Func) -> Extern {
+        Extern::Func(f)
+    }
+}
+impl From<Table> for Extern {
+    fn from(t: Table) -> Extern {
+        Extern::Table(t)
+    }
+}
+impl From<Memory> for Extern {
+    fn from(m: Memory) -> Extern {
+        Extern::Memory(m)
+    }
+}
+impl From<Global> for Extern {
+    fn from(g: Global) -> Extern {
+        Extern::Global(g)
+    }
+}
+
+/// An instance in the store: the store indices of everything its module refers to.
+pub(crate) struct InstanceEntity {
+    pub module: Module,
+    pub funcs: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    pub elems: Vec<u32>,
+    pub datas: Vec<u32>,
+}
+
+/// A handle to an instantiated module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instance {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports` given in the module's import order.
+    ///
+    /// Prefer [`Linker::instantiate`](crate::Linker::instantiate), which resolves imports by name.
+    ///
+    /// # Errors
+    /// A wrong number or type of imports (`Link`), a resource ceiling (`Instantiation`), or a
+    /// trap while initialising segments or running the start function.
+    pub fn new<T>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
+        instantiate(store.as_context_mut(), module, imports)
+    }
+
+    fn entity<'a, T: 'a>(&self, store: &'a Store<T>) -> &'a InstanceEntity {
+        assert_eq!(store.inner.id, self.store, "instance used with a store that does not own it");
+        &store.inner.instances[self.index as usize]
+    }
+
+    /// The module this is an instance of.
+    ///
+    /// # Panics
+    /// If `store` does not own this instance (as for every method below).
+    pub fn module(&self, store: impl AsContext) -> Module {
+        self.entity(store.as_context()).module.clone()
+    }
+
+    /// The export called `name`, if any.
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        let store = store.as_context();
+        let entity = self.entity(store);
+        let m = &entity.module.inner;
+        let (_, kind, index) = &m.exports[*m.export_index.get(name)?];
+        Some(extern_of(store.inner.id, entity, *kind, *index))
+    }
+
+    /// All exports, in declaration order.
+    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+        let store = store.as_context();
+        let entity = self.entity(store);
+        entity
+            .module
+            .inner
+            .exports
+            .iter()
+            .map(|(name, kind, index)| (name.clone(), extern_of(store.inner.id, entity, *kind, *index)))
+            .collect()
+    }
+
+    /// The exported function `name`, if there is one.
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    /// The exported function `name` with a static signature.
+    ///
+    /// # Errors
+    /// If there is no such function or its signature differs.
+    pub fn get_typed_func<Params: WasmParams, Results: WasmResults>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<Params, Results>> {
+        let store = store.as_context();
+        let func = self
+            .get_func(store, name)
+            .ok_or_else(|| Error::usage(format!("no exported function named `{name}`")))?;
+        func.typed(store)
+    }
+
+    /// The exported memory `name`, if there is one.
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    /// The exported table `name`, if there is one.
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported global `name`, if there is one.
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+
+    /// The instance's memory number `index` (imported memories first), exported or not.
+    pub fn memory_by_index(&self, store: impl AsContext, index: u32) -> Option<Memory> {
+        let store = store.as_context();
+        let addr = *self.entity(store).memories.get(index as usize)?;
+        Some(Memory { store: store.inner.id, index: addr })
+    }
+}
+
+fn extern_of(store: StoreId, entity: &InstanceEntity, kind: ExternKind, index: u32) -> Extern {
+    let i = index as usize;
+    match kind {
+        ExternKind::Func => Extern::Func(Func { store, index: entity.funcs[i] }),
+        ExternKind::Table => Extern::Table(Table { store, index: entity.tables[i] }),
+        ExternKind::Memory => Extern::Memory(Memory { store, index: entity.memories[i] }),
+        ExternKind::Global => Extern::Global(Global { store, index: entity.globals[i] }),
+    }
+}
+
+fn limits_match(min: u32, max: Option<u32>, want_min: u32, want_max: Option<u32>) -> bool {
+    min >= want_min
+        && match want_max {
+            None => true,
+            Some(want) => matches!(max, Some(m) if m <= want),
+        }
+}
+
+fn table_matches(have: &TableType, want: &TableType) -> bool {
+    have.element == want.element && limits_match(have.min, have.max, want.min, want.max)
+}
+
+fn memory_matches(have: &MemoryType, want: &MemoryType) -> bool {
+    limits_match(have.min, have.max, want.min, want.max)
+}
+
+/// Evaluates a constant expression of an instance under construction.
+fn eval_const(store: &crate::store::StoreInner, entity: &InstanceEntity, expr: &ConstExpr) -> (u64, u64) {
+    match *expr {
+        ConstExpr::I32(v) => (u64::from(v as u32), 0),
+        ConstExpr::I64(v) => (v as u64, 0),
+        ConstExpr::F32(v) => (u64::from(v), 0),
+        ConstExpr::F64(v) => (v, 0),
+        ConstExpr::V128(v) => (v as u64, (v >> 64) as u64),
+        ConstExpr::RefNull(_) => (0, 0),
+        ConstExpr::RefFunc(f) => (u64::from(entity.funcs[f as usize]) + 1, 0),
+        ConstExpr::GlobalGet(g) => {
+            let global = &store.globals[entity.globals[g as usize] as usize];
+            (global.lo, global.hi)
+        }
+    }
+}
+
+fn link_error(module: &str, name: &str, message: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Link, format!("import `{module}::{name}`: {message}"))
+}
+
+pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    if !crate::Engine::same(store.engine(), module.engine()) {
+        return Err(Error::usage("module and store belong to different engines"));
+    }
+    let m = module.inner.clone();
+    if imports.len() != m.imports.len() {
+        return Err(Error::new(
+            ErrorKind::Link,
+            format!("module needs {} imports, {} were given", m.imports.len(), imports.len()),
+        ));
+    }
+    let mut entity = InstanceEntity {
+        module: module.clone(),
+        funcs: Vec::with_capacity(m.funcs.len()),
+        tables: Vec::with_capacity(m.tables.len()),
+        memories: Vec::with_capacity(m.memories.len()),
+        globals: Vec::with_capacity(m.globals.len()),
+        elems: Vec::with_capacity(m.elems.len()),
+        datas: Vec::with_capacity(m.datas.len()),
+    };
+
+    // Imports: check each against its declaration.
+    for (decl, ext) in m.imports.iter().zip(imports) {
+        store.inner.check(ext.store_id())?;
+        let have = ext.ty(&*store);
+        let ok = match (&decl.ty, &have) {
+            (ExternType::Func(want), ExternType::Func(have)) => want == have,
+            (ExternType::Table(want), ExternType::Table(have)) => table_matches(have, want),
+            (ExternType::Memory(want), ExternType::Memory(have)) => memory_matches(have, want),
+            (ExternType::Global(want), ExternType::Global(have)) => want == have,
+            _ => false,
+        };
+        if !ok {
+            return Err(link_error(
+                &decl.module,
+                &decl.name,
+                format!("incompatible import type: expected {}, found {have}", decl.ty),
+            ));
+        }
+        match *ext {
+            Extern::Func(f) => entity.funcs.push(f.index),
+            Extern::Table(t) => entity.tables.push(t.index),
+            Extern::Memory(mem) => entity.memories.push(mem.index),
+            Extern::Global(g) => entity.globals.push(g.index),
+        }
+    }
+
+    let config = store.engine().config().clone();
+    let inner = &mut store.inner;
+    let instance_index = inner.instances.len() as u32;
+
+    // Defined items.
+    for (code, &type_index) in m.funcs[m.num_imported_funcs as usize..].iter().enumerate() {
+        let ty = m.type_ids[type_index as usize];
+        inner.funcs.push(FuncEntity::Wasm { instance: instance_index, code: code as u32, ty });
+        entity.funcs.push((inner.funcs.len() - 1) as u32);
+    }
+    for ty in &m.tables[m.num_imported_tables as usize..] {
+        inner.tables.push(TableEntity::new(*ty, 0, config.max_table_elements)?);
+        entity.tables.push((inner.tables.len() - 1) as u32);
+    }
+    for ty in &m.memories[m.num_imported_memories as usize..] {
+        inner.memories.push(MemoryEntity::new(*ty, config.max_memory_pages)?);
+        entity.memories.push((inner.memories.len() - 1) as u32);
+    }
+    for (ty, init) in m.globals[m.num_imported_globals as usize..].iter().zip(&m.global_inits) {
+        let (lo, hi) = eval_const(inner, &entity, init);
+        inner.globals.push(GlobalEntity { ty: *ty, lo, hi });
+        entity.globals.push((inner.globals.len() - 1) as u32);
+    }
+    for segment in &m.elems {
+        let items: Box<[u32]> = match segment.mode {
+            // Declarative segments are dropped at instantiation.
+            ElemMode::Declared => Box::new([]),
+            _ => segment.items.iter().map(|e| eval_const(inner, &entity, e).0 as u32).collect(),
+        };
+        inner.elems.push(items);
+        entity.elems.push((inner.elems.len() - 1) as u32);
+    }
+    for segment in &m.datas {
+        inner.datas.push(segment.bytes.clone());
+        entity.datas.push((inner.datas.len() - 1) as u32);
+    }
+    inner.instances.push(entity);
+    let instance = Instance { store: inner.id, index: instance_index };
+
+    // Active segments, in order; a failure keeps the effects of earlier segments.
+    let entity = &inner.instances[instance_index as usize];
+    for (i, segment) in m.elems.iter().enumerate() {
+        if let ElemMode::Active { table, offset } = &segment.mode {
+            let offset = eval_const(inner, entity, offset).0 as u32;
+            let elem_addr = entity.elems[i] as usize;
+            let table = &mut inner.tables[entity.tables[*table as usize] as usize];
+            let items = &inner.elems[elem_addr];
+            let end = u64::from(offset) + items.len() as u64;
+            if end > table.elements.len() as u64 {
+                return Err(TrapKind::TableOutOfBounds.into());
+            }
+            table.elements[offset as usize..end as usize].copy_from_slice(items);
+            inner.elems[elem_addr] = Box::new([]);
+        }
+    }
+    for (i, segment) in m.datas.iter().enumerate() {
+        if let Some((memory, offset)) = &segment.active {
+            let offset = eval_const(inner, entity, offset).0 as u32;
+            let data_addr = entity.datas[i] as usize;
+            let memory = &mut inner.memories[entity.memories[*memory as usize] as usize];
+            let bytes = &inner.datas[data_addr];
+            let end = u64::from(offset) + bytes.len() as u64;
+            if end > memory.data.len() as u64 {
+                return Err(TrapKind::MemoryOutOfBounds.into());
+            }
+            memory.data[offset as usize..end as usize].copy_from_slice(bytes);
+            inner.datas[data_addr] = std::sync::Arc::from(&[][..]);
+        }
+    }
+
+    if let Some(start) = m.start {
+        let func = inner.instances[instance_index as usize].funcs[start as usize];
+        crate::exec::invoke(store, func, &[])?;
+    }
+    Ok(instance)
+}

@@ -1,0 +1,313 @@
+//! The register-based intermediate representation every function is translated into.
+//!
+//! Operands are *slots*: `u16` indices of 64-bit cells in the function's frame
+//! (`[params | locals | temporaries]`). A `v128` occupies two consecutive cells.
+//! Branch offsets are relative to the index of the branching op.
+//!
+//! [`ops!`] below is the one op table: it generates the [`Op`] enum and the helpers the
+//! translator uses to patch results and branch targets. `Debug` is the disassembler.
+
+/// Index of a 64-bit cell in a function frame.
+pub(crate) type Slot = u16;
+
+macro_rules! ops {
+    (
+        with_dst { $( $(#[$dm:meta])* $dname:ident { $($dfield:ident : $dty:ty),* } ),* $(,)? }
+        branches { $( $(#[$bm:meta])* $bname:ident { $($bfield:ident : $bty:ty),* } ),* $(,)? }
+        others { $( $(#[$om:meta])* $oname:ident { $($ofield:ident : $oty:ty),* } ),* $(,)? }
+    ) => {
+        /// One IR instruction.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub(crate) enum Op {
+            $( $(#[$dm])* $dname { dst: Slot, $($dfield : $dty),* }, )*
+            $( $(#[$bm])* $bname { $($bfield : $bty,)* offset: i32 }, )*
+            $( $(#[$om])* $oname { $($ofield : $oty),* }, )*
+        }
+
+        impl Op {
+            /// The slot this op writes its single result to, if it has one.
+            pub(crate) fn dst_mut(&mut self) -> Option<&mut Slot> {
+                match self {
+                    $( Op::$dname { dst, .. } => Some(dst), )*
+                    _ => None,
+                }
+            }
+
+            /// The branch offset of this op, if it branches.
+            pub(crate) fn offset_mut(&mut self) -> Option<&mut i32> {
+                match self {
+                    $( Op::$bname { offset, .. } => Some(offset), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+ops! {
+    with_dst {
+        // ---- copies and constants
+        /// Copies one cell.
+        Copy { src: Slot },
+        /// Copies two cells (a `v128`).
+        Copy2 { src: Slot },
+        /// Writes a 32-bit constant (zero-extended).
+        Const32 { value: u32 },
+        /// Writes a 64-bit constant given as two halves (keeps `Op` 4-byte aligned).
+        Const64 { lo: u32, hi: u32 },
+        /// `dst = cond != 0 ? a : b` for one-cell values.
+        Select { cond: Slot, a: Slot, b: Slot },
+        /// `select` for two-cell values.
+        Select2 { cond: Slot, a: Slot, b: Slot },
+
+        // ---- i32
+        I32Eqz { src: Slot }, I32Clz { src: Slot }, I32Ctz { src: Slot }, I32Popcnt { src: Slot },
+        I32Extend8S { src: Slot }, I32Extend16S { src: Slot }, I32WrapI64 { src: Slot },
+        I32Eq { a: Slot, b: Slot }, I32Ne { a: Slot, b: Slot },
+        I32LtS { a: Slot, b: Slot }, I32LtU { a: Slot, b: Slot },
+        I32GtS { a: Slot, b: Slot }, I32GtU { a: Slot, b: Slot },
+        I32LeS { a: Slot, b: Slot }, I32LeU { a: Slot, b: Slot },
+        I32GeS { a: Slot, b: Slot }, I32GeU { a: Slot, b: Slot },
+        I32Add { a: Slot, b: Slot }, I32Sub { a: Slot, b: Slot }, I32Mul { a: Slot, b: Slot },
+        I32DivS { a: Slot, b: Slot }, I32DivU { a: Slot, b: Slot },
+        I32RemS { a: Slot, b: Slot }, I32RemU { a: Slot, b: Slot },
+        I32And { a: Slot, b: Slot }, I32Or { a: Slot, b: Slot }, I32Xor { a: Slot, b: Slot },
+        I32Shl { a: Slot, b: Slot }, I32ShrS { a: Slot, b: Slot }, I32ShrU { a: Slot, b: Slot },
+        I32Rotl { a: Slot, b: Slot }, I32Rotr { a: Slot, b: Slot },
+        // i32 with an immediate right operand
+        I32EqImm { a: Slot, imm: i32 }, I32NeImm { a: Slot, imm: i32 },
+        I32LtSImm { a: Slot, imm: i32 }, I32LtUImm { a: Slot, imm: i32 },
+        I32GtSImm { a: Slot, imm: i32 }, I32GtUImm { a: Slot, imm: i32 },
+        I32LeSImm { a: Slot, imm: i32 }, I32LeUImm { a: Slot, imm: i32 },
+        I32GeSImm { a: Slot, imm: i32 }, I32GeUImm { a: Slot, imm: i32 },
+        I32AddImm { a: Slot, imm: i32 }, I32MulImm { a: Slot, imm: i32 },
+        I32AndImm { a: Slot, imm: i32 }, I32OrImm { a: Slot, imm: i32 }, I32XorImm { a: Slot, imm: i32 },
+        I32ShlImm { a: Slot, imm: i32 }, I32ShrSImm { a: Slot, imm: i32 }, I32ShrUImm { a: Slot, imm: i32 },
+        I32RotlImm { a: Slot, imm: i32 }, I32RotrImm { a: Slot, imm: i32 },
+
+        // ---- i64
+        I64Eqz { src: Slot }, I64Clz { src: Slot }, I64Ctz { src: Slot }, I64Popcnt { src: Slot },
+        I64Extend8S { src: Slot }, I64Extend16S { src: Slot }, I64Extend32S { src: Slot },
+        I64ExtendI32S { src: Slot }, I64ExtendI32U { src: Slot },
+        I64Eq { a: Slot, b: Slot }, I64Ne { a: Slot, b: Slot },
+        I64LtS { a: Slot, b: Slot }, I64LtU { a: Slot, b: Slot },
+        I64GtS { a: Slot, b: Slot }, I64GtU { a: Slot, b: Slot },
+        I64LeS { a: Slot, b: Slot }, I64LeU { a: Slot, b: Slot },
+        I64GeS { a: Slot, b: Slot }, I64GeU { a: Slot, b: Slot },
+        I64Add { a: Slot, b: Slot }, I64Sub { a: Slot, b: Slot }, I64Mul { a: Slot, b: Slot },
+        I64DivS { a: Slot, b: Slot }, I64DivU { a: Slot, b: Slot },
+        I64RemS { a: Slot, b: Slot }, I64RemU { a: Slot, b: Slot },
+        I64And { a: Slot, b: Slot }, I64Or { a: Slot, b: Slot }, I64Xor { a: Slot, b: Slot },
+        I64Shl { a: Slot, b: Slot }, I64ShrS { a: Slot, b: Slot }, I64ShrU { a: Slot, b: Slot },
+        I64Rotl { a: Slot, b: Slot }, I64Rotr { a: Slot, b: Slot },
+        // i64 with a sign-extended 32-bit immediate right operand
+        I64EqImm { a: Slot, imm: i32 }, I64NeImm { a: Slot, imm: i32 },
+        I64LtSImm { a: Slot, imm: i32 }, I64LtUImm { a: Slot, imm: i32 },
+        I64GtSImm { a: Slot, imm: i32 }, I64GtUImm { a: Slot, imm: i32 },
+        I64LeSImm { a: Slot, imm: i32 }, I64LeUImm { a: Slot, imm: i32 },
+        I64GeSImm { a: Slot, imm: i32 }, I64GeUImm { a: Slot, imm: i32 },
+        I64AddImm { a: Slot, imm: i32 }, I64MulImm { a: Slot, imm: i32 },
+        I64AndImm { a: Slot, imm: i32 }, I64OrImm { a: Slot, imm: i32 }, I64XorImm { a: Slot, imm: i32 },
+        I64ShlImm { a: Slot, imm: i32 }, I64ShrSImm { a: Slot, imm: i32 }, I64ShrUImm { a: Slot, imm: i32 },
+        I64RotlImm { a: Slot, imm: i32 }, I64RotrImm { a: Slot, imm: i32 },
+
+        // ---- f32
+        F32Abs { src: Slot }, F32Neg { src: Slot }, F32Ceil { src: Slot }, F32Floor { src: Slot },
+        F32Trunc { src: Slot }, F32Nearest { src: Slot }, F32Sqrt { src: Slot },
+        F32Add { a: Slot, b: Slot }, F32Sub { a: Slot, b: Slot }, F32Mul { a: Slot, b: Slot },
+        F32Div { a: Slot, b: Slot }, F32Min { a: Slot, b: Slot }, F32Max { a: Slot, b: Slot },
+        F32Copysign { a: Slot, b: Slot },
+        F32Eq { a: Slot, b: Slot }, F32Ne { a: Slot, b: Slot }, F32Lt { a: Slot, b: Slot },
+        F32Gt { a: Slot, b: Slot }, F32Le { a: Slot, b: Slot }, F32Ge { a: Slot, b: Slot },
+
+        // ---- f64
+        F64Abs { src: Slot }, F64Neg { src: Slot }, F64Ceil { src: Slot }, F64Floor { src: Slot },
+        F64Trunc { src: Slot }, F64Nearest { src: Slot }, F64Sqrt { src: Slot },
+        F64Add { a: Slot, b: Slot }, F64Sub { a: Slot, b: Slot }, F64Mul { a: Slot, b: Slot },
+        F64Div { a: Slot, b: Slot }, F64Min { a: Slot, b: Slot }, F64Max { a: Slot, b: Slot },
+        F64Copysign { a: Slot, b: Slot },
+        F64Eq { a: Slot, b: Slot }, F64Ne { a: Slot, b: Slot }, F64Lt { a: Slot, b: Slot },
+        F64Gt { a: Slot, b: Slot }, F64Le { a: Slot, b: Slot }, F64Ge { a: Slot, b: Slot },
+
+        // ---- conversions
+        I32TruncF32S { src: Slot }, I32TruncF32U { src: Slot },
+        I32TruncF64S { src: Slot }, I32TruncF64U { src: Slot },
+        I64TruncF32S { src: Slot }, I64TruncF32U { src: Slot },
+        I64TruncF64S { src: Slot }, I64TruncF64U { src: Slot },
+        I32TruncSatF32S { src: Slot }, I32TruncSatF32U { src: Slot },
+        I32TruncSatF64S { src: Slot }, I32TruncSatF64U { src: Slot },
+        I64TruncSatF32S { src: Slot }, I64TruncSatF32U { src: Slot },
+        I64TruncSatF64S { src: Slot }, I64TruncSatF64U { src: Slot },
+        F32ConvertI32S { src: Slot }, F32ConvertI32U { src: Slot },
+        F32ConvertI64S { src: Slot }, F32ConvertI64U { src: Slot },
+        F64ConvertI32S { src: Slot }, F64ConvertI32U { src: Slot },
+        F64ConvertI64S { src: Slot }, F64ConvertI64U { src: Slot },
+        F32DemoteF64 { src: Slot }, F64PromoteF32 { src: Slot },
+
+        // ---- memory 0 (the fast path); `offset` is the static memarg offset
+        /// Loads 4 bytes zero-extended (i32.load, f32.load, i64.load32_u).
+        Load32 { addr: Slot, offset: u32 },
+        /// Loads 8 bytes (i64.load, f64.load).
+        Load64 { addr: Slot, offset: u32 },
+        /// Loads 1 byte zero-extended (i32.load8_u, i64.load8_u).
+        Load8U { addr: Slot, offset: u32 },
+        /// Loads 2 bytes zero-extended (i32.load16_u, i64.load16_u).
+        Load16U { addr: Slot, offset: u32 },
+        I32Load8S { addr: Slot, offset: u32 }, I32Load16S { addr: Slot, offset: u32 },
+        I64Load8S { addr: Slot, offset: u32 }, I64Load16S { addr: Slot, offset: u32 },
+        I64Load32S { addr: Slot, offset: u32 },
+        /// A load from a memory other than 0.
+        LoadMem { addr: Slot, offset: u32, mem: u8, kind: LoadKind },
+        MemorySize { mem: u32 },
+        /// `memory.grow` with the delta in `delta`.
+        MemoryGrow { delta: Slot, mem: u32 },
+
+        // ---- globals, tables, references
+        GlobalGet { global: u32 },
+        GlobalGet2 { global: u32 },
+        TableGet { index: Slot, table: u32 },
+        TableSize { table: u32 },
+        /// `table.grow`: the init value is at `args`, the delta at `args + 1`.
+        TableGrow { args: Slot, table: u32 },
+        RefFunc { func: u32 },
+    }
+
+    branches {
+        Br {},
+        /// Branches when the i32 in `cond` is non-zero.
+        BrIfNez { cond: Slot },
+        /// Branches when the i32 in `cond` is zero.
+        BrIfEqz { cond: Slot },
+        BrI64Eqz { a: Slot }, BrI64Nez { a: Slot },
+        BrI32Eq { a: Slot, b: Slot }, BrI32Ne { a: Slot, b: Slot },
+        BrI32LtS { a: Slot, b: Slot }, BrI32LtU { a: Slot, b: Slot },
+        BrI32GtS { a: Slot, b: Slot }, BrI32GtU { a: Slot, b: Slot },
+        BrI32LeS { a: Slot, b: Slot }, BrI32LeU { a: Slot, b: Slot },
+        BrI32GeS { a: Slot, b: Slot }, BrI32GeU { a: Slot, b: Slot },
+        BrI32EqImm { a: Slot, imm: i32 }, BrI32NeImm { a: Slot, imm: i32 },
+        BrI32LtSImm { a: Slot, imm: i32 }, BrI32LtUImm { a: Slot, imm: i32 },
+        BrI32GtSImm { a: Slot, imm: i32 }, BrI32GtUImm { a: Slot, imm: i32 },
+        BrI32LeSImm { a: Slot, imm: i32 }, BrI32LeUImm { a: Slot, imm: i32 },
+        BrI32GeSImm { a: Slot, imm: i32 }, BrI32GeUImm { a: Slot, imm: i32 },
+        BrI64Eq { a: Slot, b: Slot }, BrI64Ne { a: Slot, b: Slot },
+        BrI64LtS { a: Slot, b: Slot }, BrI64LtU { a: Slot, b: Slot },
+        BrI64GtS { a: Slot, b: Slot }, BrI64GtU { a: Slot, b: Slot },
+        BrI64LeS { a: Slot, b: Slot }, BrI64LeU { a: Slot, b: Slot },
+        BrI64GeS { a: Slot, b: Slot }, BrI64GeU { a: Slot, b: Slot },
+        BrI64EqImm { a: Slot, imm: i32 }, BrI64NeImm { a: Slot, imm: i32 },
+        BrI64LtSImm { a: Slot, imm: i32 }, BrI64LtUImm { a: Slot, imm: i32 },
+        BrI64GtSImm { a: Slot, imm: i32 }, BrI64GtUImm { a: Slot, imm: i32 },
+        BrI64LeSImm { a: Slot, imm: i32 }, BrI64LeUImm { a: Slot, imm: i32 },
+        BrI64GeSImm { a: Slot, imm: i32 }, BrI64GeUImm { a: Slot, imm: i32 },
+    }
+
+    others {
+        /// Traps with "unreachable".
+        Unreachable {},
+        /// Copies `len` cells from `src..` to `dst..` (memmove semantics).
+        CopySpan { dst: Slot, src: Slot, len: u16 },
+        /// Jumps to entry `index` (clamped to `len`) of the `len + 1` `Br` ops that follow.
+        BrTable { index: Slot, len: u32 },
+        /// Returns no values.
+        Return {},
+        /// Returns the one-cell value in `src`.
+        ReturnSlot { src: Slot },
+        /// Returns the two-cell value in `src`.
+        ReturnSlot2 { src: Slot },
+        /// Returns a 32-bit constant.
+        ReturnImm32 { value: u32 },
+        /// Returns `len` cells starting at `src`.
+        ReturnSpan { src: Slot, len: u16 },
+        /// Calls a function defined in this module; arguments start at `args`,
+        /// results are written back starting at `args`.
+        CallInternal { func: u32, args: Slot },
+        /// Calls an imported function (`func` is the module's function index).
+        CallImported { func: u32, args: Slot },
+        /// Calls through table `table` at the index in `index`, checking the module type `ty`.
+        CallIndirect { index: Slot, args: Slot, table: u16, ty: u32 },
+
+        /// Stores the low 8 bits of `value` to memory 0.
+        Store8 { addr: Slot, value: Slot, offset: u32 },
+        Store16 { addr: Slot, value: Slot, offset: u32 },
+        Store32 { addr: Slot, value: Slot, offset: u32 },
+        Store64 { addr: Slot, value: Slot, offset: u32 },
+        /// A store to a memory other than 0.
+        StoreMem { addr: Slot, value: Slot, offset: u32, mem: u8, kind: StoreKind },
+        /// `memory.fill`: dst, value, len in `args..args+3`.
+        MemoryFill { args: Slot, mem: u32 },
+        /// `memory.copy`: dst, src, len in `args..args+3`.
+        MemoryCopy { args: Slot, dst_mem: u16, src_mem: u16 },
+        /// `memory.init`: dst, src, len in `args..args+3`.
+        MemoryInit { args: Slot, mem: u16, data: u32 },
+        DataDrop { data: u32 },
+
+        GlobalSet { src: Slot, global: u32 },
+        GlobalSet2 { src: Slot, global: u32 },
+        TableSet { index: Slot, value: Slot, table: u32 },
+        /// `table.fill`: index, value, len in `args..args+3`.
+        TableFill { args: Slot, table: u32 },
+        /// `table.copy`: dst, src, len in `args..args+3`.
+        TableCopy { args: Slot, dst_table: u32, src_table: u32 },
+        /// `table.init`: dst, src, len in `args..args+3`.
+        TableInit { args: Slot, table: u32, elem: u32 },
+        ElemDrop { elem: u32 },
+    }
+}
+
+/// The kind of a load from a memory other than memory 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoadKind {
+    Load32,
+    Load64,
+    Load8U,
+    Load16U,
+    I32Load8S,
+    I32Load16S,
+    I64Load8S,
+    I64Load16S,
+    I64Load32S,
+}
+
+/// The kind of a store to a memory other than memory 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StoreKind {
+    Store8,
+    Store16,
+    Store32,
+    Store64,
+}
+
+/// A translated function body, ready to run.
+#[derive(Debug)]
+pub(crate) struct CompiledFunc {
+    /// The instructions.
+    pub ops: Box<[Op]>,
+    /// Cells taken by the parameters (slots `0..param_cells`).
+    pub param_cells: u32,
+    /// Cells taken by declared locals, zeroed on entry (slots `param_cells..param_cells+local_cells`).
+    pub local_cells: u32,
+    /// Total cells the frame needs: params, locals and temporaries.
+    pub frame_cells: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_is_twelve_bytes() {
+        // Size matters for cache density; growing it should be a conscious decision.
+        assert_eq!(std::mem::size_of::<Op>(), 12);
+    }
+
+    #[test]
+    fn dst_and_offset_helpers_find_fields() {
+        let mut op = Op::I32Add { dst: 1, a: 2, b: 3 };
+        *op.dst_mut().unwrap() = 9;
+        assert_eq!(op, Op::I32Add { dst: 9, a: 2, b: 3 });
+        let mut br = Op::BrI32LtS { a: 0, b: 1, offset: 0 };
+        *br.offset_mut().unwrap() = -4;
+        assert_eq!(br, Op::BrI32LtS { a: 0, b: 1, offset: -4 });
+        assert!(Op::Return {}.dst_mut().is_none());
+    }
+}

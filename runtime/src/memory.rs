@@ -1,0 +1,169 @@
+//! Linear memories.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::{AsContext, AsContextMut, StoreId};
+use crate::types::MemoryType;
+
+/// Bytes in one WebAssembly page.
+pub const PAGE_SIZE: usize = 65536;
+
+/// A linear memory in the store.
+pub(crate) struct MemoryEntity {
+    pub data: Vec<u8>,
+    pub ty: MemoryType,
+    /// The most pages this memory may ever have: its declared maximum, capped by the ceiling.
+    pub limit: u32,
+}
+
+impl MemoryEntity {
+    pub(crate) fn new(ty: MemoryType, ceiling: u32) -> Result<Self> {
+        if ty.min > ceiling {
+            return Err(Error::new(
+                ErrorKind::Instantiation,
+                format!("memory minimum of {} pages exceeds the limit of {ceiling} pages", ty.min),
+            ));
+        }
+        let limit = ty.max.unwrap_or(65536).min(ceiling).min(65536);
+        let bytes = ty.min as usize * PAGE_SIZE;
+        let mut data = Vec::new();
+        data.try_reserve_exact(bytes).map_err(|_| {
+            Error::new(ErrorKind::Instantiation, format!("cannot allocate {} pages of memory", ty.min))
+        })?;
+        data.resize(bytes, 0);
+        Ok(MemoryEntity { data, ty, limit })
+    }
+
+    /// The current size in pages.
+    pub(crate) fn pages(&self) -> u32 {
+        (self.data.len() / PAGE_SIZE) as u32
+    }
+
+    /// Grows by `delta` pages; returns the old size, or `None` if the limit or the host's
+    /// allocator refuses (which `memory.grow` reports as -1).
+    pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.limit {
+            return None;
+        }
+        let new_len = new as usize * PAGE_SIZE;
+        self.data.try_reserve_exact(new_len - self.data.len()).ok()?;
+        self.data.resize(new_len, 0);
+        Some(old)
+    }
+
+    /// The type with the current size as its minimum (what import matching compares).
+    pub(crate) fn current_type(&self) -> MemoryType {
+        MemoryType { min: self.pages(), max: self.ty.max }
+    }
+}
+
+/// A handle to a linear memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Memory {
+    pub(crate) store: StoreId,
+    pub(crate) index: u32,
+}
+
+impl Memory {
+    /// Creates a memory of the given type in the store.
+    ///
+    /// # Errors
+    /// If the minimum exceeds the engine's page ceiling or cannot be allocated.
+    pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
+        let store = store.as_context_mut();
+        let ceiling = store.engine().config().max_memory_pages;
+        let entity = MemoryEntity::new(ty, ceiling)?;
+        let inner = &mut store.inner;
+        inner.memories.push(entity);
+        Ok(Memory { store: inner.id, index: (inner.memories.len() - 1) as u32 })
+    }
+
+    fn entity<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> &'a MemoryEntity {
+        assert_eq!(store.inner.id, self.store, "memory used with a store that does not own it");
+        &store.inner.memories[self.index as usize]
+    }
+
+    fn entity_mut<'a, T: 'a>(&self, store: &'a mut crate::Store<T>) -> &'a mut MemoryEntity {
+        assert_eq!(store.inner.id, self.store, "memory used with a store that does not own it");
+        &mut store.inner.memories[self.index as usize]
+    }
+
+    /// The memory's type, with its current size as the minimum.
+    ///
+    /// # Panics
+    /// If `store` does not own this memory (as for every method below).
+    pub fn ty(&self, store: impl AsContext) -> MemoryType {
+        self.entity(store.as_context()).current_type()
+    }
+
+    /// The current size in pages.
+    pub fn size(&self, store: impl AsContext) -> u32 {
+        self.entity(store.as_context()).pages()
+    }
+
+    /// The current size in bytes.
+    pub fn data_size(&self, store: impl AsContext) -> usize {
+        self.entity(store.as_context()).data.len()
+    }
+
+    /// The memory's bytes.
+    pub fn data<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> &'a [u8] {
+        &self.entity(store).data
+    }
+
+    /// The memory's bytes, mutably.
+    pub fn data_mut<'a, T: 'a>(&self, store: &'a mut crate::Store<T>) -> &'a mut [u8] {
+        &mut self.entity_mut(store).data
+    }
+
+    /// Grows the memory by `delta` pages and returns the previous size.
+    ///
+    /// # Errors
+    /// If the new size would exceed the maximum or the configured ceiling.
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32> {
+        let entity = self.entity_mut(store.as_context_mut());
+        entity.grow(delta).ok_or_else(|| {
+            Error::new(
+                ErrorKind::OutOfRange,
+                format!("cannot grow memory of {} pages by {delta} pages", entity.pages()),
+            )
+        })
+    }
+
+    /// Copies `buf.len()` bytes starting at `offset` into `buf`.
+    ///
+    /// # Errors
+    /// If the range is not inside the memory; nothing is read then.
+    pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
+        let data = &self.entity(store.as_context()).data;
+        let src = offset
+            .checked_add(buf.len())
+            .and_then(|end| data.get(offset..end))
+            .ok_or_else(|| out_of_range(offset, buf.len(), data.len()))?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    /// Copies `bytes` into the memory starting at `offset`.
+    ///
+    /// # Errors
+    /// If the range is not inside the memory; nothing is written then.
+    pub fn write(&self, mut store: impl AsContextMut, offset: usize, bytes: &[u8]) -> Result<()> {
+        let data = &mut self.entity_mut(store.as_context_mut()).data;
+        let len = data.len();
+        let dst = offset
+            .checked_add(bytes.len())
+            .and_then(|end| data.get_mut(offset..end))
+            .ok_or_else(|| out_of_range(offset, bytes.len(), len))?;
+        dst.copy_from_slice(bytes);
+        Ok(())
+    }
+}
+
+fn out_of_range(offset: usize, len: usize, size: usize) -> Error {
+    Error::new(
+        ErrorKind::OutOfRange,
+        format!("memory access of {len} bytes at offset {offset} is outside the memory of {size} bytes"),
+    )
+}

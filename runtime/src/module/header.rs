@@ -1,0 +1,254 @@
+//! The non-code sections of a module: types, imports, tables, memories, globals, exports,
+//! segments and constant expressions.
+
+use super::{ModuleInner, malformed};
+use crate::error::{Error, ErrorKind, Result};
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
+use std::sync::Arc;
+use wasmparser::{Operator, Payload};
+
+/// What kind of item an import or export refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExternKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
+/// One declared import.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportDecl {
+    pub module: String,
+    pub name: String,
+    pub ty: ExternType,
+}
+
+/// A WebAssembly 2.0 constant expression (a single instruction).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ConstExpr {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(u128),
+    RefNull(RefType),
+    RefFunc(u32),
+    GlobalGet(u32),
+}
+
+/// How an element segment is used.
+#[derive(Debug, Clone)]
+pub(crate) enum ElemMode {
+    Passive,
+    Active { table: u32, offset: ConstExpr },
+    Declared,
+}
+
+/// An element segment.
+#[derive(Debug, Clone)]
+pub(crate) struct ElemSegment {
+    pub mode: ElemMode,
+    pub items: Vec<ConstExpr>,
+}
+
+/// A data segment; `memory` and `offset` are set for active segments.
+#[derive(Debug, Clone)]
+pub(crate) struct DataSegment {
+    pub active: Option<(u32, ConstExpr)>,
+    pub bytes: Arc<[u8]>,
+}
+
+fn unsupported(what: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Unsupported, what)
+}
+
+pub(crate) fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
+    ValType::from_wasmparser(ty).ok_or_else(|| unsupported(format!("value type {ty:?}")))
+}
+
+fn ref_type(ty: wasmparser::RefType) -> Result<RefType> {
+    RefType::from_wasmparser(ty).ok_or_else(|| unsupported(format!("reference type {ty:?}")))
+}
+
+pub(crate) fn table_type(ty: &wasmparser::TableType) -> Result<TableType> {
+    let min = u32::try_from(ty.initial).map_err(|_| unsupported("64-bit tables"))?;
+    let max = ty.maximum.map(u32::try_from).transpose().map_err(|_| unsupported("64-bit tables"))?;
+    Ok(TableType { element: ref_type(ty.element_type)?, min, max })
+}
+
+pub(crate) fn memory_type(ty: &wasmparser::MemoryType) -> Result<MemoryType> {
+    if ty.memory64 || ty.shared || ty.page_size_log2.is_some() {
+        return Err(unsupported("memory64, shared memories and custom page sizes"));
+    }
+    // Validation bounds 32-bit memories to 65536 pages.
+    Ok(MemoryType { min: ty.initial as u32, max: ty.maximum.map(|m| m as u32) })
+}
+
+fn global_type(ty: &wasmparser::GlobalType) -> Result<GlobalType> {
+    let mutability = if ty.mutable { Mutability::Var } else { Mutability::Const };
+    Ok(GlobalType { content: val_type(ty.content_type)?, mutability })
+}
+
+/// Reads a 2.0 constant expression: one instruction followed by `end`.
+pub(crate) fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
+    let mut reader = expr.get_operators_reader();
+    let op = reader.read().map_err(malformed)?;
+    let value = match op {
+        Operator::I32Const { value } => ConstExpr::I32(value),
+        Operator::I64Const { value } => ConstExpr::I64(value),
+        Operator::F32Const { value } => ConstExpr::F32(value.bits()),
+        Operator::F64Const { value } => ConstExpr::F64(value.bits()),
+        Operator::V128Const { value } => ConstExpr::V128(u128::from_le_bytes(*value.bytes())),
+        Operator::RefNull { hty } => {
+            let r = wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?;
+            ConstExpr::RefNull(ref_type(r)?)
+        }
+        Operator::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
+        Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
+        other => return Err(unsupported(format!("constant expression {other:?}"))),
+    };
+    match reader.read().map_err(malformed)? {
+        Operator::End => Ok(value),
+        other => Err(unsupported(format!("extended constant expression with {other:?}"))),
+    }
+}
+
+/// Records what a non-code payload declares. The validator has already accepted it.
+pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<()> {
+    match payload {
+        Payload::TypeSection(reader) => {
+            for ty in reader.into_iter_err_on_gc_types() {
+                let ty = ty.map_err(malformed)?;
+                let params = ty.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
+                let results = ty.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
+                let ty = FuncType::new(params, results);
+                m.type_ids.push(m.engine.intern(&ty));
+                m.types.push(ty);
+            }
+        }
+        Payload::ImportSection(reader) => {
+            for import in reader.into_imports() {
+                let import = import.map_err(malformed)?;
+                let ty = match import.ty {
+                    wasmparser::TypeRef::Func(index) => {
+                        m.funcs.push(index);
+                        m.num_imported_funcs += 1;
+                        ExternType::Func(m.types[index as usize].clone())
+                    }
+                    wasmparser::TypeRef::Table(t) => {
+                        let t = table_type(&t)?;
+                        m.tables.push(t);
+                        m.num_imported_tables += 1;
+                        ExternType::Table(t)
+                    }
+                    wasmparser::TypeRef::Memory(t) => {
+                        let t = memory_type(&t)?;
+                        m.memories.push(t);
+                        m.num_imported_memories += 1;
+                        ExternType::Memory(t)
+                    }
+                    wasmparser::TypeRef::Global(t) => {
+                        let t = global_type(&t)?;
+                        m.globals.push(t);
+                        m.num_imported_globals += 1;
+                        ExternType::Global(t)
+                    }
+                    other => return Err(unsupported(format!("import of {other:?}"))),
+                };
+                m.imports.push(ImportDecl {
+                    module: import.module.to_string(),
+                    name: import.name.to_string(),
+                    ty,
+                });
+            }
+        }
+        Payload::FunctionSection(reader) => {
+            for ty in reader {
+                m.funcs.push(ty.map_err(malformed)?);
+            }
+        }
+        Payload::TableSection(reader) => {
+            for table in reader {
+                let table = table.map_err(malformed)?;
+                if !matches!(table.init, wasmparser::TableInit::RefNull) {
+                    return Err(unsupported("table initialiser expressions"));
+                }
+                m.tables.push(table_type(&table.ty)?);
+            }
+        }
+        Payload::MemorySection(reader) => {
+            for memory in reader {
+                m.memories.push(memory_type(&memory.map_err(malformed)?)?);
+            }
+        }
+        Payload::GlobalSection(reader) => {
+            for global in reader {
+                let global = global.map_err(malformed)?;
+                m.globals.push(global_type(&global.ty)?);
+                m.global_inits.push(const_expr(&global.init_expr)?);
+            }
+        }
+        Payload::ExportSection(reader) => {
+            for export in reader {
+                let export = export.map_err(malformed)?;
+                let kind = match export.kind {
+                    wasmparser::ExternalKind::Func => ExternKind::Func,
+                    wasmparser::ExternalKind::Table => ExternKind::Table,
+                    wasmparser::ExternalKind::Memory => ExternKind::Memory,
+                    wasmparser::ExternalKind::Global => ExternKind::Global,
+                    other => return Err(unsupported(format!("export of {other:?}"))),
+                };
+                m.export_index.insert(export.name.to_string(), m.exports.len());
+                m.exports.push((export.name.to_string(), kind, export.index));
+            }
+        }
+        Payload::StartSection { func, .. } => m.start = Some(func),
+        Payload::ElementSection(reader) => {
+            for elem in reader {
+                let elem = elem.map_err(malformed)?;
+                let mode = match elem.kind {
+                    wasmparser::ElementKind::Passive => ElemMode::Passive,
+                    wasmparser::ElementKind::Declared => ElemMode::Declared,
+                    wasmparser::ElementKind::Active { table_index, offset_expr } => ElemMode::Active {
+                        table: table_index.unwrap_or(0),
+                        offset: const_expr(&offset_expr)?,
+                    },
+                };
+                let (ty, items) = match elem.items {
+                    wasmparser::ElementItems::Functions(funcs) => {
+                        let items = funcs
+                            .into_iter()
+                            .map(|f| f.map(ConstExpr::RefFunc).map_err(malformed))
+                            .collect::<Result<Vec<_>>>()?;
+                        (RefType::FuncRef, items)
+                    }
+                    wasmparser::ElementItems::Expressions(ty, exprs) => {
+                        let items = exprs
+                            .into_iter()
+                            .map(|e| const_expr(&e.map_err(malformed)?))
+                            .collect::<Result<Vec<_>>>()?;
+                        (ref_type(ty)?, items)
+                    }
+                };
+                let _ = ty;
+                m.elems.push(ElemSegment { mode, items });
+            }
+        }
+        Payload::DataSection(reader) => {
+            for data in reader {
+                let data = data.map_err(malformed)?;
+                let active = match data.kind {
+                    wasmparser::DataKind::Passive => None,
+                    wasmparser::DataKind::Active { memory_index, offset_expr } => {
+                        Some((memory_index, const_expr(&offset_expr)?))
+                    }
+                };
+                m.datas.push(DataSegment { active, bytes: data.data.into() });
+            }
+        }
+        Payload::CustomSection(section) => m.custom_sections.push(section.name().to_string()),
+        _ => {}
+    }
+    Ok(())
+}

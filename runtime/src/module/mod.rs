@@ -1,0 +1,231 @@
+//! Decoding and validating a module, and translating its functions, in one pass.
+
+mod header;
+
+pub(crate) use header::{ConstExpr, DataSegment, ElemMode, ElemSegment, ExternKind, ImportDecl, val_type};
+
+use crate::engine::{Engine, TypeId};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::CompiledFunc;
+use crate::translate::{FuncTranslator, TranslatorAllocs};
+use crate::types::{ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType};
+use std::collections::HashMap;
+use std::sync::Arc;
+use wasmparser::{Parser, Payload, ValidPayload, Validator};
+
+/// The parsed, validated and translated form of a module, shared by all its instances.
+pub(crate) struct ModuleInner {
+    pub engine: Engine,
+    /// The type section.
+    pub types: Vec<FuncType>,
+    /// Engine-wide ids of `types`, index by index.
+    pub type_ids: Vec<TypeId>,
+    pub imports: Vec<ImportDecl>,
+    /// The type index of every function, imported ones first.
+    pub funcs: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub num_imported_tables: u32,
+    pub num_imported_memories: u32,
+    pub num_imported_globals: u32,
+    /// Every table, imported ones first.
+    pub tables: Vec<TableType>,
+    /// Every memory, imported ones first.
+    pub memories: Vec<MemoryType>,
+    /// Every global, imported ones first.
+    pub globals: Vec<GlobalType>,
+    /// Initialisers of the defined globals.
+    pub global_inits: Vec<ConstExpr>,
+    pub exports: Vec<(String, ExternKind, u32)>,
+    pub export_index: HashMap<String, usize>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment>,
+    pub datas: Vec<DataSegment>,
+    /// Translated bodies of the defined functions.
+    pub code: Vec<CompiledFunc>,
+    pub custom_sections: Vec<String>,
+}
+
+impl ModuleInner {
+    /// The type of function `index` (imports first).
+    pub fn func_type(&self, index: u32) -> &FuncType {
+        &self.types[self.funcs[index as usize] as usize]
+    }
+}
+
+/// A compiled WebAssembly module: validated, translated to IR, immutable.
+///
+/// Cheap to clone and safe to share between threads; instantiate it in a
+/// [`Store`](crate::Store) with a [`Linker`](crate::Linker).
+///
+/// ```
+/// let engine = epsilon::Engine::default();
+/// let module = epsilon::Module::new(&engine, r#"(module (func (export "f") (result i32) i32.const 7))"#)?;
+/// assert_eq!(module.exports().count(), 1);
+/// # Ok::<(), epsilon::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("functions", &self.inner.funcs.len())
+            .field("imports", &self.inner.imports.len())
+            .field("exports", &self.inner.exports.len())
+            .finish()
+    }
+}
+
+impl Module {
+    /// Compiles a module from binary bytes or WAT text.
+    ///
+    /// # Errors
+    /// A malformed or invalid module, or WAT text that does not parse, gives an error whose
+    /// [`kind`](Error::kind) is `Malformed` or `Invalid` and whose message names the problem
+    /// and byte offset.
+    pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
+        let bytes = bytes.as_ref();
+        if bytes.starts_with(b"\0asm") {
+            return Module::from_binary(engine, bytes);
+        }
+        let binary = wat::parse_bytes(bytes)
+            .map_err(|e| Error::new(ErrorKind::Malformed, format!("cannot parse WAT text: {e}")))?;
+        Module::from_binary(engine, &binary)
+    }
+
+    /// Compiles a module from WAT text.
+    ///
+    /// # Errors
+    /// As [`Module::new`].
+    pub fn from_wat(engine: &Engine, text: &str) -> Result<Module> {
+        let binary = wat::parse_str(text)
+            .map_err(|e| Error::new(ErrorKind::Malformed, format!("cannot parse WAT text: {e}")))?;
+        Module::from_binary(engine, &binary)
+    }
+
+    /// Compiles a module from the binary format.
+    ///
+    /// # Errors
+    /// As [`Module::new`].
+    pub fn from_binary(engine: &Engine, bytes: &[u8]) -> Result<Module> {
+        let inner = compile(engine, bytes)?;
+        Ok(Module { inner: Arc::new(inner) })
+    }
+
+    /// Validates a binary module without translating it.
+    ///
+    /// # Errors
+    /// As [`Module::new`].
+    pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
+        let mut validator = Validator::new_with_features(engine.config().wasm_features());
+        validator.validate_all(bytes).map_err(invalid)?;
+        Ok(())
+    }
+
+    /// The engine this module was compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The module's imports, in declaration order.
+    pub fn imports(&self) -> impl ExactSizeIterator<Item = ImportType<'_>> + '_ {
+        self.inner.imports.iter().map(|imp| ImportType {
+            module: &imp.module,
+            name: &imp.name,
+            ty: imp.ty.clone(),
+        })
+    }
+
+    /// The module's exports, in declaration order.
+    pub fn exports(&self) -> impl ExactSizeIterator<Item = ExportType<'_>> + '_ {
+        self.inner
+            .exports
+            .iter()
+            .map(|(name, kind, index)| ExportType { name, ty: self.extern_type(*kind, *index) })
+    }
+
+    /// The type of the export `name`, if there is one.
+    pub fn get_export(&self, name: &str) -> Option<ExternType> {
+        let i = *self.inner.export_index.get(name)?;
+        let (_, kind, index) = &self.inner.exports[i];
+        Some(self.extern_type(*kind, *index))
+    }
+
+    /// Names of the custom sections, in order.
+    pub fn custom_sections(&self) -> impl Iterator<Item = &str> {
+        self.inner.custom_sections.iter().map(String::as_str)
+    }
+
+    fn extern_type(&self, kind: ExternKind, index: u32) -> ExternType {
+        let m = &self.inner;
+        match kind {
+            ExternKind::Func => ExternType::Func(m.func_type(index).clone()),
+            ExternKind::Table => ExternType::Table(m.tables[index as usize]),
+            ExternKind::Memory => ExternType::Memory(m.memories[index as usize]),
+            ExternKind::Global => ExternType::Global(m.globals[index as usize]),
+        }
+    }
+}
+
+fn malformed(e: wasmparser::BinaryReaderError) -> Error {
+    Error::at_offset(ErrorKind::Malformed, e.message().to_string(), e.offset() as usize)
+}
+
+fn invalid(e: wasmparser::BinaryReaderError) -> Error {
+    Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
+}
+
+fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
+    let features = engine.config().wasm_features();
+    let mut validator = Validator::new_with_features(features);
+    let mut module = ModuleInner {
+        engine: engine.clone(),
+        types: Vec::new(),
+        type_ids: Vec::new(),
+        imports: Vec::new(),
+        funcs: Vec::new(),
+        num_imported_funcs: 0,
+        num_imported_tables: 0,
+        num_imported_memories: 0,
+        num_imported_globals: 0,
+        tables: Vec::new(),
+        memories: Vec::new(),
+        globals: Vec::new(),
+        global_inits: Vec::new(),
+        exports: Vec::new(),
+        export_index: HashMap::new(),
+        start: None,
+        elems: Vec::new(),
+        datas: Vec::new(),
+        code: Vec::new(),
+        custom_sections: Vec::new(),
+    };
+    let mut func_allocs = wasmparser::FuncValidatorAllocations::default();
+    let mut translator_allocs = TranslatorAllocs::default();
+
+    for payload in Parser::new(0).parse_all(bytes) {
+        let payload = payload.map_err(malformed)?;
+        let valid = validator.payload(&payload).map_err(invalid)?;
+        match payload {
+            Payload::CodeSectionEntry(body) => {
+                let ValidPayload::Func(to_validate, _) = valid else {
+                    unreachable!("the validator hands out every code section entry");
+                };
+                let mut func_validator = to_validate.into_validator(func_allocs);
+                let def_index = module.code.len() as u32;
+                let func_index = module.num_imported_funcs + def_index;
+                let compiled = FuncTranslator::new(&module, func_index, &mut translator_allocs).translate(
+                    &body,
+                    &mut func_validator,
+                    features,
+                )?;
+                module.code.push(compiled);
+                func_allocs = func_validator.into_allocations();
+            }
+            other => header::read_payload(&mut module, other)?,
+        }
+    }
+    Ok(module)
+}

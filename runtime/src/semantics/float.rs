@@ -1,0 +1,179 @@
+//! Float operations whose WebAssembly semantics differ from a plain Rust call:
+//! NaN propagation in `min`/`max`, signed zeros, ties-to-even rounding, and NaN results
+//! that must be quiet ("arithmetic") even when an input was signalling.
+//!
+//! `+ - * / sqrt` are left to the hardware: IEEE 754 already produces a quiet NaN for
+//! them, which the specification accepts.
+
+macro_rules! float_ops {
+    ($f:ty, $bits:ty, $quiet:expr,
+     $min:ident, $max:ident, $nearest:ident, $ceil:ident, $floor:ident, $trunc:ident, $sqrt:ident) => {
+        /// `min`: NaN if either operand is NaN; `-0 < +0`.
+        #[inline]
+        pub(crate) fn $min(a: $f, b: $f) -> $f {
+            if a.is_nan() || b.is_nan() {
+                return a + b; // a quiet NaN carrying one of the payloads
+            }
+            if a == b {
+                // Only differs for zeros: -0 wins.
+                return <$f>::from_bits(a.to_bits() | b.to_bits());
+            }
+            if a < b { a } else { b }
+        }
+
+        /// `max`: NaN if either operand is NaN; `+0 > -0`.
+        #[inline]
+        pub(crate) fn $max(a: $f, b: $f) -> $f {
+            if a.is_nan() || b.is_nan() {
+                return a + b;
+            }
+            if a == b {
+                // Only differs for zeros: +0 wins.
+                return <$f>::from_bits(a.to_bits() & b.to_bits());
+            }
+            if a > b { a } else { b }
+        }
+
+        /// Round to nearest integer, ties to even.
+        #[inline]
+        pub(crate) fn $nearest(a: $f) -> $f {
+            if a.is_nan() {
+                return quiet_nan_of(a);
+            }
+            a.round_ties_even()
+        }
+
+        /// Round towards +infinity.
+        #[inline]
+        pub(crate) fn $ceil(a: $f) -> $f {
+            if a.is_nan() {
+                return quiet_nan_of(a);
+            }
+            a.ceil()
+        }
+
+        /// Round towards -infinity.
+        #[inline]
+        pub(crate) fn $floor(a: $f) -> $f {
+            if a.is_nan() {
+                return quiet_nan_of(a);
+            }
+            a.floor()
+        }
+
+        /// Round towards zero.
+        #[inline]
+        pub(crate) fn $trunc(a: $f) -> $f {
+            if a.is_nan() {
+                return quiet_nan_of(a);
+            }
+            a.trunc()
+        }
+
+        /// Square root.
+        #[inline]
+        pub(crate) fn $sqrt(a: $f) -> $f {
+            if a.is_nan() {
+                return quiet_nan_of(a);
+            }
+            a.sqrt()
+        }
+    };
+}
+
+/// The same NaN with the quiet bit set (an "arithmetic NaN" in the specification's terms).
+trait QuietNan {
+    fn quiet(self) -> Self;
+}
+
+impl QuietNan for f32 {
+    fn quiet(self) -> f32 {
+        f32::from_bits(self.to_bits() | 0x0040_0000)
+    }
+}
+
+impl QuietNan for f64 {
+    fn quiet(self) -> f64 {
+        f64::from_bits(self.to_bits() | 0x0008_0000_0000_0000)
+    }
+}
+
+fn quiet_nan_of<F: QuietNan>(nan: F) -> F {
+    nan.quiet()
+}
+
+float_ops!(f32, u32, 0x0040_0000, f32_min, f32_max, f32_nearest, f32_ceil, f32_floor, f32_trunc, f32_sqrt);
+float_ops!(
+    f64,
+    u64,
+    0x0008_0000_0000_0000,
+    f64_min,
+    f64_max,
+    f64_nearest,
+    f64_ceil,
+    f64_floor,
+    f64_trunc,
+    f64_sqrt
+);
+
+/// `copysign` on raw bits: magnitude of `a`, sign of `b`. Never touches NaN payloads.
+#[inline]
+pub(crate) fn f32_copysign(a: u32, b: u32) -> u32 {
+    (a & 0x7fff_ffff) | (b & 0x8000_0000)
+}
+
+/// `copysign` on raw bits: magnitude of `a`, sign of `b`. Never touches NaN payloads.
+#[inline]
+pub(crate) fn f64_copysign(a: u64, b: u64) -> u64 {
+    (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_arithmetic_nan32(f: f32) -> bool {
+        f.is_nan() && f.to_bits() & 0x0040_0000 != 0
+    }
+
+    #[test]
+    fn min_max_zeros_and_nans() {
+        assert_eq!(f32_min(0.0, -0.0).to_bits(), (-0.0f32).to_bits());
+        assert_eq!(f32_min(-0.0, 0.0).to_bits(), (-0.0f32).to_bits());
+        assert_eq!(f32_max(-0.0, 0.0).to_bits(), 0.0f32.to_bits());
+        assert_eq!(f64_max(0.0, -0.0).to_bits(), 0.0f64.to_bits());
+        assert!(is_arithmetic_nan32(f32_min(f32::from_bits(0x7fa0_0000), 1.0)));
+        assert!(f64_max(1.0, f64::NAN).is_nan());
+        assert_eq!(f32_min(1.0, 2.0), 1.0);
+        assert_eq!(f64_max(-1.0, -2.0), -1.0);
+    }
+
+    #[test]
+    fn rounding_ties_to_even() {
+        assert_eq!(f32_nearest(2.5), 2.0);
+        assert_eq!(f32_nearest(3.5), 4.0);
+        assert_eq!(f64_nearest(-0.5).to_bits(), (-0.0f64).to_bits());
+        assert_eq!(f64_ceil(-0.5).to_bits(), (-0.0f64).to_bits());
+        assert_eq!(f32_floor(-0.5), -1.0);
+        assert_eq!(f64_trunc(-1.7), -1.0);
+    }
+
+    #[test]
+    fn signalling_nans_come_out_quiet() {
+        let snan = f32::from_bits(0x7f80_0001);
+        for op in [f32_ceil, f32_floor, f32_trunc, f32_nearest, f32_sqrt] {
+            let r = op(snan);
+            assert!(is_arithmetic_nan32(r));
+            assert_eq!(r.to_bits() & 0x3f_ffff, 1, "payload kept");
+        }
+        let snan64 = f64::from_bits(0xfff0_0000_0000_0001);
+        let r = f64_nearest(snan64);
+        assert_eq!(r.to_bits(), 0xfff8_0000_0000_0001);
+    }
+
+    #[test]
+    fn copysign_keeps_payloads() {
+        assert_eq!(f32_copysign(0x7fc0_0001, 0x8000_0000), 0xffc0_0001);
+        assert_eq!(f64_copysign(0xfff8_0000_0000_0001, 0), 0x7ff8_0000_0000_0001);
+    }
+}

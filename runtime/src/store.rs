@@ -1,0 +1,192 @@
+//! The store: owner of every runtime object (functions, memories, tables, globals,
+//! instances, host references) and of the embedder's data `T`.
+
+use crate::engine::{Engine, TypeId};
+use crate::error::{Error, Result};
+use crate::exec::Stack;
+use crate::func::HostFunc;
+use crate::instance::InstanceEntity;
+use crate::memory::MemoryEntity;
+use crate::table::TableEntity;
+use crate::types::GlobalType;
+use std::any::Any;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Identifies a store; every handle carries the id of the store that owns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StoreId(u64);
+
+impl StoreId {
+    fn fresh() -> StoreId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        StoreId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A function in the store.
+pub(crate) enum FuncEntity {
+    /// Defined by wasm: `code` indexes the module's translated functions.
+    Wasm { instance: u32, code: u32, ty: TypeId },
+    /// Defined by the host: `host` indexes `Store::host_funcs`.
+    Host { host: u32, ty: TypeId },
+}
+
+impl FuncEntity {
+    pub(crate) fn ty(&self) -> TypeId {
+        match *self {
+            FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
+        }
+    }
+}
+
+/// A global variable: its value as cells (the high cell is used by `v128` only).
+pub(crate) struct GlobalEntity {
+    pub ty: GlobalType,
+    pub lo: u64,
+    pub hi: u64,
+}
+
+/// The part of a store that does not depend on `T` (opaque outside the crate).
+#[allow(missing_debug_implementations)]
+pub struct StoreInner {
+    pub(crate) id: StoreId,
+    pub(crate) engine: Engine,
+    pub(crate) funcs: Vec<FuncEntity>,
+    pub(crate) instances: Vec<InstanceEntity>,
+    pub(crate) memories: Vec<MemoryEntity>,
+    pub(crate) tables: Vec<TableEntity>,
+    pub(crate) globals: Vec<GlobalEntity>,
+    /// Element segments of all instances (dropped ones are empty).
+    pub(crate) elems: Vec<Box<[u32]>>,
+    /// Data segments of all instances (dropped ones are empty).
+    pub(crate) datas: Vec<std::sync::Arc<[u8]>>,
+    pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
+    /// A value/call stack kept for reuse by the next top-level call.
+    pub(crate) spare_stack: Option<Stack>,
+    /// Wasm frames active in enclosing executions (host functions that re-entered wasm).
+    pub(crate) outer_depth: usize,
+    /// How many executions are active on the native stack.
+    pub(crate) reentry: usize,
+}
+
+impl StoreInner {
+    pub(crate) fn check(&self, store: StoreId) -> Result<()> {
+        if store == self.id {
+            Ok(())
+        } else {
+            Err(Error::usage("object used with a store that does not own it"))
+        }
+    }
+}
+
+/// Owns all runtime objects and the embedder's data of type `T`.
+///
+/// Handles like [`Func`](crate::Func) or [`Memory`](crate::Memory) are small copyable indices
+/// into a store; using one with another store is an error.
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) host_funcs: Vec<HostFunc<T>>,
+    data: T,
+}
+
+impl<T> std::fmt::Debug for Store<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("instances", &self.inner.instances.len())
+            .field("functions", &self.inner.funcs.len())
+            .field("memories", &self.inner.memories.len())
+            .finish()
+    }
+}
+
+impl<T> Store<T> {
+    /// Creates an empty store for modules compiled with `engine`, holding `data`.
+    pub fn new(engine: &Engine, data: T) -> Self {
+        Store {
+            inner: StoreInner {
+                id: StoreId::fresh(),
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                instances: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                elems: Vec::new(),
+                datas: Vec::new(),
+                externs: Vec::new(),
+                spare_stack: None,
+                outer_depth: 0,
+                reentry: 0,
+            },
+            host_funcs: Vec::new(),
+            data,
+        }
+    }
+
+    /// The engine this store belongs to.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The embedder's data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The embedder's data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store and returns the embedder's data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+/// Anything that gives shared access to a store: `&Store<T>`, `&mut Store<T>`, `Caller`.
+pub trait AsContext {
+    /// The store's data type.
+    type Data;
+    /// The store.
+    fn as_context(&self) -> &Store<Self::Data>;
+}
+
+/// Anything that gives exclusive access to a store: `&mut Store<T>`, `Caller`.
+pub trait AsContextMut: AsContext {
+    /// The store, mutably.
+    fn as_context_mut(&mut self) -> &mut Store<Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> &Store<T> {
+        self
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> &mut Store<T> {
+        self
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> &Store<C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> &mut Store<C::Data> {
+        (**self).as_context_mut()
+    }
+}

@@ -1,0 +1,862 @@
+//! Translation of a validated function body into register IR.
+//!
+//! The translator keeps a *lazy operand stack*: `local.get` and constants push a description
+//! of where the value is instead of emitting a copy. Every stack position `p` has a canonical
+//! temporary slot (`temp_base` plus the cells of the values below it); an instruction's result
+//! is written to the canonical slot of the position it lands on. Values only have to be moved
+//! into canonical slots where control flow merges (block results, loop parameters, calls).
+//!
+//! Optimisations done here: no code for `local.get` and constants, `_imm` variants for integer
+//! ops with a constant right operand, a result retargeted straight into the local of a following
+//! `local.set`/`local.tee`, and compare + `br_if`/`if` fused into one compare-and-branch op.
+
+mod ops;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::{CompiledFunc, Op, Slot};
+use crate::module::ModuleInner;
+use crate::types::{FuncType, ValType};
+use wasmparser::{BlockType, FuncValidator, FunctionBody, OperatorsReader, ValidatorResources};
+
+/// Buffers reused from one function to the next.
+#[derive(Default)]
+pub(crate) struct TranslatorAllocs {
+    ops: Vec<Op>,
+    stack: Vec<Entry>,
+    labels: Vec<Label>,
+    locals: Vec<(u32, ValType)>,
+}
+
+/// Where a value on the lazy operand stack lives.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Src {
+    /// In its canonical temporary slot.
+    Temp,
+    /// In a local variable's slot (not yet copied).
+    Local(u32),
+    /// A constant (not yet materialised); bits of the value, zero-extended.
+    Const(u128),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    ty: ValType,
+    /// The canonical slot of this stack position.
+    slot: u32,
+    src: Src,
+}
+
+#[derive(Debug, Default)]
+struct Label {
+    /// The op index the label is bound to, once known.
+    pos: Option<u32>,
+    /// Ops whose branch offset must be patched when the label is bound.
+    uses: Vec<u32>,
+}
+
+type LabelId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CtrlKind {
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+struct Ctrl<'a> {
+    kind: CtrlKind,
+    params: &'a [ValType],
+    results: &'a [ValType],
+    /// Operand stack length below the parameters.
+    height: usize,
+    /// The canonical slot of position `height`.
+    base_slot: u32,
+    /// For Block/If/Else the end; for Loop the loop head.
+    label: LabelId,
+    /// For an If: where the false branch goes (the else arm, or the end).
+    else_label: Option<LabelId>,
+    /// False when the construct itself sits in unreachable code.
+    start_reachable: bool,
+    /// Whether some branch targets `label` (so the end is a merge point).
+    label_used: bool,
+}
+
+impl Ctrl<'_> {
+    /// The types a branch to this construct carries.
+    fn branch_types(&self) -> &[ValType] {
+        if self.kind == CtrlKind::Loop { self.params } else { self.results }
+    }
+}
+
+/// Where a branch condition comes from.
+enum Cond {
+    /// A compare op, removed from the op stream, to be re-emitted as a fused branch.
+    Fused(Op),
+    /// An i32 in a slot.
+    Slot(Slot),
+    /// Known at translation time.
+    Const(bool),
+}
+
+static SINGLE_TYPES: [ValType; 7] = [
+    ValType::I32,
+    ValType::I64,
+    ValType::F32,
+    ValType::F64,
+    ValType::V128,
+    ValType::FuncRef,
+    ValType::ExternRef,
+];
+
+fn single(ty: ValType) -> &'static [ValType] {
+    let i = SINGLE_TYPES.iter().position(|t| *t == ty).unwrap_or(0);
+    std::slice::from_ref(&SINGLE_TYPES[i])
+}
+
+/// Translates one function.
+pub(crate) struct FuncTranslator<'a> {
+    module: &'a ModuleInner,
+    func_type: &'a FuncType,
+    ops: Vec<Op>,
+    stack: Vec<Entry>,
+    labels: Vec<Label>,
+    locals: Vec<(u32, ValType)>,
+    ctrl: Vec<Ctrl<'a>>,
+    allocs: &'a mut TranslatorAllocs,
+    temp_base: u32,
+    max_cells: u32,
+    reachable: bool,
+    /// Index of the last emitted op if it produced the Temp on top of the stack.
+    last_result: Option<usize>,
+}
+
+/// The largest frame a function may have, in cells (slots are `u16`).
+const MAX_FRAME_CELLS: u32 = u16::MAX as u32;
+
+impl<'a> FuncTranslator<'a> {
+    pub(crate) fn new(module: &'a ModuleInner, func_index: u32, allocs: &'a mut TranslatorAllocs) -> Self {
+        let mut ops = std::mem::take(&mut allocs.ops);
+        let mut stack = std::mem::take(&mut allocs.stack);
+        let mut labels = std::mem::take(&mut allocs.labels);
+        let mut locals = std::mem::take(&mut allocs.locals);
+        ops.clear();
+        stack.clear();
+        labels.clear();
+        locals.clear();
+        FuncTranslator {
+            module,
+            func_type: module.func_type(func_index),
+            ops,
+            stack,
+            labels,
+            locals,
+            ctrl: Vec::new(),
+            allocs,
+            temp_base: 0,
+            max_cells: 0,
+            reachable: true,
+            last_result: None,
+        }
+    }
+
+    /// Validates and translates the body; returns the compiled function.
+    pub(crate) fn translate(
+        mut self,
+        body: &FunctionBody<'_>,
+        validator: &mut FuncValidator<ValidatorResources>,
+        features: wasmparser::WasmFeatures,
+    ) -> Result<CompiledFunc> {
+        let invalid = |e: wasmparser::BinaryReaderError| {
+            Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
+        };
+        let malformed = |e: wasmparser::BinaryReaderError| {
+            Error::at_offset(ErrorKind::Malformed, e.message().to_string(), e.offset() as usize)
+        };
+        let mut reader = body.get_binary_reader();
+        validator.read_locals(&mut reader).map_err(invalid)?;
+        reader.set_features(features);
+
+        // Lay out params and locals.
+        let mut cells = 0u32;
+        for ty in self.func_type.params() {
+            self.locals.push((cells, *ty));
+            cells += ty.cells();
+        }
+        let param_cells = cells;
+        let num_locals = validator.len_locals();
+        for index in self.func_type.params().len() as u32..num_locals {
+            let ty = validator.get_local_type(index).and_then(ValType::from_wasmparser);
+            let ty = ty.ok_or_else(|| Error::new(ErrorKind::Unsupported, "local type"))?;
+            self.locals.push((cells, ty));
+            cells += ty.cells();
+        }
+        self.temp_base = cells;
+        self.max_cells = cells;
+        let local_cells = cells - param_cells;
+
+        let results = self.func_type.results();
+        let label = self.new_label();
+        self.ctrl.push(Ctrl {
+            kind: CtrlKind::Block,
+            params: &[],
+            results,
+            height: 0,
+            base_slot: self.temp_base,
+            label,
+            else_label: None,
+            start_reachable: true,
+            label_used: false,
+        });
+
+        let mut ops = OperatorsReader::new(reader);
+        while !ops.eof() {
+            let (op, offset) = ops.read_with_offset().map_err(malformed)?;
+            validator.op(offset, &op).map_err(invalid)?;
+            self.translate_op(&op).map_err(|e| {
+                if e.offset().is_none() {
+                    Error::at_offset(e.kind(), e.message().to_string(), offset as usize)
+                } else {
+                    e
+                }
+            })?;
+        }
+        ops.finish().map_err(malformed)?;
+        // The validator checks the end of the body through the `End` operator; nothing
+        // remains on the control stack here.
+
+        if self.max_cells > MAX_FRAME_CELLS {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "function needs {} value slots; the implementation limit is {MAX_FRAME_CELLS}",
+                    self.max_cells
+                ),
+            ));
+        }
+        let compiled = CompiledFunc {
+            ops: self.ops.as_slice().into(),
+            param_cells,
+            local_cells,
+            frame_cells: self.max_cells,
+        };
+        // Hand the buffers back for the next function.
+        self.allocs.ops = std::mem::take(&mut self.ops);
+        self.allocs.stack = std::mem::take(&mut self.stack);
+        self.allocs.labels = std::mem::take(&mut self.labels);
+        self.allocs.locals = std::mem::take(&mut self.locals);
+        Ok(compiled)
+    }
+
+    // ------------------------------------------------------------------ the operand stack
+
+    fn next_slot(&self) -> u32 {
+        match self.stack.last() {
+            Some(e) => e.slot + e.ty.cells(),
+            None => self.temp_base,
+        }
+    }
+
+    fn push(&mut self, ty: ValType, src: Src) -> u32 {
+        let slot = self.next_slot();
+        self.max_cells = self.max_cells.max(slot + ty.cells());
+        self.stack.push(Entry { ty, slot, src });
+        slot
+    }
+
+    fn push_temp(&mut self, ty: ValType) -> Slot {
+        self.push(ty, Src::Temp) as Slot
+    }
+
+    fn push_const(&mut self, ty: ValType, bits: u128) {
+        self.push(ty, Src::Const(bits));
+    }
+
+    fn pop(&mut self) -> Entry {
+        // Validation guarantees the operand exists in reachable code.
+        self.stack.pop().unwrap_or(Entry { ty: ValType::I32, slot: self.temp_base, src: Src::Temp })
+    }
+
+    fn top(&self) -> Option<&Entry> {
+        self.stack.last()
+    }
+
+    /// Emits the code that puts a constant into `dst`.
+    fn emit_const(&mut self, dst: u32, ty: ValType, bits: u128) {
+        let dst = dst as Slot;
+        match ty {
+            ValType::V128 => {
+                let lo = bits as u64;
+                let hi = (bits >> 64) as u64;
+                self.emit(Op::Const64 { dst, lo: lo as u32, hi: (lo >> 32) as u32 });
+                self.emit(Op::Const64 { dst: dst + 1, lo: hi as u32, hi: (hi >> 32) as u32 });
+            }
+            ValType::I64 | ValType::F64 => {
+                let v = bits as u64;
+                self.emit(Op::Const64 { dst, lo: v as u32, hi: (v >> 32) as u32 });
+            }
+            _ => {
+                self.emit(Op::Const32 { dst, value: bits as u32 });
+            }
+        }
+    }
+
+    fn emit_copy(&mut self, dst: u32, src: u32, ty: ValType) {
+        if dst == src {
+            return;
+        }
+        let (dst, src) = (dst as Slot, src as Slot);
+        if ty == ValType::V128 {
+            self.emit(Op::Copy2 { dst, src });
+        } else {
+            self.emit(Op::Copy { dst, src });
+        }
+    }
+
+    /// Emits code that moves `e`'s value into `dst`.
+    fn emit_move(&mut self, dst: u32, e: Entry) {
+        match e.src {
+            Src::Temp => self.emit_copy(dst, e.slot, e.ty),
+            Src::Local(s) => self.emit_copy(dst, s, e.ty),
+            Src::Const(bits) => self.emit_const(dst, e.ty, bits),
+        }
+    }
+
+    /// Makes stack entry `i` live in its canonical slot.
+    fn materialize(&mut self, i: usize) {
+        let e = self.stack[i];
+        if e.src != Src::Temp {
+            self.emit_move(e.slot, e);
+            self.stack[i].src = Src::Temp;
+        }
+    }
+
+    /// Materialises the top `n` entries; returns the canonical slot of the lowest.
+    fn materialize_top(&mut self, n: usize) -> Slot {
+        let len = self.stack.len();
+        for i in len - n..len {
+            self.materialize(i);
+        }
+        if n == 0 { self.next_slot() as Slot } else { self.stack[len - n].slot as Slot }
+    }
+
+    /// Copies every lazy `local.get` on the stack into its canonical slot.
+    fn materialize_locals(&mut self) {
+        for i in 0..self.stack.len() {
+            if matches!(self.stack[i].src, Src::Local(_)) {
+                self.materialize(i);
+            }
+        }
+    }
+
+    /// The slot an operand can be read from, materialising a constant if needed.
+    fn operand(&mut self, e: Entry) -> Slot {
+        match e.src {
+            Src::Temp => e.slot as Slot,
+            Src::Local(s) => s as Slot,
+            Src::Const(bits) => {
+                self.emit_const(e.slot, e.ty, bits);
+                e.slot as Slot
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ emission
+
+    fn emit(&mut self, op: Op) -> usize {
+        self.last_result = None;
+        self.ops.push(op);
+        self.ops.len() - 1
+    }
+
+    /// Emits an op whose single result goes to a new Temp of type `ty` at the top of the stack.
+    /// The operands must already have been popped.
+    fn emit_result(&mut self, ty: ValType, make: impl FnOnce(Slot) -> Op) {
+        let dst = self.push_temp(ty);
+        let index = self.emit(make(dst));
+        self.last_result = Some(index);
+    }
+
+    /// The last op, if it produced the Temp currently on top of the stack.
+    fn producer_of_top(&self) -> Option<usize> {
+        let index = self.last_result?;
+        let top = self.top()?;
+        if index + 1 != self.ops.len() || top.src != Src::Temp {
+            return None;
+        }
+        let mut op = self.ops[index];
+        match op.dst_mut() {
+            Some(dst) if u32::from(*dst) == top.slot => Some(index),
+            _ => None,
+        }
+    }
+
+    // ------------------------------------------------------------------ labels
+
+    fn new_label(&mut self) -> LabelId {
+        self.labels.push(Label::default());
+        self.labels.len() - 1
+    }
+
+    fn bind_label(&mut self, label: LabelId) {
+        let pos = self.ops.len() as u32;
+        let uses = std::mem::take(&mut self.labels[label].uses);
+        for at in uses {
+            let offset = pos as i64 - at as i64;
+            if let Some(o) = self.ops[at as usize].offset_mut() {
+                *o = offset as i32;
+            }
+        }
+        self.labels[label].pos = Some(pos);
+        self.last_result = None;
+    }
+
+    /// Emits a branching op towards `label`, filling in or recording its offset.
+    fn emit_branch(&mut self, mut op: Op, label: LabelId) {
+        let at = self.ops.len() as u32;
+        match self.labels[label].pos {
+            Some(pos) => {
+                if let Some(o) = op.offset_mut() {
+                    *o = (pos as i64 - at as i64) as i32;
+                }
+            }
+            None => self.labels[label].uses.push(at),
+        }
+        self.emit(op);
+    }
+
+    // ------------------------------------------------------------------ branches
+
+    /// Takes the i32 condition on top of the stack for a conditional branch.
+    fn take_condition(&mut self) -> Cond {
+        if let Some(index) = self.producer_of_top() {
+            if ops::is_fusable_compare(&self.ops[index]) {
+                self.pop();
+                let op = self.ops.pop().unwrap_or(Op::Unreachable {});
+                self.last_result = None;
+                return Cond::Fused(op);
+            }
+        }
+        let cond = self.pop();
+        match cond.src {
+            Src::Const(bits) => Cond::Const(bits as u32 != 0),
+            _ => Cond::Slot(self.operand(cond)),
+        }
+    }
+
+    /// Emits "branch to `label` if the condition is `when`". Returns false if the condition is
+    /// a constant that never branches; emits an unconditional branch if it always does.
+    fn emit_cond_branch(&mut self, cond: &Cond, when: bool, label: LabelId) -> bool {
+        let op = match *cond {
+            Cond::Fused(op) => ops::fuse_compare(op, !when),
+            Cond::Slot(s) => {
+                if when {
+                    Op::BrIfNez { cond: s, offset: 0 }
+                } else {
+                    Op::BrIfEqz { cond: s, offset: 0 }
+                }
+            }
+            Cond::Const(c) => {
+                if c != when {
+                    return false;
+                }
+                Op::Br { offset: 0 }
+            }
+        };
+        self.emit_branch(op, label);
+        true
+    }
+
+    /// Whether the top `n` values already sit where a branch to `ctrl` wants them.
+    fn branch_values_in_place(&self, depth: usize) -> bool {
+        let target = &self.ctrl[self.ctrl.len() - 1 - depth];
+        let n = target.branch_types().len();
+        let len = self.stack.len();
+        let mut dst = target.base_slot;
+        for e in &self.stack[len - n..] {
+            if e.src != Src::Temp || e.slot != dst {
+                return false;
+            }
+            dst += e.ty.cells();
+        }
+        true
+    }
+
+    /// Emits the moves of the top branch values into the slots `ctrl[depth]` expects.
+    /// Moves go in ascending order, which never overwrites a pending source (see module docs).
+    fn emit_branch_moves(&mut self, depth: usize) {
+        let target = &self.ctrl[self.ctrl.len() - 1 - depth];
+        let n = target.branch_types().len();
+        let mut dst = target.base_slot;
+        let len = self.stack.len();
+        let values = &self.stack[len - n..];
+        if n > 1 && values.iter().all(|e| e.src == Src::Temp) {
+            // Consecutive temporaries move as one span.
+            let src = values[0].slot;
+            let cells: u32 = values.iter().map(|e| e.ty.cells()).sum();
+            if src != dst {
+                self.emit(Op::CopySpan { dst: dst as Slot, src: src as Slot, len: cells as u16 });
+            }
+            return;
+        }
+        for i in len - n..len {
+            let e = self.stack[i];
+            self.emit_move(dst, e);
+            dst += e.ty.cells();
+        }
+    }
+
+    fn is_function_frame(&self, depth: usize) -> bool {
+        depth + 1 == self.ctrl.len()
+    }
+
+    /// Emits an unconditional branch to relative depth `depth` (or a return).
+    fn emit_br(&mut self, depth: usize) {
+        if self.is_function_frame(depth) {
+            self.emit_return();
+            return;
+        }
+        self.emit_branch_moves(depth);
+        let index = self.ctrl.len() - 1 - depth;
+        self.ctrl[index].label_used = true;
+        let label = self.ctrl[index].label;
+        self.emit_branch(Op::Br { offset: 0 }, label);
+    }
+
+    /// Emits a return of the function's results from the top of the stack.
+    fn emit_return(&mut self) {
+        let results = self.func_type.results();
+        let n = results.len();
+        if n == 0 {
+            self.emit(Op::Return {});
+            return;
+        }
+        let len = self.stack.len();
+        if n == 1 {
+            let e = self.stack[len - 1];
+            match (e.src, e.ty) {
+                (Src::Const(bits), ty) if ty != ValType::V128 && bits <= u128::from(u32::MAX) => {
+                    self.emit(Op::ReturnImm32 { value: bits as u32 });
+                }
+                (_, ValType::V128) => {
+                    let src = self.operand(e);
+                    self.emit(Op::ReturnSlot2 { src });
+                }
+                _ => {
+                    let src = self.operand(e);
+                    self.emit(Op::ReturnSlot { src });
+                }
+            }
+            return;
+        }
+        let src = self.materialize_top(n);
+        let cells: u32 = self.stack[len - n..].iter().map(|e| e.ty.cells()).sum();
+        self.emit(Op::ReturnSpan { src, len: cells as u16 });
+    }
+
+    // ------------------------------------------------------------------ control constructs
+
+    fn block_types(&self, bt: BlockType) -> Result<(&'a [ValType], &'a [ValType])> {
+        let module: &'a ModuleInner = self.module;
+        Ok(match bt {
+            BlockType::Empty => (&[], &[]),
+            BlockType::Type(t) => (&[], single(crate::module::val_type(t)?)),
+            BlockType::FuncType(index) => {
+                let ty = &module.types[index as usize];
+                (ty.params(), ty.results())
+            }
+        })
+    }
+
+    fn push_ctrl(&mut self, kind: CtrlKind, bt: BlockType) -> Result<()> {
+        let (params, results) = self.block_types(bt)?;
+        let height = self.stack.len() - if self.reachable { params.len() } else { 0 };
+        let base_slot = match height {
+            0 => self.temp_base,
+            h => self.stack[h - 1].slot + self.stack[h - 1].ty.cells(),
+        };
+        let label = self.new_label();
+        self.ctrl.push(Ctrl {
+            kind,
+            params,
+            results,
+            height,
+            base_slot,
+            label,
+            else_label: None,
+            start_reachable: self.reachable,
+            label_used: false,
+        });
+        // Results may need more room than the stack has now.
+        let result_cells: u32 = results.iter().map(|t| t.cells()).sum();
+        self.max_cells = self.max_cells.max(base_slot + result_cells);
+        Ok(())
+    }
+
+    fn translate_block(&mut self, bt: BlockType) -> Result<()> {
+        if self.reachable {
+            self.materialize_locals();
+        }
+        self.push_ctrl(CtrlKind::Block, bt)
+    }
+
+    fn translate_loop(&mut self, bt: BlockType) -> Result<()> {
+        if self.reachable {
+            self.materialize_locals();
+            let (params, _) = self.block_types(bt)?;
+            self.materialize_top(params.len());
+        }
+        self.push_ctrl(CtrlKind::Loop, bt)?;
+        if self.reachable {
+            let label = self.ctrl.last().map(|c| c.label).unwrap_or(0);
+            self.bind_label(label);
+        }
+        Ok(())
+    }
+
+    fn translate_if(&mut self, bt: BlockType) -> Result<()> {
+        if !self.reachable {
+            return self.push_ctrl(CtrlKind::If, bt);
+        }
+        let cond = self.take_condition();
+        self.materialize_locals();
+        let (params, _) = self.block_types(bt)?;
+        self.materialize_top(params.len());
+        self.push_ctrl(CtrlKind::If, bt)?;
+        let else_label = self.new_label();
+        if let Some(c) = self.ctrl.last_mut() {
+            c.else_label = Some(else_label);
+        }
+        self.emit_cond_branch(&cond, false, else_label);
+        Ok(())
+    }
+
+    /// Moves the top values into the canonical result slots of the innermost construct.
+    fn move_results_into_place(&mut self) {
+        let c = self.ctrl.last().expect("control frame");
+        let n = c.results.len();
+        let mut dst = c.base_slot;
+        let len = self.stack.len();
+        for i in len - n..len {
+            let e = self.stack[i];
+            if e.src != Src::Temp || e.slot != dst {
+                self.emit_move(dst, e);
+            }
+            self.stack[i] = Entry { ty: e.ty, slot: dst, src: Src::Temp };
+            dst += e.ty.cells();
+        }
+    }
+
+    /// Resets the stack to the construct's height plus `types` as Temps.
+    fn reset_stack(&mut self, height: usize, types: &[ValType]) {
+        self.stack.truncate(height);
+        for ty in types {
+            self.push_temp(*ty);
+        }
+    }
+
+    fn translate_else(&mut self) {
+        let index = self.ctrl.len() - 1;
+        let c = &self.ctrl[index];
+        let (start_reachable, label, else_label, height, params) =
+            (c.start_reachable, c.label, c.else_label, c.height, c.params);
+        if self.reachable {
+            self.move_results_into_place();
+            self.ctrl[index].label_used = true;
+            self.emit_branch(Op::Br { offset: 0 }, label);
+        }
+        if let Some(else_label) = else_label {
+            self.bind_label(else_label);
+        }
+        self.ctrl[index].kind = CtrlKind::Else;
+        self.ctrl[index].else_label = None;
+        self.reset_stack(height, params);
+        self.reachable = start_reachable;
+    }
+
+    fn translate_end(&mut self) {
+        let c = self.ctrl.last().expect("control frame");
+        let (kind, label, else_label, height, results, start_reachable, label_used) =
+            (c.kind, c.label, c.else_label, c.height, c.results, c.start_reachable, c.label_used);
+        if self.ctrl.len() == 1 {
+            // The function body: return what is on the stack.
+            if self.reachable {
+                self.emit_return();
+            }
+            self.ctrl.pop();
+            self.reachable = false;
+            return;
+        }
+        // An `if` without `else` falls through to the end with its parameters as results.
+        let implicit_else = kind == CtrlKind::If && start_reachable;
+        let merges = kind != CtrlKind::Loop && (label_used || implicit_else);
+        if merges {
+            if self.reachable {
+                self.move_results_into_place();
+            }
+            if let Some(else_label) = else_label {
+                self.bind_label(else_label);
+            }
+            if kind != CtrlKind::Loop {
+                self.bind_label(label);
+            }
+            self.reachable = true;
+            self.reset_stack(height, results);
+        } else if !self.reachable {
+            self.reset_stack(height, results);
+        }
+        // Otherwise only the fall-through reaches the end: the stack stays as it is.
+        self.ctrl.pop();
+    }
+
+    fn translate_br_if(&mut self, depth: usize) {
+        let cond = self.take_condition();
+        if self.is_function_frame(depth) {
+            if matches!(cond, Cond::Const(false)) {
+                return;
+            }
+            let skip = self.new_label();
+            self.emit_cond_branch(&cond, false, skip);
+            self.emit_return();
+            self.bind_label(skip);
+            return;
+        }
+        let index = self.ctrl.len() - 1 - depth;
+        if self.branch_values_in_place(depth) {
+            let label = self.ctrl[index].label;
+            if self.emit_cond_branch(&cond, true, label) {
+                self.ctrl[index].label_used = true;
+            }
+        } else {
+            if matches!(cond, Cond::Const(false)) {
+                return;
+            }
+            let skip = self.new_label();
+            self.emit_cond_branch(&cond, false, skip);
+            self.emit_br(depth);
+            self.bind_label(skip);
+        }
+    }
+
+    fn translate_br_table(&mut self, targets: &wasmparser::BrTable<'_>) -> Result<()> {
+        let index = self.pop();
+        let index = self.operand(index);
+        let default = targets.default() as usize;
+        let arity = {
+            let c = &self.ctrl[self.ctrl.len() - 1 - default];
+            c.branch_types().len()
+        };
+        self.materialize_top(arity);
+        let depths: Vec<usize> =
+            targets.targets().map(|t| t.map(|d| d as usize)).collect::<std::result::Result<_, _>>().map_err(
+                |e| Error::at_offset(ErrorKind::Malformed, e.message().to_string(), e.offset() as usize),
+            )?;
+        self.emit(Op::BrTable { index, len: depths.len() as u32 });
+        // One trampoline per distinct target that needs moves or is a return.
+        let mut trampolines: Vec<(usize, LabelId)> = Vec::new();
+        for &depth in depths.iter().chain(std::iter::once(&default)) {
+            if !self.is_function_frame(depth) && self.branch_values_in_place(depth) {
+                let i = self.ctrl.len() - 1 - depth;
+                self.ctrl[i].label_used = true;
+                let label = self.ctrl[i].label;
+                self.emit_branch(Op::Br { offset: 0 }, label);
+            } else {
+                let label = match trampolines.iter().find(|(d, _)| *d == depth) {
+                    Some((_, l)) => *l,
+                    None => {
+                        let l = self.new_label();
+                        trampolines.push((depth, l));
+                        l
+                    }
+                };
+                self.emit_branch(Op::Br { offset: 0 }, label);
+            }
+        }
+        for (depth, label) in trampolines {
+            self.bind_label(label);
+            self.emit_br(depth);
+        }
+        self.reachable = false;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ locals
+
+    fn translate_local_get(&mut self, index: u32) {
+        let (slot, ty) = self.locals[index as usize];
+        self.push(ty, Src::Local(slot));
+    }
+
+    /// Writes the top value into local `index` and pops it.
+    fn translate_local_set(&mut self, index: u32) {
+        let (slot, ty) = self.locals[index as usize];
+        let preserve_needed = self.stack.iter().any(|e| e.src == Src::Local(slot));
+        if !preserve_needed {
+            if let Some(producer) = self.producer_of_top() {
+                // Retarget the producing op's result straight into the local.
+                if let Some(dst) = self.ops[producer].dst_mut() {
+                    *dst = slot as Slot;
+                }
+                self.pop();
+                return;
+            }
+        }
+        let value = self.pop();
+        if preserve_needed {
+            for i in 0..self.stack.len() {
+                if self.stack[i].src == Src::Local(slot) {
+                    self.materialize(i);
+                }
+            }
+        }
+        if value.src != Src::Local(slot) {
+            self.emit_move(slot, Entry { ty, ..value });
+        }
+    }
+
+    fn translate_local_tee(&mut self, index: u32) {
+        self.translate_local_set(index);
+        self.translate_local_get(index);
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    fn translate_call(&mut self, func: u32) {
+        let module: &'a ModuleInner = self.module;
+        let ty = module.func_type(func);
+        let args = self.materialize_top(ty.params().len());
+        self.stack.truncate(self.stack.len() - ty.params().len());
+        let op = if func < module.num_imported_funcs {
+            Op::CallImported { func, args }
+        } else {
+            Op::CallInternal { func: func - module.num_imported_funcs, args }
+        };
+        self.emit(op);
+        self.push_call_results(ty);
+    }
+
+    fn translate_call_indirect(&mut self, type_index: u32, table: u32) -> Result<()> {
+        let module: &'a ModuleInner = self.module;
+        let ty = &module.types[type_index as usize];
+        let table = u16::try_from(table).map_err(|_| {
+            Error::new(ErrorKind::Unsupported, "call_indirect through a table index above 65535")
+        })?;
+        let index = self.pop();
+        let index = self.operand(index);
+        let args = self.materialize_top(ty.params().len());
+        self.stack.truncate(self.stack.len() - ty.params().len());
+        self.emit(Op::CallIndirect { index, args, table, ty: type_index });
+        self.push_call_results(ty);
+        Ok(())
+    }
+
+    fn push_call_results(&mut self, ty: &FuncType) {
+        let param_cells = ty.param_cells();
+        let base = self.next_slot();
+        // The callee frame starts at `base`; its params occupy `param_cells` cells.
+        self.max_cells = self.max_cells.max(base + param_cells);
+        for t in ty.results() {
+            self.push_temp(*t);
+        }
+    }
+}

@@ -1,0 +1,641 @@
+//! The per-operator part of the translator: one match arm per WebAssembly operator.
+
+use super::{FuncTranslator, Src};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::{LoadKind, Op, Slot, StoreKind};
+use crate::types::ValType;
+use wasmparser::{MemArg, Operator};
+
+type Make2 = fn(Slot, Slot, Slot) -> Op;
+type MakeImm = fn(Slot, Slot, i32) -> Op;
+type Make1 = fn(Slot, Slot) -> Op;
+
+/// How an integer binary op may take a constant operand.
+#[derive(Clone, Copy)]
+enum Imm {
+    /// `a op imm`; the op is commutative, so a constant left operand is swapped over.
+    Commutative(MakeImm),
+    /// `a op imm` only (shifts, rotates).
+    Right(MakeImm),
+    /// A comparison: a constant left operand uses the mirrored comparison.
+    Compare(MakeImm, MakeImm),
+    /// Subtraction: `a - imm` is emitted as `a + (-imm)` with this add-immediate.
+    Sub(MakeImm),
+}
+
+macro_rules! mk2 {
+    ($name:ident) => {
+        (|dst, a, b| Op::$name { dst, a, b }) as Make2
+    };
+}
+macro_rules! mki {
+    ($name:ident) => {
+        (|dst, a, imm| Op::$name { dst, a, imm }) as MakeImm
+    };
+}
+macro_rules! mk1 {
+    ($name:ident) => {
+        (|dst, src| Op::$name { dst, src }) as Make1
+    };
+}
+
+/// Whether `op` is an integer comparison that can be fused into a conditional branch.
+pub(super) fn is_fusable_compare(op: &Op) -> bool {
+    fuse(*op, false).is_some()
+}
+
+/// The compare-and-branch op equivalent to "compare, then branch if the result is
+/// non-zero" (or "is zero" when `negate`). The offset is left at 0.
+pub(super) fn fuse_compare(op: Op, negate: bool) -> Op {
+    fuse(op, negate).unwrap_or(Op::Unreachable {})
+}
+
+fn fuse(op: Op, negate: bool) -> Option<Op> {
+    macro_rules! pair {
+        ($a:ident, $b:ident, $pos:ident, $neg:ident) => {
+            Some(if negate {
+                Op::$neg { a: $a, b: $b, offset: 0 }
+            } else {
+                Op::$pos { a: $a, b: $b, offset: 0 }
+            })
+        };
+    }
+    macro_rules! pair_imm {
+        ($a:ident, $imm:ident, $pos:ident, $neg:ident) => {
+            Some(if negate {
+                Op::$neg { a: $a, imm: $imm, offset: 0 }
+            } else {
+                Op::$pos { a: $a, imm: $imm, offset: 0 }
+            })
+        };
+    }
+    match op {
+        Op::I32Eqz { src, .. } => Some(if negate {
+            Op::BrIfNez { cond: src, offset: 0 }
+        } else {
+            Op::BrIfEqz { cond: src, offset: 0 }
+        }),
+        Op::I64Eqz { src, .. } => {
+            Some(if negate { Op::BrI64Nez { a: src, offset: 0 } } else { Op::BrI64Eqz { a: src, offset: 0 } })
+        }
+        Op::I32Eq { a, b, .. } => pair!(a, b, BrI32Eq, BrI32Ne),
+        Op::I32Ne { a, b, .. } => pair!(a, b, BrI32Ne, BrI32Eq),
+        Op::I32LtS { a, b, .. } => pair!(a, b, BrI32LtS, BrI32GeS),
+        Op::I32LtU { a, b, .. } => pair!(a, b, BrI32LtU, BrI32GeU),
+        Op::I32GtS { a, b, .. } => pair!(a, b, BrI32GtS, BrI32LeS),
+        Op::I32GtU { a, b, .. } => pair!(a, b, BrI32GtU, BrI32LeU),
+        Op::I32LeS { a, b, .. } => pair!(a, b, BrI32LeS, BrI32GtS),
+        Op::I32LeU { a, b, .. } => pair!(a, b, BrI32LeU, BrI32GtU),
+        Op::I32GeS { a, b, .. } => pair!(a, b, BrI32GeS, BrI32LtS),
+        Op::I32GeU { a, b, .. } => pair!(a, b, BrI32GeU, BrI32LtU),
+        Op::I32EqImm { a, imm, .. } => pair_imm!(a, imm, BrI32EqImm, BrI32NeImm),
+        Op::I32NeImm { a, imm, .. } => pair_imm!(a, imm, BrI32NeImm, BrI32EqImm),
+        Op::I32LtSImm { a, imm, .. } => pair_imm!(a, imm, BrI32LtSImm, BrI32GeSImm),
+        Op::I32LtUImm { a, imm, .. } => pair_imm!(a, imm, BrI32LtUImm, BrI32GeUImm),
+        Op::I32GtSImm { a, imm, .. } => pair_imm!(a, imm, BrI32GtSImm, BrI32LeSImm),
+        Op::I32GtUImm { a, imm, .. } => pair_imm!(a, imm, BrI32GtUImm, BrI32LeUImm),
+        Op::I32LeSImm { a, imm, .. } => pair_imm!(a, imm, BrI32LeSImm, BrI32GtSImm),
+        Op::I32LeUImm { a, imm, .. } => pair_imm!(a, imm, BrI32LeUImm, BrI32GtUImm),
+        Op::I32GeSImm { a, imm, .. } => pair_imm!(a, imm, BrI32GeSImm, BrI32LtSImm),
+        Op::I32GeUImm { a, imm, .. } => pair_imm!(a, imm, BrI32GeUImm, BrI32LtUImm),
+        Op::I64Eq { a, b, .. } => pair!(a, b, BrI64Eq, BrI64Ne),
+        Op::I64Ne { a, b, .. } => pair!(a, b, BrI64Ne, BrI64Eq),
+        Op::I64LtS { a, b, .. } => pair!(a, b, BrI64LtS, BrI64GeS),
+        Op::I64LtU { a, b, .. } => pair!(a, b, BrI64LtU, BrI64GeU),
+        Op::I64GtS { a, b, .. } => pair!(a, b, BrI64GtS, BrI64LeS),
+        Op::I64GtU { a, b, .. } => pair!(a, b, BrI64GtU, BrI64LeU),
+        Op::I64LeS { a, b, .. } => pair!(a, b, BrI64LeS, BrI64GtS),
+        Op::I64LeU { a, b, .. } => pair!(a, b, BrI64LeU, BrI64GtU),
+        Op::I64GeS { a, b, .. } => pair!(a, b, BrI64GeS, BrI64LtS),
+        Op::I64GeU { a, b, .. } => pair!(a, b, BrI64GeU, BrI64LtU),
+        Op::I64EqImm { a, imm, .. } => pair_imm!(a, imm, BrI64EqImm, BrI64NeImm),
+        Op::I64NeImm { a, imm, .. } => pair_imm!(a, imm, BrI64NeImm, BrI64EqImm),
+        Op::I64LtSImm { a, imm, .. } => pair_imm!(a, imm, BrI64LtSImm, BrI64GeSImm),
+        Op::I64LtUImm { a, imm, .. } => pair_imm!(a, imm, BrI64LtUImm, BrI64GeUImm),
+        Op::I64GtSImm { a, imm, .. } => pair_imm!(a, imm, BrI64GtSImm, BrI64LeSImm),
+        Op::I64GtUImm { a, imm, .. } => pair_imm!(a, imm, BrI64GtUImm, BrI64LeUImm),
+        Op::I64LeSImm { a, imm, .. } => pair_imm!(a, imm, BrI64LeSImm, BrI64GtSImm),
+        Op::I64LeUImm { a, imm, .. } => pair_imm!(a, imm, BrI64LeUImm, BrI64GtUImm),
+        Op::I64GeSImm { a, imm, .. } => pair_imm!(a, imm, BrI64GeSImm, BrI64LtSImm),
+        Op::I64GeUImm { a, imm, .. } => pair_imm!(a, imm, BrI64GeUImm, BrI64LtUImm),
+        _ => None,
+    }
+}
+
+fn memarg_offset(memarg: &MemArg) -> Result<u32> {
+    u32::try_from(memarg.offset)
+        .map_err(|_| Error::new(ErrorKind::Unsupported, "memory offsets above 4 GiB (memory64)"))
+}
+
+/// The memory a memarg addresses (2.0 has no other targets).
+fn memarg_memory(memarg: &MemArg) -> Result<u32> {
+    match memarg.target {
+        wasmparser::MemArgTarget::Memory(m) => Ok(m),
+        wasmparser::MemArgTarget::Array(_) => Err(Error::new(ErrorKind::Unsupported, "GC array accesses")),
+    }
+}
+
+fn mem_u8(mem: u32) -> Result<u8> {
+    u8::try_from(mem).map_err(|_| Error::new(ErrorKind::Unsupported, "memory index above 255"))
+}
+
+fn mem_u16(mem: u32) -> Result<u16> {
+    u16::try_from(mem).map_err(|_| Error::new(ErrorKind::Unsupported, "memory index above 65535"))
+}
+
+impl FuncTranslator<'_> {
+    fn unary(&mut self, ty: ValType, make: Make1) {
+        let a = self.pop();
+        let src = self.operand(a);
+        self.emit_result(ty, |dst| make(dst, src));
+    }
+
+    fn binary(&mut self, ty: ValType, make: Make2) {
+        let b = self.pop();
+        let a = self.pop();
+        let b = self.operand(b);
+        let a = self.operand(a);
+        self.emit_result(ty, |dst| make(dst, a, b));
+    }
+
+    /// The value of a constant entry as an i32 immediate, if it has one that fits.
+    fn const_imm(&self, depth: usize, ty: ValType) -> Option<i32> {
+        let e = self.stack[self.stack.len() - 1 - depth];
+        let Src::Const(bits) = e.src else { return None };
+        match ty {
+            ValType::I32 => Some(bits as u32 as i32),
+            _ => i32::try_from(bits as u64 as i64).ok(),
+        }
+    }
+
+    /// An integer binary op, using an immediate form when an operand is a constant.
+    fn int_binary(&mut self, ty: ValType, make: Make2, imm: Imm) {
+        let rhs = self.const_imm(0, ty);
+        let lhs = self.const_imm(1, ty);
+        let with_imm = |this: &mut Self, make_imm: MakeImm, imm: i32, keep_lhs: bool| {
+            let b = this.pop();
+            let a = this.pop();
+            let src = this.operand(if keep_lhs { a } else { b });
+            // The result lands at `a`'s position whatever operand was kept.
+            this.emit_result(ty, |dst| make_imm(dst, src, imm));
+        };
+        match (imm, rhs, lhs) {
+            (Imm::Commutative(m) | Imm::Right(m) | Imm::Compare(m, _), Some(c), _) => {
+                with_imm(self, m, c, true)
+            }
+            (Imm::Commutative(m), None, Some(c)) => with_imm(self, m, c, false),
+            (Imm::Compare(_, mirrored), None, Some(c)) => with_imm(self, mirrored, c, false),
+            (Imm::Sub(add), Some(c), _) if ty == ValType::I32 => with_imm(self, add, c.wrapping_neg(), true),
+            (Imm::Sub(add), Some(c), _) if c != i32::MIN => with_imm(self, add, -c, true),
+            _ => self.binary(ty, make),
+        }
+    }
+
+    fn load(&mut self, ty: ValType, memarg: &MemArg, kind: LoadKind) -> Result<()> {
+        let offset = memarg_offset(memarg)?;
+        let memory = memarg_memory(memarg)?;
+        let a = self.pop();
+        let addr = self.operand(a);
+        if memory == 0 {
+            let make: fn(Slot, Slot, u32) -> Op = match kind {
+                LoadKind::Load32 => |dst, addr, offset| Op::Load32 { dst, addr, offset },
+                LoadKind::Load64 => |dst, addr, offset| Op::Load64 { dst, addr, offset },
+                LoadKind::Load8U => |dst, addr, offset| Op::Load8U { dst, addr, offset },
+                LoadKind::Load16U => |dst, addr, offset| Op::Load16U { dst, addr, offset },
+                LoadKind::I32Load8S => |dst, addr, offset| Op::I32Load8S { dst, addr, offset },
+                LoadKind::I32Load16S => |dst, addr, offset| Op::I32Load16S { dst, addr, offset },
+                LoadKind::I64Load8S => |dst, addr, offset| Op::I64Load8S { dst, addr, offset },
+                LoadKind::I64Load16S => |dst, addr, offset| Op::I64Load16S { dst, addr, offset },
+                LoadKind::I64Load32S => |dst, addr, offset| Op::I64Load32S { dst, addr, offset },
+            };
+            self.emit_result(ty, |dst| make(dst, addr, offset));
+        } else {
+            let mem = mem_u8(memory)?;
+            self.emit_result(ty, |dst| Op::LoadMem { dst, addr, offset, mem, kind });
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, memarg: &MemArg, kind: StoreKind) -> Result<()> {
+        let offset = memarg_offset(memarg)?;
+        let memory = memarg_memory(memarg)?;
+        let v = self.pop();
+        let a = self.pop();
+        let value = self.operand(v);
+        let addr = self.operand(a);
+        let op = if memory == 0 {
+            match kind {
+                StoreKind::Store8 => Op::Store8 { addr, value, offset },
+                StoreKind::Store16 => Op::Store16 { addr, value, offset },
+                StoreKind::Store32 => Op::Store32 { addr, value, offset },
+                StoreKind::Store64 => Op::Store64 { addr, value, offset },
+            }
+        } else {
+            Op::StoreMem { addr, value, offset, mem: mem_u8(memory)?, kind }
+        };
+        self.emit(op);
+        Ok(())
+    }
+
+    /// Pops three operands into consecutive slots for a bulk op; returns the first slot.
+    fn bulk_args(&mut self) -> Slot {
+        let args = self.materialize_top(3);
+        self.stack.truncate(self.stack.len() - 3);
+        args
+    }
+
+    /// Translates one operator. Validation has already accepted it.
+    pub(super) fn translate_op(&mut self, op: &Operator<'_>) -> Result<()> {
+        use ValType::{F32, F64, I32, I64};
+        if !self.reachable {
+            return self.translate_unreachable_op(op);
+        }
+        match *op {
+            Operator::Unreachable => {
+                self.emit(Op::Unreachable {});
+                self.reachable = false;
+            }
+            Operator::Nop => {}
+            Operator::Block { blockty } => self.translate_block(blockty)?,
+            Operator::Loop { blockty } => self.translate_loop(blockty)?,
+            Operator::If { blockty } => self.translate_if(blockty)?,
+            Operator::Else => self.translate_else(),
+            Operator::End => self.translate_end(),
+            Operator::Br { relative_depth } => {
+                self.emit_br(relative_depth as usize);
+                self.reachable = false;
+            }
+            Operator::BrIf { relative_depth } => self.translate_br_if(relative_depth as usize),
+            Operator::BrTable { ref targets } => self.translate_br_table(targets)?,
+            Operator::Return => {
+                self.emit_return();
+                self.reachable = false;
+            }
+            Operator::Call { function_index } => self.translate_call(function_index),
+            Operator::CallIndirect { type_index, table_index } => {
+                self.translate_call_indirect(type_index, table_index)?
+            }
+            Operator::Drop => {
+                self.pop();
+            }
+            Operator::Select | Operator::TypedSelect { .. } => {
+                let cond = self.pop();
+                let b = self.pop();
+                let a = self.pop();
+                let cond = self.operand(cond);
+                let bs = self.operand(b);
+                let as_ = self.operand(a);
+                if a.ty == ValType::V128 {
+                    self.emit_result(a.ty, |dst| Op::Select2 { dst, cond, a: as_, b: bs });
+                } else {
+                    self.emit_result(a.ty, |dst| Op::Select { dst, cond, a: as_, b: bs });
+                }
+            }
+            Operator::LocalGet { local_index } => self.translate_local_get(local_index),
+            Operator::LocalSet { local_index } => self.translate_local_set(local_index),
+            Operator::LocalTee { local_index } => self.translate_local_tee(local_index),
+            Operator::GlobalGet { global_index } => {
+                let ty = self.module.globals[global_index as usize].content;
+                if ty == ValType::V128 {
+                    self.emit_result(ty, |dst| Op::GlobalGet2 { dst, global: global_index });
+                } else {
+                    self.emit_result(ty, |dst| Op::GlobalGet { dst, global: global_index });
+                }
+            }
+            Operator::GlobalSet { global_index } => {
+                let v = self.pop();
+                let src = self.operand(v);
+                if v.ty == ValType::V128 {
+                    self.emit(Op::GlobalSet2 { src, global: global_index });
+                } else {
+                    self.emit(Op::GlobalSet { src, global: global_index });
+                }
+            }
+
+            // ---- memory
+            Operator::I32Load { ref memarg } => self.load(I32, memarg, LoadKind::Load32)?,
+            Operator::I64Load { ref memarg } => self.load(I64, memarg, LoadKind::Load64)?,
+            Operator::F32Load { ref memarg } => self.load(F32, memarg, LoadKind::Load32)?,
+            Operator::F64Load { ref memarg } => self.load(F64, memarg, LoadKind::Load64)?,
+            Operator::I32Load8S { ref memarg } => self.load(I32, memarg, LoadKind::I32Load8S)?,
+            Operator::I32Load8U { ref memarg } => self.load(I32, memarg, LoadKind::Load8U)?,
+            Operator::I32Load16S { ref memarg } => self.load(I32, memarg, LoadKind::I32Load16S)?,
+            Operator::I32Load16U { ref memarg } => self.load(I32, memarg, LoadKind::Load16U)?,
+            Operator::I64Load8S { ref memarg } => self.load(I64, memarg, LoadKind::I64Load8S)?,
+            Operator::I64Load8U { ref memarg } => self.load(I64, memarg, LoadKind::Load8U)?,
+            Operator::I64Load16S { ref memarg } => self.load(I64, memarg, LoadKind::I64Load16S)?,
+            Operator::I64Load16U { ref memarg } => self.load(I64, memarg, LoadKind::Load16U)?,
+            Operator::I64Load32S { ref memarg } => self.load(I64, memarg, LoadKind::I64Load32S)?,
+            Operator::I64Load32U { ref memarg } => self.load(I64, memarg, LoadKind::Load32)?,
+            Operator::I32Store { ref memarg } | Operator::F32Store { ref memarg } => {
+                self.store(memarg, StoreKind::Store32)?
+            }
+            Operator::I64Store { ref memarg } | Operator::F64Store { ref memarg } => {
+                self.store(memarg, StoreKind::Store64)?
+            }
+            Operator::I32Store8 { ref memarg } | Operator::I64Store8 { ref memarg } => {
+                self.store(memarg, StoreKind::Store8)?
+            }
+            Operator::I32Store16 { ref memarg } | Operator::I64Store16 { ref memarg } => {
+                self.store(memarg, StoreKind::Store16)?
+            }
+            Operator::I64Store32 { ref memarg } => self.store(memarg, StoreKind::Store32)?,
+            Operator::MemorySize { mem } => self.emit_result(I32, |dst| Op::MemorySize { dst, mem }),
+            Operator::MemoryGrow { mem } => {
+                let d = self.pop();
+                let delta = self.operand(d);
+                self.emit_result(I32, |dst| Op::MemoryGrow { dst, delta, mem });
+            }
+            Operator::MemoryFill { mem } => {
+                let args = self.bulk_args();
+                self.emit(Op::MemoryFill { args, mem });
+            }
+            Operator::MemoryCopy { dst_mem, src_mem } => {
+                let args = self.bulk_args();
+                let (dst_mem, src_mem) = (mem_u16(dst_mem)?, mem_u16(src_mem)?);
+                self.emit(Op::MemoryCopy { args, dst_mem, src_mem });
+            }
+            Operator::MemoryInit { data_index, mem } => {
+                let args = self.bulk_args();
+                self.emit(Op::MemoryInit { args, mem: mem_u16(mem)?, data: data_index });
+            }
+            Operator::DataDrop { data_index } => {
+                self.emit(Op::DataDrop { data: data_index });
+            }
+
+            // ---- constants
+            Operator::I32Const { value } => self.push_const(I32, u128::from(value as u32)),
+            Operator::I64Const { value } => self.push_const(I64, u128::from(value as u64)),
+            Operator::F32Const { value } => self.push_const(F32, u128::from(value.bits())),
+            Operator::F64Const { value } => self.push_const(F64, u128::from(value.bits())),
+            Operator::V128Const { value } => {
+                self.push_const(ValType::V128, u128::from_le_bytes(*value.bytes()))
+            }
+
+            // ---- i32
+            Operator::I32Eqz => self.unary(I32, mk1!(I32Eqz)),
+            Operator::I32Eq => {
+                self.int_binary(I32, mk2!(I32Eq), Imm::Compare(mki!(I32EqImm), mki!(I32EqImm)))
+            }
+            Operator::I32Ne => {
+                self.int_binary(I32, mk2!(I32Ne), Imm::Compare(mki!(I32NeImm), mki!(I32NeImm)))
+            }
+            Operator::I32LtS => {
+                self.int_binary(I32, mk2!(I32LtS), Imm::Compare(mki!(I32LtSImm), mki!(I32GtSImm)))
+            }
+            Operator::I32LtU => {
+                self.int_binary(I32, mk2!(I32LtU), Imm::Compare(mki!(I32LtUImm), mki!(I32GtUImm)))
+            }
+            Operator::I32GtS => {
+                self.int_binary(I32, mk2!(I32GtS), Imm::Compare(mki!(I32GtSImm), mki!(I32LtSImm)))
+            }
+            Operator::I32GtU => {
+                self.int_binary(I32, mk2!(I32GtU), Imm::Compare(mki!(I32GtUImm), mki!(I32LtUImm)))
+            }
+            Operator::I32LeS => {
+                self.int_binary(I32, mk2!(I32LeS), Imm::Compare(mki!(I32LeSImm), mki!(I32GeSImm)))
+            }
+            Operator::I32LeU => {
+                self.int_binary(I32, mk2!(I32LeU), Imm::Compare(mki!(I32LeUImm), mki!(I32GeUImm)))
+            }
+            Operator::I32GeS => {
+                self.int_binary(I32, mk2!(I32GeS), Imm::Compare(mki!(I32GeSImm), mki!(I32LeSImm)))
+            }
+            Operator::I32GeU => {
+                self.int_binary(I32, mk2!(I32GeU), Imm::Compare(mki!(I32GeUImm), mki!(I32LeUImm)))
+            }
+            Operator::I32Clz => self.unary(I32, mk1!(I32Clz)),
+            Operator::I32Ctz => self.unary(I32, mk1!(I32Ctz)),
+            Operator::I32Popcnt => self.unary(I32, mk1!(I32Popcnt)),
+            Operator::I32Add => self.int_binary(I32, mk2!(I32Add), Imm::Commutative(mki!(I32AddImm))),
+            Operator::I32Sub => self.int_binary(I32, mk2!(I32Sub), Imm::Sub(mki!(I32AddImm))),
+            Operator::I32Mul => self.int_binary(I32, mk2!(I32Mul), Imm::Commutative(mki!(I32MulImm))),
+            Operator::I32DivS => self.binary(I32, mk2!(I32DivS)),
+            Operator::I32DivU => self.binary(I32, mk2!(I32DivU)),
+            Operator::I32RemS => self.binary(I32, mk2!(I32RemS)),
+            Operator::I32RemU => self.binary(I32, mk2!(I32RemU)),
+            Operator::I32And => self.int_binary(I32, mk2!(I32And), Imm::Commutative(mki!(I32AndImm))),
+            Operator::I32Or => self.int_binary(I32, mk2!(I32Or), Imm::Commutative(mki!(I32OrImm))),
+            Operator::I32Xor => self.int_binary(I32, mk2!(I32Xor), Imm::Commutative(mki!(I32XorImm))),
+            Operator::I32Shl => self.int_binary(I32, mk2!(I32Shl), Imm::Right(mki!(I32ShlImm))),
+            Operator::I32ShrS => self.int_binary(I32, mk2!(I32ShrS), Imm::Right(mki!(I32ShrSImm))),
+            Operator::I32ShrU => self.int_binary(I32, mk2!(I32ShrU), Imm::Right(mki!(I32ShrUImm))),
+            Operator::I32Rotl => self.int_binary(I32, mk2!(I32Rotl), Imm::Right(mki!(I32RotlImm))),
+            Operator::I32Rotr => self.int_binary(I32, mk2!(I32Rotr), Imm::Right(mki!(I32RotrImm))),
+
+            // ---- i64
+            Operator::I64Eqz => self.unary(I32, mk1!(I64Eqz)),
+            Operator::I64Eq => {
+                self.int_binary(I64, mk2!(I64Eq), Imm::Compare(mki!(I64EqImm), mki!(I64EqImm)))
+            }
+            Operator::I64Ne => {
+                self.int_binary(I64, mk2!(I64Ne), Imm::Compare(mki!(I64NeImm), mki!(I64NeImm)))
+            }
+            Operator::I64LtS => {
+                self.int_binary(I64, mk2!(I64LtS), Imm::Compare(mki!(I64LtSImm), mki!(I64GtSImm)))
+            }
+            Operator::I64LtU => {
+                self.int_binary(I64, mk2!(I64LtU), Imm::Compare(mki!(I64LtUImm), mki!(I64GtUImm)))
+            }
+            Operator::I64GtS => {
+                self.int_binary(I64, mk2!(I64GtS), Imm::Compare(mki!(I64GtSImm), mki!(I64LtSImm)))
+            }
+            Operator::I64GtU => {
+                self.int_binary(I64, mk2!(I64GtU), Imm::Compare(mki!(I64GtUImm), mki!(I64LtUImm)))
+            }
+            Operator::I64LeS => {
+                self.int_binary(I64, mk2!(I64LeS), Imm::Compare(mki!(I64LeSImm), mki!(I64GeSImm)))
+            }
+            Operator::I64LeU => {
+                self.int_binary(I64, mk2!(I64LeU), Imm::Compare(mki!(I64LeUImm), mki!(I64GeUImm)))
+            }
+            Operator::I64GeS => {
+                self.int_binary(I64, mk2!(I64GeS), Imm::Compare(mki!(I64GeSImm), mki!(I64LeSImm)))
+            }
+            Operator::I64GeU => {
+                self.int_binary(I64, mk2!(I64GeU), Imm::Compare(mki!(I64GeUImm), mki!(I64LeUImm)))
+            }
+            Operator::I64Clz => self.unary(I64, mk1!(I64Clz)),
+            Operator::I64Ctz => self.unary(I64, mk1!(I64Ctz)),
+            Operator::I64Popcnt => self.unary(I64, mk1!(I64Popcnt)),
+            Operator::I64Add => self.int_binary(I64, mk2!(I64Add), Imm::Commutative(mki!(I64AddImm))),
+            Operator::I64Sub => self.int_binary(I64, mk2!(I64Sub), Imm::Sub(mki!(I64AddImm))),
+            Operator::I64Mul => self.int_binary(I64, mk2!(I64Mul), Imm::Commutative(mki!(I64MulImm))),
+            Operator::I64DivS => self.binary(I64, mk2!(I64DivS)),
+            Operator::I64DivU => self.binary(I64, mk2!(I64DivU)),
+            Operator::I64RemS => self.binary(I64, mk2!(I64RemS)),
+            Operator::I64RemU => self.binary(I64, mk2!(I64RemU)),
+            Operator::I64And => self.int_binary(I64, mk2!(I64And), Imm::Commutative(mki!(I64AndImm))),
+            Operator::I64Or => self.int_binary(I64, mk2!(I64Or), Imm::Commutative(mki!(I64OrImm))),
+            Operator::I64Xor => self.int_binary(I64, mk2!(I64Xor), Imm::Commutative(mki!(I64XorImm))),
+            Operator::I64Shl => self.int_binary(I64, mk2!(I64Shl), Imm::Right(mki!(I64ShlImm))),
+            Operator::I64ShrS => self.int_binary(I64, mk2!(I64ShrS), Imm::Right(mki!(I64ShrSImm))),
+            Operator::I64ShrU => self.int_binary(I64, mk2!(I64ShrU), Imm::Right(mki!(I64ShrUImm))),
+            Operator::I64Rotl => self.int_binary(I64, mk2!(I64Rotl), Imm::Right(mki!(I64RotlImm))),
+            Operator::I64Rotr => self.int_binary(I64, mk2!(I64Rotr), Imm::Right(mki!(I64RotrImm))),
+
+            // ---- f32
+            Operator::F32Eq => self.binary(I32, mk2!(F32Eq)),
+            Operator::F32Ne => self.binary(I32, mk2!(F32Ne)),
+            Operator::F32Lt => self.binary(I32, mk2!(F32Lt)),
+            Operator::F32Gt => self.binary(I32, mk2!(F32Gt)),
+            Operator::F32Le => self.binary(I32, mk2!(F32Le)),
+            Operator::F32Ge => self.binary(I32, mk2!(F32Ge)),
+            Operator::F32Abs => self.unary(F32, mk1!(F32Abs)),
+            Operator::F32Neg => self.unary(F32, mk1!(F32Neg)),
+            Operator::F32Ceil => self.unary(F32, mk1!(F32Ceil)),
+            Operator::F32Floor => self.unary(F32, mk1!(F32Floor)),
+            Operator::F32Trunc => self.unary(F32, mk1!(F32Trunc)),
+            Operator::F32Nearest => self.unary(F32, mk1!(F32Nearest)),
+            Operator::F32Sqrt => self.unary(F32, mk1!(F32Sqrt)),
+            Operator::F32Add => self.binary(F32, mk2!(F32Add)),
+            Operator::F32Sub => self.binary(F32, mk2!(F32Sub)),
+            Operator::F32Mul => self.binary(F32, mk2!(F32Mul)),
+            Operator::F32Div => self.binary(F32, mk2!(F32Div)),
+            Operator::F32Min => self.binary(F32, mk2!(F32Min)),
+            Operator::F32Max => self.binary(F32, mk2!(F32Max)),
+            Operator::F32Copysign => self.binary(F32, mk2!(F32Copysign)),
+
+            // ---- f64
+            Operator::F64Eq => self.binary(I32, mk2!(F64Eq)),
+            Operator::F64Ne => self.binary(I32, mk2!(F64Ne)),
+            Operator::F64Lt => self.binary(I32, mk2!(F64Lt)),
+            Operator::F64Gt => self.binary(I32, mk2!(F64Gt)),
+            Operator::F64Le => self.binary(I32, mk2!(F64Le)),
+            Operator::F64Ge => self.binary(I32, mk2!(F64Ge)),
+            Operator::F64Abs => self.unary(F64, mk1!(F64Abs)),
+            Operator::F64Neg => self.unary(F64, mk1!(F64Neg)),
+            Operator::F64Ceil => self.unary(F64, mk1!(F64Ceil)),
+            Operator::F64Floor => self.unary(F64, mk1!(F64Floor)),
+            Operator::F64Trunc => self.unary(F64, mk1!(F64Trunc)),
+            Operator::F64Nearest => self.unary(F64, mk1!(F64Nearest)),
+            Operator::F64Sqrt => self.unary(F64, mk1!(F64Sqrt)),
+            Operator::F64Add => self.binary(F64, mk2!(F64Add)),
+            Operator::F64Sub => self.binary(F64, mk2!(F64Sub)),
+            Operator::F64Mul => self.binary(F64, mk2!(F64Mul)),
+            Operator::F64Div => self.binary(F64, mk2!(F64Div)),
+            Operator::F64Min => self.binary(F64, mk2!(F64Min)),
+            Operator::F64Max => self.binary(F64, mk2!(F64Max)),
+            Operator::F64Copysign => self.binary(F64, mk2!(F64Copysign)),
+
+            // ---- conversions
+            Operator::I32WrapI64 => self.unary(I32, mk1!(I32WrapI64)),
+            Operator::I32TruncF32S => self.unary(I32, mk1!(I32TruncF32S)),
+            Operator::I32TruncF32U => self.unary(I32, mk1!(I32TruncF32U)),
+            Operator::I32TruncF64S => self.unary(I32, mk1!(I32TruncF64S)),
+            Operator::I32TruncF64U => self.unary(I32, mk1!(I32TruncF64U)),
+            Operator::I64ExtendI32S => self.unary(I64, mk1!(I64ExtendI32S)),
+            Operator::I64ExtendI32U => self.unary(I64, mk1!(I64ExtendI32U)),
+            Operator::I64TruncF32S => self.unary(I64, mk1!(I64TruncF32S)),
+            Operator::I64TruncF32U => self.unary(I64, mk1!(I64TruncF32U)),
+            Operator::I64TruncF64S => self.unary(I64, mk1!(I64TruncF64S)),
+            Operator::I64TruncF64U => self.unary(I64, mk1!(I64TruncF64U)),
+            Operator::F32ConvertI32S => self.unary(F32, mk1!(F32ConvertI32S)),
+            Operator::F32ConvertI32U => self.unary(F32, mk1!(F32ConvertI32U)),
+            Operator::F32ConvertI64S => self.unary(F32, mk1!(F32ConvertI64S)),
+            Operator::F32ConvertI64U => self.unary(F32, mk1!(F32ConvertI64U)),
+            Operator::F32DemoteF64 => self.unary(F32, mk1!(F32DemoteF64)),
+            Operator::F64ConvertI32S => self.unary(F64, mk1!(F64ConvertI32S)),
+            Operator::F64ConvertI32U => self.unary(F64, mk1!(F64ConvertI32U)),
+            Operator::F64ConvertI64S => self.unary(F64, mk1!(F64ConvertI64S)),
+            Operator::F64ConvertI64U => self.unary(F64, mk1!(F64ConvertI64U)),
+            Operator::F64PromoteF32 => self.unary(F64, mk1!(F64PromoteF32)),
+            Operator::I32ReinterpretF32 => self.reinterpret(I32),
+            Operator::I64ReinterpretF64 => self.reinterpret(I64),
+            Operator::F32ReinterpretI32 => self.reinterpret(F32),
+            Operator::F64ReinterpretI64 => self.reinterpret(F64),
+            Operator::I32Extend8S => self.unary(I32, mk1!(I32Extend8S)),
+            Operator::I32Extend16S => self.unary(I32, mk1!(I32Extend16S)),
+            Operator::I64Extend8S => self.unary(I64, mk1!(I64Extend8S)),
+            Operator::I64Extend16S => self.unary(I64, mk1!(I64Extend16S)),
+            Operator::I64Extend32S => self.unary(I64, mk1!(I64Extend32S)),
+            Operator::I32TruncSatF32S => self.unary(I32, mk1!(I32TruncSatF32S)),
+            Operator::I32TruncSatF32U => self.unary(I32, mk1!(I32TruncSatF32U)),
+            Operator::I32TruncSatF64S => self.unary(I32, mk1!(I32TruncSatF64S)),
+            Operator::I32TruncSatF64U => self.unary(I32, mk1!(I32TruncSatF64U)),
+            Operator::I64TruncSatF32S => self.unary(I64, mk1!(I64TruncSatF32S)),
+            Operator::I64TruncSatF32U => self.unary(I64, mk1!(I64TruncSatF32U)),
+            Operator::I64TruncSatF64S => self.unary(I64, mk1!(I64TruncSatF64S)),
+            Operator::I64TruncSatF64U => self.unary(I64, mk1!(I64TruncSatF64U)),
+
+            // ---- references and tables
+            Operator::RefNull { hty } => {
+                let ty = match hty {
+                    wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. } => {
+                        ValType::ExternRef
+                    }
+                    _ => ValType::FuncRef,
+                };
+                self.push_const(ty, 0);
+            }
+            Operator::RefIsNull => self.unary(I32, mk1!(I32Eqz)),
+            Operator::RefFunc { function_index } => {
+                self.emit_result(ValType::FuncRef, |dst| Op::RefFunc { dst, func: function_index })
+            }
+            Operator::TableGet { table } => {
+                let ty = self.module.tables[table as usize].element.into();
+                let i = self.pop();
+                let index = self.operand(i);
+                self.emit_result(ty, |dst| Op::TableGet { dst, index, table });
+            }
+            Operator::TableSet { table } => {
+                let v = self.pop();
+                let i = self.pop();
+                let value = self.operand(v);
+                let index = self.operand(i);
+                self.emit(Op::TableSet { index, value, table });
+            }
+            Operator::TableSize { table } => self.emit_result(I32, |dst| Op::TableSize { dst, table }),
+            Operator::TableGrow { table } => {
+                let args = self.materialize_top(2);
+                self.stack.truncate(self.stack.len() - 2);
+                self.emit_result(I32, |dst| Op::TableGrow { dst, args, table });
+            }
+            Operator::TableFill { table } => {
+                let args = self.bulk_args();
+                self.emit(Op::TableFill { args, table });
+            }
+            Operator::TableCopy { dst_table, src_table } => {
+                let args = self.bulk_args();
+                self.emit(Op::TableCopy { args, dst_table, src_table });
+            }
+            Operator::TableInit { elem_index, table } => {
+                let args = self.bulk_args();
+                self.emit(Op::TableInit { args, table, elem: elem_index });
+            }
+            Operator::ElemDrop { elem_index } => {
+                self.emit(Op::ElemDrop { elem: elem_index });
+            }
+
+            ref other => {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!("operator {other:?} is not supported yet"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// In unreachable code only the structure matters: track nesting, emit nothing.
+    fn translate_unreachable_op(&mut self, op: &Operator<'_>) -> Result<()> {
+        match *op {
+            Operator::Block { blockty } => self.translate_block(blockty)?,
+            Operator::Loop { blockty } => self.translate_loop(blockty)?,
+            Operator::If { blockty } => self.translate_if(blockty)?,
+            Operator::Else => self.translate_else(),
+            Operator::End => self.translate_end(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Reinterprets the top value's bits as another type: no code, only a new type.
+    fn reinterpret(&mut self, ty: ValType) {
+        if let Some(top) = self.stack.last_mut() {
+            top.ty = ty;
+        }
+        // A reinterpretation keeps the value where it is, so a following `local.set` may still
+        // retarget its producer.
+    }
+}
