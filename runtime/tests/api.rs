@@ -1,0 +1,381 @@
+//! Integration tests of the public Rust API: host functions, imports and exports, linking,
+//! traps, call depth, and the errors bad input gets.
+
+use epsilon::{
+    Caller, Config, Engine, Error, ErrorKind, Extern, FuncType, Global, GlobalType, Linker, Memory,
+    MemoryType, Module, Mutability, RefType, Store, Table, TableType, TrapKind, V128, Val, ValType,
+};
+
+fn instantiate(wat: &str) -> (Store<()>, epsilon::Instance) {
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).expect("module compiles");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).expect("instantiates");
+    (store, instance)
+}
+
+#[test]
+fn host_functions_receive_arguments_and_state() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "log" (func $log (param i32 i64)))
+            (import "env" "scale" (func $scale (param f64) (result f64)))
+            (func (export "run") (result f64)
+              (call $log (i32.const 7) (i64.const -1))
+              (call $scale (f64.const 1.5))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "log", |mut caller: Caller<'_, Vec<(i32, i64)>>, a: i32, b: i64| {
+            caller.data_mut().push((a, b));
+        })
+        .unwrap();
+    linker
+        .func_new("env", "scale", FuncType::new([ValType::F64], [ValType::F64]), |_, args, results| {
+            results[0] = Val::from(args[0].f64().unwrap() * 4.0);
+            Ok(())
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, Vec::new());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), f64>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 6.0);
+    assert_eq!(store.data(), &vec![(7, -1)]);
+}
+
+#[derive(Debug)]
+struct Refused(&'static str);
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "refused: {}", self.0)
+    }
+}
+impl std::error::Error for Refused {}
+
+#[test]
+fn host_errors_propagate_unchanged() {
+    let engine = Engine::default();
+    let module =
+        Module::new(&engine, r#"(module (import "env" "fail" (func $f)) (func (export "run") (call $f)))"#)
+            .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "fail", |_: Caller<'_, ()>| -> Result<(), Error> {
+            Err(Error::host(Refused("no")))
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let err = instance.get_func(&store, "run").unwrap().call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Host);
+    assert_eq!(err.downcast_ref::<Refused>().unwrap().0, "no");
+}
+
+#[test]
+fn host_functions_can_reenter_wasm() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "twice" (func $twice (param i32) (result i32)))
+            (func $inc (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+            (func (export "run") (param i32) (result i32) (call $twice (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "twice", |mut caller: Caller<'_, ()>, x: i32| -> Result<i32, Error> {
+            let inc = caller.get_export("inc").and_then(Extern::into_func).unwrap();
+            let inc = inc.typed::<i32, i32>(&caller)?;
+            let once = inc.call(&mut caller, x)?;
+            inc.call(&mut caller, once)
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 40).unwrap(), 42);
+}
+
+#[test]
+fn exports_memory_globals_and_tables() {
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (memory (export "mem") 1 3)
+            (global (export "counter") (mut i32) (i32.const 5))
+            (global (export "pi") f64 (f64.const 3.25))
+            (table (export "tab") 2 funcref)
+            (data (i32.const 8) "hello")
+            (func (export "bump") (global.set 0 (i32.add (global.get 0) (i32.const 1)))))"#,
+    );
+    let mem = instance.get_memory(&store, "mem").unwrap();
+    assert_eq!(mem.size(&store), 1);
+    let mut buf = [0u8; 5];
+    mem.read(&store, 8, &mut buf).unwrap();
+    assert_eq!(&buf, b"hello");
+    mem.write(&mut store, 0, b"abc").unwrap();
+    assert_eq!(&mem.data(&store)[..3], b"abc");
+    assert_eq!(mem.grow(&mut store, 2).unwrap(), 1);
+    assert!(mem.grow(&mut store, 1).is_err(), "max is 3 pages");
+
+    let counter = instance.get_global(&store, "counter").unwrap();
+    instance.get_func(&store, "bump").unwrap().call(&mut store, &[], &mut []).unwrap();
+    assert_eq!(counter.get(&store), Val::I32(6));
+    counter.set(&mut store, Val::I32(100)).unwrap();
+    instance.get_func(&store, "bump").unwrap().call(&mut store, &[], &mut []).unwrap();
+    assert_eq!(counter.get(&store).i32(), Some(101));
+    let pi = instance.get_global(&store, "pi").unwrap();
+    assert_eq!(pi.get(&store).f64(), Some(3.25));
+    assert_eq!(pi.set(&mut store, Val::from(1.0f64)).unwrap_err().kind(), ErrorKind::Usage);
+    assert_eq!(counter.set(&mut store, Val::I64(1)).unwrap_err().kind(), ErrorKind::Type);
+
+    let tab = instance.get_table(&store, "tab").unwrap();
+    assert_eq!(tab.size(&store), 2);
+    assert_eq!(tab.get(&store, 0), Some(Val::FuncRef(None)));
+    assert_eq!(tab.get(&store, 2), None);
+    let bump = instance.get_func(&store, "bump").unwrap();
+    tab.set(&mut store, 1, Val::FuncRef(Some(bump))).unwrap();
+    assert_eq!(tab.get(&store, 1), Some(Val::FuncRef(Some(bump))));
+}
+
+#[test]
+fn two_instances_link_through_the_linker() {
+    let engine = Engine::default();
+    let provider = Module::new(
+        &engine,
+        r#"(module
+            (memory (export "mem") 1)
+            (global (export "g") (mut i64) (i64.const 10))
+            (table (export "t") 1 funcref)
+            (func $seven (result i32) (i32.const 7))
+            (elem (i32.const 0) $seven)
+            (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1))))"#,
+    )
+    .unwrap();
+    let consumer = Module::new(
+        &engine,
+        r#"(module
+            (import "p" "mem" (memory 1))
+            (import "p" "g" (global $g (mut i64)))
+            (import "p" "t" (table 1 funcref))
+            (import "p" "store" (func $store (param i32 i32)))
+            (type $r (func (result i32)))
+            (func (export "run") (result i32)
+              (call $store (i32.const 16) (i32.const 1234))
+              (global.set $g (i64.add (global.get $g) (i64.const 1)))
+              (i32.add (i32.load (i32.const 16)) (call_indirect (type $r) (i32.const 0)))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let p = linker.instantiate(&mut store, &provider).unwrap();
+    linker.instance(&mut store, "p", p).unwrap();
+    let c = linker.instantiate(&mut store, &consumer).unwrap();
+    let run = c.get_typed_func::<(), i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 1241);
+    assert_eq!(p.get_global(&store, "g").unwrap().get(&store), Val::I64(11));
+}
+
+#[test]
+fn host_defined_memory_table_and_global_can_be_imported() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let memory = Memory::new(&mut store, MemoryType::new(1, Some(2))).unwrap();
+    let table =
+        Table::new(&mut store, TableType::new(RefType::FuncRef, 4, None), Val::FuncRef(None)).unwrap();
+    let global =
+        Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Var), Val::I32(3)).unwrap();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "h" "m" (memory 1))
+            (import "h" "t" (table 4 funcref))
+            (import "h" "g" (global (mut i32)))
+            (func (export "run") (result i32)
+              (i32.store8 (i32.const 3) (i32.const 0xab))
+              (global.set 0 (i32.mul (global.get 0) (i32.const 2)))
+              (table.size 0)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .define("h", "m", memory)
+        .unwrap()
+        .define("h", "t", table)
+        .unwrap()
+        .define("h", "g", global)
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap(), 4);
+    assert_eq!(memory.data(&store)[3], 0xab);
+    assert_eq!(global.get(&store), Val::I32(6));
+}
+
+#[test]
+fn traps_carry_spec_messages_and_leave_the_store_usable() {
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (memory 1)
+            (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+            (func (export "oob") (result i32) (i32.load (i32.const 65535)))
+            (func (export "boom") unreachable))"#,
+    );
+    let div = instance.get_typed_func::<(i32, i32), i32>(&store, "div").unwrap();
+    let err = div.call(&mut store, (1, 0)).unwrap_err();
+    assert_eq!(err.trap_kind(), Some(TrapKind::IntegerDivideByZero));
+    assert_eq!(err.to_string(), "wasm trap: integer divide by zero");
+    assert_eq!(
+        div.call(&mut store, (i32::MIN, -1)).unwrap_err().trap_kind(),
+        Some(TrapKind::IntegerOverflow)
+    );
+    let oob = instance.get_typed_func::<(), i32>(&store, "oob").unwrap();
+    assert_eq!(oob.call(&mut store, ()).unwrap_err().trap_kind(), Some(TrapKind::MemoryOutOfBounds));
+    let boom = instance.get_typed_func::<(), ()>(&store, "boom").unwrap();
+    assert_eq!(boom.call(&mut store, ()).unwrap_err().to_string(), "wasm trap: unreachable");
+    // Still usable after traps.
+    assert_eq!(div.call(&mut store, (-9, 2)).unwrap(), -4);
+}
+
+const RECURSE: &str = r#"(module
+    (func $down (export "down") (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0))
+        (then (i32.const 0))
+        (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1))))))))"#;
+
+#[test]
+fn call_depth_is_configurable() {
+    let mut config = Config::default();
+    config.max_call_depth(100);
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, RECURSE).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let down = instance.get_typed_func::<i32, i32>(&store, "down").unwrap();
+    assert_eq!(down.call(&mut store, 98).unwrap(), 98);
+    let err = down.call(&mut store, 150).unwrap_err();
+    assert_eq!(err.trap_kind(), Some(TrapKind::CallStackExhausted));
+    assert_eq!(err.to_string(), "wasm trap: call stack exhausted");
+}
+
+#[test]
+fn deep_recursion_on_a_small_native_stack_traps_cleanly() {
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let (mut store, instance) = instantiate(RECURSE);
+            let down = instance.get_typed_func::<i32, i32>(&store, "down").unwrap();
+            // The default limit allows 100,000 frames: all on the heap, none on the native stack.
+            assert_eq!(down.call(&mut store, 90_000).unwrap(), 90_000);
+            let err = down.call(&mut store, 10_000_000).unwrap_err();
+            assert_eq!(err.trap_kind(), Some(TrapKind::CallStackExhausted));
+        })
+        .unwrap();
+    handle.join().expect("no native stack overflow");
+}
+
+#[test]
+fn malformed_and_invalid_modules_are_rejected_with_offsets() {
+    let engine = Engine::default();
+    let err = Module::new(&engine, b"\0asm\x01\0\0\0\x01").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+    assert!(err.offset().is_some(), "{err}");
+    let err = Module::new(&engine, b"\0asm\x02\0\0\0").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+    let err = Module::new(&engine, "(module (func (result i32) (i64.const 1)))").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+    assert!(err.to_string().contains("type mismatch"), "{err}");
+    let err = Module::new(&engine, "(module (func").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+    assert!(err.to_string().contains("WAT"), "{err}");
+}
+
+#[test]
+fn multi_memory_is_a_config_switch() {
+    let two = "(module (memory 1) (memory 1) (func (export \"f\") (result i32) (i32.load 1 (i32.const 0))))";
+    assert!(Module::new(&Engine::default(), two).is_ok());
+    let mut config = Config::default();
+    config.multi_memory(false);
+    let err = Module::new(&Engine::new(config), two).unwrap_err();
+    assert!(err.to_string().contains("multiple memories"), "{err}");
+}
+
+#[test]
+fn link_errors_name_the_import() {
+    let engine = Engine::default();
+    let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))))"#).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Link);
+    assert!(err.to_string().contains("unknown import `env::f`"), "{err}");
+    linker.func_wrap("env", "f", |_: Caller<'_, ()>, _: i64| {}).unwrap();
+    let err = linker.instantiate(&mut store, &module).unwrap_err();
+    assert!(err.to_string().contains("incompatible import type"), "{err}");
+    assert!(err.to_string().contains("env::f"), "{err}");
+    assert!(linker.func_wrap("env", "f", |_: Caller<'_, ()>| {}).is_err(), "redefinition is refused");
+}
+
+#[test]
+fn dynamic_calls_check_arguments() {
+    let (mut store, instance) =
+        instantiate(r#"(module (func (export "f") (param i32 f32) (result i64) (i64.const 1)))"#);
+    let f = instance.get_func(&store, "f").unwrap();
+    let mut out = [Val::I64(0)];
+    let err = f.call(&mut store, &[Val::I32(1)], &mut out).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Type);
+    assert!(err.to_string().contains("(i32, f32) -> (i64)"), "{err}");
+    let err = f.call(&mut store, &[Val::I32(1), Val::I32(2)], &mut out).unwrap_err();
+    assert!(err.to_string().contains("argument 1"), "{err}");
+    f.call(&mut store, &[Val::I32(1), Val::from(2.0f32)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I64(1));
+    assert!(instance.get_typed_func::<i32, i64>(&store, "f").is_err());
+    assert!(instance.get_typed_func::<(), ()>(&store, "missing").is_err());
+}
+
+#[test]
+fn memory_access_through_the_api_is_bounds_checked() {
+    let (mut store, instance) = instantiate(r#"(module (memory (export "m") 1))"#);
+    let mem = instance.get_memory(&store, "m").unwrap();
+    let mut buf = [0u8; 4];
+    let err = mem.read(&store, 65534, &mut buf).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutOfRange);
+    assert!(mem.write(&mut store, usize::MAX, b"x").is_err());
+    assert!(mem.read(&store, 65532, &mut buf).is_ok());
+}
+
+#[test]
+fn handles_from_another_store_are_refused() {
+    let (mut store_a, instance) = instantiate(r#"(module (func (export "f")))"#);
+    let f = instance.get_func(&store_a, "f").unwrap();
+    let engine = store_a.engine().clone();
+    let mut store_b: Store<()> = Store::new(&engine, ());
+    assert_eq!(f.call(&mut store_b, &[], &mut []).unwrap_err().kind(), ErrorKind::Usage);
+    f.call(&mut store_a, &[], &mut []).unwrap();
+}
+
+#[test]
+fn values_round_trip_bit_exactly() {
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (func (export "id32") (param f32) (result f32) (local.get 0))
+            (func (export "id64") (param f64) (result f64) (local.get 0))
+            (func (export "neg") (param f32) (result f32) (f32.neg (local.get 0)))
+            (func (export "pair") (param i64 i32) (result i32 i64) (local.get 1) (local.get 0)))"#,
+    );
+    let snan32 = epsilon::F32::from_bits(0x7fa0_0001);
+    let mut out = [Val::I32(0)];
+    instance.get_func(&store, "id32").unwrap().call(&mut store, &[Val::F32(snan32)], &mut out).unwrap();
+    assert_eq!(out[0], Val::F32(snan32));
+    instance.get_func(&store, "neg").unwrap().call(&mut store, &[Val::F32(snan32)], &mut out).unwrap();
+    assert_eq!(out[0], Val::F32(epsilon::F32::from_bits(0xffa0_0001)));
+    let snan64 = epsilon::F64::from_bits(0x7ff0_0000_0000_0001);
+    instance.get_func(&store, "id64").unwrap().call(&mut store, &[Val::F64(snan64)], &mut out).unwrap();
+    assert_eq!(out[0], Val::F64(snan64));
+    let pair = instance.get_typed_func::<(i64, i32), (i32, i64)>(&store, "pair").unwrap();
+    assert_eq!(pair.call(&mut store, (-5, 9)).unwrap(), (9, -5));
+    let _ = V128::from_bits(0);
+}
