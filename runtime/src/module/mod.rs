@@ -158,6 +158,25 @@ impl Module {
         self.inner.custom_sections.iter().map(String::as_str)
     }
 
+    /// A listing of the IR of every defined function, for debugging and tests.
+    #[doc(hidden)]
+    pub fn disassemble(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        for (i, f) in self.inner.code.iter().enumerate() {
+            let index = self.inner.num_imported_funcs as usize + i;
+            let _ = writeln!(
+                out,
+                "func {index}: params {} cells, locals {} cells, frame {} cells",
+                f.param_cells, f.local_cells, f.frame_cells
+            );
+            for (at, op) in f.ops.iter().enumerate() {
+                let _ = writeln!(out, "  {at:4}: {op:?}");
+            }
+        }
+        out
+    }
+
     fn extern_type(&self, kind: ExternKind, index: u32) -> ExternType {
         let m = &self.inner;
         match kind {

@@ -1,0 +1,93 @@
+//! First speed reading: epsilon next to wasmi on the same wasm, in the same run.
+//!
+//! `cargo bench -p epsilon --bench peers` prints per workload the median of several samples
+//! for each engine and the ratio epsilon/wasmi (lower is better for epsilon). Results are
+//! checked equal across engines before timing. Absolute times are not comparable across
+//! runs on a shared machine; ratios within one run are.
+
+use std::time::{Duration, Instant};
+
+const FIB: &str = r#"(module
+  (func $fib (export "run") (param $n i64) (result i64)
+    (if (result i64) (i64.lt_u (local.get $n) (i64.const 2))
+      (then (local.get $n))
+      (else (i64.add (call $fib (i64.sub (local.get $n) (i64.const 1)))
+                     (call $fib (i64.sub (local.get $n) (i64.const 2))))))))"#;
+
+const LOOP: &str = r#"(module
+  (func (export "run") (param $n i64) (result i64)
+    (local $i i64) (local $acc i64)
+    (block $done
+      (loop $next
+        (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (i64.add (local.get $acc) (i64.xor (local.get $i) (i64.const 0x5a))))
+        (local.set $i (i64.add (local.get $i) (i64.const 1)))
+        (br $next)))
+    (local.get $acc)))"#;
+
+struct Workload {
+    name: &'static str,
+    wat: &'static str,
+    arg: i64,
+}
+
+const WORKLOADS: &[Workload] = &[
+    Workload { name: "fib(30) recursive", wat: FIB, arg: 30 },
+    Workload { name: "loop 50M iterations", wat: LOOP, arg: 50_000_000 },
+];
+
+fn run_epsilon(wasm: &[u8], arg: i64) -> impl FnMut() -> i64 {
+    let engine = epsilon::Engine::default();
+    let module = epsilon::Module::new(&engine, wasm).expect("epsilon compiles");
+    let mut store = epsilon::Store::new(&engine, ());
+    let instance = epsilon::Linker::new(&engine).instantiate(&mut store, &module).expect("instantiates");
+    let run = instance.get_typed_func::<i64, i64>(&store, "run").expect("export");
+    move || run.call(&mut store, arg).expect("runs")
+}
+
+fn run_wasmi(wasm: &[u8], arg: i64) -> impl FnMut() -> i64 {
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, wasm).expect("wasmi compiles");
+    let mut store = wasmi::Store::new(&engine, ());
+    let linker = wasmi::Linker::<()>::new(&engine);
+    let instance = linker.instantiate_and_start(&mut store, &module).expect("instantiates");
+    let run = instance.get_typed_func::<i64, i64>(&store, "run").expect("export");
+    move || run.call(&mut store, arg).expect("runs")
+}
+
+fn median(mut f: impl FnMut() -> i64, samples: usize) -> (Duration, i64) {
+    let result = f(); // warm-up
+    let mut times: Vec<Duration> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            let r = f();
+            assert_eq!(r, result, "deterministic result");
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[samples / 2], result)
+}
+
+fn main() {
+    let samples = std::env::var("BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
+    println!("| workload | epsilon (ms) | wasmi 2.0 (ms) | epsilon / wasmi |");
+    println!("|---|---:|---:|---:|");
+    let mut log_sum = 0.0;
+    for w in WORKLOADS {
+        let wasm = wat::parse_str(w.wat).expect("valid WAT");
+        let (ours, r1) = median(run_epsilon(&wasm, w.arg), samples);
+        let (theirs, r2) = median(run_wasmi(&wasm, w.arg), samples);
+        assert_eq!(r1, r2, "{}: engines disagree", w.name);
+        let ratio = ours.as_secs_f64() / theirs.as_secs_f64();
+        log_sum += ratio.ln();
+        println!(
+            "| {} | {:.1} | {:.1} | {:.2} |",
+            w.name,
+            ours.as_secs_f64() * 1e3,
+            theirs.as_secs_f64() * 1e3,
+            ratio
+        );
+    }
+    println!("\ngeomean epsilon/wasmi: {:.2}", (log_sum / WORKLOADS.len() as f64).exp());
+}
