@@ -16,6 +16,8 @@ pub struct Config {
     pub(crate) max_host_reentry: usize,
     pub(crate) max_memory_pages: u32,
     pub(crate) max_table_elements: u32,
+    pub(crate) consume_fuel: bool,
+    pub(crate) interruptible: bool,
 }
 
 impl Default for Config {
@@ -27,6 +29,8 @@ impl Default for Config {
             max_host_reentry: 64,
             max_memory_pages: 65536,
             max_table_elements: 10_000_000,
+            consume_fuel: false,
+            interruptible: false,
         }
     }
 }
@@ -78,6 +82,27 @@ impl Config {
     /// Instantiation fails if a table's minimum exceeds it; `table.grow` beyond it returns -1.
     pub fn max_table_elements(&mut self, elements: u32) -> &mut Self {
         self.max_table_elements = elements;
+        self
+    }
+
+    /// Makes execution consume fuel (off by default). With it on, every call needs fuel
+    /// set with [`Store::set_fuel`](crate::Store::set_fuel); running out traps with
+    /// "all fuel consumed" and the store can be refuelled and used again.
+    ///
+    /// Units: one unit per IR instruction of each straight-line block entered (charged at
+    /// block entry, so the charge is deterministic), plus one unit per 64 bytes or elements
+    /// touched by bulk memory and table instructions.
+    pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
+        self.consume_fuel = enable;
+        self
+    }
+
+    /// Makes running code interruptible (off by default): checks are compiled in at every
+    /// function entry and loop header, so [`InterruptHandle::interrupt`](crate::InterruptHandle)
+    /// and [`Store::set_deadline`](crate::Store::set_deadline) stop even an infinite loop with
+    /// the trap "interrupted". With it off those checks do not exist and cost nothing.
+    pub fn interruptible(&mut self, enable: bool) -> &mut Self {
+        self.interruptible = enable;
         self
     }
 

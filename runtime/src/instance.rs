@@ -99,6 +99,19 @@ impl From<Global> for Extern {
     }
 }
 
+/// Resource ceilings for one instantiation, on top of the engine's [`Config`](crate::Config).
+///
+/// They apply to every memory and table of the instance, declared or imported: a minimum (or
+/// an imported item's current size) above the ceiling fails instantiation with a clear error,
+/// and the item can never grow beyond it afterwards (`memory.grow`/`table.grow` return -1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InstanceLimits {
+    /// The most pages any memory of the instance may have.
+    pub max_memory_pages: Option<u32>,
+    /// The most elements any table of the instance may have.
+    pub max_table_elements: Option<u32>,
+}
+
 /// An instance in the store: the store indices of everything its module refers to.
 pub(crate) struct InstanceEntity {
     pub module: Module,
@@ -130,7 +143,20 @@ impl Instance {
         module: &Module,
         imports: &[Extern],
     ) -> Result<Instance> {
-        instantiate(store.as_context_mut(), module, imports)
+        instantiate(store.as_context_mut(), module, imports, InstanceLimits::default())
+    }
+
+    /// Like [`Instance::new`], with extra resource ceilings for this instance.
+    ///
+    /// # Errors
+    /// As [`Instance::new`]; also when a memory or table exceeds `limits`.
+    pub fn new_with_limits<T>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        imports: &[Extern],
+        limits: InstanceLimits,
+    ) -> Result<Instance> {
+        instantiate(store.as_context_mut(), module, imports, limits)
     }
 
     fn entity<'a, T: 'a>(&self, store: &'a Store<T>) -> &'a InstanceEntity {
@@ -259,7 +285,19 @@ fn link_error(module: &str, name: &str, message: impl std::fmt::Display) -> Erro
     Error::new(ErrorKind::Link, format!("import `{module}::{name}`: {message}"))
 }
 
-pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[Extern]) -> Result<Instance> {
+fn over_limit(what: &str, size: u32, unit: &str, limit: u32) -> Error {
+    Error::new(
+        ErrorKind::Instantiation,
+        format!("{what} of {size} {unit} exceeds the limit of {limit} {unit}"),
+    )
+}
+
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+    limits: InstanceLimits,
+) -> Result<Instance> {
     if !crate::Engine::same(store.engine(), module.engine()) {
         return Err(Error::usage("module and store belong to different engines"));
     }
@@ -305,8 +343,43 @@ pub(crate) fn instantiate<T>(store: &mut Store<T>, module: &Module, imports: &[E
             Extern::Global(g) => entity.globals.push(g.index),
         }
     }
+    // Imported memories and tables come under this instance's ceilings too.
+    if let Some(max) = limits.max_memory_pages {
+        for &m in &entity.memories {
+            let pages = store.inner.memories[m as usize].pages();
+            if pages > max {
+                return Err(over_limit("imported memory", pages, "pages", max));
+            }
+        }
+    }
+    if let Some(max) = limits.max_table_elements {
+        for &t in &entity.tables {
+            let len = store.inner.tables[t as usize].elements.len() as u32;
+            if len > max {
+                return Err(over_limit("imported table", len, "elements", max));
+            }
+        }
+    }
+    if let Some(max) = limits.max_memory_pages {
+        for &m in &entity.memories {
+            let memory = &mut store.inner.memories[m as usize];
+            memory.limit = memory.limit.min(max);
+        }
+    }
+    if let Some(max) = limits.max_table_elements {
+        for &t in &entity.tables {
+            let table = &mut store.inner.tables[t as usize];
+            table.limit = table.limit.min(max);
+        }
+    }
 
-    let config = store.engine().config().clone();
+    let mut config = store.engine().config().clone();
+    if let Some(max) = limits.max_memory_pages {
+        config.max_memory_pages(config.max_memory_pages.min(max));
+    }
+    if let Some(max) = limits.max_table_elements {
+        config.max_table_elements(config.max_table_elements.min(max));
+    }
     let inner = &mut store.inner;
     let instance_index = inner.instances.len() as u32;
 

@@ -33,6 +33,7 @@ mod exec;
 mod func;
 mod global;
 mod instance;
+mod interrupt;
 mod ir;
 mod linker;
 mod memory;
@@ -50,7 +51,8 @@ pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
-pub use instance::{Extern, Instance};
+pub use instance::{Extern, Instance, InstanceLimits};
+pub use interrupt::InterruptHandle;
 pub use linker::Linker;
 pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;
@@ -70,3 +72,8 @@ pub mod __private {
 
 /// The version of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The README's Rust examples, compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -3,7 +3,7 @@
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::func::{Caller, Func, IntoFunc};
-use crate::instance::{Extern, Instance};
+use crate::instance::{Extern, Instance, InstanceLimits};
 use crate::module::Module;
 use crate::store::AsContextMut;
 use crate::types::FuncType;
@@ -160,7 +160,20 @@ impl<T: 'static> Linker<T> {
     /// # Errors
     /// "unknown import" or "incompatible import type" link errors naming the import, resource
     /// ceilings, or a trap from segment initialisation or the start function.
-    pub fn instantiate(&self, mut store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+    pub fn instantiate(&self, store: impl AsContextMut<Data = T>, module: &Module) -> Result<Instance> {
+        self.instantiate_with_limits(store, module, InstanceLimits::default())
+    }
+
+    /// Like [`Linker::instantiate`], with extra resource ceilings for this instance.
+    ///
+    /// # Errors
+    /// As [`Linker::instantiate`]; also when a memory or table exceeds `limits`.
+    pub fn instantiate_with_limits(
+        &self,
+        mut store: impl AsContextMut<Data = T>,
+        module: &Module,
+        limits: InstanceLimits,
+    ) -> Result<Instance> {
         let store = store.as_context_mut();
         if !Engine::same(&self.engine, module.engine()) {
             return Err(Error::usage("linker and module belong to different engines"));
@@ -180,6 +193,6 @@ impl<T: 'static> Linker<T> {
             })?;
             imports.push(item);
         }
-        Instance::new(store, module, &imports)
+        Instance::new_with_limits(store, module, &imports, limits)
     }
 }

@@ -6,11 +6,14 @@ use crate::error::{Error, Result};
 use crate::exec::Stack;
 use crate::func::HostFunc;
 use crate::instance::InstanceEntity;
+use crate::interrupt::{InterruptHandle, InterruptState};
 use crate::memory::MemoryEntity;
 use crate::table::TableEntity;
 use crate::types::GlobalType;
 use std::any::Any;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// Identifies a store; every handle carries the id of the store that owns it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,6 +70,10 @@ pub struct StoreInner {
     pub(crate) outer_depth: usize,
     /// How many executions are active on the native stack.
     pub(crate) reentry: usize,
+    /// Fuel left (used when the engine consumes fuel).
+    pub(crate) fuel: u64,
+    /// The interrupt flag and deadline state.
+    pub(crate) interrupt: Arc<InterruptState>,
 }
 
 impl StoreInner {
@@ -117,6 +124,8 @@ impl<T> Store<T> {
                 spare_stack: None,
                 outer_depth: 0,
                 reentry: 0,
+                fuel: 0,
+                interrupt: Arc::new(InterruptState::default()),
             },
             host_funcs: Vec::new(),
             data,
@@ -136,6 +145,51 @@ impl<T> Store<T> {
     /// The embedder's data, mutably.
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
+    }
+
+    /// Sets the fuel available to wasm code run in this store.
+    ///
+    /// # Errors
+    /// If the engine was not configured with [`Config::consume_fuel`](crate::Config::consume_fuel).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.fuel_enabled()?;
+        self.inner.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left.
+    ///
+    /// # Errors
+    /// If the engine was not configured with [`Config::consume_fuel`](crate::Config::consume_fuel).
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.fuel_enabled()?;
+        Ok(self.inner.fuel)
+    }
+
+    fn fuel_enabled(&self) -> Result<()> {
+        if self.inner.engine.config().consume_fuel {
+            Ok(())
+        } else {
+            Err(Error::usage("fuel is not enabled: use Config::consume_fuel(true)"))
+        }
+    }
+
+    /// A handle that interrupts wasm running in this store, usable from any thread.
+    /// Effective only if the engine is configured [`interruptible`](crate::Config::interruptible).
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle { state: self.inner.interrupt.clone() }
+    }
+
+    /// Interrupts wasm running in this store once `deadline` passes (`None` removes the
+    /// deadline). Setting a deadline also clears a pending interrupt. Effective only if the
+    /// engine is configured [`interruptible`](crate::Config::interruptible).
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.inner.interrupt.set_deadline(deadline);
+    }
+
+    /// Interrupts wasm running in this store after `timeout` from now; see [`Store::set_deadline`].
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.set_deadline(Instant::now().checked_add(timeout));
     }
 
     /// Consumes the store and returns the embedder's data.

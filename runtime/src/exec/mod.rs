@@ -58,12 +58,14 @@ pub(crate) struct Limits {
     pub max_frames: usize,
     /// Cells allowed on `Stack::values`.
     pub max_values: usize,
+    /// Whether bulk operations charge fuel per chunk.
+    pub consume_fuel: bool,
 }
 
 /// Calls function `func` (a store index) with its arguments encoded as cells; returns the
 /// result cells.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, args: &[u64]) -> Result<Vec<u64>> {
-    let config = store.inner.engine.config();
+    let config = store.inner.engine.config().clone();
     let (max_reentry, max_depth, max_values) =
         (config.max_host_reentry, config.max_call_depth, config.max_value_stack);
     if store.inner.reentry > max_reentry || store.inner.outer_depth >= max_depth {
@@ -77,7 +79,11 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, args: &[u64]) -> Result
         }
         FuncEntity::Wasm { instance, code, .. } => {
             let mut stack = store.inner.spare_stack.take().unwrap_or_default();
-            let limits = Limits { max_frames: max_depth - store.inner.outer_depth - 1, max_values };
+            let limits = Limits {
+                max_frames: max_depth - store.inner.outer_depth - 1,
+                max_values,
+                consume_fuel: config.consume_fuel,
+            };
             store.inner.reentry += 1;
             let outcome = run_from(store, &mut stack, instance, code, args, limits);
             store.inner.reentry -= 1;

@@ -8,11 +8,13 @@
 //! local slice that is re-derived after anything that may resize it.
 
 use super::{Exit, Frame, Limits, Stack, State};
+use crate::interrupt::InterruptState;
 use crate::ir::{LoadKind, Op, StoreKind};
 use crate::semantics::{convert, float, int};
 use crate::store::{FuncEntity, StoreInner};
 use crate::trap::TrapKind;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// Reads `N` bytes at `addr + offset`, or `None` if out of bounds.
 #[inline(always)]
@@ -96,7 +98,8 @@ fn f64c(f: f64) -> u64 {
 
 /// Runs until the entry function returns, a trap, a host call, or an instance switch.
 pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, limits: Limits) -> Exit {
-    let StoreInner { instances, funcs, memories, tables, globals, elems, datas, .. } = inner;
+    let StoreInner { instances, funcs, memories, tables, globals, elems, datas, fuel, interrupt, .. } = inner;
+    let interrupt: &InterruptState = interrupt;
     let instance = &instances[st.instance as usize];
     let module = &*instance.module.inner;
     let values = &mut stack.values;
@@ -253,6 +256,18 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             }
         }};
     }
+    // Charges fuel for a bulk operation over `n` bytes or elements (one unit per 64).
+    macro_rules! charge_bulk {
+        ($n:expr) => {
+            if limits.consume_fuel {
+                let cost = u64::from($n) / 64;
+                if *fuel < cost {
+                    trap!(TrapKind::OutOfFuel);
+                }
+                *fuel -= cost;
+            }
+        };
+    }
     macro_rules! table_of {
         ($t:expr) => {
             instance.tables[$t as usize] as usize
@@ -294,6 +309,19 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
 
             // ---------------------------------------------------------------- control
             Op::Unreachable {} => trap!(TrapKind::Unreachable),
+            Op::ConsumeFuel { amount } => {
+                let amount = u64::from(amount);
+                if *fuel < amount {
+                    trap!(TrapKind::OutOfFuel);
+                }
+                *fuel -= amount;
+            }
+            Op::CheckInterrupt {} => {
+                if interrupt.flag.load(Ordering::Relaxed) != 0 {
+                    interrupt.clear();
+                    trap!(TrapKind::Interrupted);
+                }
+            }
             Op::Br { offset } => jump!(offset),
             Op::BrIfNez { cond, offset } => br_if!(r32!(cond) != 0, offset),
             Op::BrIfEqz { cond, offset } => br_if!(r32!(cond) == 0, offset),
@@ -643,6 +671,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             }
             Op::MemoryFill { args, mem: m } => {
                 let (d, v, n) = (r32!(args), r!(args + 1) as u8, r32!(args + 2));
+                charge_bulk!(n);
                 let data = &mut memories[memory_of!(m)].data;
                 let dst = tryt!(range(d, n, data.len()), TrapKind::MemoryOutOfBounds);
                 data[dst].fill(v);
@@ -650,6 +679,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             }
             Op::MemoryCopy { args, dst_mem, src_mem } => {
                 let (d, s, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                charge_bulk!(n);
                 let (da, sa) = (memory_of!(dst_mem), memory_of!(src_mem));
                 if da == sa {
                     let data = &mut memories[da].data;
@@ -666,6 +696,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             }
             Op::MemoryInit { args, mem: m, data } => {
                 let (d, s, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                charge_bulk!(n);
                 let bytes = &datas[instance.datas[data as usize] as usize];
                 let target = &mut memories[memory_of!(m)].data;
                 let src = tryt!(range(s, n, bytes.len()), TrapKind::MemoryOutOfBounds);
@@ -710,12 +741,14 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             }
             Op::TableFill { args, table } => {
                 let (i, v, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                charge_bulk!(n);
                 let t = &mut tables[table_of!(table)];
                 let dst = tryt!(range(i, n, t.elements.len()), TrapKind::TableOutOfBounds);
                 t.elements[dst].fill(v);
             }
             Op::TableCopy { args, dst_table, src_table } => {
                 let (d, s, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                charge_bulk!(n);
                 let (da, sa) = (table_of!(dst_table), table_of!(src_table));
                 if da == sa {
                     let t = &mut tables[da].elements;
@@ -731,6 +764,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             }
             Op::TableInit { args, table, elem } => {
                 let (d, s, n) = (r32!(args), r32!(args + 1), r32!(args + 2));
+                charge_bulk!(n);
                 let items = &elems[instance.elems[elem as usize] as usize];
                 let t = &mut tables[table_of!(table)];
                 let src = tryt!(range(s, n, items.len()), TrapKind::TableOutOfBounds);

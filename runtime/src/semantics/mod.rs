@@ -7,3 +7,4 @@
 pub(crate) mod convert;
 pub(crate) mod float;
 pub(crate) mod int;
+pub(crate) mod simd;

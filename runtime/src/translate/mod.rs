@@ -129,6 +129,11 @@ pub(crate) struct FuncTranslator<'a> {
     reachable: bool,
     /// Index of the last emitted op if it produced the Temp on top of the stack.
     last_result: Option<usize>,
+    /// Whether to emit fuel charges, and where the current block's charge is.
+    fuel: bool,
+    fuel_op: Option<usize>,
+    /// Whether to emit interruption checks at function entry and loop headers.
+    interruptible: bool,
 }
 
 /// The largest frame a function may have, in cells (slots are `u16`).
@@ -157,6 +162,9 @@ impl<'a> FuncTranslator<'a> {
             max_cells: 0,
             reachable: true,
             last_result: None,
+            fuel: module.engine.config().consume_fuel,
+            fuel_op: None,
+            interruptible: module.engine.config().interruptible,
         }
     }
 
@@ -209,6 +217,10 @@ impl<'a> FuncTranslator<'a> {
             label_used: false,
         });
 
+        self.start_fuel_block();
+        if self.interruptible {
+            self.emit(Op::CheckInterrupt {});
+        }
         let mut ops = OperatorsReader::new(reader);
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(malformed)?;
@@ -365,8 +377,25 @@ impl<'a> FuncTranslator<'a> {
 
     fn emit(&mut self, op: Op) -> usize {
         self.last_result = None;
+        if let Some(Op::ConsumeFuel { amount }) = self.fuel_op.and_then(|i| self.ops.get_mut(i)) {
+            *amount += 1;
+        }
         self.ops.push(op);
         self.ops.len() - 1
+    }
+
+    /// Starts a straight-line block: with fuel metering on, emits its (yet empty) charge.
+    fn start_fuel_block(&mut self) {
+        if self.fuel {
+            self.fuel_op = Some(self.ops.len());
+            self.ops.push(Op::ConsumeFuel { amount: 0 });
+        }
+    }
+
+    /// The index of the current fuel charge if nothing has been emitted after it.
+    fn empty_fuel_block(&self) -> Option<usize> {
+        let i = self.fuel_op?;
+        (i + 1 == self.ops.len() && self.ops[i] == Op::ConsumeFuel { amount: 0 }).then_some(i)
     }
 
     /// Emits an op whose single result goes to a new Temp of type `ty` at the top of the stack.
@@ -399,7 +428,14 @@ impl<'a> FuncTranslator<'a> {
     }
 
     fn bind_label(&mut self, label: LabelId) {
-        let pos = self.ops.len() as u32;
+        // Every label starts a block; with fuel on, branches land on the block's charge.
+        let pos = match self.empty_fuel_block() {
+            Some(i) => i as u32,
+            None => {
+                self.start_fuel_block();
+                self.fuel_op.unwrap_or(self.ops.len()) as u32
+            }
+        };
         let uses = std::mem::take(&mut self.labels[label].uses);
         for at in uses {
             let offset = pos as i64 - at as i64;
@@ -610,6 +646,9 @@ impl<'a> FuncTranslator<'a> {
         if self.reachable {
             let label = self.ctrl.last().map(|c| c.label).unwrap_or(0);
             self.bind_label(label);
+            if self.interruptible {
+                self.emit(Op::CheckInterrupt {});
+            }
         }
         Ok(())
     }

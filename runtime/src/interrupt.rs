@@ -1,0 +1,139 @@
+//! Interruption: a per-store flag checked at function entry and loop headers (when the
+//! engine is configured `interruptible`), set by an [`InterruptHandle`] from any thread or by
+//! a deadline through one process-wide timer thread.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
+use std::time::Instant;
+
+/// The state shared between a store, its handles and the timer.
+#[derive(Debug, Default)]
+pub(crate) struct InterruptState {
+    /// Non-zero when an interrupt is pending.
+    pub flag: AtomicU32,
+    /// Bumped whenever the deadline changes, so stale timer entries do nothing.
+    generation: AtomicU64,
+}
+
+impl InterruptState {
+    pub(crate) fn clear(&self) {
+        self.flag.store(0, Ordering::Relaxed);
+    }
+
+    /// Sets (or clears) the deadline and clears any pending interrupt.
+    pub(crate) fn set_deadline(self: &Arc<Self>, deadline: Option<Instant>) {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        self.clear();
+        if let Some(at) = deadline {
+            timer().schedule(at, Arc::downgrade(self), generation);
+        }
+    }
+}
+
+/// A thread-safe handle that interrupts the store it came from.
+///
+/// ```
+/// let mut config = epsilon::Config::default();
+/// config.interruptible(true);
+/// let engine = epsilon::Engine::new(config);
+/// let module = epsilon::Module::new(&engine, r#"(module (func (export "spin") (loop (br 0))))"#)?;
+/// let mut store = epsilon::Store::new(&engine, ());
+/// let instance = epsilon::Linker::new(&engine).instantiate(&mut store, &module)?;
+/// let spin = instance.get_typed_func::<(), ()>(&store, "spin")?;
+/// let handle = store.interrupt_handle();
+/// std::thread::spawn(move || {
+///     std::thread::sleep(std::time::Duration::from_millis(20));
+///     handle.interrupt();
+/// });
+/// let err = spin.call(&mut store, ()).unwrap_err();
+/// assert_eq!(err.trap_kind(), Some(epsilon::TrapKind::Interrupted));
+/// # Ok::<(), epsilon::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct InterruptHandle {
+    pub(crate) state: Arc<InterruptState>,
+}
+
+impl InterruptHandle {
+    /// Interrupts the wasm code running in the store, or the next call if none is running.
+    /// Has an effect only if the engine is configured `interruptible`.
+    pub fn interrupt(&self) {
+        self.state.flag.store(1, Ordering::Relaxed);
+    }
+}
+
+struct Timer {
+    queue: Mutex<BinaryHeap<Reverse<Entry>>>,
+    wake: Condvar,
+}
+
+struct Entry {
+    at: Instant,
+    state: Weak<InterruptState>,
+    generation: u64,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.at == other.at
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.at.cmp(&other.at)
+    }
+}
+
+fn timer() -> &'static Timer {
+    static TIMER: OnceLock<&'static Timer> = OnceLock::new();
+    TIMER.get_or_init(|| {
+        let timer: &'static Timer =
+            Box::leak(Box::new(Timer { queue: Mutex::new(BinaryHeap::new()), wake: Condvar::new() }));
+        std::thread::Builder::new()
+            .name("epsilon-deadlines".into())
+            .spawn(move || timer.run())
+            .expect("spawn the deadline timer thread");
+        timer
+    })
+}
+
+impl Timer {
+    fn schedule(&self, at: Instant, state: Weak<InterruptState>, generation: u64) {
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.push(Reverse(Entry { at, state, generation }));
+        self.wake.notify_one();
+    }
+
+    fn run(&self) {
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let now = Instant::now();
+            while let Some(Reverse(first)) = queue.peek() {
+                if first.at > now {
+                    break;
+                }
+                let Some(Reverse(entry)) = queue.pop() else { break };
+                if let Some(state) = entry.state.upgrade() {
+                    if state.generation.load(Ordering::SeqCst) == entry.generation {
+                        state.flag.store(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            queue = match queue.peek() {
+                Some(Reverse(first)) => {
+                    let wait = first.at.saturating_duration_since(Instant::now());
+                    self.wake.wait_timeout(queue, wait).unwrap_or_else(|e| e.into_inner()).0
+                }
+                None => self.wake.wait(queue).unwrap_or_else(|e| e.into_inner()),
+            };
+        }
+    }
+}

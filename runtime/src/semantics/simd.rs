@@ -1,0 +1,1 @@
+//! SIMD lane semantics (being written).

@@ -1,0 +1,175 @@
+//! Fuel, interruption and deadlines.
+
+use epsilon::{Config, Engine, ErrorKind, Linker, Module, Store, TrapKind};
+use std::time::{Duration, Instant};
+
+const COUNTER: &str = r#"(module
+    (global $n (export "n") (mut i64) (i64.const 0))
+    (func (export "count") (param $limit i64)
+      (loop $again
+        (global.set $n (i64.add (global.get $n) (i64.const 1)))
+        (br_if $again (i64.lt_u (global.get $n) (local.get $limit)))))
+    (func $rec (export "recurse") (call $rec))
+    (func (export "spin") (loop (br 0))))"#;
+
+fn setup(config: Config) -> (Store<()>, epsilon::Instance) {
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, COUNTER).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    (store, instance)
+}
+
+fn fuel_config() -> Config {
+    let mut config = Config::default();
+    config.consume_fuel(true);
+    config
+}
+
+#[test]
+fn running_out_of_fuel_traps_deterministically_and_refuelling_resumes() {
+    let mut stops = Vec::new();
+    for _ in 0..2 {
+        let (mut store, instance) = setup(fuel_config());
+        store.set_fuel(10_000).unwrap();
+        let count = instance.get_typed_func::<i64, ()>(&store, "count").unwrap();
+        let err = count.call(&mut store, i64::MAX).unwrap_err();
+        assert_eq!(err.trap_kind(), Some(TrapKind::OutOfFuel));
+        let n = instance.get_global(&store, "n").unwrap().get(&store).i64().unwrap();
+        assert!(n > 100, "made progress before stopping: {n}");
+        stops.push(n);
+        // Refuel: the store is usable again.
+        store.set_fuel(1_000_000).unwrap();
+        count.call(&mut store, n + 10).unwrap();
+        assert_eq!(instance.get_global(&store, "n").unwrap().get(&store).i64(), Some(n + 10));
+    }
+    assert_eq!(stops[0], stops[1], "same program, same fuel, same stopping point");
+}
+
+#[test]
+fn fuel_is_consumed_and_reported() {
+    let (mut store, instance) = setup(fuel_config());
+    store.set_fuel(1_000_000).unwrap();
+    let count = instance.get_typed_func::<i64, ()>(&store, "count").unwrap();
+    count.call(&mut store, 100).unwrap();
+    let left = store.get_fuel().unwrap();
+    assert!(left < 1_000_000 && left > 1_000_000 - 10_000, "{left}");
+}
+
+#[test]
+fn fuel_api_requires_the_config_switch() {
+    let (mut store, _) = setup(Config::default());
+    assert_eq!(store.set_fuel(1).unwrap_err().kind(), ErrorKind::Usage);
+    assert!(store.get_fuel().is_err());
+}
+
+#[test]
+fn recursion_without_fuel_stops_too() {
+    let (mut store, instance) = setup(fuel_config());
+    store.set_fuel(500).unwrap();
+    let rec = instance.get_typed_func::<(), ()>(&store, "recurse").unwrap();
+    assert_eq!(rec.call(&mut store, ()).unwrap_err().trap_kind(), Some(TrapKind::OutOfFuel));
+}
+
+fn interruptible() -> Config {
+    let mut config = Config::default();
+    config.interruptible(true);
+    config
+}
+
+#[test]
+fn a_deadline_stops_an_infinite_loop_and_the_store_stays_usable() {
+    let (mut store, instance) = setup(interruptible());
+    let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let started = Instant::now();
+    store.set_timeout(Duration::from_millis(30));
+    let err = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.trap_kind(), Some(TrapKind::Interrupted));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    store.set_deadline(None);
+    let count = instance.get_typed_func::<i64, ()>(&store, "count").unwrap();
+    count.call(&mut store, 5).unwrap();
+    assert_eq!(instance.get_global(&store, "n").unwrap().get(&store).i64(), Some(5));
+}
+
+#[test]
+fn a_deadline_stops_unbounded_recursion_at_function_entry() {
+    let mut config = interruptible();
+    config.max_call_depth(usize::MAX / 2).max_value_stack(usize::MAX / 2);
+    let (mut store, instance) = setup(config);
+    let rec = instance.get_typed_func::<(), ()>(&store, "recurse").unwrap();
+    store.set_timeout(Duration::from_millis(30));
+    let err = rec.call(&mut store, ()).unwrap_err();
+    assert!(matches!(err.trap_kind(), Some(TrapKind::Interrupted | TrapKind::CallStackExhausted)), "{err}");
+}
+
+#[test]
+fn an_interrupt_handle_works_from_another_thread() {
+    let (mut store, instance) = setup(interruptible());
+    let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let handle = store.interrupt_handle();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(20));
+        handle.interrupt();
+    });
+    assert_eq!(spin.call(&mut store, ()).unwrap_err().trap_kind(), Some(TrapKind::Interrupted));
+    t.join().unwrap();
+}
+
+#[test]
+fn a_cleared_deadline_never_fires() {
+    let (mut store, instance) = setup(interruptible());
+    store.set_timeout(Duration::from_millis(5));
+    store.set_deadline(None);
+    std::thread::sleep(Duration::from_millis(30));
+    let count = instance.get_typed_func::<i64, ()>(&store, "count").unwrap();
+    count.call(&mut store, 1000).unwrap();
+}
+
+#[test]
+fn instance_limits_cap_declared_and_imported_memories() {
+    use epsilon::{InstanceLimits, Memory, MemoryType};
+    let engine = Engine::default();
+    let grow = r#"(module (memory (export "m") 2)
+        (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    let module = Module::new(&engine, grow).unwrap();
+    let mut store = Store::new(&engine, ());
+    let linker = Linker::new(&engine);
+    let limits = InstanceLimits { max_memory_pages: Some(4), ..Default::default() };
+    let instance = linker.instantiate_with_limits(&mut store, &module, limits).unwrap();
+    let g = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    assert_eq!(g.call(&mut store, 2).unwrap(), 2);
+    assert_eq!(g.call(&mut store, 1).unwrap(), -1, "grow beyond the ceiling returns -1");
+
+    let too_small = InstanceLimits { max_memory_pages: Some(1), ..Default::default() };
+    let err = linker.instantiate_with_limits(&mut store, &module, too_small).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Instantiation);
+    assert!(err.to_string().contains("exceeds the limit of 1 pages"), "{err}");
+
+    let importer = Module::new(&engine, r#"(module (import "h" "m" (memory 1)))"#).unwrap();
+    let memory = Memory::new(&mut store, MemoryType::new(3, None)).unwrap();
+    let mut linker = Linker::new(&engine);
+    linker.define("h", "m", memory).unwrap();
+    let err = linker.instantiate_with_limits(&mut store, &importer, too_small).unwrap_err();
+    assert!(err.to_string().contains("imported memory of 3 pages"), "{err}");
+    linker.instantiate_with_limits(&mut store, &importer, limits).unwrap();
+    assert!(memory.grow(&mut store, 2).is_err(), "the imported memory is now capped at 4 pages");
+    assert_eq!(memory.grow(&mut store, 1).unwrap(), 3);
+}
+
+#[test]
+fn engine_ceilings_refuse_large_minimums() {
+    let mut config = Config::default();
+    config.max_memory_pages(10).max_table_elements(100);
+    let engine = Engine::new(config);
+    let mut store = Store::new(&engine, ());
+    let linker = Linker::new(&engine);
+    let big_memory = Module::new(&engine, "(module (memory 11))").unwrap();
+    let err = linker.instantiate(&mut store, &big_memory).unwrap_err();
+    assert!(err.to_string().contains("memory minimum of 11 pages exceeds the limit of 10 pages"), "{err}");
+    let big_table = Module::new(&engine, "(module (table 101 funcref))").unwrap();
+    assert_eq!(linker.instantiate(&mut store, &big_table).unwrap_err().kind(), ErrorKind::Instantiation);
+    // A declared 4 GiB memory is refused clearly instead of being allocated.
+    let huge = Module::new(&engine, "(module (memory 65536))").unwrap();
+    assert!(linker.instantiate(&mut store, &huge).is_err());
+}
