@@ -62,7 +62,25 @@ impl InterruptHandle {
     pub fn interrupt(&self) {
         self.state.flag.store(1, Ordering::Relaxed);
     }
+
+    /// Interrupts the store once `deadline` passes (`None` removes the deadline); clears a
+    /// pending interrupt. Usable from any thread and from an interrupt callback.
+    pub fn set_deadline(&self, deadline: Option<Instant>) {
+        self.state.set_deadline(deadline);
+    }
 }
+
+/// What an interrupt callback decides (see [`Store::set_interrupt_callback`](crate::Store::set_interrupt_callback)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InterruptAction {
+    /// Resume execution as if nothing happened.
+    Continue,
+    /// Stop execution with the trap "interrupted".
+    Trap,
+}
+
+/// A callback run on the executing thread when an interrupt or deadline fires.
+pub type InterruptCallback = Box<dyn FnMut(&InterruptHandle) -> InterruptAction + Send>;
 
 struct Timer {
     queue: Mutex<BinaryHeap<Reverse<Entry>>>,

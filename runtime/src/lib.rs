@@ -52,7 +52,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance, InstanceLimits};
-pub use interrupt::InterruptHandle;
+pub use interrupt::{InterruptAction, InterruptCallback, InterruptHandle};
 pub use linker::Linker;
 pub use memory::{Memory, PAGE_SIZE};
 pub use module::Module;

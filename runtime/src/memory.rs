@@ -13,6 +13,8 @@ pub(crate) struct MemoryEntity {
     pub ty: MemoryType,
     /// The most pages this memory may ever have: its declared maximum, capped by the ceiling.
     pub limit: u32,
+    /// While non-zero, the bytes must not move: growth stays within the reserved capacity.
+    pub pins: u32,
 }
 
 impl MemoryEntity {
@@ -30,7 +32,7 @@ impl MemoryEntity {
             Error::new(ErrorKind::Instantiation, format!("cannot allocate {} pages of memory", ty.min))
         })?;
         data.resize(bytes, 0);
-        Ok(MemoryEntity { data, ty, limit })
+        Ok(MemoryEntity { data, ty, limit, pins: 0 })
     }
 
     /// The current size in pages.
@@ -47,6 +49,9 @@ impl MemoryEntity {
             return None;
         }
         let new_len = new as usize * PAGE_SIZE;
+        if self.pins > 0 && new_len > self.data.capacity() {
+            return None;
+        }
         self.data.try_reserve_exact(new_len - self.data.len()).ok()?;
         self.data.resize(new_len, 0);
         Some(old)
@@ -129,6 +134,39 @@ impl Memory {
                 format!("cannot grow memory of {} pages by {delta} pages", entity.pages()),
             )
         })
+    }
+
+    /// Pins the memory's bytes in place: until the matching [`Memory::unpin`], the address
+    /// returned by [`Memory::data_ptr`] stays valid. To make that possible, pinning reserves
+    /// address space up to the memory's maximum size; growth beyond what was reserved fails
+    /// (`memory.grow` returns -1) while pinned. Pins nest.
+    ///
+    /// # Errors
+    /// If the reservation cannot be made.
+    pub fn pin(&self, mut store: impl AsContextMut) -> Result<()> {
+        let entity = self.entity_mut(store.as_context_mut());
+        if entity.pins == 0 {
+            let max = entity.limit as usize * PAGE_SIZE;
+            let extra = max.saturating_sub(entity.data.len());
+            entity.data.try_reserve_exact(extra).map_err(|_| {
+                Error::new(ErrorKind::OutOfRange, format!("cannot reserve {max} bytes to pin the memory"))
+            })?;
+        }
+        entity.pins += 1;
+        Ok(())
+    }
+
+    /// Releases one [`Memory::pin`].
+    pub fn unpin(&self, mut store: impl AsContextMut) {
+        let entity = self.entity_mut(store.as_context_mut());
+        entity.pins = entity.pins.saturating_sub(1);
+    }
+
+    /// The address of the memory's first byte. It stays valid while the memory is pinned
+    /// (see [`Memory::pin`]) and the store is alive; otherwise growth may move the bytes.
+    /// Obtaining the pointer is safe; dereferencing it is the caller's responsibility.
+    pub fn data_ptr(&self, mut store: impl AsContextMut) -> *mut u8 {
+        self.entity_mut(store.as_context_mut()).data.as_mut_ptr()
     }
 
     /// Copies `buf.len()` bytes starting at `offset` into `buf`.

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::exec::Stack;
 use crate::func::HostFunc;
 use crate::instance::InstanceEntity;
-use crate::interrupt::{InterruptHandle, InterruptState};
+use crate::interrupt::{InterruptCallback, InterruptHandle, InterruptState};
 use crate::memory::MemoryEntity;
 use crate::table::TableEntity;
 use crate::types::GlobalType;
@@ -74,6 +74,8 @@ pub struct StoreInner {
     pub(crate) fuel: u64,
     /// The interrupt flag and deadline state.
     pub(crate) interrupt: Arc<InterruptState>,
+    /// Decides what a fired interrupt does; without one it traps.
+    pub(crate) interrupt_callback: Option<InterruptCallback>,
 }
 
 impl StoreInner {
@@ -126,6 +128,7 @@ impl<T> Store<T> {
                 reentry: 0,
                 fuel: 0,
                 interrupt: Arc::new(InterruptState::default()),
+                interrupt_callback: None,
             },
             host_funcs: Vec::new(),
             data,
@@ -185,6 +188,15 @@ impl<T> Store<T> {
     /// engine is configured [`interruptible`](crate::Config::interruptible).
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
         self.inner.interrupt.set_deadline(deadline);
+    }
+
+    /// Installs a callback that runs, on the executing thread, whenever an interrupt or
+    /// deadline fires in wasm code of this store. It may re-arm a deadline through the handle
+    /// it receives and return [`InterruptAction::Continue`](crate::InterruptAction) to resume,
+    /// which makes periodic polling (for example for Ctrl-C) possible. `None` restores the
+    /// default: every interrupt traps.
+    pub fn set_interrupt_callback(&mut self, callback: Option<InterruptCallback>) {
+        self.inner.interrupt_callback = callback;
     }
 
     /// Interrupts wasm running in this store after `timeout` from now; see [`Store::set_deadline`].

@@ -173,3 +173,45 @@ fn engine_ceilings_refuse_large_minimums() {
     let huge = Module::new(&engine, "(module (memory 65536))").unwrap();
     assert!(linker.instantiate(&mut store, &huge).is_err());
 }
+
+#[test]
+fn an_interrupt_callback_can_poll_and_resume_then_stop() {
+    use epsilon::InterruptAction;
+    let (mut store, instance) = setup(interruptible());
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let seen = polls.clone();
+    store.set_interrupt_callback(Some(Box::new(move |handle| {
+        // Resume twice, re-arming a short deadline each time, then stop.
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+            handle.set_deadline(Some(Instant::now() + Duration::from_millis(5)));
+            InterruptAction::Continue
+        } else {
+            InterruptAction::Trap
+        }
+    })));
+    store.set_timeout(Duration::from_millis(5));
+    let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    assert_eq!(spin.call(&mut store, ()).unwrap_err().trap_kind(), Some(TrapKind::Interrupted));
+    assert_eq!(polls.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+#[test]
+fn a_pinned_memory_keeps_its_address_while_growing() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (memory (export "m") 1 8)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let memory = instance.get_memory(&store, "m").unwrap();
+    memory.pin(&mut store).unwrap();
+    let before = memory.data_ptr(&mut store);
+    let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, 7).unwrap(), 1);
+    assert_eq!(memory.data_ptr(&mut store), before, "pinned bytes never move");
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "the maximum still holds");
+    memory.unpin(&mut store);
+}

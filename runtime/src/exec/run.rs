@@ -8,7 +8,7 @@
 //! local slice that is re-derived after anything that may resize it.
 
 use super::{Exit, Frame, Limits, Stack, State};
-use crate::interrupt::InterruptState;
+use crate::interrupt::{InterruptAction, InterruptCallback, InterruptHandle, InterruptState};
 use crate::ir::{LoadKind, Op, StoreKind};
 use crate::semantics::{convert, float, int};
 use crate::store::{FuncEntity, StoreInner};
@@ -96,10 +96,32 @@ fn f64c(f: f64) -> u64 {
     f.to_bits()
 }
 
+/// Handles a fired interrupt: clears it and asks the callback, if any, whether to trap.
+#[cold]
+#[inline(never)]
+fn interrupted(state: &Arc<InterruptState>, callback: &mut Option<InterruptCallback>) -> bool {
+    state.clear();
+    match callback {
+        Some(cb) => cb(&InterruptHandle { state: state.clone() }) == InterruptAction::Trap,
+        None => true,
+    }
+}
+
 /// Runs until the entry function returns, a trap, a host call, or an instance switch.
 pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, limits: Limits) -> Exit {
-    let StoreInner { instances, funcs, memories, tables, globals, elems, datas, fuel, interrupt, .. } = inner;
-    let interrupt: &InterruptState = interrupt;
+    let StoreInner {
+        instances,
+        funcs,
+        memories,
+        tables,
+        globals,
+        elems,
+        datas,
+        fuel,
+        interrupt,
+        interrupt_callback,
+        ..
+    } = inner;
     let instance = &instances[st.instance as usize];
     let module = &*instance.module.inner;
     let values = &mut stack.values;
@@ -317,8 +339,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
                 *fuel -= amount;
             }
             Op::CheckInterrupt {} => {
-                if interrupt.flag.load(Ordering::Relaxed) != 0 {
-                    interrupt.clear();
+                if interrupt.flag.load(Ordering::Relaxed) != 0 && interrupted(interrupt, interrupt_callback) {
                     trap!(TrapKind::Interrupted);
                 }
             }
