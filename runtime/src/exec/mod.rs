@@ -45,6 +45,8 @@ pub(crate) enum Exit {
     Done,
     /// Execution trapped.
     Trap(TrapKind),
+    /// Execution trapped on a table element; the index is part of the message.
+    TrapAt(TrapKind, u32),
     /// Control moved to another instance (call or return); reload and continue.
     Switch,
     /// A host function must be called with arguments at `args_base`.
@@ -127,6 +129,9 @@ fn run_from<T>(
         match run::run(&mut store.inner, stack, &mut state, limits) {
             Exit::Done => return Ok(result_cells),
             Exit::Trap(kind) => return Err(kind.into()),
+            Exit::TrapAt(kind, index) => {
+                return Err(Error::new(ErrorKind::Trap(kind), format!("{} {index}", kind.message())));
+            }
             Exit::Switch => {}
             Exit::Host { func, args_base } => {
                 let FuncEntity::Host { host, .. } = store.inner.funcs[func as usize] else {

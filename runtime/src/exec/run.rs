@@ -10,7 +10,7 @@
 use super::{Exit, Frame, Limits, Stack, State};
 use crate::interrupt::{InterruptAction, InterruptCallback, InterruptHandle, InterruptState};
 use crate::ir::{LoadKind, Op, StoreKind};
-use crate::semantics::{convert, float, int};
+use crate::semantics::{convert, float, int, simd};
 use crate::store::{FuncEntity, StoreInner};
 use crate::trap::TrapKind;
 use std::sync::Arc;
@@ -130,6 +130,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
 
     let mut cur_code = st.code;
     let mut code: &[Op] = &module.code[cur_code as usize].ops;
+    let mut shuffles: &[[u8; 16]] = &module.code[cur_code as usize].shuffles;
     let mut ip = st.ip as usize;
     let mut base = st.base as usize;
     let mut regs: &mut [u64] = &mut values[base..];
@@ -157,6 +158,18 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
         ($s:expr) => {
             f64::from_bits(regs[$s as usize])
         };
+    }
+    macro_rules! rv {
+        ($s:expr) => {
+            u128::from(regs[$s as usize]) | (u128::from(regs[$s as usize + 1]) << 64)
+        };
+    }
+    macro_rules! wv {
+        ($d:expr, $v:expr) => {{
+            let v: u128 = $v;
+            regs[$d as usize] = v as u64;
+            regs[$d as usize + 1] = (v >> 64) as u64;
+        }};
     }
     macro_rules! trap {
         ($k:expr) => {
@@ -230,6 +243,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             frames.push(Frame { instance: st.instance, code: cur_code, ip: ip as u32, base: base as u32 });
             if inst == st.instance {
                 code = &callee.ops;
+                shuffles = &callee.shuffles;
                 cur_code = code_index;
                 ip = 0;
                 base = new_base;
@@ -264,6 +278,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
                     if f.instance == st.instance {
                         cur_code = f.code;
                         code = &module.code[cur_code as usize].ops;
+                        shuffles = &module.code[cur_code as usize].shuffles;
                         ip = f.ip as usize;
                         base = f.base as usize;
                         regs = &mut values[base..];
@@ -288,6 +303,27 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
                 }
                 *fuel -= cost;
             }
+        };
+    }
+    // Runs `$body` with `$d` bound to the bytes of memory `$m` (0 is the cached memory 0).
+    macro_rules! with_mem {
+        ($m:expr, |$d:ident| $body:expr) => {{
+            if $m == 0 {
+                let $d: &mut [u8] = &mut *mem;
+                $body
+            } else {
+                let result = {
+                    let $d: &mut [u8] = &mut memories[memory_of!($m)].data;
+                    $body
+                };
+                reload_mem!();
+                result
+            }
+        }};
+    }
+    macro_rules! vload {
+        ($m:expr, $addr:expr, $offset:expr, $n:literal) => {
+            tryt!(with_mem!($m, |d| load::<$n>(d, r!($addr), $offset)), TrapKind::MemoryOutOfBounds)
         };
     }
     macro_rules! table_of {
@@ -415,9 +451,12 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             Op::CallImported { func, args } => call_addr!(instance.funcs[func as usize], args),
             Op::CallIndirect { index, args, table, ty } => {
                 let t = &tables[table_of!(table)];
-                let r = *tryt!(t.elements.get(r32!(index) as usize), TrapKind::UndefinedElement);
+                let i = r32!(index);
+                let Some(&r) = t.elements.get(i as usize) else {
+                    return Exit::TrapAt(TrapKind::UndefinedElement, i);
+                };
                 if r == 0 {
-                    trap!(TrapKind::UninitializedElement);
+                    return Exit::TrapAt(TrapKind::UninitializedElement, i);
                 }
                 let addr = r - 1;
                 if funcs[addr as usize].ty() != module.type_ids[ty as usize] {
@@ -795,6 +834,393 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             Op::ElemDrop { elem } => {
                 elems[instance.elems[elem as usize] as usize] = Box::new([]);
             }
+
+            // ---------------------------------------------------------------- SIMD memory
+            Op::V128Load { dst, addr, offset, mem: m } => {
+                wv!(dst, u128::from_le_bytes(vload!(m, addr, offset, 16)))
+            }
+            Op::V128Load8x8S { dst, addr, offset, mem: m } => {
+                wv!(
+                    dst,
+                    simd::i16x8_extend_low_i8x16_s(u128::from(u64::from_le_bytes(vload!(
+                        m, addr, offset, 8
+                    ))))
+                )
+            }
+            Op::V128Load8x8U { dst, addr, offset, mem: m } => {
+                wv!(
+                    dst,
+                    simd::i16x8_extend_low_i8x16_u(u128::from(u64::from_le_bytes(vload!(
+                        m, addr, offset, 8
+                    ))))
+                )
+            }
+            Op::V128Load16x4S { dst, addr, offset, mem: m } => {
+                wv!(
+                    dst,
+                    simd::i32x4_extend_low_i16x8_s(u128::from(u64::from_le_bytes(vload!(
+                        m, addr, offset, 8
+                    ))))
+                )
+            }
+            Op::V128Load16x4U { dst, addr, offset, mem: m } => {
+                wv!(
+                    dst,
+                    simd::i32x4_extend_low_i16x8_u(u128::from(u64::from_le_bytes(vload!(
+                        m, addr, offset, 8
+                    ))))
+                )
+            }
+            Op::V128Load32x2S { dst, addr, offset, mem: m } => {
+                wv!(
+                    dst,
+                    simd::i64x2_extend_low_i32x4_s(u128::from(u64::from_le_bytes(vload!(
+                        m, addr, offset, 8
+                    ))))
+                )
+            }
+            Op::V128Load32x2U { dst, addr, offset, mem: m } => {
+                wv!(
+                    dst,
+                    simd::i64x2_extend_low_i32x4_u(u128::from(u64::from_le_bytes(vload!(
+                        m, addr, offset, 8
+                    ))))
+                )
+            }
+            Op::V128Load8Splat { dst, addr, offset, mem: m } => {
+                wv!(dst, simd::i8x16_splat(u32::from(vload!(m, addr, offset, 1)[0])))
+            }
+            Op::V128Load16Splat { dst, addr, offset, mem: m } => {
+                wv!(dst, simd::i16x8_splat(u32::from(u16::from_le_bytes(vload!(m, addr, offset, 2)))))
+            }
+            Op::V128Load32Splat { dst, addr, offset, mem: m } => {
+                wv!(dst, simd::i32x4_splat(u32::from_le_bytes(vload!(m, addr, offset, 4))))
+            }
+            Op::V128Load64Splat { dst, addr, offset, mem: m } => {
+                wv!(dst, simd::i64x2_splat(u64::from_le_bytes(vload!(m, addr, offset, 8))))
+            }
+            Op::V128Load32Zero { dst, addr, offset, mem: m } => {
+                wv!(dst, u128::from(u32::from_le_bytes(vload!(m, addr, offset, 4))))
+            }
+            Op::V128Load64Zero { dst, addr, offset, mem: m } => {
+                wv!(dst, u128::from(u64::from_le_bytes(vload!(m, addr, offset, 8))))
+            }
+            Op::V128Load8Lane { dst, addr, offset, lane, mem: m } => {
+                let x = u32::from(vload!(m, addr, offset, 1)[0]);
+                wv!(dst, simd::i8x16_replace_lane(rv!(dst + 1), lane, x))
+            }
+            Op::V128Load16Lane { dst, addr, offset, lane, mem: m } => {
+                let x = u32::from(u16::from_le_bytes(vload!(m, addr, offset, 2)));
+                wv!(dst, simd::i16x8_replace_lane(rv!(dst + 1), lane, x))
+            }
+            Op::V128Load32Lane { dst, addr, offset, lane, mem: m } => {
+                let x = u32::from_le_bytes(vload!(m, addr, offset, 4));
+                wv!(dst, simd::i32x4_replace_lane(rv!(dst + 1), lane, x))
+            }
+            Op::V128Load64Lane { dst, addr, offset, lane, mem: m } => {
+                let x = u64::from_le_bytes(vload!(m, addr, offset, 8));
+                wv!(dst, simd::i64x2_replace_lane(rv!(dst + 1), lane, x))
+            }
+            Op::V128Store { addr, value, offset, mem: m } => {
+                let bytes = rv!(value).to_le_bytes();
+                tryt!(with_mem!(m, |d| store(d, r!(addr), offset, bytes)), TrapKind::MemoryOutOfBounds)
+            }
+            Op::V128Store8Lane { addr, value, offset, lane, mem: m } => {
+                let x = simd::i8x16_extract_lane_u(rv!(value), lane) as u8;
+                tryt!(with_mem!(m, |d| store(d, r!(addr), offset, [x])), TrapKind::MemoryOutOfBounds)
+            }
+            Op::V128Store16Lane { addr, value, offset, lane, mem: m } => {
+                let x = (simd::i16x8_extract_lane_u(rv!(value), lane) as u16).to_le_bytes();
+                tryt!(with_mem!(m, |d| store(d, r!(addr), offset, x)), TrapKind::MemoryOutOfBounds)
+            }
+            Op::V128Store32Lane { addr, value, offset, lane, mem: m } => {
+                let x = simd::i32x4_extract_lane(rv!(value), lane).to_le_bytes();
+                tryt!(with_mem!(m, |d| store(d, r!(addr), offset, x)), TrapKind::MemoryOutOfBounds)
+            }
+            Op::V128Store64Lane { addr, value, offset, lane, mem: m } => {
+                let x = simd::i64x2_extract_lane(rv!(value), lane).to_le_bytes();
+                tryt!(with_mem!(m, |d| store(d, r!(addr), offset, x)), TrapKind::MemoryOutOfBounds)
+            }
+
+            // ---------------------------------------------------------------- SIMD computation
+            Op::V128Not { dst, src } => wv!(dst, simd::v128_not(rv!(src))),
+            Op::I8x16Abs { dst, src } => wv!(dst, simd::i8x16_abs(rv!(src))),
+            Op::I8x16Neg { dst, src } => wv!(dst, simd::i8x16_neg(rv!(src))),
+            Op::I8x16Popcnt { dst, src } => wv!(dst, simd::i8x16_popcnt(rv!(src))),
+            Op::I16x8ExtAddPairwiseI8x16S { dst, src } => {
+                wv!(dst, simd::i16x8_extadd_pairwise_i8x16_s(rv!(src)))
+            }
+            Op::I16x8ExtAddPairwiseI8x16U { dst, src } => {
+                wv!(dst, simd::i16x8_extadd_pairwise_i8x16_u(rv!(src)))
+            }
+            Op::I16x8Abs { dst, src } => wv!(dst, simd::i16x8_abs(rv!(src))),
+            Op::I16x8Neg { dst, src } => wv!(dst, simd::i16x8_neg(rv!(src))),
+            Op::I16x8ExtendLowI8x16S { dst, src } => wv!(dst, simd::i16x8_extend_low_i8x16_s(rv!(src))),
+            Op::I16x8ExtendHighI8x16S { dst, src } => wv!(dst, simd::i16x8_extend_high_i8x16_s(rv!(src))),
+            Op::I16x8ExtendLowI8x16U { dst, src } => wv!(dst, simd::i16x8_extend_low_i8x16_u(rv!(src))),
+            Op::I16x8ExtendHighI8x16U { dst, src } => wv!(dst, simd::i16x8_extend_high_i8x16_u(rv!(src))),
+            Op::I32x4ExtAddPairwiseI16x8S { dst, src } => {
+                wv!(dst, simd::i32x4_extadd_pairwise_i16x8_s(rv!(src)))
+            }
+            Op::I32x4ExtAddPairwiseI16x8U { dst, src } => {
+                wv!(dst, simd::i32x4_extadd_pairwise_i16x8_u(rv!(src)))
+            }
+            Op::I32x4Abs { dst, src } => wv!(dst, simd::i32x4_abs(rv!(src))),
+            Op::I32x4Neg { dst, src } => wv!(dst, simd::i32x4_neg(rv!(src))),
+            Op::I32x4ExtendLowI16x8S { dst, src } => wv!(dst, simd::i32x4_extend_low_i16x8_s(rv!(src))),
+            Op::I32x4ExtendHighI16x8S { dst, src } => wv!(dst, simd::i32x4_extend_high_i16x8_s(rv!(src))),
+            Op::I32x4ExtendLowI16x8U { dst, src } => wv!(dst, simd::i32x4_extend_low_i16x8_u(rv!(src))),
+            Op::I32x4ExtendHighI16x8U { dst, src } => wv!(dst, simd::i32x4_extend_high_i16x8_u(rv!(src))),
+            Op::I64x2Abs { dst, src } => wv!(dst, simd::i64x2_abs(rv!(src))),
+            Op::I64x2Neg { dst, src } => wv!(dst, simd::i64x2_neg(rv!(src))),
+            Op::I64x2ExtendLowI32x4S { dst, src } => wv!(dst, simd::i64x2_extend_low_i32x4_s(rv!(src))),
+            Op::I64x2ExtendHighI32x4S { dst, src } => wv!(dst, simd::i64x2_extend_high_i32x4_s(rv!(src))),
+            Op::I64x2ExtendLowI32x4U { dst, src } => wv!(dst, simd::i64x2_extend_low_i32x4_u(rv!(src))),
+            Op::I64x2ExtendHighI32x4U { dst, src } => wv!(dst, simd::i64x2_extend_high_i32x4_u(rv!(src))),
+            Op::F32x4Ceil { dst, src } => wv!(dst, simd::f32x4_ceil(rv!(src))),
+            Op::F32x4Floor { dst, src } => wv!(dst, simd::f32x4_floor(rv!(src))),
+            Op::F32x4Trunc { dst, src } => wv!(dst, simd::f32x4_trunc(rv!(src))),
+            Op::F32x4Nearest { dst, src } => wv!(dst, simd::f32x4_nearest(rv!(src))),
+            Op::F32x4Abs { dst, src } => wv!(dst, simd::f32x4_abs(rv!(src))),
+            Op::F32x4Neg { dst, src } => wv!(dst, simd::f32x4_neg(rv!(src))),
+            Op::F32x4Sqrt { dst, src } => wv!(dst, simd::f32x4_sqrt(rv!(src))),
+            Op::F64x2Ceil { dst, src } => wv!(dst, simd::f64x2_ceil(rv!(src))),
+            Op::F64x2Floor { dst, src } => wv!(dst, simd::f64x2_floor(rv!(src))),
+            Op::F64x2Trunc { dst, src } => wv!(dst, simd::f64x2_trunc(rv!(src))),
+            Op::F64x2Nearest { dst, src } => wv!(dst, simd::f64x2_nearest(rv!(src))),
+            Op::F64x2Abs { dst, src } => wv!(dst, simd::f64x2_abs(rv!(src))),
+            Op::F64x2Neg { dst, src } => wv!(dst, simd::f64x2_neg(rv!(src))),
+            Op::F64x2Sqrt { dst, src } => wv!(dst, simd::f64x2_sqrt(rv!(src))),
+            Op::I32x4TruncSatF32x4S { dst, src } => wv!(dst, simd::i32x4_trunc_sat_f32x4_s(rv!(src))),
+            Op::I32x4TruncSatF32x4U { dst, src } => wv!(dst, simd::i32x4_trunc_sat_f32x4_u(rv!(src))),
+            Op::F32x4ConvertI32x4S { dst, src } => wv!(dst, simd::f32x4_convert_i32x4_s(rv!(src))),
+            Op::F32x4ConvertI32x4U { dst, src } => wv!(dst, simd::f32x4_convert_i32x4_u(rv!(src))),
+            Op::I32x4TruncSatF64x2SZero { dst, src } => {
+                wv!(dst, simd::i32x4_trunc_sat_f64x2_s_zero(rv!(src)))
+            }
+            Op::I32x4TruncSatF64x2UZero { dst, src } => {
+                wv!(dst, simd::i32x4_trunc_sat_f64x2_u_zero(rv!(src)))
+            }
+            Op::F64x2ConvertLowI32x4S { dst, src } => wv!(dst, simd::f64x2_convert_low_i32x4_s(rv!(src))),
+            Op::F64x2ConvertLowI32x4U { dst, src } => wv!(dst, simd::f64x2_convert_low_i32x4_u(rv!(src))),
+            Op::F32x4DemoteF64x2Zero { dst, src } => wv!(dst, simd::f32x4_demote_f64x2_zero(rv!(src))),
+            Op::F64x2PromoteLowF32x4 { dst, src } => wv!(dst, simd::f64x2_promote_low_f32x4(rv!(src))),
+            Op::I8x16Swizzle { dst, a, b } => wv!(dst, simd::i8x16_swizzle(rv!(a), rv!(b))),
+            Op::I8x16Eq { dst, a, b } => wv!(dst, simd::i8x16_eq(rv!(a), rv!(b))),
+            Op::I8x16Ne { dst, a, b } => wv!(dst, simd::i8x16_ne(rv!(a), rv!(b))),
+            Op::I8x16LtS { dst, a, b } => wv!(dst, simd::i8x16_lt_s(rv!(a), rv!(b))),
+            Op::I8x16LtU { dst, a, b } => wv!(dst, simd::i8x16_lt_u(rv!(a), rv!(b))),
+            Op::I8x16GtS { dst, a, b } => wv!(dst, simd::i8x16_gt_s(rv!(a), rv!(b))),
+            Op::I8x16GtU { dst, a, b } => wv!(dst, simd::i8x16_gt_u(rv!(a), rv!(b))),
+            Op::I8x16LeS { dst, a, b } => wv!(dst, simd::i8x16_le_s(rv!(a), rv!(b))),
+            Op::I8x16LeU { dst, a, b } => wv!(dst, simd::i8x16_le_u(rv!(a), rv!(b))),
+            Op::I8x16GeS { dst, a, b } => wv!(dst, simd::i8x16_ge_s(rv!(a), rv!(b))),
+            Op::I8x16GeU { dst, a, b } => wv!(dst, simd::i8x16_ge_u(rv!(a), rv!(b))),
+            Op::I16x8Eq { dst, a, b } => wv!(dst, simd::i16x8_eq(rv!(a), rv!(b))),
+            Op::I16x8Ne { dst, a, b } => wv!(dst, simd::i16x8_ne(rv!(a), rv!(b))),
+            Op::I16x8LtS { dst, a, b } => wv!(dst, simd::i16x8_lt_s(rv!(a), rv!(b))),
+            Op::I16x8LtU { dst, a, b } => wv!(dst, simd::i16x8_lt_u(rv!(a), rv!(b))),
+            Op::I16x8GtS { dst, a, b } => wv!(dst, simd::i16x8_gt_s(rv!(a), rv!(b))),
+            Op::I16x8GtU { dst, a, b } => wv!(dst, simd::i16x8_gt_u(rv!(a), rv!(b))),
+            Op::I16x8LeS { dst, a, b } => wv!(dst, simd::i16x8_le_s(rv!(a), rv!(b))),
+            Op::I16x8LeU { dst, a, b } => wv!(dst, simd::i16x8_le_u(rv!(a), rv!(b))),
+            Op::I16x8GeS { dst, a, b } => wv!(dst, simd::i16x8_ge_s(rv!(a), rv!(b))),
+            Op::I16x8GeU { dst, a, b } => wv!(dst, simd::i16x8_ge_u(rv!(a), rv!(b))),
+            Op::I32x4Eq { dst, a, b } => wv!(dst, simd::i32x4_eq(rv!(a), rv!(b))),
+            Op::I32x4Ne { dst, a, b } => wv!(dst, simd::i32x4_ne(rv!(a), rv!(b))),
+            Op::I32x4LtS { dst, a, b } => wv!(dst, simd::i32x4_lt_s(rv!(a), rv!(b))),
+            Op::I32x4LtU { dst, a, b } => wv!(dst, simd::i32x4_lt_u(rv!(a), rv!(b))),
+            Op::I32x4GtS { dst, a, b } => wv!(dst, simd::i32x4_gt_s(rv!(a), rv!(b))),
+            Op::I32x4GtU { dst, a, b } => wv!(dst, simd::i32x4_gt_u(rv!(a), rv!(b))),
+            Op::I32x4LeS { dst, a, b } => wv!(dst, simd::i32x4_le_s(rv!(a), rv!(b))),
+            Op::I32x4LeU { dst, a, b } => wv!(dst, simd::i32x4_le_u(rv!(a), rv!(b))),
+            Op::I32x4GeS { dst, a, b } => wv!(dst, simd::i32x4_ge_s(rv!(a), rv!(b))),
+            Op::I32x4GeU { dst, a, b } => wv!(dst, simd::i32x4_ge_u(rv!(a), rv!(b))),
+            Op::I64x2Eq { dst, a, b } => wv!(dst, simd::i64x2_eq(rv!(a), rv!(b))),
+            Op::I64x2Ne { dst, a, b } => wv!(dst, simd::i64x2_ne(rv!(a), rv!(b))),
+            Op::I64x2LtS { dst, a, b } => wv!(dst, simd::i64x2_lt_s(rv!(a), rv!(b))),
+            Op::I64x2GtS { dst, a, b } => wv!(dst, simd::i64x2_gt_s(rv!(a), rv!(b))),
+            Op::I64x2LeS { dst, a, b } => wv!(dst, simd::i64x2_le_s(rv!(a), rv!(b))),
+            Op::I64x2GeS { dst, a, b } => wv!(dst, simd::i64x2_ge_s(rv!(a), rv!(b))),
+            Op::F32x4Eq { dst, a, b } => wv!(dst, simd::f32x4_eq(rv!(a), rv!(b))),
+            Op::F32x4Ne { dst, a, b } => wv!(dst, simd::f32x4_ne(rv!(a), rv!(b))),
+            Op::F32x4Lt { dst, a, b } => wv!(dst, simd::f32x4_lt(rv!(a), rv!(b))),
+            Op::F32x4Gt { dst, a, b } => wv!(dst, simd::f32x4_gt(rv!(a), rv!(b))),
+            Op::F32x4Le { dst, a, b } => wv!(dst, simd::f32x4_le(rv!(a), rv!(b))),
+            Op::F32x4Ge { dst, a, b } => wv!(dst, simd::f32x4_ge(rv!(a), rv!(b))),
+            Op::F64x2Eq { dst, a, b } => wv!(dst, simd::f64x2_eq(rv!(a), rv!(b))),
+            Op::F64x2Ne { dst, a, b } => wv!(dst, simd::f64x2_ne(rv!(a), rv!(b))),
+            Op::F64x2Lt { dst, a, b } => wv!(dst, simd::f64x2_lt(rv!(a), rv!(b))),
+            Op::F64x2Gt { dst, a, b } => wv!(dst, simd::f64x2_gt(rv!(a), rv!(b))),
+            Op::F64x2Le { dst, a, b } => wv!(dst, simd::f64x2_le(rv!(a), rv!(b))),
+            Op::F64x2Ge { dst, a, b } => wv!(dst, simd::f64x2_ge(rv!(a), rv!(b))),
+            Op::V128And { dst, a, b } => wv!(dst, simd::v128_and(rv!(a), rv!(b))),
+            Op::V128AndNot { dst, a, b } => wv!(dst, simd::v128_andnot(rv!(a), rv!(b))),
+            Op::V128Or { dst, a, b } => wv!(dst, simd::v128_or(rv!(a), rv!(b))),
+            Op::V128Xor { dst, a, b } => wv!(dst, simd::v128_xor(rv!(a), rv!(b))),
+            Op::I8x16NarrowI16x8S { dst, a, b } => wv!(dst, simd::i8x16_narrow_i16x8_s(rv!(a), rv!(b))),
+            Op::I8x16NarrowI16x8U { dst, a, b } => wv!(dst, simd::i8x16_narrow_i16x8_u(rv!(a), rv!(b))),
+            Op::I8x16Add { dst, a, b } => wv!(dst, simd::i8x16_add(rv!(a), rv!(b))),
+            Op::I8x16AddSatS { dst, a, b } => wv!(dst, simd::i8x16_add_sat_s(rv!(a), rv!(b))),
+            Op::I8x16AddSatU { dst, a, b } => wv!(dst, simd::i8x16_add_sat_u(rv!(a), rv!(b))),
+            Op::I8x16Sub { dst, a, b } => wv!(dst, simd::i8x16_sub(rv!(a), rv!(b))),
+            Op::I8x16SubSatS { dst, a, b } => wv!(dst, simd::i8x16_sub_sat_s(rv!(a), rv!(b))),
+            Op::I8x16SubSatU { dst, a, b } => wv!(dst, simd::i8x16_sub_sat_u(rv!(a), rv!(b))),
+            Op::I8x16MinS { dst, a, b } => wv!(dst, simd::i8x16_min_s(rv!(a), rv!(b))),
+            Op::I8x16MinU { dst, a, b } => wv!(dst, simd::i8x16_min_u(rv!(a), rv!(b))),
+            Op::I8x16MaxS { dst, a, b } => wv!(dst, simd::i8x16_max_s(rv!(a), rv!(b))),
+            Op::I8x16MaxU { dst, a, b } => wv!(dst, simd::i8x16_max_u(rv!(a), rv!(b))),
+            Op::I8x16AvgrU { dst, a, b } => wv!(dst, simd::i8x16_avgr_u(rv!(a), rv!(b))),
+            Op::I16x8Q15MulrSatS { dst, a, b } => wv!(dst, simd::i16x8_q15mulr_sat_s(rv!(a), rv!(b))),
+            Op::I16x8NarrowI32x4S { dst, a, b } => wv!(dst, simd::i16x8_narrow_i32x4_s(rv!(a), rv!(b))),
+            Op::I16x8NarrowI32x4U { dst, a, b } => wv!(dst, simd::i16x8_narrow_i32x4_u(rv!(a), rv!(b))),
+            Op::I16x8Add { dst, a, b } => wv!(dst, simd::i16x8_add(rv!(a), rv!(b))),
+            Op::I16x8AddSatS { dst, a, b } => wv!(dst, simd::i16x8_add_sat_s(rv!(a), rv!(b))),
+            Op::I16x8AddSatU { dst, a, b } => wv!(dst, simd::i16x8_add_sat_u(rv!(a), rv!(b))),
+            Op::I16x8Sub { dst, a, b } => wv!(dst, simd::i16x8_sub(rv!(a), rv!(b))),
+            Op::I16x8SubSatS { dst, a, b } => wv!(dst, simd::i16x8_sub_sat_s(rv!(a), rv!(b))),
+            Op::I16x8SubSatU { dst, a, b } => wv!(dst, simd::i16x8_sub_sat_u(rv!(a), rv!(b))),
+            Op::I16x8Mul { dst, a, b } => wv!(dst, simd::i16x8_mul(rv!(a), rv!(b))),
+            Op::I16x8MinS { dst, a, b } => wv!(dst, simd::i16x8_min_s(rv!(a), rv!(b))),
+            Op::I16x8MinU { dst, a, b } => wv!(dst, simd::i16x8_min_u(rv!(a), rv!(b))),
+            Op::I16x8MaxS { dst, a, b } => wv!(dst, simd::i16x8_max_s(rv!(a), rv!(b))),
+            Op::I16x8MaxU { dst, a, b } => wv!(dst, simd::i16x8_max_u(rv!(a), rv!(b))),
+            Op::I16x8AvgrU { dst, a, b } => wv!(dst, simd::i16x8_avgr_u(rv!(a), rv!(b))),
+            Op::I16x8ExtMulLowI8x16S { dst, a, b } => {
+                wv!(dst, simd::i16x8_extmul_low_i8x16_s(rv!(a), rv!(b)))
+            }
+            Op::I16x8ExtMulHighI8x16S { dst, a, b } => {
+                wv!(dst, simd::i16x8_extmul_high_i8x16_s(rv!(a), rv!(b)))
+            }
+            Op::I16x8ExtMulLowI8x16U { dst, a, b } => {
+                wv!(dst, simd::i16x8_extmul_low_i8x16_u(rv!(a), rv!(b)))
+            }
+            Op::I16x8ExtMulHighI8x16U { dst, a, b } => {
+                wv!(dst, simd::i16x8_extmul_high_i8x16_u(rv!(a), rv!(b)))
+            }
+            Op::I32x4Add { dst, a, b } => wv!(dst, simd::i32x4_add(rv!(a), rv!(b))),
+            Op::I32x4Sub { dst, a, b } => wv!(dst, simd::i32x4_sub(rv!(a), rv!(b))),
+            Op::I32x4Mul { dst, a, b } => wv!(dst, simd::i32x4_mul(rv!(a), rv!(b))),
+            Op::I32x4MinS { dst, a, b } => wv!(dst, simd::i32x4_min_s(rv!(a), rv!(b))),
+            Op::I32x4MinU { dst, a, b } => wv!(dst, simd::i32x4_min_u(rv!(a), rv!(b))),
+            Op::I32x4MaxS { dst, a, b } => wv!(dst, simd::i32x4_max_s(rv!(a), rv!(b))),
+            Op::I32x4MaxU { dst, a, b } => wv!(dst, simd::i32x4_max_u(rv!(a), rv!(b))),
+            Op::I32x4DotI16x8S { dst, a, b } => wv!(dst, simd::i32x4_dot_i16x8_s(rv!(a), rv!(b))),
+            Op::I32x4ExtMulLowI16x8S { dst, a, b } => {
+                wv!(dst, simd::i32x4_extmul_low_i16x8_s(rv!(a), rv!(b)))
+            }
+            Op::I32x4ExtMulHighI16x8S { dst, a, b } => {
+                wv!(dst, simd::i32x4_extmul_high_i16x8_s(rv!(a), rv!(b)))
+            }
+            Op::I32x4ExtMulLowI16x8U { dst, a, b } => {
+                wv!(dst, simd::i32x4_extmul_low_i16x8_u(rv!(a), rv!(b)))
+            }
+            Op::I32x4ExtMulHighI16x8U { dst, a, b } => {
+                wv!(dst, simd::i32x4_extmul_high_i16x8_u(rv!(a), rv!(b)))
+            }
+            Op::I64x2Add { dst, a, b } => wv!(dst, simd::i64x2_add(rv!(a), rv!(b))),
+            Op::I64x2Sub { dst, a, b } => wv!(dst, simd::i64x2_sub(rv!(a), rv!(b))),
+            Op::I64x2Mul { dst, a, b } => wv!(dst, simd::i64x2_mul(rv!(a), rv!(b))),
+            Op::I64x2ExtMulLowI32x4S { dst, a, b } => {
+                wv!(dst, simd::i64x2_extmul_low_i32x4_s(rv!(a), rv!(b)))
+            }
+            Op::I64x2ExtMulHighI32x4S { dst, a, b } => {
+                wv!(dst, simd::i64x2_extmul_high_i32x4_s(rv!(a), rv!(b)))
+            }
+            Op::I64x2ExtMulLowI32x4U { dst, a, b } => {
+                wv!(dst, simd::i64x2_extmul_low_i32x4_u(rv!(a), rv!(b)))
+            }
+            Op::I64x2ExtMulHighI32x4U { dst, a, b } => {
+                wv!(dst, simd::i64x2_extmul_high_i32x4_u(rv!(a), rv!(b)))
+            }
+            Op::F32x4Add { dst, a, b } => wv!(dst, simd::f32x4_add(rv!(a), rv!(b))),
+            Op::F32x4Sub { dst, a, b } => wv!(dst, simd::f32x4_sub(rv!(a), rv!(b))),
+            Op::F32x4Mul { dst, a, b } => wv!(dst, simd::f32x4_mul(rv!(a), rv!(b))),
+            Op::F32x4Div { dst, a, b } => wv!(dst, simd::f32x4_div(rv!(a), rv!(b))),
+            Op::F32x4Min { dst, a, b } => wv!(dst, simd::f32x4_min(rv!(a), rv!(b))),
+            Op::F32x4Max { dst, a, b } => wv!(dst, simd::f32x4_max(rv!(a), rv!(b))),
+            Op::F32x4PMin { dst, a, b } => wv!(dst, simd::f32x4_pmin(rv!(a), rv!(b))),
+            Op::F32x4PMax { dst, a, b } => wv!(dst, simd::f32x4_pmax(rv!(a), rv!(b))),
+            Op::F64x2Add { dst, a, b } => wv!(dst, simd::f64x2_add(rv!(a), rv!(b))),
+            Op::F64x2Sub { dst, a, b } => wv!(dst, simd::f64x2_sub(rv!(a), rv!(b))),
+            Op::F64x2Mul { dst, a, b } => wv!(dst, simd::f64x2_mul(rv!(a), rv!(b))),
+            Op::F64x2Div { dst, a, b } => wv!(dst, simd::f64x2_div(rv!(a), rv!(b))),
+            Op::F64x2Min { dst, a, b } => wv!(dst, simd::f64x2_min(rv!(a), rv!(b))),
+            Op::F64x2Max { dst, a, b } => wv!(dst, simd::f64x2_max(rv!(a), rv!(b))),
+            Op::F64x2PMin { dst, a, b } => wv!(dst, simd::f64x2_pmin(rv!(a), rv!(b))),
+            Op::F64x2PMax { dst, a, b } => wv!(dst, simd::f64x2_pmax(rv!(a), rv!(b))),
+            Op::I8x16Shl { dst, a, b } => wv!(dst, simd::i8x16_shl(rv!(a), r32!(b))),
+            Op::I8x16ShrS { dst, a, b } => wv!(dst, simd::i8x16_shr_s(rv!(a), r32!(b))),
+            Op::I8x16ShrU { dst, a, b } => wv!(dst, simd::i8x16_shr_u(rv!(a), r32!(b))),
+            Op::I16x8Shl { dst, a, b } => wv!(dst, simd::i16x8_shl(rv!(a), r32!(b))),
+            Op::I16x8ShrS { dst, a, b } => wv!(dst, simd::i16x8_shr_s(rv!(a), r32!(b))),
+            Op::I16x8ShrU { dst, a, b } => wv!(dst, simd::i16x8_shr_u(rv!(a), r32!(b))),
+            Op::I32x4Shl { dst, a, b } => wv!(dst, simd::i32x4_shl(rv!(a), r32!(b))),
+            Op::I32x4ShrS { dst, a, b } => wv!(dst, simd::i32x4_shr_s(rv!(a), r32!(b))),
+            Op::I32x4ShrU { dst, a, b } => wv!(dst, simd::i32x4_shr_u(rv!(a), r32!(b))),
+            Op::I64x2Shl { dst, a, b } => wv!(dst, simd::i64x2_shl(rv!(a), r32!(b))),
+            Op::I64x2ShrS { dst, a, b } => wv!(dst, simd::i64x2_shr_s(rv!(a), r32!(b))),
+            Op::I64x2ShrU { dst, a, b } => wv!(dst, simd::i64x2_shr_u(rv!(a), r32!(b))),
+            Op::V128AnyTrue { dst, src } => r!(dst) = b2c(simd::v128_any_true(rv!(src))),
+            Op::I8x16AllTrue { dst, src } => r!(dst) = b2c(simd::i8x16_all_true(rv!(src))),
+            Op::I8x16Bitmask { dst, src } => r!(dst) = u64::from(simd::i8x16_bitmask(rv!(src))),
+            Op::I16x8AllTrue { dst, src } => r!(dst) = b2c(simd::i16x8_all_true(rv!(src))),
+            Op::I16x8Bitmask { dst, src } => r!(dst) = u64::from(simd::i16x8_bitmask(rv!(src))),
+            Op::I32x4AllTrue { dst, src } => r!(dst) = b2c(simd::i32x4_all_true(rv!(src))),
+            Op::I32x4Bitmask { dst, src } => r!(dst) = u64::from(simd::i32x4_bitmask(rv!(src))),
+            Op::I64x2AllTrue { dst, src } => r!(dst) = b2c(simd::i64x2_all_true(rv!(src))),
+            Op::I64x2Bitmask { dst, src } => r!(dst) = u64::from(simd::i64x2_bitmask(rv!(src))),
+            Op::I8x16Splat { dst, src } => wv!(dst, simd::i8x16_splat(r32!(src))),
+            Op::I16x8Splat { dst, src } => wv!(dst, simd::i16x8_splat(r32!(src))),
+            Op::I32x4Splat { dst, src } => wv!(dst, simd::i32x4_splat(r32!(src))),
+            Op::I64x2Splat { dst, src } => wv!(dst, simd::i64x2_splat(r!(src))),
+            Op::F32x4Splat { dst, src } => wv!(dst, simd::f32x4_splat(f32r!(src))),
+            Op::F64x2Splat { dst, src } => wv!(dst, simd::f64x2_splat(f64r!(src))),
+            Op::I8x16ExtractLaneS { dst, src, lane } => {
+                r!(dst) = u64::from(simd::i8x16_extract_lane_s(rv!(src), lane))
+            }
+            Op::I8x16ExtractLaneU { dst, src, lane } => {
+                r!(dst) = u64::from(simd::i8x16_extract_lane_u(rv!(src), lane))
+            }
+            Op::I16x8ExtractLaneS { dst, src, lane } => {
+                r!(dst) = u64::from(simd::i16x8_extract_lane_s(rv!(src), lane))
+            }
+            Op::I16x8ExtractLaneU { dst, src, lane } => {
+                r!(dst) = u64::from(simd::i16x8_extract_lane_u(rv!(src), lane))
+            }
+            Op::I32x4ExtractLane { dst, src, lane } => {
+                r!(dst) = u64::from(simd::i32x4_extract_lane(rv!(src), lane))
+            }
+            Op::I64x2ExtractLane { dst, src, lane } => r!(dst) = simd::i64x2_extract_lane(rv!(src), lane),
+            Op::F32x4ExtractLane { dst, src, lane } => {
+                r!(dst) = f32c(simd::f32x4_extract_lane(rv!(src), lane))
+            }
+            Op::F64x2ExtractLane { dst, src, lane } => {
+                r!(dst) = f64c(simd::f64x2_extract_lane(rv!(src), lane))
+            }
+            Op::I8x16ReplaceLane { dst, a, b, lane } => {
+                wv!(dst, simd::i8x16_replace_lane(rv!(a), lane, r32!(b)))
+            }
+            Op::I16x8ReplaceLane { dst, a, b, lane } => {
+                wv!(dst, simd::i16x8_replace_lane(rv!(a), lane, r32!(b)))
+            }
+            Op::I32x4ReplaceLane { dst, a, b, lane } => {
+                wv!(dst, simd::i32x4_replace_lane(rv!(a), lane, r32!(b)))
+            }
+            Op::I64x2ReplaceLane { dst, a, b, lane } => {
+                wv!(dst, simd::i64x2_replace_lane(rv!(a), lane, r!(b)))
+            }
+            Op::F32x4ReplaceLane { dst, a, b, lane } => {
+                wv!(dst, simd::f32x4_replace_lane(rv!(a), lane, f32r!(b)))
+            }
+            Op::F64x2ReplaceLane { dst, a, b, lane } => {
+                wv!(dst, simd::f64x2_replace_lane(rv!(a), lane, f64r!(b)))
+            }
+            Op::I8x16Shuffle { dst, a, b, lanes } => {
+                let lanes = tryt!(shuffles.get(lanes as usize), TrapKind::Unreachable);
+                wv!(dst, simd::i8x16_shuffle(rv!(a), rv!(b), lanes))
+            }
+            Op::V128Bitselect { dst, a, b, c } => wv!(dst, simd::v128_bitselect(rv!(a), rv!(b), rv!(c))),
         }
     }
 }

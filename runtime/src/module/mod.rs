@@ -1,6 +1,7 @@
 //! Decoding and validating a module, and translating its functions, in one pass.
 
 mod header;
+mod leb;
 
 pub(crate) use header::{ConstExpr, DataSegment, ElemMode, ElemSegment, ExternKind, ImportDecl, val_type};
 
@@ -196,6 +197,21 @@ fn invalid(e: wasmparser::BinaryReaderError) -> Error {
     Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
 }
 
+/// Rejects overlong 32-bit LEB128 limits that wasmparser accepts (see `leb`).
+fn check_limit_encodings(bytes: &[u8], payload: &Payload<'_>) -> Result<()> {
+    let (range, check): (std::ops::Range<u64>, fn(&[u8], usize) -> Result<()>) = match payload {
+        Payload::MemorySection(r) => (r.range(), leb::check_memory_section),
+        Payload::TableSection(r) => (r.range(), leb::check_table_section),
+        Payload::ImportSection(r) => (r.range(), leb::check_import_section),
+        _ => return Ok(()),
+    };
+    let (start, end) = (range.start as usize, range.end as usize);
+    match bytes.get(start..end) {
+        Some(section) => check(section, start),
+        None => Ok(()),
+    }
+}
+
 fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     let features = engine.config().wasm_features();
     let mut validator = Validator::new_with_features(features);
@@ -243,7 +259,10 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                 module.code.push(compiled);
                 func_allocs = func_validator.into_allocations();
             }
-            other => header::read_payload(&mut module, other)?,
+            other => {
+                check_limit_encodings(bytes, &other)?;
+                header::read_payload(&mut module, other)?
+            }
         }
     }
     Ok(module)

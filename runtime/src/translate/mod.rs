@@ -134,6 +134,8 @@ pub(crate) struct FuncTranslator<'a> {
     fuel_op: Option<usize>,
     /// Whether to emit interruption checks at function entry and loop headers.
     interruptible: bool,
+    /// Lane selectors of `i8x16.shuffle`.
+    shuffles: Vec<[u8; 16]>,
 }
 
 /// The largest frame a function may have, in cells (slots are `u16`).
@@ -165,6 +167,7 @@ impl<'a> FuncTranslator<'a> {
             fuel: module.engine.config().consume_fuel,
             fuel_op: None,
             interruptible: module.engine.config().interruptible,
+            shuffles: Vec::new(),
         }
     }
 
@@ -251,6 +254,7 @@ impl<'a> FuncTranslator<'a> {
             param_cells,
             local_cells,
             frame_cells: self.max_cells,
+            shuffles: std::mem::take(&mut self.shuffles).into_boxed_slice(),
         };
         // Hand the buffers back for the next function.
         self.allocs.ops = std::mem::take(&mut self.ops);

@@ -244,9 +244,85 @@ impl FuncTranslator<'_> {
         args
     }
 
+    fn v128_load(&mut self, memarg: &MemArg, make: fn(Slot, Slot, u32, u8) -> Op) -> Result<()> {
+        let offset = memarg_offset(memarg)?;
+        let mem = mem_u8(memarg_memory(memarg)?)?;
+        let a = self.pop();
+        let addr = self.operand(a);
+        self.emit_result(ValType::V128, |dst| make(dst, addr, offset, mem));
+        Ok(())
+    }
+
+    /// `v128.loadN_lane`: the vector operand is materialised in its canonical slot, which is
+    /// `dst + 1` because the address below it takes one cell.
+    fn v128_load_lane(
+        &mut self,
+        memarg: &MemArg,
+        lane: u8,
+        make: fn(Slot, Slot, u32, u8, u8) -> Op,
+    ) -> Result<()> {
+        let offset = memarg_offset(memarg)?;
+        let mem = mem_u8(memarg_memory(memarg)?)?;
+        self.materialize_top(1);
+        self.pop();
+        let a = self.pop();
+        let addr = self.operand(a);
+        self.emit_result(ValType::V128, |dst| make(dst, addr, offset, lane, mem));
+        Ok(())
+    }
+
+    fn v128_store(
+        &mut self,
+        memarg: &MemArg,
+        lane: u8,
+        make: fn(Slot, Slot, u32, u8, u8) -> Op,
+    ) -> Result<()> {
+        let offset = memarg_offset(memarg)?;
+        let mem = mem_u8(memarg_memory(memarg)?)?;
+        let v = self.pop();
+        let a = self.pop();
+        let value = self.operand(v);
+        let addr = self.operand(a);
+        self.emit(make(addr, value, offset, lane, mem));
+        Ok(())
+    }
+
+    fn extract_lane(&mut self, ty: ValType, lane: u8, make: fn(Slot, Slot, u8) -> Op) {
+        let v = self.pop();
+        let src = self.operand(v);
+        self.emit_result(ty, |dst| make(dst, src, lane));
+    }
+
+    fn replace_lane(&mut self, lane: u8, make: fn(Slot, Slot, Slot, u8) -> Op) {
+        let b = self.pop();
+        let a = self.pop();
+        let b = self.operand(b);
+        let a = self.operand(a);
+        self.emit_result(ValType::V128, |dst| make(dst, a, b, lane));
+    }
+
+    fn shuffle(&mut self, lanes: [u8; 16]) {
+        let index = self.shuffles.len() as u32;
+        self.shuffles.push(lanes);
+        self.binary(ValType::V128, |dst, a, b| Op::I8x16Shuffle { dst, a, b, lanes: 0 });
+        if let Some(Op::I8x16Shuffle { lanes, .. }) = self.ops.last_mut() {
+            *lanes = index;
+        }
+    }
+
+    fn ternary(&mut self, ty: ValType, make: fn(Slot, Slot, Slot, Slot) -> Op) {
+        let c = self.pop();
+        let b = self.pop();
+        let a = self.pop();
+        let c = self.operand(c);
+        let b = self.operand(b);
+        let a = self.operand(a);
+        self.emit_result(ty, |dst| make(dst, a, b, c));
+    }
+
     /// Translates one operator. Validation has already accepted it.
     pub(super) fn translate_op(&mut self, op: &Operator<'_>) -> Result<()> {
-        use ValType::{F32, F64, I32, I64};
+        use ValType::{F32, F64, I32, I64, V128};
         if !self.reachable {
             return self.translate_unreachable_op(op);
         }
@@ -606,6 +682,364 @@ impl FuncTranslator<'_> {
             Operator::ElemDrop { elem_index } => {
                 self.emit(Op::ElemDrop { elem: elem_index });
             }
+
+            // ---- SIMD memory access
+            Operator::V128Load { ref memarg } => {
+                self.v128_load(memarg, |dst, addr, offset, mem| Op::V128Load { dst, addr, offset, mem })?
+            }
+            Operator::V128Load8x8S { ref memarg } => {
+                self.v128_load(memarg, |dst, addr, offset, mem| Op::V128Load8x8S { dst, addr, offset, mem })?
+            }
+            Operator::V128Load8x8U { ref memarg } => {
+                self.v128_load(memarg, |dst, addr, offset, mem| Op::V128Load8x8U { dst, addr, offset, mem })?
+            }
+            Operator::V128Load16x4S { ref memarg } => {
+                self.v128_load(memarg, |dst, addr, offset, mem| Op::V128Load16x4S { dst, addr, offset, mem })?
+            }
+            Operator::V128Load16x4U { ref memarg } => {
+                self.v128_load(memarg, |dst, addr, offset, mem| Op::V128Load16x4U { dst, addr, offset, mem })?
+            }
+            Operator::V128Load32x2S { ref memarg } => {
+                self.v128_load(memarg, |dst, addr, offset, mem| Op::V128Load32x2S { dst, addr, offset, mem })?
+            }
+            Operator::V128Load32x2U { ref memarg } => {
+                self.v128_load(memarg, |dst, addr, offset, mem| Op::V128Load32x2U { dst, addr, offset, mem })?
+            }
+            Operator::V128Load8Splat { ref memarg } => self
+                .v128_load(memarg, |dst, addr, offset, mem| Op::V128Load8Splat { dst, addr, offset, mem })?,
+            Operator::V128Load16Splat { ref memarg } => self
+                .v128_load(memarg, |dst, addr, offset, mem| Op::V128Load16Splat { dst, addr, offset, mem })?,
+            Operator::V128Load32Splat { ref memarg } => self
+                .v128_load(memarg, |dst, addr, offset, mem| Op::V128Load32Splat { dst, addr, offset, mem })?,
+            Operator::V128Load64Splat { ref memarg } => self
+                .v128_load(memarg, |dst, addr, offset, mem| Op::V128Load64Splat { dst, addr, offset, mem })?,
+            Operator::V128Load32Zero { ref memarg } => self
+                .v128_load(memarg, |dst, addr, offset, mem| Op::V128Load32Zero { dst, addr, offset, mem })?,
+            Operator::V128Load64Zero { ref memarg } => self
+                .v128_load(memarg, |dst, addr, offset, mem| Op::V128Load64Zero { dst, addr, offset, mem })?,
+            Operator::V128Load8Lane { ref memarg, lane } => {
+                self.v128_load_lane(memarg, lane, |dst, addr, offset, lane, mem| Op::V128Load8Lane {
+                    dst,
+                    addr,
+                    offset,
+                    lane,
+                    mem,
+                })?
+            }
+            Operator::V128Load16Lane { ref memarg, lane } => {
+                self.v128_load_lane(memarg, lane, |dst, addr, offset, lane, mem| Op::V128Load16Lane {
+                    dst,
+                    addr,
+                    offset,
+                    lane,
+                    mem,
+                })?
+            }
+            Operator::V128Load32Lane { ref memarg, lane } => {
+                self.v128_load_lane(memarg, lane, |dst, addr, offset, lane, mem| Op::V128Load32Lane {
+                    dst,
+                    addr,
+                    offset,
+                    lane,
+                    mem,
+                })?
+            }
+            Operator::V128Load64Lane { ref memarg, lane } => {
+                self.v128_load_lane(memarg, lane, |dst, addr, offset, lane, mem| Op::V128Load64Lane {
+                    dst,
+                    addr,
+                    offset,
+                    lane,
+                    mem,
+                })?
+            }
+            Operator::V128Store { ref memarg } => {
+                self.v128_store(memarg, 0, |addr, value, offset, _, mem| Op::V128Store {
+                    addr,
+                    value,
+                    offset,
+                    mem,
+                })?
+            }
+            Operator::V128Store8Lane { ref memarg, lane } => {
+                self.v128_store(memarg, lane, |addr, value, offset, lane, mem| Op::V128Store8Lane {
+                    addr,
+                    value,
+                    offset,
+                    lane,
+                    mem,
+                })?
+            }
+            Operator::V128Store16Lane { ref memarg, lane } => {
+                self.v128_store(memarg, lane, |addr, value, offset, lane, mem| Op::V128Store16Lane {
+                    addr,
+                    value,
+                    offset,
+                    lane,
+                    mem,
+                })?
+            }
+            Operator::V128Store32Lane { ref memarg, lane } => {
+                self.v128_store(memarg, lane, |addr, value, offset, lane, mem| Op::V128Store32Lane {
+                    addr,
+                    value,
+                    offset,
+                    lane,
+                    mem,
+                })?
+            }
+            Operator::V128Store64Lane { ref memarg, lane } => {
+                self.v128_store(memarg, lane, |addr, value, offset, lane, mem| Op::V128Store64Lane {
+                    addr,
+                    value,
+                    offset,
+                    lane,
+                    mem,
+                })?
+            }
+
+            // ---- SIMD computation
+            Operator::V128Not => self.unary(V128, mk1!(V128Not)),
+            Operator::I8x16Abs => self.unary(V128, mk1!(I8x16Abs)),
+            Operator::I8x16Neg => self.unary(V128, mk1!(I8x16Neg)),
+            Operator::I8x16Popcnt => self.unary(V128, mk1!(I8x16Popcnt)),
+            Operator::I16x8ExtAddPairwiseI8x16S => self.unary(V128, mk1!(I16x8ExtAddPairwiseI8x16S)),
+            Operator::I16x8ExtAddPairwiseI8x16U => self.unary(V128, mk1!(I16x8ExtAddPairwiseI8x16U)),
+            Operator::I16x8Abs => self.unary(V128, mk1!(I16x8Abs)),
+            Operator::I16x8Neg => self.unary(V128, mk1!(I16x8Neg)),
+            Operator::I16x8ExtendLowI8x16S => self.unary(V128, mk1!(I16x8ExtendLowI8x16S)),
+            Operator::I16x8ExtendHighI8x16S => self.unary(V128, mk1!(I16x8ExtendHighI8x16S)),
+            Operator::I16x8ExtendLowI8x16U => self.unary(V128, mk1!(I16x8ExtendLowI8x16U)),
+            Operator::I16x8ExtendHighI8x16U => self.unary(V128, mk1!(I16x8ExtendHighI8x16U)),
+            Operator::I32x4ExtAddPairwiseI16x8S => self.unary(V128, mk1!(I32x4ExtAddPairwiseI16x8S)),
+            Operator::I32x4ExtAddPairwiseI16x8U => self.unary(V128, mk1!(I32x4ExtAddPairwiseI16x8U)),
+            Operator::I32x4Abs => self.unary(V128, mk1!(I32x4Abs)),
+            Operator::I32x4Neg => self.unary(V128, mk1!(I32x4Neg)),
+            Operator::I32x4ExtendLowI16x8S => self.unary(V128, mk1!(I32x4ExtendLowI16x8S)),
+            Operator::I32x4ExtendHighI16x8S => self.unary(V128, mk1!(I32x4ExtendHighI16x8S)),
+            Operator::I32x4ExtendLowI16x8U => self.unary(V128, mk1!(I32x4ExtendLowI16x8U)),
+            Operator::I32x4ExtendHighI16x8U => self.unary(V128, mk1!(I32x4ExtendHighI16x8U)),
+            Operator::I64x2Abs => self.unary(V128, mk1!(I64x2Abs)),
+            Operator::I64x2Neg => self.unary(V128, mk1!(I64x2Neg)),
+            Operator::I64x2ExtendLowI32x4S => self.unary(V128, mk1!(I64x2ExtendLowI32x4S)),
+            Operator::I64x2ExtendHighI32x4S => self.unary(V128, mk1!(I64x2ExtendHighI32x4S)),
+            Operator::I64x2ExtendLowI32x4U => self.unary(V128, mk1!(I64x2ExtendLowI32x4U)),
+            Operator::I64x2ExtendHighI32x4U => self.unary(V128, mk1!(I64x2ExtendHighI32x4U)),
+            Operator::F32x4Ceil => self.unary(V128, mk1!(F32x4Ceil)),
+            Operator::F32x4Floor => self.unary(V128, mk1!(F32x4Floor)),
+            Operator::F32x4Trunc => self.unary(V128, mk1!(F32x4Trunc)),
+            Operator::F32x4Nearest => self.unary(V128, mk1!(F32x4Nearest)),
+            Operator::F32x4Abs => self.unary(V128, mk1!(F32x4Abs)),
+            Operator::F32x4Neg => self.unary(V128, mk1!(F32x4Neg)),
+            Operator::F32x4Sqrt => self.unary(V128, mk1!(F32x4Sqrt)),
+            Operator::F64x2Ceil => self.unary(V128, mk1!(F64x2Ceil)),
+            Operator::F64x2Floor => self.unary(V128, mk1!(F64x2Floor)),
+            Operator::F64x2Trunc => self.unary(V128, mk1!(F64x2Trunc)),
+            Operator::F64x2Nearest => self.unary(V128, mk1!(F64x2Nearest)),
+            Operator::F64x2Abs => self.unary(V128, mk1!(F64x2Abs)),
+            Operator::F64x2Neg => self.unary(V128, mk1!(F64x2Neg)),
+            Operator::F64x2Sqrt => self.unary(V128, mk1!(F64x2Sqrt)),
+            Operator::I32x4TruncSatF32x4S => self.unary(V128, mk1!(I32x4TruncSatF32x4S)),
+            Operator::I32x4TruncSatF32x4U => self.unary(V128, mk1!(I32x4TruncSatF32x4U)),
+            Operator::F32x4ConvertI32x4S => self.unary(V128, mk1!(F32x4ConvertI32x4S)),
+            Operator::F32x4ConvertI32x4U => self.unary(V128, mk1!(F32x4ConvertI32x4U)),
+            Operator::I32x4TruncSatF64x2SZero => self.unary(V128, mk1!(I32x4TruncSatF64x2SZero)),
+            Operator::I32x4TruncSatF64x2UZero => self.unary(V128, mk1!(I32x4TruncSatF64x2UZero)),
+            Operator::F64x2ConvertLowI32x4S => self.unary(V128, mk1!(F64x2ConvertLowI32x4S)),
+            Operator::F64x2ConvertLowI32x4U => self.unary(V128, mk1!(F64x2ConvertLowI32x4U)),
+            Operator::F32x4DemoteF64x2Zero => self.unary(V128, mk1!(F32x4DemoteF64x2Zero)),
+            Operator::F64x2PromoteLowF32x4 => self.unary(V128, mk1!(F64x2PromoteLowF32x4)),
+            Operator::I8x16Swizzle => self.binary(V128, mk2!(I8x16Swizzle)),
+            Operator::I8x16Eq => self.binary(V128, mk2!(I8x16Eq)),
+            Operator::I8x16Ne => self.binary(V128, mk2!(I8x16Ne)),
+            Operator::I8x16LtS => self.binary(V128, mk2!(I8x16LtS)),
+            Operator::I8x16LtU => self.binary(V128, mk2!(I8x16LtU)),
+            Operator::I8x16GtS => self.binary(V128, mk2!(I8x16GtS)),
+            Operator::I8x16GtU => self.binary(V128, mk2!(I8x16GtU)),
+            Operator::I8x16LeS => self.binary(V128, mk2!(I8x16LeS)),
+            Operator::I8x16LeU => self.binary(V128, mk2!(I8x16LeU)),
+            Operator::I8x16GeS => self.binary(V128, mk2!(I8x16GeS)),
+            Operator::I8x16GeU => self.binary(V128, mk2!(I8x16GeU)),
+            Operator::I16x8Eq => self.binary(V128, mk2!(I16x8Eq)),
+            Operator::I16x8Ne => self.binary(V128, mk2!(I16x8Ne)),
+            Operator::I16x8LtS => self.binary(V128, mk2!(I16x8LtS)),
+            Operator::I16x8LtU => self.binary(V128, mk2!(I16x8LtU)),
+            Operator::I16x8GtS => self.binary(V128, mk2!(I16x8GtS)),
+            Operator::I16x8GtU => self.binary(V128, mk2!(I16x8GtU)),
+            Operator::I16x8LeS => self.binary(V128, mk2!(I16x8LeS)),
+            Operator::I16x8LeU => self.binary(V128, mk2!(I16x8LeU)),
+            Operator::I16x8GeS => self.binary(V128, mk2!(I16x8GeS)),
+            Operator::I16x8GeU => self.binary(V128, mk2!(I16x8GeU)),
+            Operator::I32x4Eq => self.binary(V128, mk2!(I32x4Eq)),
+            Operator::I32x4Ne => self.binary(V128, mk2!(I32x4Ne)),
+            Operator::I32x4LtS => self.binary(V128, mk2!(I32x4LtS)),
+            Operator::I32x4LtU => self.binary(V128, mk2!(I32x4LtU)),
+            Operator::I32x4GtS => self.binary(V128, mk2!(I32x4GtS)),
+            Operator::I32x4GtU => self.binary(V128, mk2!(I32x4GtU)),
+            Operator::I32x4LeS => self.binary(V128, mk2!(I32x4LeS)),
+            Operator::I32x4LeU => self.binary(V128, mk2!(I32x4LeU)),
+            Operator::I32x4GeS => self.binary(V128, mk2!(I32x4GeS)),
+            Operator::I32x4GeU => self.binary(V128, mk2!(I32x4GeU)),
+            Operator::I64x2Eq => self.binary(V128, mk2!(I64x2Eq)),
+            Operator::I64x2Ne => self.binary(V128, mk2!(I64x2Ne)),
+            Operator::I64x2LtS => self.binary(V128, mk2!(I64x2LtS)),
+            Operator::I64x2GtS => self.binary(V128, mk2!(I64x2GtS)),
+            Operator::I64x2LeS => self.binary(V128, mk2!(I64x2LeS)),
+            Operator::I64x2GeS => self.binary(V128, mk2!(I64x2GeS)),
+            Operator::F32x4Eq => self.binary(V128, mk2!(F32x4Eq)),
+            Operator::F32x4Ne => self.binary(V128, mk2!(F32x4Ne)),
+            Operator::F32x4Lt => self.binary(V128, mk2!(F32x4Lt)),
+            Operator::F32x4Gt => self.binary(V128, mk2!(F32x4Gt)),
+            Operator::F32x4Le => self.binary(V128, mk2!(F32x4Le)),
+            Operator::F32x4Ge => self.binary(V128, mk2!(F32x4Ge)),
+            Operator::F64x2Eq => self.binary(V128, mk2!(F64x2Eq)),
+            Operator::F64x2Ne => self.binary(V128, mk2!(F64x2Ne)),
+            Operator::F64x2Lt => self.binary(V128, mk2!(F64x2Lt)),
+            Operator::F64x2Gt => self.binary(V128, mk2!(F64x2Gt)),
+            Operator::F64x2Le => self.binary(V128, mk2!(F64x2Le)),
+            Operator::F64x2Ge => self.binary(V128, mk2!(F64x2Ge)),
+            Operator::V128And => self.binary(V128, mk2!(V128And)),
+            Operator::V128AndNot => self.binary(V128, mk2!(V128AndNot)),
+            Operator::V128Or => self.binary(V128, mk2!(V128Or)),
+            Operator::V128Xor => self.binary(V128, mk2!(V128Xor)),
+            Operator::I8x16NarrowI16x8S => self.binary(V128, mk2!(I8x16NarrowI16x8S)),
+            Operator::I8x16NarrowI16x8U => self.binary(V128, mk2!(I8x16NarrowI16x8U)),
+            Operator::I8x16Add => self.binary(V128, mk2!(I8x16Add)),
+            Operator::I8x16AddSatS => self.binary(V128, mk2!(I8x16AddSatS)),
+            Operator::I8x16AddSatU => self.binary(V128, mk2!(I8x16AddSatU)),
+            Operator::I8x16Sub => self.binary(V128, mk2!(I8x16Sub)),
+            Operator::I8x16SubSatS => self.binary(V128, mk2!(I8x16SubSatS)),
+            Operator::I8x16SubSatU => self.binary(V128, mk2!(I8x16SubSatU)),
+            Operator::I8x16MinS => self.binary(V128, mk2!(I8x16MinS)),
+            Operator::I8x16MinU => self.binary(V128, mk2!(I8x16MinU)),
+            Operator::I8x16MaxS => self.binary(V128, mk2!(I8x16MaxS)),
+            Operator::I8x16MaxU => self.binary(V128, mk2!(I8x16MaxU)),
+            Operator::I8x16AvgrU => self.binary(V128, mk2!(I8x16AvgrU)),
+            Operator::I16x8Q15MulrSatS => self.binary(V128, mk2!(I16x8Q15MulrSatS)),
+            Operator::I16x8NarrowI32x4S => self.binary(V128, mk2!(I16x8NarrowI32x4S)),
+            Operator::I16x8NarrowI32x4U => self.binary(V128, mk2!(I16x8NarrowI32x4U)),
+            Operator::I16x8Add => self.binary(V128, mk2!(I16x8Add)),
+            Operator::I16x8AddSatS => self.binary(V128, mk2!(I16x8AddSatS)),
+            Operator::I16x8AddSatU => self.binary(V128, mk2!(I16x8AddSatU)),
+            Operator::I16x8Sub => self.binary(V128, mk2!(I16x8Sub)),
+            Operator::I16x8SubSatS => self.binary(V128, mk2!(I16x8SubSatS)),
+            Operator::I16x8SubSatU => self.binary(V128, mk2!(I16x8SubSatU)),
+            Operator::I16x8Mul => self.binary(V128, mk2!(I16x8Mul)),
+            Operator::I16x8MinS => self.binary(V128, mk2!(I16x8MinS)),
+            Operator::I16x8MinU => self.binary(V128, mk2!(I16x8MinU)),
+            Operator::I16x8MaxS => self.binary(V128, mk2!(I16x8MaxS)),
+            Operator::I16x8MaxU => self.binary(V128, mk2!(I16x8MaxU)),
+            Operator::I16x8AvgrU => self.binary(V128, mk2!(I16x8AvgrU)),
+            Operator::I16x8ExtMulLowI8x16S => self.binary(V128, mk2!(I16x8ExtMulLowI8x16S)),
+            Operator::I16x8ExtMulHighI8x16S => self.binary(V128, mk2!(I16x8ExtMulHighI8x16S)),
+            Operator::I16x8ExtMulLowI8x16U => self.binary(V128, mk2!(I16x8ExtMulLowI8x16U)),
+            Operator::I16x8ExtMulHighI8x16U => self.binary(V128, mk2!(I16x8ExtMulHighI8x16U)),
+            Operator::I32x4Add => self.binary(V128, mk2!(I32x4Add)),
+            Operator::I32x4Sub => self.binary(V128, mk2!(I32x4Sub)),
+            Operator::I32x4Mul => self.binary(V128, mk2!(I32x4Mul)),
+            Operator::I32x4MinS => self.binary(V128, mk2!(I32x4MinS)),
+            Operator::I32x4MinU => self.binary(V128, mk2!(I32x4MinU)),
+            Operator::I32x4MaxS => self.binary(V128, mk2!(I32x4MaxS)),
+            Operator::I32x4MaxU => self.binary(V128, mk2!(I32x4MaxU)),
+            Operator::I32x4DotI16x8S => self.binary(V128, mk2!(I32x4DotI16x8S)),
+            Operator::I32x4ExtMulLowI16x8S => self.binary(V128, mk2!(I32x4ExtMulLowI16x8S)),
+            Operator::I32x4ExtMulHighI16x8S => self.binary(V128, mk2!(I32x4ExtMulHighI16x8S)),
+            Operator::I32x4ExtMulLowI16x8U => self.binary(V128, mk2!(I32x4ExtMulLowI16x8U)),
+            Operator::I32x4ExtMulHighI16x8U => self.binary(V128, mk2!(I32x4ExtMulHighI16x8U)),
+            Operator::I64x2Add => self.binary(V128, mk2!(I64x2Add)),
+            Operator::I64x2Sub => self.binary(V128, mk2!(I64x2Sub)),
+            Operator::I64x2Mul => self.binary(V128, mk2!(I64x2Mul)),
+            Operator::I64x2ExtMulLowI32x4S => self.binary(V128, mk2!(I64x2ExtMulLowI32x4S)),
+            Operator::I64x2ExtMulHighI32x4S => self.binary(V128, mk2!(I64x2ExtMulHighI32x4S)),
+            Operator::I64x2ExtMulLowI32x4U => self.binary(V128, mk2!(I64x2ExtMulLowI32x4U)),
+            Operator::I64x2ExtMulHighI32x4U => self.binary(V128, mk2!(I64x2ExtMulHighI32x4U)),
+            Operator::F32x4Add => self.binary(V128, mk2!(F32x4Add)),
+            Operator::F32x4Sub => self.binary(V128, mk2!(F32x4Sub)),
+            Operator::F32x4Mul => self.binary(V128, mk2!(F32x4Mul)),
+            Operator::F32x4Div => self.binary(V128, mk2!(F32x4Div)),
+            Operator::F32x4Min => self.binary(V128, mk2!(F32x4Min)),
+            Operator::F32x4Max => self.binary(V128, mk2!(F32x4Max)),
+            Operator::F32x4PMin => self.binary(V128, mk2!(F32x4PMin)),
+            Operator::F32x4PMax => self.binary(V128, mk2!(F32x4PMax)),
+            Operator::F64x2Add => self.binary(V128, mk2!(F64x2Add)),
+            Operator::F64x2Sub => self.binary(V128, mk2!(F64x2Sub)),
+            Operator::F64x2Mul => self.binary(V128, mk2!(F64x2Mul)),
+            Operator::F64x2Div => self.binary(V128, mk2!(F64x2Div)),
+            Operator::F64x2Min => self.binary(V128, mk2!(F64x2Min)),
+            Operator::F64x2Max => self.binary(V128, mk2!(F64x2Max)),
+            Operator::F64x2PMin => self.binary(V128, mk2!(F64x2PMin)),
+            Operator::F64x2PMax => self.binary(V128, mk2!(F64x2PMax)),
+            Operator::I8x16Shl => self.binary(V128, mk2!(I8x16Shl)),
+            Operator::I8x16ShrS => self.binary(V128, mk2!(I8x16ShrS)),
+            Operator::I8x16ShrU => self.binary(V128, mk2!(I8x16ShrU)),
+            Operator::I16x8Shl => self.binary(V128, mk2!(I16x8Shl)),
+            Operator::I16x8ShrS => self.binary(V128, mk2!(I16x8ShrS)),
+            Operator::I16x8ShrU => self.binary(V128, mk2!(I16x8ShrU)),
+            Operator::I32x4Shl => self.binary(V128, mk2!(I32x4Shl)),
+            Operator::I32x4ShrS => self.binary(V128, mk2!(I32x4ShrS)),
+            Operator::I32x4ShrU => self.binary(V128, mk2!(I32x4ShrU)),
+            Operator::I64x2Shl => self.binary(V128, mk2!(I64x2Shl)),
+            Operator::I64x2ShrS => self.binary(V128, mk2!(I64x2ShrS)),
+            Operator::I64x2ShrU => self.binary(V128, mk2!(I64x2ShrU)),
+            Operator::V128AnyTrue => self.unary(I32, mk1!(V128AnyTrue)),
+            Operator::I8x16AllTrue => self.unary(I32, mk1!(I8x16AllTrue)),
+            Operator::I8x16Bitmask => self.unary(I32, mk1!(I8x16Bitmask)),
+            Operator::I16x8AllTrue => self.unary(I32, mk1!(I16x8AllTrue)),
+            Operator::I16x8Bitmask => self.unary(I32, mk1!(I16x8Bitmask)),
+            Operator::I32x4AllTrue => self.unary(I32, mk1!(I32x4AllTrue)),
+            Operator::I32x4Bitmask => self.unary(I32, mk1!(I32x4Bitmask)),
+            Operator::I64x2AllTrue => self.unary(I32, mk1!(I64x2AllTrue)),
+            Operator::I64x2Bitmask => self.unary(I32, mk1!(I64x2Bitmask)),
+            Operator::I8x16Splat => self.unary(V128, mk1!(I8x16Splat)),
+            Operator::I16x8Splat => self.unary(V128, mk1!(I16x8Splat)),
+            Operator::I32x4Splat => self.unary(V128, mk1!(I32x4Splat)),
+            Operator::I64x2Splat => self.unary(V128, mk1!(I64x2Splat)),
+            Operator::F32x4Splat => self.unary(V128, mk1!(F32x4Splat)),
+            Operator::F64x2Splat => self.unary(V128, mk1!(F64x2Splat)),
+            Operator::I8x16ExtractLaneS { lane } => {
+                self.extract_lane(I32, lane, |dst, src, lane| Op::I8x16ExtractLaneS { dst, src, lane })
+            }
+            Operator::I8x16ExtractLaneU { lane } => {
+                self.extract_lane(I32, lane, |dst, src, lane| Op::I8x16ExtractLaneU { dst, src, lane })
+            }
+            Operator::I16x8ExtractLaneS { lane } => {
+                self.extract_lane(I32, lane, |dst, src, lane| Op::I16x8ExtractLaneS { dst, src, lane })
+            }
+            Operator::I16x8ExtractLaneU { lane } => {
+                self.extract_lane(I32, lane, |dst, src, lane| Op::I16x8ExtractLaneU { dst, src, lane })
+            }
+            Operator::I32x4ExtractLane { lane } => {
+                self.extract_lane(I32, lane, |dst, src, lane| Op::I32x4ExtractLane { dst, src, lane })
+            }
+            Operator::I64x2ExtractLane { lane } => {
+                self.extract_lane(I64, lane, |dst, src, lane| Op::I64x2ExtractLane { dst, src, lane })
+            }
+            Operator::F32x4ExtractLane { lane } => {
+                self.extract_lane(F32, lane, |dst, src, lane| Op::F32x4ExtractLane { dst, src, lane })
+            }
+            Operator::F64x2ExtractLane { lane } => {
+                self.extract_lane(F64, lane, |dst, src, lane| Op::F64x2ExtractLane { dst, src, lane })
+            }
+            Operator::I8x16ReplaceLane { lane } => {
+                self.replace_lane(lane, |dst, a, b, lane| Op::I8x16ReplaceLane { dst, a, b, lane })
+            }
+            Operator::I16x8ReplaceLane { lane } => {
+                self.replace_lane(lane, |dst, a, b, lane| Op::I16x8ReplaceLane { dst, a, b, lane })
+            }
+            Operator::I32x4ReplaceLane { lane } => {
+                self.replace_lane(lane, |dst, a, b, lane| Op::I32x4ReplaceLane { dst, a, b, lane })
+            }
+            Operator::I64x2ReplaceLane { lane } => {
+                self.replace_lane(lane, |dst, a, b, lane| Op::I64x2ReplaceLane { dst, a, b, lane })
+            }
+            Operator::F32x4ReplaceLane { lane } => {
+                self.replace_lane(lane, |dst, a, b, lane| Op::F32x4ReplaceLane { dst, a, b, lane })
+            }
+            Operator::F64x2ReplaceLane { lane } => {
+                self.replace_lane(lane, |dst, a, b, lane| Op::F64x2ReplaceLane { dst, a, b, lane })
+            }
+            Operator::I8x16Shuffle { lanes } => self.shuffle(lanes),
+            Operator::V128Bitselect => self.ternary(V128, |dst, a, b, c| Op::V128Bitselect { dst, a, b, c }),
 
             ref other => {
                 return Err(Error::new(
