@@ -139,10 +139,10 @@ impl Timer {
                     break;
                 }
                 let Some(Reverse(entry)) = queue.pop() else { break };
-                if let Some(state) = entry.state.upgrade() {
-                    if state.generation.load(Ordering::SeqCst) == entry.generation {
-                        state.flag.store(1, Ordering::Relaxed);
-                    }
+                if let Some(state) = entry.state.upgrade()
+                    && state.generation.load(Ordering::SeqCst) == entry.generation
+                {
+                    state.flag.store(1, Ordering::Relaxed);
                 }
             }
             queue = match queue.peek() {

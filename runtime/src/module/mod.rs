@@ -199,7 +199,8 @@ fn invalid(e: wasmparser::BinaryReaderError) -> Error {
 
 /// Rejects overlong 32-bit LEB128 limits that wasmparser accepts (see `leb`).
 fn check_limit_encodings(bytes: &[u8], payload: &Payload<'_>) -> Result<()> {
-    let (range, check): (std::ops::Range<u64>, fn(&[u8], usize) -> Result<()>) = match payload {
+    type Check = fn(&[u8], usize) -> Result<()>;
+    let (range, check): (std::ops::Range<u64>, Check) = match payload {
         Payload::MemorySection(r) => (r.range(), leb::check_memory_section),
         Payload::TableSection(r) => (r.range(), leb::check_table_section),
         Payload::ImportSection(r) => (r.range(), leb::check_import_section),

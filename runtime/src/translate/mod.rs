@@ -469,13 +469,13 @@ impl<'a> FuncTranslator<'a> {
 
     /// Takes the i32 condition on top of the stack for a conditional branch.
     fn take_condition(&mut self) -> Cond {
-        if let Some(index) = self.producer_of_top() {
-            if ops::is_fusable_compare(&self.ops[index]) {
-                self.pop();
-                let op = self.ops.pop().unwrap_or(Op::Unreachable {});
-                self.last_result = None;
-                return Cond::Fused(op);
-            }
+        if let Some(index) = self.producer_of_top()
+            && ops::is_fusable_compare(&self.ops[index])
+        {
+            self.pop();
+            let op = self.ops.pop().unwrap_or(Op::Unreachable {});
+            self.last_result = None;
+            return Cond::Fused(op);
         }
         let cond = self.pop();
         match cond.src {
@@ -834,15 +834,13 @@ impl<'a> FuncTranslator<'a> {
     fn translate_local_set(&mut self, index: u32) {
         let (slot, ty) = self.locals[index as usize];
         let preserve_needed = self.stack.iter().any(|e| e.src == Src::Local(slot));
-        if !preserve_needed {
-            if let Some(producer) = self.producer_of_top() {
-                // Retarget the producing op's result straight into the local.
-                if let Some(dst) = self.ops[producer].dst_mut() {
-                    *dst = slot as Slot;
-                }
-                self.pop();
-                return;
+        if !preserve_needed && let Some(producer) = self.producer_of_top() {
+            // Retarget the producing op's result straight into the local.
+            if let Some(dst) = self.ops[producer].dst_mut() {
+                *dst = slot as Slot;
             }
+            self.pop();
+            return;
         }
         let value = self.pop();
         if preserve_needed {

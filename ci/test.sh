@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test of the project: formatting, lints, unit/integration/doc tests and the
+# spec-suite trials (one per .wast file), optimised but with debug assertions on.
+# Usage: ./ci/test.sh            (from anywhere; sets itself up)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (deny warnings)"
+cargo clippy --workspace --all-targets --profile ci -- -D warnings
+
+step "cargo test --workspace (profile ci)"
+cargo test --workspace --profile ci
+
+step "all tests passed"

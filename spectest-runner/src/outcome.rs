@@ -1,0 +1,101 @@
+//! Canonical outcome strings.
+//!
+//! Every directive's result is written as one deterministic string so that runs of different
+//! engines (and later a replay through the Python package) can be compared per
+//! `(file, line, kind)` by plain string equality:
+//!
+//! | outcome                         | string                                  |
+//! |---------------------------------|-----------------------------------------|
+//! | success without values          | `ok`                                    |
+//! | values (space separated)        | `i32:0x0000002a f64:0x3ff0000000000000` |
+//! | `i32` / `i64`                   | `i32:0x%08x` / `i64:0x%016x`            |
+//! | `f32` / `f64` (raw bits)        | `f32:0x%08x` / `f64:0x%016x`            |
+//! | `v128` (little-endian u128)     | `v128:%032x`                            |
+//! | null references                 | `funcref:null`, `externref:null`        |
+//! | host reference holding `N`      | `externref:N`                           |
+//! | any other host reference        | `externref:opaque`                      |
+//! | non-null function reference     | `funcref:non-null`                      |
+//! | trap (kind text + any detail)   | `trap:<message>`                        |
+//! | module rejected                 | `malformed`, `invalid`                  |
+//! | link or instantiation failure   | `unlinkable`                            |
+//! | unsupported feature             | `unsupported:<message>`                 |
+//! | any other error                 | `error:<message>`                       |
+//! | directive not executed          | `skipped`                               |
+//!
+//! Floats and `i64` are always bit patterns, never decimal numbers. Expected values use the
+//! same vocabulary plus the NaN patterns `f32:nan:canonical`, `f32:nan:arithmetic` (likewise
+//! `f64`), per-lane `v128` patterns such as `v128:f32x4[nan:canonical 0x3f800000 ...]`,
+//! `either(a | b)`, `ref:null`, `externref:non-null` and `funcref:non-null`.
+
+use epsilon::{Error, ErrorKind, Store, Val};
+
+/// Success with no values to show.
+pub const OK: &str = "ok";
+/// The module was rejected as malformed (or its text failed to parse).
+pub const MALFORMED: &str = "malformed";
+/// The module was rejected as invalid.
+pub const INVALID: &str = "invalid";
+/// The module failed to link or to instantiate (other than by a trap).
+pub const UNLINKABLE: &str = "unlinkable";
+/// The directive was not executed.
+pub const SKIPPED: &str = "skipped";
+/// Prefix of trap outcomes.
+pub const TRAP_PREFIX: &str = "trap:";
+
+/// The canonical string of one value.
+pub fn value<T>(store: &Store<T>, v: &Val) -> String {
+    match v {
+        Val::I32(x) => format!("i32:0x{:08x}", *x as u32),
+        Val::I64(x) => format!("i64:0x{:016x}", *x as u64),
+        Val::F32(x) => format!("f32:0x{:08x}", x.to_bits()),
+        Val::F64(x) => format!("f64:0x{:016x}", x.to_bits()),
+        Val::V128(x) => format!("v128:{:032x}", x.to_bits()),
+        Val::FuncRef(None) => "funcref:null".to_string(),
+        Val::FuncRef(Some(_)) => "funcref:non-null".to_string(),
+        Val::ExternRef(None) => "externref:null".to_string(),
+        Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<u32>() {
+            Some(n) => format!("externref:{n}"),
+            None => "externref:opaque".to_string(),
+        },
+    }
+}
+
+/// The canonical string of a list of values: space separated, or `ok` when empty.
+pub fn values<T>(store: &Store<T>, vals: &[Val]) -> String {
+    if vals.is_empty() {
+        return OK.to_string();
+    }
+    vals.iter().map(|v| value(store, v)).collect::<Vec<_>>().join(" ")
+}
+
+/// The canonical string of a trap message.
+pub fn trap(message: &str) -> String {
+    format!("{TRAP_PREFIX}{message}")
+}
+
+/// The canonical string of an error from compiling, linking, instantiating or running.
+pub fn error(e: &Error) -> String {
+    if let Some(kind) = e.trap_kind() {
+        // The error's message may add detail after the trap kind's text (for example the
+        // element index: "uninitialized element 2", as the reference interpreter words it).
+        let message = e.message();
+        return trap(if message.starts_with(kind.message()) { message } else { kind.message() });
+    }
+    match e.kind() {
+        ErrorKind::Malformed => MALFORMED.to_string(),
+        ErrorKind::Invalid => INVALID.to_string(),
+        ErrorKind::Link | ErrorKind::Instantiation => UNLINKABLE.to_string(),
+        ErrorKind::Unsupported => format!("unsupported:{}", e.message()),
+        _ => format!("error:{e}"),
+    }
+}
+
+/// Whether `got` is a trap whose message starts with `expected_message`.
+pub fn is_trap_with(got: &str, expected_message: &str) -> bool {
+    got.strip_prefix(TRAP_PREFIX).is_some_and(|m| m.starts_with(expected_message))
+}
+
+/// Joins canonical strings of several expected results (`ok` when there are none).
+pub fn join(parts: Vec<String>) -> String {
+    if parts.is_empty() { OK.to_string() } else { parts.join(" ") }
+}

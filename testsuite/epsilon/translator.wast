@@ -1,0 +1,208 @@
+;; Translator regression tests: the lazy operand stack, local.tee chains and select.
+;;
+;; The translator keeps `local.get` results on its compile-time operand stack as references to
+;; the local instead of copying them. Every function below changes a local while an older read
+;; of it is still on the stack, so a translator that forgets to materialise (copy out) the old
+;; value before the write computes a different result.
+
+(module
+  ;; The old value stays on the stack across a write of the same local.
+  (func (export "get-then-set") (param i32) (result i32)
+    local.get 0
+    i32.const 100
+    local.set 0
+    local.get 0
+    i32.sub)
+
+  ;; ... also when the write happens inside nested blocks.
+  (func (export "nested-blocks") (param i32) (result i32)
+    local.get 0
+    block (result i32)
+      local.get 0
+      block
+        block
+          local.get 0
+          i32.const 10
+          i32.add
+          local.set 0
+        end
+      end
+      local.get 0
+      i32.mul
+    end
+    i32.sub)
+
+  ;; A stale read is the value carried by a taken br_if, and stays below a not-taken one.
+  (func (export "br-if-path") (param i32 i32) (result i32)
+    block (result i32)
+      local.get 0
+      i32.const 7
+      local.set 0
+      local.get 1
+      br_if 0
+      i32.const 1000
+      i32.add
+    end
+    local.get 0
+    i32.add)
+
+  ;; Writes on only one arm of an if.
+  (func (export "if-set") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    if
+      i32.const 50
+      local.set 0
+    else
+      local.get 0
+      i32.const 1
+      i32.add
+      local.set 0
+    end
+    local.get 0
+    i32.sub)
+
+  ;; Fibonacci with the old `a` held on the stack while `a` is overwritten.
+  (func (export "fib-loop") (param i32 i32 i32) (result i32)
+    block
+      loop
+        local.get 2
+        i32.eqz
+        br_if 1
+        local.get 0
+        local.get 1
+        local.set 0
+        local.get 1
+        i32.add
+        local.set 1
+        local.get 2
+        i32.const 1
+        i32.sub
+        local.set 2
+        br 0
+      end
+    end
+    local.get 0)
+
+  ;; A stale read carried by br_table, to a target that also reads the new value.
+  (func (export "br-table-stale") (param i32 i32) (result i32)
+    block (result i32)
+      block (result i32)
+        local.get 0
+        i32.const 1000
+        local.set 0
+        local.get 1
+        br_table 0 1 0
+      end
+      local.get 0
+      i32.add
+    end
+    local.get 0
+    i32.mul)
+
+  ;; local.tee over a stale read of the same local.
+  (func (export "tee-over-stale") (param i32) (result i32)
+    local.get 0
+    i32.const 9
+    local.tee 0
+    i32.mul
+    local.get 0
+    i32.add)
+
+  ;; Chains of local.tee.
+  (func (export "tee-chain") (param i32) (result i32)
+    (local i32 i32 i32)
+    local.get 0
+    local.tee 1
+    local.tee 2
+    local.tee 3
+    i32.const 1
+    i32.add
+    local.get 1
+    i32.add
+    local.get 2
+    i32.add
+    local.get 3
+    i32.mul)
+
+  (func (export "tee-self") (param i32) (result i32)
+    (local.tee 0
+      (i32.add
+        (local.tee 0 (i32.mul (local.get 0) (i32.const 2)))
+        (local.get 0)))
+    local.get 0
+    i32.add)
+
+  ;; Swap two locals through the stack only.
+  (func (export "swap") (param i32 i32) (result i32 i32)
+    local.get 0
+    local.get 1
+    local.set 0
+    local.set 1
+    local.get 0
+    local.get 1)
+
+  ;; Rotate three locals through the stack, then read them in the original order.
+  (func (export "rotate") (param i64 i64 i64) (result i64 i64 i64)
+    local.get 0
+    local.get 1
+    local.get 2
+    local.set 0
+    local.set 2
+    local.set 1
+    local.get 0
+    local.get 1
+    local.get 2)
+
+  ;; select with constants and with a stale operand.
+  (func (export "select-consts") (param i32) (result i32)
+    (select (i32.const 10) (i32.const 20) (local.get 0)))
+  (func (export "select-const-true") (param i32 i32) (result i32)
+    (select (local.get 0) (local.get 1) (i32.const 1)))
+  (func (export "select-const-false") (param i32 i32) (result i32)
+    (select (local.get 0) (local.get 1) (i32.const 0)))
+  (func (export "select-i64") (param i32) (result i64)
+    (select (i64.const -1) (i64.const 0x100000000) (local.get 0)))
+  (func (export "select-f64") (param f64 i32) (result f64)
+    (select (f64.const 1.5) (local.get 0) (local.get 1)))
+  (func (export "select-stale") (param i32 i32) (result i32)
+    (select (local.get 0) (local.tee 0 (i32.const 5)) (local.get 1)))
+  (func (export "select-cmp") (param i32 i32) (result i32)
+    (select (i32.const -1) (local.get 1) (i32.lt_s (local.get 0) (i32.const 3))))
+  (func (export "select-externref") (param externref i32) (result externref)
+    (select (result externref) (local.get 0) (ref.null extern) (local.get 1)))
+)
+
+(assert_return (invoke "get-then-set" (i32.const 5)) (i32.const -95))
+(assert_return (invoke "nested-blocks" (i32.const 3)) (i32.const -36))
+(assert_return (invoke "br-if-path" (i32.const 3) (i32.const 1)) (i32.const 10))
+(assert_return (invoke "br-if-path" (i32.const 3) (i32.const 0)) (i32.const 1010))
+(assert_return (invoke "if-set" (i32.const 10) (i32.const 1)) (i32.const -40))
+(assert_return (invoke "if-set" (i32.const 10) (i32.const 0)) (i32.const -1))
+(assert_return (invoke "fib-loop" (i32.const 0) (i32.const 1) (i32.const 10)) (i32.const 55))
+(assert_return (invoke "fib-loop" (i32.const 0) (i32.const 1) (i32.const 30)) (i32.const 832040))
+(assert_return (invoke "br-table-stale" (i32.const 4) (i32.const 0)) (i32.const 1004000))
+(assert_return (invoke "br-table-stale" (i32.const 4) (i32.const 1)) (i32.const 4000))
+(assert_return (invoke "br-table-stale" (i32.const 4) (i32.const 2)) (i32.const 1004000))
+(assert_return (invoke "tee-over-stale" (i32.const 4)) (i32.const 45))
+(assert_return (invoke "tee-chain" (i32.const 5)) (i32.const 80))
+(assert_return (invoke "tee-self" (i32.const 3)) (i32.const 24))
+(assert_return (invoke "swap" (i32.const 1) (i32.const 2)) (i32.const 2) (i32.const 1))
+(assert_return (invoke "rotate" (i64.const 1) (i64.const 2) (i64.const 3))
+  (i64.const 3) (i64.const 1) (i64.const 2))
+(assert_return (invoke "select-consts" (i32.const 1)) (i32.const 10))
+(assert_return (invoke "select-consts" (i32.const 0)) (i32.const 20))
+(assert_return (invoke "select-consts" (i32.const -1)) (i32.const 10))
+(assert_return (invoke "select-const-true" (i32.const 1) (i32.const 2)) (i32.const 1))
+(assert_return (invoke "select-const-false" (i32.const 1) (i32.const 2)) (i32.const 2))
+(assert_return (invoke "select-i64" (i32.const 7)) (i64.const -1))
+(assert_return (invoke "select-i64" (i32.const 0)) (i64.const 0x100000000))
+(assert_return (invoke "select-f64" (f64.const -0.0) (i32.const 1)) (f64.const 1.5))
+(assert_return (invoke "select-f64" (f64.const -0.0) (i32.const 0)) (f64.const -0.0))
+(assert_return (invoke "select-stale" (i32.const 3) (i32.const 1)) (i32.const 3))
+(assert_return (invoke "select-stale" (i32.const 3) (i32.const 0)) (i32.const 5))
+(assert_return (invoke "select-cmp" (i32.const 2) (i32.const 8)) (i32.const -1))
+(assert_return (invoke "select-cmp" (i32.const 3) (i32.const 8)) (i32.const 8))
+(assert_return (invoke "select-cmp" (i32.const -5) (i32.const 8)) (i32.const -1))
+(assert_return (invoke "select-externref" (ref.extern 3) (i32.const 1)) (ref.extern 3))
+(assert_return (invoke "select-externref" (ref.extern 3) (i32.const 0)) (ref.null extern))
