@@ -8,15 +8,17 @@
 use std::time::{Duration, Instant};
 
 const FIB: &str = r#"(module
-  (func $fib (export "run") (param $n i64) (result i64)
+  (func (export "run") (param $n i32) (result i64) (call $fib (i64.extend_i32_u (local.get $n))))
+  (func $fib (param $n i64) (result i64)
     (if (result i64) (i64.lt_u (local.get $n) (i64.const 2))
       (then (local.get $n))
       (else (i64.add (call $fib (i64.sub (local.get $n) (i64.const 1)))
                      (call $fib (i64.sub (local.get $n) (i64.const 2))))))))"#;
 
 const LOOP: &str = r#"(module
-  (func (export "run") (param $n i64) (result i64)
-    (local $i i64) (local $acc i64)
+  (func (export "run") (param $n32 i32) (result i64)
+    (local $i i64) (local $acc i64) (local $n i64)
+    (local.set $n (i64.extend_i32_u (local.get $n32)))
     (block $done
       (loop $next
         (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
@@ -25,33 +27,54 @@ const LOOP: &str = r#"(module
         (br $next)))
     (local.get $acc)))"#;
 
+/// Where a workload's wasm comes from.
+enum Source {
+    /// Hand-written WAT.
+    Wat(&'static str),
+    /// A file in `benches/workloads/` built from C by `ci/build-bench-wasm.sh`.
+    File(&'static str),
+}
+
+/// A workload: a module exporting `run(i32) -> i64`, and the argument to pass.
 struct Workload {
     name: &'static str,
-    wat: &'static str,
-    arg: i64,
+    source: Source,
+    arg: i32,
 }
 
 const WORKLOADS: &[Workload] = &[
-    Workload { name: "fib(30) recursive", wat: FIB, arg: 30 },
-    Workload { name: "loop 50M iterations", wat: LOOP, arg: 50_000_000 },
+    Workload { name: "fib(30) recursive", source: Source::Wat(FIB), arg: 30 },
+    Workload { name: "loop 50M iterations", source: Source::Wat(LOOP), arg: 50_000_000 },
+    Workload { name: "memory_sum (C, 1 MiB x 20)", source: Source::File("memory_sum.wasm"), arg: 20 },
+    Workload { name: "simd_dot (C, -msimd128)", source: Source::File("simd_dot.wasm"), arg: 300 },
 ];
 
-fn run_epsilon(wasm: &[u8], arg: i64) -> impl FnMut() -> i64 {
+fn wasm_of(source: &Source) -> Vec<u8> {
+    match source {
+        Source::Wat(text) => wat::parse_str(text).expect("valid WAT"),
+        Source::File(name) => {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/workloads").join(name);
+            std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        }
+    }
+}
+
+fn run_epsilon(wasm: &[u8], arg: i32) -> impl FnMut() -> i64 {
     let engine = epsilon::Engine::default();
     let module = epsilon::Module::new(&engine, wasm).expect("epsilon compiles");
     let mut store = epsilon::Store::new(&engine, ());
     let instance = epsilon::Linker::new(&engine).instantiate(&mut store, &module).expect("instantiates");
-    let run = instance.get_typed_func::<i64, i64>(&store, "run").expect("export");
+    let run = instance.get_typed_func::<i32, i64>(&store, "run").expect("export");
     move || run.call(&mut store, arg).expect("runs")
 }
 
-fn run_wasmi(wasm: &[u8], arg: i64) -> impl FnMut() -> i64 {
+fn run_wasmi(wasm: &[u8], arg: i32) -> impl FnMut() -> i64 {
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, wasm).expect("wasmi compiles");
     let mut store = wasmi::Store::new(&engine, ());
     let linker = wasmi::Linker::<()>::new(&engine);
     let instance = linker.instantiate_and_start(&mut store, &module).expect("instantiates");
-    let run = instance.get_typed_func::<i64, i64>(&store, "run").expect("export");
+    let run = instance.get_typed_func::<i32, i64>(&store, "run").expect("export");
     move || run.call(&mut store, arg).expect("runs")
 }
 
@@ -75,7 +98,7 @@ fn main() {
     println!("|---|---:|---:|---:|");
     let mut log_sum = 0.0;
     for w in WORKLOADS {
-        let wasm = wat::parse_str(w.wat).expect("valid WAT");
+        let wasm = wasm_of(&w.source);
         let (ours, r1) = median(run_epsilon(&wasm, w.arg), samples);
         let (theirs, r2) = median(run_wasmi(&wasm, w.arg), samples);
         assert_eq!(r1, r2, "{}: engines disagree", w.name);
