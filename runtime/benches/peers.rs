@@ -59,10 +59,31 @@ fn wasm_of(source: &Source) -> Vec<u8> {
     }
 }
 
-fn run_epsilon(wasm: &[u8], arg: i32) -> impl FnMut() -> i64 {
-    let engine = epsilon::Engine::default();
+/// Which resource-limit mechanisms an epsilon run has switched on.
+#[derive(Clone, Copy)]
+enum Limits {
+    Off,
+    Fuel,
+    Interrupt,
+}
+
+fn run_epsilon(wasm: &[u8], arg: i32, limits: Limits) -> impl FnMut() -> i64 {
+    let mut config = epsilon::Config::default();
+    match limits {
+        Limits::Off => {}
+        Limits::Fuel => {
+            config.consume_fuel(true);
+        }
+        Limits::Interrupt => {
+            config.interruptible(true);
+        }
+    }
+    let engine = epsilon::Engine::new(config);
     let module = epsilon::Module::new(&engine, wasm).expect("epsilon compiles");
     let mut store = epsilon::Store::new(&engine, ());
+    if let Limits::Fuel = limits {
+        store.set_fuel(u64::MAX).expect("fuel enabled");
+    }
     let instance = epsilon::Linker::new(&engine).instantiate(&mut store, &module).expect("instantiates");
     let run = instance.get_typed_func::<i32, i64>(&store, "run").expect("export");
     move || run.call(&mut store, arg).expect("runs")
@@ -94,23 +115,37 @@ fn median(mut f: impl FnMut() -> i64, samples: usize) -> (Duration, i64) {
 
 fn main() {
     let samples = std::env::var("BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
-    println!("| workload | epsilon (ms) | wasmi 2.0 (ms) | epsilon / wasmi |");
-    println!("|---|---:|---:|---:|");
+    println!(
+        "| workload | epsilon (ms) | wasmi 2.0 (ms) | epsilon / wasmi | fuel on / off | interruptible / off |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
     let mut log_sum = 0.0;
+    let (mut log_fuel, mut log_interrupt) = (0.0, 0.0);
     for w in WORKLOADS {
         let wasm = wasm_of(&w.source);
-        let (ours, r1) = median(run_epsilon(&wasm, w.arg), samples);
+        let (ours, r1) = median(run_epsilon(&wasm, w.arg, Limits::Off), samples);
         let (theirs, r2) = median(run_wasmi(&wasm, w.arg), samples);
-        assert_eq!(r1, r2, "{}: engines disagree", w.name);
+        let (fuel, r3) = median(run_epsilon(&wasm, w.arg, Limits::Fuel), samples);
+        let (interrupt, r4) = median(run_epsilon(&wasm, w.arg, Limits::Interrupt), samples);
+        assert!(r1 == r2 && r1 == r3 && r1 == r4, "{}: engines or configurations disagree", w.name);
         let ratio = ours.as_secs_f64() / theirs.as_secs_f64();
+        let fuel_ratio = fuel.as_secs_f64() / ours.as_secs_f64();
+        let interrupt_ratio = interrupt.as_secs_f64() / ours.as_secs_f64();
         log_sum += ratio.ln();
+        log_fuel += fuel_ratio.ln();
+        log_interrupt += interrupt_ratio.ln();
         println!(
-            "| {} | {:.1} | {:.1} | {:.2} |",
+            "| {} | {:.1} | {:.1} | {:.2} | {:.2} | {:.2} |",
             w.name,
             ours.as_secs_f64() * 1e3,
             theirs.as_secs_f64() * 1e3,
-            ratio
+            ratio,
+            fuel_ratio,
+            interrupt_ratio
         );
     }
-    println!("\ngeomean epsilon/wasmi: {:.2}", (log_sum / WORKLOADS.len() as f64).exp());
+    let n = WORKLOADS.len() as f64;
+    println!("\ngeomean epsilon/wasmi: {:.2}", (log_sum / n).exp());
+    println!("geomean cost of fuel: {:.2}", (log_fuel / n).exp());
+    println!("geomean cost of interruption checks: {:.2}", (log_interrupt / n).exp());
 }

@@ -97,10 +97,12 @@ impl Config {
         self
     }
 
-    /// Makes running code interruptible (off by default): checks are compiled in at every
-    /// function entry and loop header, so [`InterruptHandle::interrupt`](crate::InterruptHandle)
+    /// Makes running code interruptible (off by default): every function entry and every
+    /// loop iteration (each taken backward branch) checks for an interrupt, so [`InterruptHandle::interrupt`](crate::InterruptHandle)
     /// and [`Store::set_deadline`](crate::Store::set_deadline) stop even an infinite loop with
-    /// the trap "interrupted". With it off those checks do not exist and cost nothing.
+    /// the trap "interrupted". The check is folded into the branch and call handlers of a
+    /// separate instance of the dispatch loop, so no extra instruction is dispatched; with it
+    /// off that instance is not used and the checks cost nothing.
     pub fn interruptible(&mut self, enable: bool) -> &mut Self {
         self.interruptible = enable;
         self

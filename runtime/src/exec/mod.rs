@@ -62,6 +62,8 @@ pub(crate) struct Limits {
     pub max_values: usize,
     /// Whether bulk operations charge fuel per chunk.
     pub consume_fuel: bool,
+    /// Whether to check the interrupt flag at function entry and backward branches.
+    pub interruptible: bool,
 }
 
 /// Calls function `func` (a store index) with its arguments encoded as cells; returns the
@@ -85,6 +87,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, args: &[u64]) -> Result
                 max_frames: max_depth - store.inner.outer_depth - 1,
                 max_values,
                 consume_fuel: config.consume_fuel,
+                interruptible: config.interruptible,
             };
             store.inner.reentry += 1;
             let outcome = run_from(store, &mut stack, instance, code, args, limits);
@@ -126,7 +129,12 @@ fn run_from<T>(
     stack.values[param_cells..param_cells + local_cells].fill(0);
     let mut state = State { instance, code, ip: 0, base: 0 };
     loop {
-        match run::run(&mut store.inner, stack, &mut state, limits) {
+        let exit = if limits.interruptible {
+            run::run::<true>(&mut store.inner, stack, &mut state, limits)
+        } else {
+            run::run::<false>(&mut store.inner, stack, &mut state, limits)
+        };
+        match exit {
             Exit::Done => return Ok(result_cells),
             Exit::Trap(kind) => return Err(kind.into()),
             Exit::TrapAt(kind, index) => {

@@ -108,7 +108,16 @@ fn interrupted(state: &Arc<InterruptState>, callback: &mut Option<InterruptCallb
 }
 
 /// Runs until the entry function returns, a trap, a host call, or an instance switch.
-pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, limits: Limits) -> Exit {
+///
+/// With `INTERRUPTIBLE`, every taken backward branch (each loop iteration goes through one)
+/// and every function entry checks the store's interrupt flag; the `false` instance contains
+/// no check at all, so interruption costs nothing when it is off.
+pub(crate) fn run<const INTERRUPTIBLE: bool>(
+    inner: &mut StoreInner,
+    stack: &mut Stack,
+    st: &mut State,
+    limits: Limits,
+) -> Exit {
     let StoreInner {
         instances,
         funcs,
@@ -200,10 +209,25 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             };
         };
     }
-    macro_rules! jump {
-        ($offset:expr) => {
-            ip = (ip as isize - 1 + $offset as isize) as usize
+    // Traps if interruptible and an interrupt is pending (and the callback does not resume).
+    macro_rules! check_interrupt {
+        () => {
+            if INTERRUPTIBLE
+                && interrupt.flag.load(Ordering::Relaxed) != 0
+                && interrupted(interrupt, interrupt_callback)
+            {
+                trap!(TrapKind::Interrupted);
+            }
         };
+    }
+    macro_rules! jump {
+        ($offset:expr) => {{
+            let offset = $offset as isize;
+            if INTERRUPTIBLE && offset <= 0 {
+                check_interrupt!();
+            }
+            ip = (ip as isize - 1 + offset) as usize
+        }};
     }
     macro_rules! br_if {
         ($cond:expr, $offset:expr) => {
@@ -229,6 +253,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             if frames.len() >= limits.max_frames {
                 trap!(TrapKind::CallStackExhausted);
             }
+            check_interrupt!();
             let new_base = base + $args as usize;
             let needed = new_base + callee.frame_cells as usize;
             if needed > values.len() {
@@ -373,11 +398,6 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
                     trap!(TrapKind::OutOfFuel);
                 }
                 *fuel -= amount;
-            }
-            Op::CheckInterrupt {} => {
-                if interrupt.flag.load(Ordering::Relaxed) != 0 && interrupted(interrupt, interrupt_callback) {
-                    trap!(TrapKind::Interrupted);
-                }
             }
             Op::Br { offset } => jump!(offset),
             Op::BrIfNez { cond, offset } => br_if!(r32!(cond) != 0, offset),

@@ -435,8 +435,6 @@ ops! {
         Unreachable {},
         /// Charges `amount` units of fuel for the block that starts here (fuel metering on).
         ConsumeFuel { amount: u32 },
-        /// Traps with "interrupted" if an interrupt is pending (interruption on).
-        CheckInterrupt {},
         /// Copies `len` cells from `src..` to `dst..` (memmove semantics).
         CopySpan { dst: Slot, src: Slot, len: u16 },
         /// Jumps to entry `index` (clamped to `len`) of the `len + 1` `Br` ops that follow.

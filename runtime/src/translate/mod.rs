@@ -132,8 +132,6 @@ pub(crate) struct FuncTranslator<'a> {
     /// Whether to emit fuel charges, and where the current block's charge is.
     fuel: bool,
     fuel_op: Option<usize>,
-    /// Whether to emit interruption checks at function entry and loop headers.
-    interruptible: bool,
     /// Lane selectors of `i8x16.shuffle`.
     shuffles: Vec<[u8; 16]>,
 }
@@ -166,7 +164,6 @@ impl<'a> FuncTranslator<'a> {
             last_result: None,
             fuel: module.engine.config().consume_fuel,
             fuel_op: None,
-            interruptible: module.engine.config().interruptible,
             shuffles: Vec::new(),
         }
     }
@@ -221,9 +218,6 @@ impl<'a> FuncTranslator<'a> {
         });
 
         self.start_fuel_block();
-        if self.interruptible {
-            self.emit(Op::CheckInterrupt {});
-        }
         let mut ops = OperatorsReader::new(reader);
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(malformed)?;
@@ -650,9 +644,6 @@ impl<'a> FuncTranslator<'a> {
         if self.reachable {
             let label = self.ctrl.last().map(|c| c.label).unwrap_or(0);
             self.bind_label(label);
-            if self.interruptible {
-                self.emit(Op::CheckInterrupt {});
-            }
         }
         Ok(())
     }
