@@ -24,7 +24,7 @@
 //! # Ok::<(), epsilon::Error>(())
 //! ```
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 mod config;
 mod engine;

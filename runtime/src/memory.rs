@@ -8,6 +8,13 @@ use crate::types::MemoryType;
 pub const PAGE_SIZE: usize = 65536;
 
 /// A linear memory in the store.
+///
+/// Invariant: every byte of `data`'s spare capacity (`data.len()..data.capacity()`) is zero.
+/// Buffers come from [`zeroed_buffer`] (fresh zeroed pages the allocator got from the OS,
+/// untouched until used) and bytes past the length are never written, so growing within the
+/// capacity only extends the length. The capacity is reserved up to the memory's limit when
+/// the system allows it, so a large memory costs address space, not resident memory, until
+/// the program touches it, and growing never copies.
 pub(crate) struct MemoryEntity {
     pub data: Vec<u8>,
     pub ty: MemoryType,
@@ -15,6 +22,28 @@ pub(crate) struct MemoryEntity {
     pub limit: u32,
     /// While non-zero, the bytes must not move: growth stays within the reserved capacity.
     pub pins: u32,
+}
+
+/// A buffer of `len` zero bytes with room for `capacity` (all of it zero), without writing
+/// to it; `None` if the allocator refuses.
+#[allow(unsafe_code)]
+fn zeroed_buffer(len: usize, capacity: usize) -> Option<Vec<u8>> {
+    debug_assert!(len <= capacity);
+    if capacity == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(capacity).ok()?;
+    // SAFETY: `layout` has a non-zero size. `alloc_zeroed` returns null or a pointer to
+    // `capacity` zeroed bytes from the global allocator with alignment 1 — exactly the
+    // allocation `Vec<u8>` owns for that capacity — and the first `len <= capacity` bytes are
+    // initialised (zero), as `from_raw_parts` requires.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout);
+        if ptr.is_null() {
+            return None;
+        }
+        Some(Vec::from_raw_parts(ptr, len, capacity))
+    }
 }
 
 impl MemoryEntity {
@@ -27,11 +56,12 @@ impl MemoryEntity {
         }
         let limit = ty.max.unwrap_or(65536).min(ceiling).min(65536);
         let bytes = ty.min as usize * PAGE_SIZE;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes).map_err(|_| {
+        // Reserve address space up to the limit so that growing never moves (or touches) the
+        // bytes; where the system refuses that much address space, start with the minimum.
+        let max = limit as usize * PAGE_SIZE;
+        let data = zeroed_buffer(bytes, max).or_else(|| zeroed_buffer(bytes, bytes)).ok_or_else(|| {
             Error::new(ErrorKind::Instantiation, format!("cannot allocate {} pages of memory", ty.min))
         })?;
-        data.resize(bytes, 0);
         Ok(MemoryEntity { data, ty, limit, pins: 0 })
     }
 
@@ -49,12 +79,45 @@ impl MemoryEntity {
             return None;
         }
         let new_len = new as usize * PAGE_SIZE;
-        if self.pins > 0 && new_len > self.data.capacity() {
-            return None;
+        if new_len > self.data.capacity() {
+            if self.pins > 0 {
+                return None;
+            }
+            // Double the capacity (within the limit) so repeated small grows copy rarely.
+            let max = self.limit as usize * PAGE_SIZE;
+            let capacity = new_len.max(self.data.capacity().saturating_mul(2).min(max));
+            self.reallocate(new_len, capacity)?;
+        } else {
+            self.extend_within_capacity(new_len);
         }
-        self.data.try_reserve_exact(new_len - self.data.len()).ok()?;
-        self.data.resize(new_len, 0);
         Some(old)
+    }
+
+    /// Moves the bytes into a fresh zeroed buffer of length `len` (at least the current
+    /// length: memories never shrink) and `capacity`.
+    fn reallocate(&mut self, len: usize, capacity: usize) -> Option<()> {
+        let mut fresh = zeroed_buffer(len.max(self.data.len()), capacity)?;
+        fresh[..self.data.len()].copy_from_slice(&self.data);
+        self.data = fresh;
+        Some(())
+    }
+
+    /// Extends the length to `new_len <= capacity`; the new bytes are zero by the invariant.
+    #[allow(unsafe_code)]
+    fn extend_within_capacity(&mut self, new_len: usize) {
+        assert!(new_len <= self.data.capacity() && new_len >= self.data.len());
+        // SAFETY: `new_len <= capacity`, and the bytes in `len..new_len` are initialised:
+        // they are zero by the type's invariant (spare capacity is always zero).
+        unsafe { self.data.set_len(new_len) }
+    }
+
+    /// Makes sure the capacity covers the limit, so the bytes never move while pinned.
+    fn reserve_limit(&mut self) -> Option<()> {
+        let max = self.limit as usize * PAGE_SIZE;
+        if self.data.capacity() < max {
+            self.reallocate(self.data.len(), max)?;
+        }
+        Some(())
     }
 
     /// The type with the current size as its minimum (what import matching compares).
@@ -146,9 +209,8 @@ impl Memory {
     pub fn pin(&self, mut store: impl AsContextMut) -> Result<()> {
         let entity = self.entity_mut(store.as_context_mut());
         if entity.pins == 0 {
-            let max = entity.limit as usize * PAGE_SIZE;
-            let extra = max.saturating_sub(entity.data.len());
-            entity.data.try_reserve_exact(extra).map_err(|_| {
+            entity.reserve_limit().ok_or_else(|| {
+                let max = entity.limit as usize * PAGE_SIZE;
                 Error::new(ErrorKind::OutOfRange, format!("cannot reserve {max} bytes to pin the memory"))
             })?;
         }

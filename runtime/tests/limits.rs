@@ -215,3 +215,39 @@ fn a_pinned_memory_keeps_its_address_while_growing() {
     assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "the maximum still holds");
     memory.unpin(&mut store);
 }
+
+/// Resident memory of this process in KiB (Linux).
+#[cfg(target_os = "linux")]
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_declared_4_gib_memory_is_not_allocated_until_used() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module (memory (export "m") 65535)
+            (func (export "poke") (param i32) (i32.store8 (local.get 0) (i32.const 1)))
+            (func (export "grow") (result i32) (memory.grow (i32.const 1))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let before = resident_kib();
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let poke = instance.get_typed_func::<i32, ()>(&store, "poke").unwrap();
+    poke.call(&mut store, 0).unwrap();
+    let grow = instance.get_typed_func::<(), i32>(&store, "grow").unwrap();
+    assert_eq!(grow.call(&mut store, ()).unwrap(), 65535);
+    poke.call(&mut store, -2).unwrap(); // the last-but-one byte of 4 GiB
+    let grown = resident_kib();
+    assert!(grown - before < 64 * 1024, "resident memory grew by {} KiB", grown - before);
+    let memory = instance.get_memory(&store, "m").unwrap();
+    assert_eq!(memory.data_size(&store), 65536 * 65536);
+    assert_eq!(memory.data(&store)[0], 1);
+    assert_eq!(memory.data(&store)[65536 * 65536 - 2], 1);
+    assert_eq!(memory.data(&store)[65536 * 65536 - 1], 0);
+}
