@@ -16,4 +16,9 @@ cargo clippy --workspace --all-targets --profile ci -- -D warnings
 step "cargo test --workspace (profile ci)"
 cargo test --workspace --profile ci
 
+step "Python package: build into .venv, pytest, stubtest"
+./ci/setup-python.sh
+.venv/bin/python -m pytest python/tests -q
+.venv/bin/python -m mypy.stubtest epsilon
+
 step "all tests passed"

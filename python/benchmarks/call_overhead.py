@@ -1,0 +1,238 @@
+"""Call overhead of epsilon's Python API next to other WebAssembly engines for Python.
+
+Measures, for every engine that is installed, with the same wasm bytes:
+
+* a Python -> wasm call of ``add(i32, i32) -> i32`` (ns per call),
+* a 1 MiB read of linear memory into ``bytes`` (ns per read),
+* compiling and instantiating a small module in a fresh store (ns per module).
+
+Results are checked equal across engines. Each figure is the median of several samples taken
+after a warm-up. This is a benchmark, not a test.
+
+Usage (from the repository root, after ./ci/setup-python.sh):
+
+    .venv/bin/python python/benchmarks/call_overhead.py --install   # installs the peers once
+    .venv/bin/python python/benchmarks/call_overhead.py [--samples 9] [--json out.json]
+
+The peers (PyPI ``wasmtime``, ``pywasm3``, ``pywasm``) are listed in requirements.txt beside
+this script; ``--install`` pip-installs them into the running interpreter's environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import epsilon
+
+WAT = """
+(module
+  (memory (export "memory") 17)
+  (data (i32.const 0) "epsilon benchmark")
+  (data (i32.const 1048560) "end of the first MiB")
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1))))
+"""
+WASM = epsilon.wat2wasm(WAT)
+MIB = 1 << 20
+
+
+def measure(fn: Callable[[int], None], per_sample: int, samples: int) -> float:
+    """Median ns per operation of `fn(n)`, which performs n operations."""
+    fn(max(1, per_sample // 10))  # warm-up
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter_ns()
+        fn(per_sample)
+        times.append((time.perf_counter_ns() - start) / per_sample)
+    return statistics.median(times)
+
+
+def loop(op: Callable[[], Any]) -> Callable[[int], None]:
+    def run(n: int) -> None:
+        for _ in range(n):
+            op()
+
+    return run
+
+
+# --- engines: each returns (add_call, read_1mib, instantiate) callables and a result check ---
+
+
+def epsilon_engine() -> dict[str, Any]:
+    runtime = epsilon.Runtime()
+    module = runtime.instantiate(WASM)
+    add = module.get_function("add")
+    call = module.call
+
+    def instantiate() -> None:
+        with epsilon.Runtime() as rt:
+            rt.instantiate(WASM)
+
+    return {
+        "version": epsilon.version(),
+        "add": lambda: add(1, 2)[0],
+        "add (Module.call)": lambda: call("add", 1, 2)[0],
+        "read": lambda: module.read_memory(0, MIB),
+        "instantiate": instantiate,
+    }
+
+
+def wasmtime_engine() -> dict[str, Any]:
+    import wasmtime
+
+    store = wasmtime.Store()
+    instance = wasmtime.Instance(store, wasmtime.Module(store.engine, WASM), [])
+    exports = instance.exports(store)
+    add = exports["add"]
+    memory = exports["memory"]
+
+    def instantiate() -> None:
+        s = wasmtime.Store()
+        wasmtime.Instance(s, wasmtime.Module(s.engine, WASM), [])
+
+    return {
+        "version": _dist_version("wasmtime"),
+        "add": lambda: add(store, 1, 2),
+        "read": lambda: bytes(memory.read(store, 0, MIB)),
+        "instantiate": instantiate,
+    }
+
+
+def pywasm3_engine() -> dict[str, Any]:
+    import wasm3
+
+    env = wasm3.Environment()
+    runtime = env.new_runtime(64 * 1024)
+    runtime.load(env.parse_module(WASM))
+    add = runtime.find_function("add")
+
+    def instantiate() -> None:
+        e = wasm3.Environment()
+        r = e.new_runtime(64 * 1024)
+        r.load(e.parse_module(WASM))
+
+    return {
+        "version": _dist_version("pywasm3"),
+        "add": lambda: add(1, 2),
+        "read": lambda: bytes(runtime.get_memory(0)[:MIB]),
+        "instantiate": instantiate,
+    }
+
+
+def pywasm_engine() -> dict[str, Any]:
+    import pywasm
+
+    runtime = pywasm.core.Runtime()
+    module = runtime.instance(pywasm.core.ModuleDesc.from_reader(io.BytesIO(WASM)))
+    memory = runtime.exported_memory(module, "memory")
+
+    def instantiate() -> None:
+        r = pywasm.core.Runtime()
+        r.instance(pywasm.core.ModuleDesc.from_reader(io.BytesIO(WASM)))
+
+    return {
+        "version": _dist_version("pywasm"),
+        "add": lambda: runtime.invocate(module, "add", [1, 2])[0],
+        "read": lambda: bytes(memory.data[:MIB]),
+        "instantiate": instantiate,
+    }
+
+
+def _dist_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+ENGINES: dict[str, Callable[[], dict[str, Any]]] = {
+    "epsilon": epsilon_engine,
+    "wasmtime": wasmtime_engine,
+    "pywasm3": pywasm3_engine,
+    "pywasm": pywasm_engine,
+}
+
+# Operations per sample: the slow pure-Python engine gets fewer.
+SIZES = {
+    "add": {"default": 200_000, "pywasm": 5_000},
+    "add (Module.call)": {"default": 200_000},
+    "read": {"default": 300},
+    "instantiate": {"default": 300, "pywasm": 30},
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--install", action="store_true", help="pip-install the peer engines first")
+    parser.add_argument("--samples", type=int, default=9, help="samples per figure (median reported)")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines to run")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON")
+    args = parser.parse_args()
+
+    if args.install:
+        requirements = Path(__file__).with_name("requirements.txt")
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "-r", str(requirements)])
+
+    engines: dict[str, dict[str, Any]] = {}
+    for name in args.engines.split(","):
+        try:
+            engines[name] = ENGINES[name]()
+        except ImportError:
+            print(f"{name}: not installed (use --install); skipped", file=sys.stderr)
+
+    # Same results from every engine.
+    expected_sum = 3
+    expected_digest = hashlib.sha256(epsilon.Runtime().instantiate(WASM).read_memory(0, MIB)).hexdigest()
+    for name, engine in engines.items():
+        for key in ("add", "add (Module.call)"):
+            if key in engine and engine[key]() != expected_sum:
+                raise SystemExit(f"{name}: {key} returned {engine[key]()!r}, expected {expected_sum}")
+        data = engine["read"]()
+        if len(data) != MIB or hashlib.sha256(data).hexdigest() != expected_digest:
+            raise SystemExit(f"{name}: the 1 MiB read differs from epsilon's")
+
+    results: dict[str, dict[str, float]] = {}
+    for name, engine in engines.items():
+        results[name] = {}
+        for key, sizes in SIZES.items():
+            if key not in engine:
+                continue
+            n = sizes.get(name, sizes["default"])
+            try:
+                results[name][key] = measure(loop(engine[key]), n, args.samples)
+            except Exception as e:  # a peer failing must not hide the other figures
+                print(f"  {name:9s} {key:18s} failed: {e}", file=sys.stderr)
+                continue
+            print(f"  {name:9s} {key:18s} {results[name][key]:>14,.0f} ns", file=sys.stderr)
+
+    print(f"\nPython {platform.python_version()} on {platform.machine()}, median of {args.samples} samples, ns per operation\n")
+    columns = ["add", "add (Module.call)", "read", "instantiate"]
+    headers = ["engine", "version", "add(i32, i32) call", "Module.call('add', ...)", "read 1 MiB", "compile + instantiate"]
+    print("| " + " | ".join(headers) + " |")
+    print("|" + "|".join("---" for _ in headers) + "|")
+    for name, engine in engines.items():
+        cells = [name, str(engine["version"])]
+        for key in columns:
+            value = results[name].get(key)
+            cells.append(f"{value:,.0f}" if value is not None else "-")
+        print("| " + " | ".join(cells) + " |")
+    if args.json:
+        args.json.write_text(json.dumps({"python": platform.python_version(), "results": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,584 @@
+//! `Runtime`: owns a store; compiles, links and instantiates modules; creates host objects.
+
+use crate::buffer;
+use crate::errors::{self, Class, HostException, guard};
+use crate::externs::{Global, MemoryBase, Owner, Table, bytes_arg};
+use crate::module::{Function, Module, fuel_arg, timeout_arg};
+use crate::shared::{self, CallOpts, HostData, PyStore, Shared};
+use crate::values::{self, signature};
+use epsilon::{AsContext, AsContextMut, Caller, Extern, ExternType, FuncType, Val};
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyString, PyTuple};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Weak};
+
+/// The largest memory in pages (65536 pages = 4 GiB, the whole WebAssembly 2.0 range).
+pub(crate) const MAX_PAGES: u32 = 65536;
+
+/// Validates a page count given from Python (`what` names it in errors).
+fn pages_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u32> {
+    let v: i128 = obj.extract()?;
+    if !(0..=i128::from(MAX_PAGES)).contains(&v) {
+        return Err(PyValueError::new_err(format!("{what} must be between 0 and {MAX_PAGES}, got {v}")));
+    }
+    Ok(v as u32)
+}
+
+/// The bytes of a module given as binary (bytes-like) or WAT text (str or bytes).
+fn module_bytes(py: Python<'_>, wasm: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(s) = wasm.cast::<PyString>() {
+        return Ok(s.to_string().into_bytes());
+    }
+    if wasm.is_instance_of::<PyBytes>() || wasm.is_instance_of::<PyByteArray>() {
+        return bytes_arg(py, wasm, "wasm");
+    }
+    bytes_arg(py, wasm, "wasm").map_err(|_| {
+        let name = wasm.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        errors::new_err(
+            py,
+            Class::Type,
+            format!(
+                "wasm must be bytes, bytearray, memoryview (a binary module) or str (WAT text), not {name}"
+            ),
+        )
+    })
+}
+
+/// Compiles a module with the GIL released.
+fn compile(py: Python<'_>, shared: &Shared, bytes: &[u8]) -> PyResult<epsilon::Module> {
+    if !bytes.starts_with(b"\0asm") && std::str::from_utf8(bytes).is_err() {
+        let e = errors::new_err(
+            py,
+            Class::Compile,
+            "not a WebAssembly module: the bytes start neither with the binary magic b'\\0asm' \
+             nor with WAT text",
+        );
+        let _ = e.value(py).setattr("offset", 0);
+        return Err(e);
+    }
+    let engine = &shared.engine;
+    match py.detach(|| catch_unwind(AssertUnwindSafe(|| epsilon::Module::new(engine, bytes)))) {
+        Ok(Ok(m)) => Ok(m),
+        Ok(Err(e)) => Err(errors::from_epsilon(py, &e)),
+        Err(payload) => Err(errors::panic_err(py, payload)),
+    }
+}
+
+/// Looks up `imports[module][name]`; `None` if either level is missing.
+fn lookup_import<'py>(
+    imports: &Bound<'py, PyAny>,
+    module: &str,
+    name: &str,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let py = imports.py();
+    let level = |map: &Bound<'py, PyAny>, key: &str| -> PyResult<Option<Bound<'py, PyAny>>> {
+        match map.get_item(key) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    match level(imports, module)? {
+        Some(m) => level(&m, name),
+        None => Ok(None),
+    }
+}
+
+/// Resolves every import of `module`: from `imports=` first, then from registered modules.
+fn resolve_imports(
+    py: Python<'_>,
+    shared: &Arc<Shared>,
+    store: &mut PyStore,
+    module: &epsilon::Module,
+    imports: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<Extern>> {
+    let mut externs = Vec::with_capacity(module.imports().len());
+    for import in module.imports() {
+        let what = format!("import {}.{} ({})", import.module, import.name, import.ty);
+        let provided = match imports {
+            Some(map) if !map.is_none() => lookup_import(map, import.module, import.name)?,
+            _ => None,
+        };
+        let ext = match provided {
+            Some(obj) => {
+                extern_from_py(py, shared, store, &obj, &import.ty, &what, import.module, import.name)?
+            }
+            None => {
+                let registered = store.data().registered.get(import.module).copied();
+                match registered.and_then(|i| i.get_export(&*store, import.name)) {
+                    Some(ext) => ext,
+                    None => {
+                        return errors::fail(
+                            py,
+                            Class::Link,
+                            format!("unknown {what}: not in imports= nor in a registered module"),
+                        );
+                    }
+                }
+            }
+        };
+        externs.push(ext);
+    }
+    Ok(externs)
+}
+
+/// Converts a Python object given in `imports=` for an import of type `ty`.
+#[allow(clippy::too_many_arguments)]
+fn extern_from_py(
+    py: Python<'_>,
+    shared: &Arc<Shared>,
+    store: &mut PyStore,
+    obj: &Bound<'_, PyAny>,
+    ty: &ExternType,
+    what: &str,
+    module: &str,
+    name: &str,
+) -> PyResult<Extern> {
+    let check = |owner: &Arc<Shared>| -> PyResult<()> {
+        if owner.id != shared.id {
+            return errors::fail(py, Class::Link, format!("{what}: the object belongs to another Runtime"));
+        }
+        Ok(())
+    };
+    if let Ok(f) = obj.cast::<Function>() {
+        check(&f.get().shared)?;
+        return Ok(Extern::Func(f.get().func));
+    }
+    if let Ok(m) = obj.cast::<MemoryBase>() {
+        m.get().owner.check_open(py)?;
+        check(&m.get().owner.shared)?;
+        return Ok(Extern::Memory(m.get().memory));
+    }
+    if let Ok(t) = obj.cast::<Table>() {
+        t.get().owner.check_open(py)?;
+        check(&t.get().owner.shared)?;
+        return Ok(Extern::Table(t.get().table));
+    }
+    if let Ok(g) = obj.cast::<Global>() {
+        g.get().owner.check_open(py)?;
+        check(&g.get().owner.shared)?;
+        return Ok(Extern::Global(g.get().global));
+    }
+    match ty {
+        ExternType::Func(fty) if obj.is_callable() => Ok(Extern::Func(host_func(
+            shared,
+            store,
+            obj.clone().unbind(),
+            format!("{module}.{name}"),
+            fty.clone(),
+        ))),
+        _ => {
+            let got = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            errors::fail(
+                py,
+                Class::Link,
+                format!(
+                    "{what}: expected {}, got {got}",
+                    match ty {
+                        ExternType::Func(_) => "a callable",
+                        ExternType::Memory(_) => "a Memory",
+                        ExternType::Table(_) => "a Table",
+                        ExternType::Global(_) => "a Global",
+                    }
+                ),
+            )
+        }
+    }
+}
+
+/// Wraps a Python callable as a host function of type `ty`.
+fn host_func(
+    shared: &Arc<Shared>,
+    store: &mut PyStore,
+    callable: Py<PyAny>,
+    name: String,
+    ty: FuncType,
+) -> epsilon::Func {
+    // Weak: the store (owned by `Shared`) owns this closure.
+    let weak = Arc::downgrade(shared);
+    let sig = signature(&name, &ty);
+    epsilon::Func::new(&mut *store, ty, move |mut caller, args, results| {
+        Python::attach(|py| {
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                host_call(py, &weak, &callable, &sig, &mut caller, args, results)
+            }));
+            let err = match outcome {
+                Ok(Ok(())) => return Ok(()),
+                Ok(Err(e)) => e,
+                Err(payload) => errors::panic_err(py, payload),
+            };
+            Err(epsilon::Error::host(HostException(err)))
+        })
+    })
+}
+
+/// Runs a Python host function: converts the arguments, calls it (with the store published
+/// for re-entry), and converts its return value into `results`.
+fn host_call(
+    py: Python<'_>,
+    weak: &Weak<Shared>,
+    callable: &Py<PyAny>,
+    sig: &str,
+    caller: &mut Caller<'_, HostData>,
+    args: &[Val],
+    results: &mut [Val],
+) -> PyResult<()> {
+    let shared = weak.upgrade().ok_or_else(|| errors::closed(py, "Runtime"))?;
+    let mut py_args = Vec::with_capacity(args.len());
+    for v in args {
+        py_args.push(values::to_py(py, &shared, caller.as_context(), v)?);
+    }
+    let tuple = PyTuple::new(py, py_args)?;
+    let ret = shared::enter_host(&shared, caller, || callable.bind(py).call1(tuple))?;
+    let store = caller.as_context_mut();
+    let types: Vec<_> = results.iter().map(|v| v.ty()).collect();
+    let convert = |obj: &Bound<'_, PyAny>, i: usize, store: &mut PyStore| -> PyResult<Val> {
+        values::to_val(&shared, store, obj, types[i])
+            .map_err(|e| e.into_pyerr(py, &format!("{sig}: host function result {}", i + 1)))
+    };
+    match results.len() {
+        0 if ret.is_none() => Ok(()),
+        0 => errors::fail(
+            py,
+            Class::Type,
+            format!("{sig}: the host function must return None, got {}", ret.get_type().name()?),
+        ),
+        1 => {
+            results[0] = convert(&ret, 0, store)?;
+            Ok(())
+        }
+        n => {
+            let items: Vec<Bound<'_, PyAny>> =
+                if ret.is_instance_of::<PyTuple>() || ret.is_instance_of::<PyList>() {
+                    ret.try_iter()?.collect::<PyResult<_>>()?
+                } else {
+                    return errors::fail(
+                        py,
+                        Class::Type,
+                        format!(
+                            "{sig}: the host function must return a tuple of {n} values, got {}",
+                            ret.get_type().name()?
+                        ),
+                    );
+                };
+            if items.len() != n {
+                return errors::fail(
+                    py,
+                    Class::Type,
+                    format!("{sig}: the host function must return {n} values, got {}", items.len()),
+                );
+            }
+            for (i, item) in items.iter().enumerate() {
+                results[i] = convert(item, i, store)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A WebAssembly runtime: one store holding every module instantiated with it.
+///
+/// ``max_memory_pages`` is the default ceiling, in 64 KiB pages, for every memory of each
+/// module (0: no ceiling beyond the 4 GiB of WebAssembly 2.0). ``fuel`` turns on fuel metering
+/// with that initial amount; ``timeout_ms`` is the default timeout of every call;
+/// ``max_call_depth`` limits nested wasm calls (default 100,000).
+#[pyclass(frozen, module = "epsilon")]
+#[derive(Debug)]
+pub(crate) struct Runtime {
+    shared: Arc<Shared>,
+}
+
+#[pymethods]
+impl Runtime {
+    /// Bytes in one page.
+    #[classattr]
+    const PAGE_SIZE: usize = epsilon::PAGE_SIZE;
+    /// The most pages a memory can have (4 GiB).
+    #[classattr]
+    const MAX_PAGES: u32 = MAX_PAGES;
+
+    #[new]
+    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None))]
+    fn new(
+        py: Python<'_>,
+        max_memory_pages: i64,
+        fuel: Option<&Bound<'_, PyAny>>,
+        timeout_ms: Option<f64>,
+        max_call_depth: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        guard(py, || {
+            let pages = pages_arg(max_memory_pages.into_pyobject(py)?.as_any(), "max_memory_pages")?;
+            let fuel = fuel_arg(fuel)?;
+            let timeout = timeout_arg(timeout_ms)?;
+            let mut config = epsilon::Config::new();
+            config.interruptible(true).consume_fuel(fuel.is_some());
+            if let Some(depth) = max_call_depth.filter(|d| !d.is_none()) {
+                let depth: i128 = depth.extract()?;
+                if !(1..=100_000_000).contains(&depth) {
+                    return Err(PyValueError::new_err(format!(
+                        "max_call_depth must be between 1 and 100000000, got {depth}"
+                    )));
+                }
+                config.max_call_depth(depth as usize);
+            }
+            Ok(Runtime { shared: Shared::new(&config, fuel, timeout, pages)? })
+        })
+    }
+
+    /// Compiles and instantiates a module given as a binary (bytes, bytearray, memoryview) or
+    /// WAT text (str, or bytes holding text).
+    ///
+    /// ``max_memory_pages`` (default: the runtime's; 0: none) caps every memory of the module,
+    /// declared or imported: a larger initial size raises ``LinkError``, and ``memory.grow``
+    /// beyond it returns -1. ``imports`` maps module name -> field name -> a Python callable
+    /// (a host function typed by the import), or a ``Function``, ``Memory``, ``Table`` or
+    /// ``Global`` of this runtime. Imports not found there come from registered modules.
+    #[pyo3(signature = (wasm, max_memory_pages=None, *, imports=None))]
+    fn instantiate(
+        &self,
+        py: Python<'_>,
+        wasm: &Bound<'_, PyAny>,
+        max_memory_pages: Option<&Bound<'_, PyAny>>,
+        imports: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Module> {
+        guard(py, || {
+            self.check_open(py)?;
+            let bytes = module_bytes(py, wasm)?;
+            self.instantiate_bytes(py, &bytes, max_memory_pages, imports)
+        })
+    }
+
+    /// Like ``instantiate``, reading the module from a ``.wasm`` (binary) or ``.wat`` (text)
+    /// file.
+    #[pyo3(signature = (file_path, max_memory_pages=None, *, imports=None))]
+    fn instantiate_file(
+        &self,
+        py: Python<'_>,
+        file_path: &Bound<'_, PyAny>,
+        max_memory_pages: Option<&Bound<'_, PyAny>>,
+        imports: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Module> {
+        guard(py, || {
+            self.check_open(py)?;
+            let path: std::path::PathBuf =
+                py.import("os")?.getattr("fspath")?.call1((file_path,))?.extract()?;
+            let bytes = std::fs::read(&path).map_err(|e| {
+                let msg = e.to_string();
+                let msg = msg.split(" (os error").next().unwrap_or(&msg).to_string();
+                match e.raw_os_error() {
+                    Some(code) => PyOSError::new_err((code, msg, path.display().to_string())),
+                    None => PyOSError::new_err(format!("{}: {msg}", path.display())),
+                }
+            })?;
+            self.instantiate_bytes(py, &bytes, max_memory_pages, imports)
+        })
+    }
+
+    /// Makes the exports of ``module`` importable by modules instantiated later, under the
+    /// module name ``name`` (replacing an earlier registration of that name).
+    fn register(&self, py: Python<'_>, name: &str, module: &Bound<'_, Module>) -> PyResult<()> {
+        guard(py, || {
+            self.check_open(py)?;
+            let m = module.get();
+            if m.shared.id != self.shared.id {
+                return errors::fail(py, Class::Link, "the module belongs to another Runtime");
+            }
+            if m.is_closed() {
+                return Err(errors::closed(py, "Module"));
+            }
+            let instance = m.instance;
+            self.shared.with_store(py, |store| {
+                store.data_mut().registered.insert(name.to_string(), instance);
+                Ok(())
+            })
+        })
+    }
+
+    /// Creates a memory of ``min`` pages (growable to ``max``, if given) to pass in
+    /// ``imports=``.
+    #[pyo3(signature = (min, max=None))]
+    fn new_memory<'py>(
+        &self,
+        py: Python<'py>,
+        min: &Bound<'py, PyAny>,
+        max: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            self.check_open(py)?;
+            let min = pages_arg(min, "min")?;
+            let max = max.filter(|m| !m.is_none()).map(|m| pages_arg(m, "max")).transpose()?;
+            if max.is_some_and(|max| max < min) {
+                return Err(PyValueError::new_err("max must not be smaller than min"));
+            }
+            let ceiling = self.shared.max_memory_pages;
+            if ceiling != 0 && min > ceiling {
+                return Err(PyValueError::new_err(format!(
+                    "min of {min} pages exceeds the runtime's max_memory_pages of {ceiling}"
+                )));
+            }
+            let memory = self.shared.with_store(py, |store| {
+                epsilon::Memory::new(&mut *store, epsilon::MemoryType::new(min, max))
+                    .map_err(|e| errors::from_epsilon(py, &e))
+            })?;
+            buffer::new_memory(py, self.owner(), memory)
+        })
+    }
+
+    /// Creates a table of ``min`` elements of type ``element`` (``'funcref'`` or
+    /// ``'externref'``), growable to ``max``, every element set to ``init``.
+    #[pyo3(signature = (min, max=None, element="funcref", init=None))]
+    fn new_table(
+        &self,
+        py: Python<'_>,
+        min: u32,
+        max: Option<u32>,
+        element: &str,
+        init: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Table> {
+        guard(py, || {
+            self.check_open(py)?;
+            if max.is_some_and(|max| max < min) {
+                return Err(PyValueError::new_err("max must not be smaller than min"));
+            }
+            let element = crate::types::parse_ref_type(py, element)?;
+            let table = self.shared.with_store(py, |store| {
+                let none = py.None().into_bound(py);
+                let init = values::to_val(&self.shared, store, init.unwrap_or(&none), element.into())
+                    .map_err(|e| e.into_pyerr(py, "new_table: init"))?;
+                epsilon::Table::new(&mut *store, epsilon::TableType::new(element, min, max), init)
+                    .map_err(|e| errors::from_epsilon(py, &e))
+            })?;
+            Ok(Table { owner: self.owner(), table })
+        })
+    }
+
+    /// Creates a global of value type ``type`` (``'i32'``, ``'f64'``...) holding ``value``;
+    /// writable if ``mutable``.
+    #[pyo3(signature = (r#type, value, mutable=false))]
+    fn new_global(
+        &self,
+        py: Python<'_>,
+        r#type: &str,
+        value: &Bound<'_, PyAny>,
+        mutable: bool,
+    ) -> PyResult<Global> {
+        guard(py, || {
+            self.check_open(py)?;
+            let content = values::parse_type(py, r#type)?;
+            let m = if mutable { epsilon::Mutability::Var } else { epsilon::Mutability::Const };
+            let global = self.shared.with_store(py, |store| {
+                let v = values::to_val(&self.shared, store, value, content)
+                    .map_err(|e| e.into_pyerr(py, &format!("new_global({})", values::quote(r#type))))?;
+                epsilon::Global::new(&mut *store, epsilon::GlobalType::new(content, m), v)
+                    .map_err(|e| errors::from_epsilon(py, &e))
+            })?;
+            Ok(Global { owner: self.owner(), global })
+        })
+    }
+
+    /// The fuel left (``None`` if the runtime was created without ``fuel=``); settable.
+    #[getter]
+    fn get_fuel(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+        guard(py, || {
+            self.check_open(py)?;
+            self.shared.get_fuel(py)
+        })
+    }
+
+    #[setter]
+    fn set_fuel(&self, py: Python<'_>, fuel: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        guard(py, || {
+            self.check_open(py)?;
+            let fuel = fuel_arg(fuel)?.ok_or_else(|| PyValueError::new_err("fuel must be an int"))?;
+            self.shared.set_fuel(py, fuel)
+        })
+    }
+
+    /// The default page ceiling for each module's memories (0: none).
+    #[getter]
+    fn max_memory_pages(&self) -> u32 {
+        self.shared.max_memory_pages
+    }
+
+    /// The default timeout of every call in milliseconds, or ``None``.
+    #[getter]
+    fn timeout_ms(&self) -> Option<f64> {
+        self.shared.default_timeout.map(|d| d.as_secs_f64() * 1000.0)
+    }
+
+    /// Whether ``close()`` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.shared.is_closed()
+    }
+
+    /// Closes the runtime and frees its store (at once, or when the last exported memory
+    /// buffer is released). Later uses of it or its modules raise
+    /// ``EpsilonError("Runtime is closed")``. Closing twice is harmless.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        guard(py, || {
+            self.shared.close(py);
+            Ok(())
+        })
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.close(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<epsilon.Runtime{}>", if self.closed() { " (closed)" } else { "" })
+    }
+}
+
+impl Runtime {
+    fn check_open(&self, py: Python<'_>) -> PyResult<()> {
+        if self.shared.is_closed() { Err(errors::closed(py, "Runtime")) } else { Ok(()) }
+    }
+
+    fn owner(&self) -> Owner {
+        Owner { shared: self.shared.clone(), module_closed: None }
+    }
+
+    fn instantiate_bytes(
+        &self,
+        py: Python<'_>,
+        bytes: &[u8],
+        max_memory_pages: Option<&Bound<'_, PyAny>>,
+        imports: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Module> {
+        let pages = match max_memory_pages.filter(|m| !m.is_none()) {
+            Some(m) => pages_arg(m, "max_memory_pages")?,
+            None => self.shared.max_memory_pages,
+        };
+        let limits = epsilon::InstanceLimits {
+            max_memory_pages: (pages != 0).then_some(pages),
+            max_table_elements: None,
+        };
+        let module = compile(py, &self.shared, bytes)?;
+        let shared = &self.shared;
+        let (instance, exports) = shared.with_store(py, |store| {
+            let externs = resolve_imports(py, shared, store, &module, imports)?;
+            let m = &module;
+            let instance = shared.run(py, store, CallOpts::default(), |store| {
+                epsilon::Instance::new_with_limits(store, m, &externs, limits)
+            })?;
+            let exports: Vec<_> = instance
+                .exports(&*store)
+                .into_iter()
+                .map(|(name, ext)| {
+                    let ty = ext.ty(&*store);
+                    (name, ext, ty)
+                })
+                .collect();
+            Ok((instance, exports))
+        })?;
+        Module::new(py, shared.clone(), instance, module, exports)
+    }
+}

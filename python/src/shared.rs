@@ -1,0 +1,433 @@
+//! The state one `Runtime` shares with its modules and objects: the engine, the store behind a
+//! mutex, and the machinery for timeouts, interrupts and Ctrl-C.
+//!
+//! # Locking and re-entrancy
+//!
+//! Every access to a store goes through [`Shared::with_store`]. It takes the store's mutex
+//! (releasing the GIL while it waits, so a thread running wasm can always re-take the GIL for a
+//! host function) and records which thread holds it.
+//!
+//! A Python host function runs while the call that invoked it holds the mutex. If it calls back
+//! into the same runtime, locking again would deadlock; instead the host trampoline publishes the
+//! `Caller`'s store pointer (`Shared::reentry`) for the duration of the Python call, and
+//! `with_store` on the thread that holds the mutex (`Shared::holder`, compared by Python thread
+//! state) uses that pointer. Any other re-entry while the store is held (for example from
+//! `__index__` of an argument, or a signal handler) finds no published pointer and raises an
+//! error instead of deadlocking or aliasing the store.
+
+use crate::errors::{self, Class, HostException};
+use epsilon::{ErrorKind, InterruptAction, InterruptHandle, Store, TrapKind};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::{Duration, Instant};
+
+/// The store type of every runtime.
+pub(crate) type PyStore = Store<HostData>;
+
+/// How often a long-running call checks for Ctrl-C (and re-checks its timeout).
+const POLL: Duration = Duration::from_millis(50);
+
+/// Data the binding keeps inside the store.
+#[derive(Default)]
+pub(crate) struct HostData {
+    /// Python objects handed to wasm as `externref`, by object address. The `Py` kept in the
+    /// store keeps the object alive, so an address names one object for the store's lifetime.
+    pub externs: HashMap<usize, epsilon::ExternRef>,
+    /// Modules made importable with `Runtime.register`.
+    pub registered: HashMap<String, epsilon::Instance>,
+}
+
+/// Why the interrupt callback stopped a call.
+#[derive(Debug)]
+enum Stop {
+    Timeout(Duration),
+    Interrupt,
+    Signal(PyErr),
+}
+
+/// State shared between a runtime and its store's interrupt callback.
+#[derive(Default)]
+pub(crate) struct CallControl {
+    /// Set by `interrupt()`; consumed by the next interrupt check.
+    interrupt_requested: AtomicBool,
+    state: Mutex<ControlState>,
+}
+
+#[derive(Default)]
+struct ControlState {
+    /// The deadlines of the calls active on the store (nested calls push their own).
+    deadlines: Vec<(Instant, Duration)>,
+    stop: Option<Stop>,
+}
+
+impl CallControl {
+    fn lock(&self) -> MutexGuard<'_, ControlState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The interrupt callback: runs on the thread executing wasm whenever the store's interrupt
+    /// flag fires (a deadline passed or `interrupt()` was called).
+    fn on_interrupt(&self, handle: &InterruptHandle) -> InterruptAction {
+        if self.interrupt_requested.swap(false, Ordering::SeqCst) {
+            self.lock().stop = Some(Stop::Interrupt);
+            return InterruptAction::Trap;
+        }
+        let now = Instant::now();
+        let earliest = self.lock().deadlines.iter().min_by_key(|d| d.0).copied();
+        if let Some((at, timeout)) = earliest
+            && now >= at
+        {
+            self.lock().stop = Some(Stop::Timeout(timeout));
+            return InterruptAction::Trap;
+        }
+        // Only the main thread sees signals; elsewhere this is a cheap no-op.
+        if let Err(err) = Python::attach(|py| py.check_signals()) {
+            self.lock().stop = Some(Stop::Signal(err));
+            return InterruptAction::Trap;
+        }
+        let next = now + POLL;
+        handle.set_deadline(Some(earliest.map_or(next, |(at, _)| at.min(next))));
+        InterruptAction::Continue
+    }
+
+    fn take_stop(&self) -> Option<Stop> {
+        self.lock().stop.take()
+    }
+}
+
+/// Per-call options.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CallOpts {
+    pub timeout: Option<Duration>,
+    pub fuel: Option<u64>,
+}
+
+/// Everything one `Runtime` and its objects share.
+pub(crate) struct Shared {
+    pub id: u64,
+    pub engine: epsilon::Engine,
+    store: Mutex<Option<PyStore>>,
+    /// The Python thread state of the thread holding `store`'s mutex (null: none).
+    holder: AtomicPtr<ffi::PyThreadState>,
+    /// While a call runs a Python host function: that call's store, for re-entry from the
+    /// same thread (see the module docs).
+    reentry: AtomicPtr<PyStore>,
+    closed: AtomicBool,
+    ctl: Arc<CallControl>,
+    handle: InterruptHandle,
+    pub fuel_enabled: bool,
+    pub default_timeout: Option<Duration>,
+    /// The runtime's default page ceiling for each module's memories (0: none).
+    pub max_memory_pages: u32,
+    /// Buffers exported over memories and not yet released.
+    buffers: AtomicUsize,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+/// Carries a `MutexGuard` out of `Python::detach`, whose closure runs on the calling thread.
+struct SendGuard<'a>(MutexGuard<'a, Option<PyStore>>);
+
+// SAFETY: `MutexGuard` is not `Send` because a mutex must be unlocked by the thread that locked
+// it. `Python::detach` runs its closure on the current thread and returns on it, so the guard
+// never changes threads; `Send` is only needed to satisfy `detach`'s `Ungil` bound.
+unsafe impl Send for SendGuard<'_> {}
+
+/// Stores a value back into an `AtomicPtr` when dropped.
+struct RestoreOnDrop<'a, T>(&'a AtomicPtr<T>, *mut T);
+
+impl<T> Drop for RestoreOnDrop<'_, T> {
+    fn drop(&mut self) {
+        self.0.store(self.1, Ordering::Release);
+    }
+}
+
+/// The Python thread state of the current thread: identifies it while it holds the GIL.
+fn current_thread(_py: Python<'_>) -> *mut ffi::PyThreadState {
+    // SAFETY: the `Python` token proves this thread is attached, which is all
+    // `PyThreadState_Get` requires; it then returns the (non-null) current thread state.
+    unsafe { ffi::PyThreadState_Get() }
+}
+
+impl Shared {
+    pub(crate) fn new(
+        config: &epsilon::Config,
+        fuel: Option<u64>,
+        default_timeout: Option<Duration>,
+        max_memory_pages: u32,
+    ) -> PyResult<Arc<Shared>> {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let engine = epsilon::Engine::new(config.clone());
+        let mut store = Store::new(&engine, HostData::default());
+        if let Some(fuel) = fuel {
+            store.set_fuel(fuel).map_err(|e| Python::attach(|py| errors::from_epsilon(py, &e)))?;
+        }
+        let ctl = Arc::new(CallControl::default());
+        let callback_ctl = ctl.clone();
+        store.set_interrupt_callback(Some(Box::new(move |handle| callback_ctl.on_interrupt(handle))));
+        // Start the Ctrl-C polling chain: each firing re-arms the next one from the callback.
+        store.set_timeout(POLL);
+        let handle = store.interrupt_handle();
+        Ok(Arc::new(Shared {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            engine,
+            store: Mutex::new(Some(store)),
+            holder: AtomicPtr::new(std::ptr::null_mut()),
+            reentry: AtomicPtr::new(std::ptr::null_mut()),
+            closed: AtomicBool::new(false),
+            ctl,
+            handle,
+            fuel_enabled: fuel.is_some(),
+            default_timeout,
+            max_memory_pages,
+            buffers: AtomicUsize::new(0),
+        }))
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Runs `f` with exclusive access to the store (see the module docs).
+    pub(crate) fn with_store<R>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut PyStore) -> PyResult<R>,
+    ) -> PyResult<R> {
+        if self.is_closed() {
+            return Err(errors::closed(py, "Runtime"));
+        }
+        self.with_store_even_if_closed(py, f)
+    }
+
+    fn with_store_even_if_closed<R>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut PyStore) -> PyResult<R>,
+    ) -> PyResult<R> {
+        let mut guard = match self.store.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                if self.holder.load(Ordering::Acquire) == current_thread(py) {
+                    return self.reenter(py, f);
+                }
+                py.detach(|| SendGuard(self.store.lock().unwrap_or_else(PoisonError::into_inner))).0
+            }
+        };
+        let store = guard.as_mut().ok_or_else(|| errors::closed(py, "Runtime"))?;
+        self.holder.store(current_thread(py), Ordering::Release);
+        // Declared after `guard`, so dropped (clearing the holder) before the unlock.
+        let _holder = RestoreOnDrop(&self.holder, std::ptr::null_mut());
+        f(store)
+    }
+
+    /// `with_store` on the thread that already holds the store.
+    fn reenter<R>(&self, py: Python<'_>, f: impl FnOnce(&mut PyStore) -> PyResult<R>) -> PyResult<R> {
+        // Take the published store: while `f` runs, a further re-entry that is not through a new
+        // host call finds null and fails instead of aliasing `f`'s reference.
+        let ptr = self.reentry.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        if ptr.is_null() {
+            return errors::fail(
+                py,
+                Class::Base,
+                "the runtime is in use on this thread and cannot be re-entered here \
+                 (only Python host functions may call back into their runtime)",
+            );
+        }
+        let _restore = RestoreOnDrop(&self.reentry, ptr);
+        // SAFETY: a non-null `reentry` is published only by `enter_host`, from the `Caller` of
+        // the call running on the thread that holds the store's mutex (we checked that this is
+        // the current thread), for exactly the duration of its Python host function; it is
+        // restored before the trampoline touches the `Caller` again. So the call that owns the
+        // store is suspended below us on this very stack, and every other reference to the store
+        // (the executor's, the `Caller`) is dormant until we return. We took the pointer out of
+        // `reentry`, so nothing else can obtain it while our reference lives, except a new host
+        // call made by `f`, which reborrows from our reference and restores it before returning.
+        let store = unsafe { &mut *ptr };
+        f(store)
+    }
+
+    /// Locks the store, releasing the GIL while waiting for another thread.
+    fn lock(&self, py: Python<'_>) -> MutexGuard<'_, Option<PyStore>> {
+        match self.store.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                py.detach(|| SendGuard(self.store.lock().unwrap_or_else(PoisonError::into_inner))).0
+            }
+        }
+    }
+
+    /// Closes the runtime: later uses raise "Runtime is closed". The store is freed now if no
+    /// memory buffer is exported and no call of this runtime is active on this thread;
+    /// otherwise when the last buffer is released or the last object is dropped.
+    pub(crate) fn close(&self, py: Python<'_>) {
+        self.closed.store(true, Ordering::Release);
+        self.free_if_unused(py);
+    }
+
+    fn free_if_unused(&self, py: Python<'_>) {
+        if self.buffers.load(Ordering::Acquire) != 0
+            || self.holder.load(Ordering::Acquire) == current_thread(py)
+        {
+            return;
+        }
+        let store = {
+            let mut guard = self.lock(py);
+            if self.buffers.load(Ordering::Acquire) != 0 {
+                return;
+            }
+            guard.take()
+        };
+        // Dropped after the mutex is released: dropping Python objects may run arbitrary code.
+        drop(store);
+    }
+
+    /// Records a buffer export (the caller has pinned the memory).
+    pub(crate) fn buffer_exported(&self) {
+        self.buffers.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Releases a buffer export: runs `unpin` on the store, even if the runtime was closed.
+    pub(crate) fn buffer_released(&self, py: Python<'_>, unpin: impl FnOnce(&mut PyStore)) {
+        let _ = self.with_store_even_if_closed(py, |store| {
+            unpin(store);
+            Ok(())
+        });
+        if self.buffers.fetch_sub(1, Ordering::AcqRel) == 1 && self.is_closed() {
+            self.free_if_unused(py);
+        }
+    }
+
+    /// Asks the running call (or, if none runs, the next call) to stop with a `Trap`.
+    pub(crate) fn interrupt(&self) {
+        self.ctl.interrupt_requested.store(true, Ordering::SeqCst);
+        self.handle.interrupt();
+    }
+
+    /// Runs `f` (which executes wasm) with the GIL released, applying the per-call timeout and
+    /// fuel budget, and converts its error.
+    pub(crate) fn run<R: Send>(
+        &self,
+        py: Python<'_>,
+        store: &mut PyStore,
+        opts: CallOpts,
+        f: impl FnOnce(&mut PyStore) -> epsilon::Result<R> + Send,
+    ) -> PyResult<R> {
+        let fuel_plan = match opts.fuel {
+            None => None,
+            Some(budget) => {
+                if !self.fuel_enabled {
+                    return errors::fail(
+                        py,
+                        Class::Base,
+                        "fuel metering is off for this runtime: create it with Runtime(fuel=...)",
+                    );
+                }
+                let saved = store.get_fuel().unwrap_or(0);
+                let budget = budget.min(saved);
+                let _ = store.set_fuel(budget);
+                Some((saved, budget))
+            }
+        };
+        let timeout = opts.timeout.or(self.default_timeout);
+        let deadline = timeout.and_then(|t| {
+            let now = Instant::now();
+            let at = now.checked_add(t)?;
+            self.ctl.lock().deadlines.push((at, t));
+            store.set_deadline(Some(at.min(now + POLL)));
+            Some(at)
+        });
+        if self.ctl.interrupt_requested.load(Ordering::SeqCst) {
+            // Setting a deadline clears a pending interrupt; re-raise the flag.
+            self.handle.interrupt();
+        }
+        let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(|| f(&mut *store))));
+        if let Some(at) = deadline {
+            let mut state = self.ctl.lock();
+            if let Some(i) = state.deadlines.iter().rposition(|d| d.0 == at) {
+                state.deadlines.remove(i);
+            }
+        }
+        if let Some((saved, budget)) = fuel_plan {
+            let left = store.get_fuel().unwrap_or(0);
+            let _ = store.set_fuel(saved.saturating_sub(budget.saturating_sub(left)));
+        }
+        match outcome {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(e)) => Err(self.convert_error(py, e)),
+            Err(payload) => Err(errors::panic_err(py, payload)),
+        }
+    }
+
+    /// Converts an error from running wasm: host exceptions come back unchanged; interrupts
+    /// become the exception that explains them.
+    pub(crate) fn convert_error(&self, py: Python<'_>, err: epsilon::Error) -> PyErr {
+        match err.kind() {
+            ErrorKind::Host => match err.into_source().map(|s| s.downcast::<HostException>()) {
+                Some(Ok(host)) => host.0,
+                Some(Err(other)) => errors::new_err(py, Class::Base, other.to_string()),
+                None => errors::new_err(py, Class::Base, "host function failed"),
+            },
+            ErrorKind::Trap(TrapKind::Interrupted) => match self.ctl.take_stop() {
+                Some(Stop::Signal(e)) => e,
+                Some(Stop::Timeout(t)) => errors::trap_err(
+                    py,
+                    Class::Timeout,
+                    TrapKind::Interrupted,
+                    format!("execution timed out after {} ms", t.as_secs_f64() * 1000.0),
+                ),
+                Some(Stop::Interrupt) | None => errors::trap_err(
+                    py,
+                    Class::Trap,
+                    TrapKind::Interrupted,
+                    "wasm trap: interrupted by Module.interrupt()",
+                ),
+            },
+            _ => errors::from_epsilon(py, &err),
+        }
+    }
+
+    /// Reads the fuel left.
+    pub(crate) fn get_fuel(&self, py: Python<'_>) -> PyResult<Option<u64>> {
+        if !self.fuel_enabled {
+            return Ok(None);
+        }
+        self.with_store(py, |store| Ok(store.get_fuel().ok()))
+    }
+
+    /// Sets the fuel left.
+    pub(crate) fn set_fuel(&self, py: Python<'_>, fuel: u64) -> PyResult<()> {
+        if !self.fuel_enabled {
+            return errors::fail(
+                py,
+                Class::Base,
+                "fuel metering is off for this runtime: create it with Runtime(fuel=...)",
+            );
+        }
+        self.with_store(py, |store| store.set_fuel(fuel).map_err(|e| errors::from_epsilon(py, &e)))
+    }
+}
+
+/// Publishes the store of a running call for re-entry from the Python host function that runs
+/// during `f` on this thread (see the module docs).
+pub(crate) fn enter_host<R>(
+    shared: &Shared,
+    caller: &mut epsilon::Caller<'_, HostData>,
+    f: impl FnOnce() -> R,
+) -> R {
+    use epsilon::AsContextMut;
+    let ptr: *mut PyStore = caller.as_context_mut();
+    let previous = shared.reentry.swap(ptr, Ordering::AcqRel);
+    let _restore = RestoreOnDrop(&shared.reentry, previous);
+    f()
+}

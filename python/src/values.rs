@@ -1,0 +1,318 @@
+//! Conversions between Python objects and wasm values.
+
+use crate::errors::{self, Class};
+use crate::module::Function;
+use crate::shared::{PyStore, Shared};
+use epsilon::{F32, F64, FuncType, V128, Val, ValType};
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyInt, PyString};
+use std::ffi::c_int;
+use std::sync::Arc;
+
+/// The name of a value type as the Python API spells it.
+pub(crate) fn type_name(ty: ValType) -> &'static str {
+    match ty {
+        ValType::I32 => "i32",
+        ValType::I64 => "i64",
+        ValType::F32 => "f32",
+        ValType::F64 => "f64",
+        ValType::V128 => "v128",
+        ValType::FuncRef => "funcref",
+        ValType::ExternRef => "externref",
+    }
+}
+
+/// A string quoted as Python's `repr` would (single quotes).
+pub(crate) fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A list of strings as Python's `repr` would show it.
+pub(crate) fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
+    format!("[{}]", items.iter().map(|s| quote(s.as_ref())).collect::<Vec<_>>().join(", "))
+}
+
+/// Parses a value type name.
+pub(crate) fn parse_type(py: Python<'_>, name: &str) -> PyResult<ValType> {
+    Ok(match name {
+        "i32" => ValType::I32,
+        "i64" => ValType::I64,
+        "f32" => ValType::F32,
+        "f64" => ValType::F64,
+        "v128" => ValType::V128,
+        "funcref" => ValType::FuncRef,
+        "externref" => ValType::ExternRef,
+        _ => {
+            return errors::fail(
+                py,
+                Class::Type,
+                format!(
+                    "unknown value type {}: expected one of 'i32', 'i64', 'f32', 'f64', \
+                     'v128', 'funcref', 'externref'",
+                    quote(name)
+                ),
+            );
+        }
+    })
+}
+
+/// `name(i32, i32) -> (i32)`: how error messages name a function.
+pub(crate) fn signature(name: &str, ty: &FuncType) -> String {
+    let list = |tys: &[ValType]| tys.iter().map(|t| type_name(*t)).collect::<Vec<_>>().join(", ");
+    format!("{name}({}) -> ({})", list(ty.params()), list(ty.results()))
+}
+
+/// Why a Python value could not be converted.
+#[derive(Debug)]
+pub(crate) enum ConvError {
+    /// The value has the wrong type (becomes `EpsilonTypeError`).
+    Type(String),
+    /// The value is out of range for its type (becomes `OverflowError`).
+    Overflow(String),
+    /// Python raised while converting (for example in `__index__`): re-raised as is.
+    Raised(PyErr),
+}
+
+impl ConvError {
+    /// The Python exception, with `context` in front of the message.
+    pub(crate) fn into_pyerr(self, py: Python<'_>, context: &str) -> PyErr {
+        match self {
+            ConvError::Type(m) => errors::new_err(py, Class::Type, format!("{context}: {m}")),
+            ConvError::Overflow(m) => PyOverflowError::new_err(format!("{context}: {m}")),
+            ConvError::Raised(e) => e,
+        }
+    }
+}
+
+fn type_name_of(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+}
+
+fn wrong_type(obj: &Bound<'_, PyAny>, want: &str) -> ConvError {
+    ConvError::Type(format!("expected {want}, got {}", type_name_of(obj)))
+}
+
+/// Extracts an integer in `[min, max]` given as `i128` bounds; rejects floats and strings.
+fn int_in_range(obj: &Bound<'_, PyAny>, ty: &str, min: i128, max: i128) -> Result<i128, ConvError> {
+    if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyString>() {
+        return Err(wrong_type(obj, &format!("an int for {ty}")));
+    }
+    // Fast path: fits in i64 (the common case).
+    match obj.extract::<i64>() {
+        Ok(v) => {
+            let v = i128::from(v);
+            return if v < min || v > max { Err(overflow(v, ty, min, max)) } else { Ok(v) };
+        }
+        Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => {}
+        Err(e) if obj.is_instance_of::<PyInt>() || !e.is_instance_of::<PyTypeError>(obj.py()) => {
+            // Raised by the object's own `__index__`: keep it.
+            return Err(ConvError::Raised(e));
+        }
+        Err(_) => {
+            // Not an int and no __index__.
+            return Err(wrong_type(obj, &format!("an int for {ty}")));
+        }
+    }
+    match obj.extract::<i128>() {
+        Ok(v) if v >= min && v <= max => Ok(v),
+        Ok(v) => Err(overflow(v, ty, min, max)),
+        Err(_) => match obj.extract::<u128>() {
+            Ok(v) if max >= 0 && v <= max as u128 => Ok(v as i128),
+            _ => Err(ConvError::Overflow(format!(
+                "{} is out of range for {ty} (accepted: {min} to {max})",
+                obj.str().map(|s| s.to_string()).unwrap_or_default()
+            ))),
+        },
+    }
+}
+
+fn overflow(v: i128, ty: &str, min: i128, max: i128) -> ConvError {
+    ConvError::Overflow(format!("{v} is out of range for {ty} (accepted: {min} to {max})"))
+}
+
+const I32_MIN: i128 = i32::MIN as i128;
+const U32_MAX: i128 = u32::MAX as i128;
+const I64_MIN: i128 = i64::MIN as i128;
+const U64_MAX: i128 = u64::MAX as i128;
+
+/// The value of an `int` (or subclass) that fits in `i64`; `None` for anything else.
+fn small_int(obj: &Bound<'_, PyAny>) -> Option<i64> {
+    // SAFETY (both calls): `obj` is a live object and the `Bound` proves we hold the GIL.
+    if unsafe { ffi::PyLong_Check(obj.as_ptr()) } == 0 {
+        return None;
+    }
+    let mut overflow: c_int = 0;
+    // SAFETY: as above; for an `int`, this cannot fail other than by reporting `overflow`.
+    let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+    (overflow == 0).then_some(v)
+}
+
+/// Integers for i32/i64 accept both signed and unsigned spellings.
+fn extract_i32(obj: &Bound<'_, PyAny>) -> Result<i32, ConvError> {
+    if let Some(v) = small_int(obj)
+        && (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&v)
+    {
+        return Ok(v as u32 as i32);
+    }
+    Ok(int_in_range(obj, "i32", I32_MIN, U32_MAX)? as u32 as i32)
+}
+
+fn extract_i64(obj: &Bound<'_, PyAny>) -> Result<i64, ConvError> {
+    if let Some(v) = small_int(obj) {
+        return Ok(v);
+    }
+    Ok(int_in_range(obj, "i64", I64_MIN, U64_MAX)? as u64 as i64)
+}
+
+fn extract_float(obj: &Bound<'_, PyAny>, ty: &str) -> Result<f64, ConvError> {
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(f.value());
+    }
+    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() {
+        return Err(wrong_type(obj, &format!("a float or int for {ty}")));
+    }
+    match obj.extract::<f64>() {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => {
+            Err(ConvError::Overflow(format!("int too large to convert to {ty}")))
+        }
+        Err(_) => Err(wrong_type(obj, &format!("a float or int for {ty}"))),
+    }
+}
+
+fn extract_v128(obj: &Bound<'_, PyAny>) -> Result<V128, ConvError> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return bytes16(b.as_bytes());
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return bytes16(&b.to_vec());
+    }
+    if obj.is_instance_of::<PyInt>() && !obj.is_instance_of::<PyBool>() {
+        if let Ok(v) = obj.extract::<u128>() {
+            return Ok(V128::from_bits(v));
+        }
+        return match obj.extract::<i128>() {
+            Ok(v) => Ok(V128::from_bits(v as u128)),
+            Err(_) => {
+                Err(ConvError::Overflow("int out of range for v128 (accepted: -2**127 to 2**128-1)".into()))
+            }
+        };
+    }
+    Err(wrong_type(obj, "an int or 16 bytes for v128"))
+}
+
+fn bytes16(b: &[u8]) -> Result<V128, ConvError> {
+    let bytes: [u8; 16] = b
+        .try_into()
+        .map_err(|_| ConvError::Type(format!("expected 16 bytes for v128, got {} bytes", b.len())))?;
+    Ok(V128::from_bytes(bytes))
+}
+
+/// Converts a Python value to a wasm value of type `ty`.
+pub(crate) fn to_val(
+    shared: &Shared,
+    store: &mut PyStore,
+    obj: &Bound<'_, PyAny>,
+    ty: ValType,
+) -> Result<Val, ConvError> {
+    Ok(match ty {
+        ValType::I32 => Val::I32(extract_i32(obj)?),
+        ValType::I64 => Val::I64(extract_i64(obj)?),
+        ValType::F32 => Val::F32(F32::from_float(extract_float(obj, "f32")? as f32)),
+        ValType::F64 => Val::F64(F64::from_float(extract_float(obj, "f64")?)),
+        ValType::V128 => Val::V128(extract_v128(obj)?),
+        ValType::ExternRef => Val::ExternRef(if obj.is_none() { None } else { Some(externref(store, obj)) }),
+        ValType::FuncRef => {
+            if obj.is_none() {
+                Val::FuncRef(None)
+            } else if let Ok(f) = obj.cast::<Function>() {
+                let f = f.get();
+                if f.shared.id != shared.id {
+                    return Err(ConvError::Type("the function belongs to another Runtime".into()));
+                }
+                Val::FuncRef(Some(f.func))
+            } else {
+                return Err(wrong_type(obj, "an epsilon Function or None for funcref"));
+            }
+        }
+    })
+}
+
+/// The `externref` for a Python object (the same reference for the same object).
+fn externref(store: &mut PyStore, obj: &Bound<'_, PyAny>) -> epsilon::ExternRef {
+    let key = obj.as_ptr() as usize;
+    if let Some(r) = store.data().externs.get(&key) {
+        return *r;
+    }
+    let r = epsilon::ExternRef::new(&mut *store, obj.clone().unbind());
+    store.data_mut().externs.insert(key, r);
+    r
+}
+
+/// Converts a raw bit pattern (`call_raw`) to a value of type `ty`.
+pub(crate) fn raw_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, ConvError> {
+    Ok(match ty {
+        ValType::I32 => Val::I32(int_in_range(obj, "i32 bits", I32_MIN, U32_MAX)? as u32 as i32),
+        ValType::I64 => Val::I64(int_in_range(obj, "i64 bits", I64_MIN, U64_MAX)? as u64 as i64),
+        ValType::F32 => Val::F32(F32::from_bits(int_in_range(obj, "f32 bits", I32_MIN, U32_MAX)? as u32)),
+        ValType::F64 => Val::F64(F64::from_bits(int_in_range(obj, "f64 bits", I64_MIN, U64_MAX)? as u64)),
+        ValType::V128 => Val::V128(extract_v128(obj)?),
+        ValType::FuncRef | ValType::ExternRef => {
+            return Err(ConvError::Type("call_raw does not support reference types".into()));
+        }
+    })
+}
+
+/// A raw bit pattern (unsigned) of a value, for `call_raw`.
+pub(crate) fn val_to_raw<'py>(py: Python<'py>, v: &Val) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match *v {
+        Val::I32(x) => (x as u32).into_pyobject(py)?.into_any(),
+        Val::I64(x) => (x as u64).into_pyobject(py)?.into_any(),
+        Val::F32(x) => x.to_bits().into_pyobject(py)?.into_any(),
+        Val::F64(x) => x.to_bits().into_pyobject(py)?.into_any(),
+        Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
+        Val::FuncRef(_) | Val::ExternRef(_) => {
+            return errors::fail(py, Class::Type, "call_raw does not support reference types");
+        }
+    })
+}
+
+/// Converts a wasm value to Python: i32/i64 as signed ints, floats, v128 as an unsigned int,
+/// references as the Python object / `Function` (or `None`).
+pub(crate) fn to_py<'py>(
+    py: Python<'py>,
+    shared: &Arc<Shared>,
+    store: &PyStore,
+    v: &Val,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match *v {
+        Val::I32(x) => x.into_pyobject(py)?.into_any(),
+        Val::I64(x) => x.into_pyobject(py)?.into_any(),
+        Val::F32(x) => f64::from(x.to_float()).into_pyobject(py)?.into_any(),
+        Val::F64(x) => x.to_float().into_pyobject(py)?.into_any(),
+        Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
+        Val::FuncRef(None) | Val::ExternRef(None) => py.None().into_bound(py),
+        Val::FuncRef(Some(f)) => {
+            let ty = f.ty(store);
+            Bound::new(py, Function::new(shared.clone(), f, ty, None))?.into_any()
+        }
+        Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<Py<PyAny>>() {
+            Some(obj) => obj.bind(py).clone(),
+            None => py.None().into_bound(py),
+        },
+    })
+}

@@ -1,0 +1,299 @@
+"""Calling functions: argument conversion, results, call_typed, call_raw, Function objects."""
+
+from __future__ import annotations
+
+import math
+import struct
+
+import pytest
+
+import epsilon
+
+VALUES_WAT = """
+(module
+  (func (export "i32") (param i32) (result i32) (local.get 0))
+  (func (export "i64") (param i64) (result i64) (local.get 0))
+  (func (export "f32") (param f32) (result f32) (local.get 0))
+  (func (export "f64") (param f64) (result f64) (local.get 0))
+  (func (export "v128") (param v128) (result v128) (local.get 0))
+  (func (export "ext") (param externref) (result externref) (local.get 0))
+  (func (export "fref") (param funcref) (result funcref) (local.get 0))
+  (func (export "is_null_ext") (param externref) (result i32) (ref.is_null (local.get 0)))
+  (func (export "none"))
+  (func (export "multi") (param i32 i64) (result i64 i32 f32)
+    (local.get 1) (local.get 0) (f32.const 1.5))
+  (func (export "f32_bits") (param f32) (result i32) (i32.reinterpret_f32 (local.get 0)))
+  (func (export "i32x4_add") (param v128 v128) (result v128) (i32x4.add (local.get 0) (local.get 1)))
+  (func $seven (export "seven") (result i32) (i32.const 7))
+  (table $t 2 funcref)
+  (elem (table $t) (i32.const 0) func $seven)
+  (type $ret_i32 (func (result i32)))
+  (func (export "call_ref") (param funcref) (result i32)
+    (table.set $t (i32.const 1) (local.get 0))
+    (call_indirect $t (type $ret_i32) (i32.const 1)))
+)
+"""
+
+
+@pytest.fixture
+def values(runtime: epsilon.Runtime) -> epsilon.Module:
+    return runtime.instantiate(VALUES_WAT)
+
+
+def test_add_returns_a_list(module: epsilon.Module) -> None:
+    assert module.call("add", 5, 37) == [42]
+    assert module.call("add", -5, 3) == [-2]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0, 0), (1, 1), (-1, -1), (2**31 - 1, 2**31 - 1), (-(2**31), -(2**31)),
+     (2**31, -(2**31)), (2**32 - 1, -1), (True, 1)],
+)
+def test_i32_accepts_signed_and_unsigned_spellings(values: epsilon.Module, value: int, expected: int) -> None:
+    assert values.call("i32", value) == [expected]
+
+
+@pytest.mark.parametrize("value", [2**32, -(2**31) - 1, 10**30, -(10**30)])
+def test_i32_out_of_range_is_overflow_error(values: epsilon.Module, value: int) -> None:
+    with pytest.raises(OverflowError, match=r"i32\(i32\) -> \(i32\): argument 1: .* out of range for i32"):
+        values.call("i32", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(0, 0), (-1, -1), (2**63 - 1, 2**63 - 1), (-(2**63), -(2**63)), (2**64 - 1, -1), (2**63, -(2**63))],
+)
+def test_i64_accepts_signed_and_unsigned_spellings(values: epsilon.Module, value: int, expected: int) -> None:
+    assert values.call("i64", value) == [expected]
+
+
+@pytest.mark.parametrize("value", [2**64, -(2**63) - 1])
+def test_i64_out_of_range_is_overflow_error(values: epsilon.Module, value: int) -> None:
+    with pytest.raises(OverflowError, match="out of range for i64"):
+        values.call("i64", value)
+
+
+@pytest.mark.parametrize("value", [1.5, "1", b"1", None, [1]])
+def test_ints_reject_other_types(values: epsilon.Module, value: object) -> None:
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"i32\(i32\) -> \(i32\): argument 1: expected an int"):
+        values.call("i32", value)
+    with pytest.raises(TypeError):
+        values.call("i64", value)
+
+
+def test_objects_with_index_are_ints(values: epsilon.Module) -> None:
+    class Index:
+        def __index__(self) -> int:
+            return 12
+
+    assert values.call("i32", Index()) == [12]
+    assert values.call("i64", Index()) == [12]
+
+
+def test_floats(values: epsilon.Module) -> None:
+    assert values.call("f64", 3.25) == [3.25]
+    assert values.call("f64", 7) == [7.0]
+    assert isinstance(values.call("f64", 7)[0], float)
+    assert values.call("f32", 0.1) == [struct.unpack("f", struct.pack("f", 0.1))[0]]
+    assert values.call("f32", 2) == [2.0]
+    assert values.call("f64", float("inf")) == [math.inf]
+    assert math.isnan(values.call("f64", math.nan)[0])
+    assert values.call("f32", 1e300) == [math.inf]  # rounds like a C cast
+    with pytest.raises(epsilon.EpsilonTypeError, match="expected a float or int for f64, got str"):
+        values.call("f64", "1.0")
+    with pytest.raises(OverflowError):
+        values.call("f64", 10**400)
+
+
+def test_v128_as_int_or_bytes(values: epsilon.Module) -> None:
+    v = 0x0011_2233_4455_6677_8899_AABB_CCDD_EEFF
+    assert values.call("v128", v) == [v]
+    assert values.call("v128", bytes(range(16))) == [int.from_bytes(bytes(range(16)), "little")]
+    assert values.call("v128", bytearray(16)) == [0]
+    assert values.call("v128", -1) == [2**128 - 1]
+    a = int.from_bytes(struct.pack("<4i", 1, 2, 3, 4), "little")
+    b = int.from_bytes(struct.pack("<4i", 10, 20, 30, -4), "little")
+    (r,) = values.call("i32x4_add", a, b)
+    assert struct.unpack("<4i", r.to_bytes(16, "little")) == (11, 22, 33, 0)
+    with pytest.raises(epsilon.EpsilonTypeError, match="expected 16 bytes for v128, got 3 bytes"):
+        values.call("v128", b"abc")
+    with pytest.raises(OverflowError):
+        values.call("v128", 2**128)
+    with pytest.raises(epsilon.EpsilonTypeError):
+        values.call("v128", 1.0)
+
+
+def test_externref_round_trips_the_same_object(values: epsilon.Module) -> None:
+    obj = object()
+    (back,) = values.call("ext", obj)
+    assert back is obj
+    assert values.call("ext", None) == [None]
+    assert values.call("is_null_ext", None) == [1]
+    assert values.call("is_null_ext", obj) == [0]
+    data = {"a": [1, 2]}
+    assert values.call("ext", data)[0] is data
+
+
+def test_funcref_round_trips_functions(values: epsilon.Module) -> None:
+    seven = values.get_function("seven")
+    (back,) = values.call("fref", seven)
+    assert isinstance(back, epsilon.Function)
+    assert back() == [7]
+    assert str(back.type) == "func () -> (i32)"
+    assert values.call("fref", None) == [None]
+    assert values.call("call_ref", seven) == [7]
+    with pytest.raises(epsilon.EpsilonTypeError, match="expected an epsilon Function or None for funcref"):
+        values.call("fref", lambda: 7)
+
+
+def test_funcref_from_another_runtime_is_rejected(values: epsilon.Module) -> None:
+    with epsilon.Runtime() as other:
+        foreign = other.instantiate(VALUES_WAT).get_function("seven")
+        with pytest.raises(epsilon.EpsilonTypeError, match="another Runtime"):
+            values.call("fref", foreign)
+
+
+def test_no_results_and_multiple_results(values: epsilon.Module) -> None:
+    assert values.call("none") == []
+    assert values.call("multi", 3, 2**40) == [2**40, 3, 1.5]
+
+
+def test_argument_count_errors_name_the_signature(module: epsilon.Module, values: epsilon.Module) -> None:
+    with pytest.raises(epsilon.EpsilonTypeError) as info:
+        module.call("add", 1)
+    assert str(info.value) == "add(i32, i32) -> (i32): expected 2 arguments, got 1"
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"expected 2 arguments, got 3"):
+        module.call("add", 1, 2, 3)
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"^none\(\) -> \(\): expected 0 arguments, got 1$"):
+        values.call("none", 1)
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"i32\(i32\) -> \(i32\): expected 1 argument, got 0"):
+        values.call("i32")
+
+
+def test_unknown_export_and_wrong_kind(module: epsilon.Module) -> None:
+    with pytest.raises(epsilon.ExportNotFoundError, match="no export named 'nope'"):
+        module.call("nope")
+    with pytest.raises(LookupError):
+        module.call("nope")
+    with pytest.raises(epsilon.EpsilonTypeError, match="export 'memory' is a memory, not a function"):
+        module.call("memory")
+
+
+def test_call_typed_checks_declared_types(module: epsilon.Module, values: epsilon.Module) -> None:
+    assert module.call_typed("add", [(1, "i32"), (2, "i32")]) == [3]
+    assert module.call_typed("add", ((1, "i32"), (2, "i32"))) == [3]
+    assert values.call_typed("v128", [(5, "v128")]) == [5]
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"argument 2 is declared 'i64' but the function expects i32"):
+        module.call_typed("add", [(1, "i32"), (2, "i64")])
+    with pytest.raises(epsilon.EpsilonTypeError, match="unknown value type 'int32'"):
+        module.call_typed("add", [(1, "int32"), (2, "i32")])
+    with pytest.raises(epsilon.EpsilonTypeError, match="expected 2 arguments, got 1"):
+        module.call_typed("add", [(1, "i32")])
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"argument 1 must be a \(value, type\) pair"):
+        module.call_typed("add", [1, 2])
+    with pytest.raises(epsilon.EpsilonTypeError, match="list of"):
+        module.call_typed("add", 5)
+    with pytest.raises(OverflowError):
+        module.call_typed("add", [(2**40, "i32"), (1, "i32")])
+    assert module.call_typed("compute", [(1, "i32"), (0.5, "f64"), (2, "i64")], timeout_ms=1000) == [3.5]
+
+
+def test_call_raw_is_bit_exact_for_nan_payloads(values: epsilon.Module) -> None:
+    signalling = 0x7F800001  # a signalling f32 NaN: CPython's float may quiet it
+    assert values.call_raw("f32", signalling) == [signalling]
+    assert values.call_raw("f32_bits", signalling) == [signalling]
+    payload = 0x7FF0_0000_DEAD_BEEF
+    assert values.call_raw("f64", payload) == [payload]
+    assert values.call_raw("i32", -1) == [0xFFFF_FFFF]
+    assert values.call_raw("i64", 2**64 - 1) == [2**64 - 1]
+    assert values.call_raw("v128", 2**127) == [2**127]
+    with pytest.raises(OverflowError):
+        values.call_raw("f32", 2**32)
+    with pytest.raises(epsilon.EpsilonTypeError, match="reference types"):
+        values.call_raw("ext", 0)
+    with pytest.raises(epsilon.EpsilonTypeError, match="expected 1 argument, got 2"):
+        values.call_raw("i32", 1, 2)
+    assert values.get_function("f32").call_raw(signalling) == [signalling]
+
+
+def test_function_objects(module: epsilon.Module) -> None:
+    add = module.get_function("add")
+    assert add(2, 3) == [5]
+    assert add(2, 3, timeout_ms=1000) == [5]
+    assert add.name == "add"
+    assert add.type == epsilon.FuncType(["i32", "i32"], ["i32"])
+    assert add.type.params == ["i32", "i32"]
+    assert add.type.results == ["i32"]
+    assert repr(add) == "<epsilon.Function add(i32, i32) -> (i32)>"
+    with pytest.raises(epsilon.EpsilonTypeError, match="expected 2 arguments, got 0"):
+        add()
+    with pytest.raises(epsilon.EpsilonTypeError, match="is a memory"):
+        module.get_function("memory")
+
+
+def test_traps_have_a_kind(module: epsilon.Module) -> None:
+    with pytest.raises(epsilon.Trap) as info:
+        module.call("div", 1, 0)
+    assert info.value.kind == "integer divide by zero"
+    assert "integer divide by zero" in str(info.value)
+    assert not isinstance(info.value, epsilon.OutOfFuelError)
+    with pytest.raises(epsilon.Trap, match="integer overflow") as info:
+        module.call("div", -(2**31), -1)
+    assert info.value.kind == "integer overflow"
+    assert module.call("div", 7, 2) == [3]  # usable after a trap
+
+
+def test_unreachable_and_out_of_bounds(runtime: epsilon.Runtime) -> None:
+    m = runtime.instantiate(
+        '(module (memory 1) (func (export "u") unreachable)'
+        ' (func (export "oob") (result i32) (i32.load (i32.const 65536))))'
+    )
+    with pytest.raises(epsilon.Trap) as info:
+        m.call("u")
+    assert info.value.kind == "unreachable"
+    with pytest.raises(epsilon.Trap) as info:
+        m.call("oob")
+    assert info.value.kind == "out of bounds memory access"
+
+
+def test_threads_share_one_module(module: epsilon.Module) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        try:
+            for i in range(2000):
+                assert module.call("add", i, k) == [i + k]
+            assert module.call("count", 10_000) == [10_000]
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_threads_wait_for_a_running_call(module: epsilon.Module) -> None:
+    import threading
+    import time
+
+    started = threading.Event()
+    out: list[object] = []
+
+    def long_call() -> None:
+        started.set()
+        out.append(module.call("count", 30_000_000, timeout_ms=20_000))
+
+    t = threading.Thread(target=long_call)
+    t.start()
+    started.wait()
+    time.sleep(0.01)
+    # The GIL is released while wasm runs, so this thread runs; the store lock serializes.
+    assert module.call("add", 1, 1) == [2]
+    t.join()
+    assert out == [[30_000_000]]
