@@ -12,7 +12,6 @@ pub(crate) struct TypeId(pub(crate) u32);
 #[derive(Default)]
 struct TypeRegistry {
     ids: HashMap<FuncType, TypeId>,
-    types: Vec<FuncType>,
 }
 
 struct EngineInner {
@@ -59,14 +58,8 @@ impl Engine {
         if let Some(id) = reg.ids.get(ty) {
             return *id;
         }
-        let id = TypeId(reg.types.len() as u32);
-        reg.types.push(ty.clone());
+        let id = TypeId(reg.ids.len() as u32);
         reg.ids.insert(ty.clone(), id);
         id
-    }
-
-    pub(crate) fn func_type(&self, id: TypeId) -> FuncType {
-        let reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        reg.types[id.0 as usize].clone()
     }
 }

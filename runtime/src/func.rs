@@ -173,9 +173,9 @@ impl Func {
     ) -> Func {
         let store = store.as_context_mut();
         let type_id = store.inner.engine.intern(&ty);
-        store.host_funcs.push(HostFunc { ty, callback: Arc::new(callback) });
+        store.host_funcs.push(HostFunc { ty: ty.clone(), callback: Arc::new(callback) });
         let host = (store.host_funcs.len() - 1) as u32;
-        store.inner.funcs.push(FuncEntity::Host { host, ty: type_id });
+        store.inner.funcs.push(FuncEntity::Host { host, ty: type_id, sig: ty });
         Func { store: store.inner.id, index: (store.inner.funcs.len() - 1) as u32 }
     }
 
@@ -207,8 +207,7 @@ impl Func {
     pub fn ty(&self, store: impl AsContext) -> FuncType {
         let store = store.as_context();
         assert_eq!(store.inner.id, self.store, "function used with a store that does not own it");
-        let entity = &store.inner.funcs[self.index as usize];
-        store.inner.engine.func_type(entity.ty())
+        store.inner.funcs[self.index as usize].sig().clone()
     }
 
     /// Calls the function with dynamically typed arguments, writing its results into `results`.
@@ -219,12 +218,32 @@ impl Func {
     pub fn call(&self, mut store: impl AsContextMut, args: &[Val], results: &mut [Val]) -> Result<()> {
         let store = store.as_context_mut();
         store.inner.check(self.store)?;
-        let ty = self.ty(&*store);
-        if args.len() != ty.params().len() || results.len() != ty.results().len() {
+        let mut cells = std::mem::take(&mut store.inner.scratch);
+        cells.clear();
+        let outcome = self
+            .encode_args(&store.inner, args, results.len(), &mut cells)
+            .and_then(|()| crate::exec::invoke(store, self.index, &mut cells));
+        if outcome.is_ok() {
+            let ty = store.inner.funcs[self.index as usize].sig();
+            cells_to_vals(&store.inner, &cells, ty.results(), results);
+        }
+        store.inner.scratch = cells;
+        outcome
+    }
+
+    /// Checks `args` (and the room for results) against the signature and encodes them.
+    fn encode_args(
+        &self,
+        store: &StoreInner,
+        args: &[Val],
+        results: usize,
+        cells: &mut Vec<u64>,
+    ) -> Result<()> {
+        let ty = store.funcs[self.index as usize].sig();
+        if args.len() != ty.params().len() || results != ty.results().len() {
             return Err(Error::type_error(format!(
-                "function of type {ty} called with {} arguments and room for {} results",
-                args.len(),
-                results.len()
+                "function of type {ty} called with {} arguments and room for {results} results",
+                args.len()
             )));
         }
         for (i, (v, t)) in args.iter().zip(ty.params()).enumerate() {
@@ -235,11 +254,7 @@ impl Func {
                 )));
             }
         }
-        let mut cells = Vec::with_capacity(ty.param_cells() as usize);
-        vals_to_cells(&store.inner, args, ty.params(), &mut cells)?;
-        let out = crate::exec::invoke(store, self.index, &cells)?;
-        cells_to_vals(&store.inner, &out, ty.results(), results);
-        Ok(())
+        vals_to_cells(store, args, ty.params(), cells)
     }
 
     /// A typed view of this function for fast calls without `Val` conversions.
@@ -293,10 +308,14 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn call(&self, mut store: impl AsContextMut, params: Params) -> Result<Results> {
         let store = store.as_context_mut();
         store.inner.check(self.func.store)?;
-        let mut cells = Vec::with_capacity(8);
-        params.to_cells(&store.inner, &mut cells)?;
-        let out = crate::exec::invoke(store, self.func.index, &cells)?;
-        Ok(Results::from_cells(&store.inner, &out))
+        let mut cells = std::mem::take(&mut store.inner.scratch);
+        cells.clear();
+        let outcome = params
+            .to_cells(&store.inner, &mut cells)
+            .and_then(|()| crate::exec::invoke(store, self.func.index, &mut cells))
+            .map(|()| Results::from_cells(&store.inner, &cells));
+        store.inner.scratch = cells;
+        outcome
     }
 
     /// The untyped function.

@@ -386,7 +386,8 @@ pub(crate) fn instantiate<T>(
     // Defined items.
     for (code, &type_index) in m.funcs[m.num_imported_funcs as usize..].iter().enumerate() {
         let ty = m.type_ids[type_index as usize];
-        inner.funcs.push(FuncEntity::Wasm { instance: instance_index, code: code as u32, ty });
+        let sig = m.types[type_index as usize].clone();
+        inner.funcs.push(FuncEntity::Wasm { instance: instance_index, code: code as u32, ty, sig });
         entity.funcs.push((inner.funcs.len() - 1) as u32);
     }
     for ty in &m.tables[m.num_imported_tables as usize..] {
@@ -451,7 +452,7 @@ pub(crate) fn instantiate<T>(
 
     if let Some(start) = m.start {
         let func = inner.instances[instance_index as usize].funcs[start as usize];
-        crate::exec::invoke(store, func, &[])?;
+        crate::exec::invoke(store, func, &mut Vec::new())?;
     }
     Ok(instance)
 }

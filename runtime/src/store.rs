@@ -9,7 +9,7 @@ use crate::instance::InstanceEntity;
 use crate::interrupt::{InterruptCallback, InterruptHandle, InterruptState};
 use crate::memory::MemoryEntity;
 use crate::table::TableEntity;
-use crate::types::GlobalType;
+use crate::types::{FuncType, GlobalType};
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,18 +26,25 @@ impl StoreId {
     }
 }
 
-/// A function in the store.
+/// A function in the store. `ty` is its engine-wide type id (compared by `call_indirect`),
+/// `sig` the same type for the API (kept here so calls need no lookup in the engine).
 pub(crate) enum FuncEntity {
     /// Defined by wasm: `code` indexes the module's translated functions.
-    Wasm { instance: u32, code: u32, ty: TypeId },
+    Wasm { instance: u32, code: u32, ty: TypeId, sig: FuncType },
     /// Defined by the host: `host` indexes `Store::host_funcs`.
-    Host { host: u32, ty: TypeId },
+    Host { host: u32, ty: TypeId, sig: FuncType },
 }
 
 impl FuncEntity {
     pub(crate) fn ty(&self) -> TypeId {
         match *self {
             FuncEntity::Wasm { ty, .. } | FuncEntity::Host { ty, .. } => ty,
+        }
+    }
+
+    pub(crate) fn sig(&self) -> &FuncType {
+        match self {
+            FuncEntity::Wasm { sig, .. } | FuncEntity::Host { sig, .. } => sig,
         }
     }
 }
@@ -76,6 +83,8 @@ pub struct StoreInner {
     pub(crate) interrupt: Arc<InterruptState>,
     /// Decides what a fired interrupt does; without one it traps.
     pub(crate) interrupt_callback: Option<InterruptCallback>,
+    /// Argument/result cells of API calls, reused from call to call.
+    pub(crate) scratch: Vec<u64>,
 }
 
 impl StoreInner {
@@ -129,6 +138,7 @@ impl<T> Store<T> {
                 fuel: 0,
                 interrupt: Arc::new(InterruptState::default()),
                 interrupt_callback: None,
+                scratch: Vec::new(),
             },
             host_funcs: Vec::new(),
             data,

@@ -66,38 +66,36 @@ pub(crate) struct Limits {
     pub interruptible: bool,
 }
 
-/// Calls function `func` (a store index) with its arguments encoded as cells; returns the
-/// result cells.
-pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, args: &[u64]) -> Result<Vec<u64>> {
-    let config = store.inner.engine.config().clone();
-    let (max_reentry, max_depth, max_values) =
-        (config.max_host_reentry, config.max_call_depth, config.max_value_stack);
-    if store.inner.reentry > max_reentry || store.inner.outer_depth >= max_depth {
+/// Calls function `func` (a store index). `cells` holds the arguments encoded as cells on
+/// entry and the result cells on successful return.
+pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -> Result<()> {
+    let config = store.inner.engine.config();
+    let limits_of = |outer_depth: usize| Limits {
+        max_frames: config.max_call_depth - outer_depth - 1,
+        max_values: config.max_value_stack,
+        consume_fuel: config.consume_fuel,
+        interruptible: config.interruptible,
+    };
+    if store.inner.reentry > config.max_host_reentry || store.inner.outer_depth >= config.max_call_depth {
         return Err(TrapKind::CallStackExhausted.into());
     }
+    let limits = limits_of(store.inner.outer_depth);
     match store.inner.funcs[func as usize] {
-        FuncEntity::Host { host, .. } => {
-            let mut cells = args.to_vec();
-            call_host(store, host, None, &mut cells, 0)?;
-            Ok(cells)
-        }
+        FuncEntity::Host { host, .. } => call_host(store, host, None, cells, 0),
         FuncEntity::Wasm { instance, code, .. } => {
             let mut stack = store.inner.spare_stack.take().unwrap_or_default();
-            let limits = Limits {
-                max_frames: max_depth - store.inner.outer_depth - 1,
-                max_values,
-                consume_fuel: config.consume_fuel,
-                interruptible: config.interruptible,
-            };
             store.inner.reentry += 1;
-            let outcome = run_from(store, &mut stack, instance, code, args, limits);
+            let outcome = run_from(store, &mut stack, instance, code, cells, limits);
             store.inner.reentry -= 1;
-            let result = outcome.map(|result_cells| stack.values[..result_cells].to_vec());
+            if let Ok(result_cells) = outcome {
+                cells.clear();
+                cells.extend_from_slice(&stack.values[..result_cells]);
+            }
             stack.frames.clear();
             if store.inner.spare_stack.is_none() {
                 store.inner.spare_stack = Some(stack);
             }
-            result
+            outcome.map(|_| ())
         }
     }
 }
@@ -113,10 +111,8 @@ fn run_from<T>(
     limits: Limits,
 ) -> Result<usize> {
     let (frame_cells, param_cells, local_cells, result_cells) = {
-        let module = &store.inner.instances[instance as usize].module.inner;
-        let f = &module.code[code as usize];
-        let ty = module.func_type(module.num_imported_funcs + code);
-        (f.frame_cells as usize, f.param_cells as usize, f.local_cells as usize, ty.result_cells() as usize)
+        let f = &store.inner.instances[instance as usize].module.inner.code[code as usize];
+        (f.frame_cells as usize, f.param_cells as usize, f.local_cells as usize, f.result_cells as usize)
     };
     let needed = frame_cells.max(result_cells).max(args.len());
     if needed > limits.max_values {
@@ -126,7 +122,9 @@ fn run_from<T>(
         stack.values.resize(needed, 0);
     }
     stack.values[..args.len()].copy_from_slice(args);
-    stack.values[param_cells..param_cells + local_cells].fill(0);
+    if local_cells > 0 {
+        stack.values[param_cells..param_cells + local_cells].fill(0);
+    }
     let mut state = State { instance, code, ip: 0, base: 0 };
     loop {
         let exit = if limits.interruptible {

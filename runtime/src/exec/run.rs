@@ -263,8 +263,10 @@ pub(crate) fn run<const INTERRUPTIBLE: bool>(
                 let grown = needed.max(values.len() * 2).min(limits.max_values.max(needed));
                 values.resize(grown, 0);
             }
-            let locals = new_base + callee.param_cells as usize;
-            values[locals..locals + callee.local_cells as usize].fill(0);
+            if callee.local_cells > 0 {
+                let locals = new_base + callee.param_cells as usize;
+                values[locals..locals + callee.local_cells as usize].fill(0);
+            }
             frames.push(Frame { instance: st.instance, code: cur_code, ip: ip as u32, base: base as u32 });
             if inst == st.instance {
                 code = &callee.ops;

@@ -526,6 +526,8 @@ pub(crate) struct CompiledFunc {
     pub local_cells: u32,
     /// Total cells the frame needs: params, locals and temporaries.
     pub frame_cells: u32,
+    /// Cells taken by the results (written to slots `0..result_cells` on return).
+    pub result_cells: u32,
     /// Lane selectors of the function's `i8x16.shuffle` ops, indexed by their `lanes` field.
     pub shuffles: Box<[[u8; 16]]>,
 }

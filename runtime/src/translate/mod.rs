@@ -248,6 +248,7 @@ impl<'a> FuncTranslator<'a> {
             param_cells,
             local_cells,
             frame_cells: self.max_cells,
+            result_cells: self.func_type.result_cells(),
             shuffles: std::mem::take(&mut self.shuffles).into_boxed_slice(),
         };
         // Hand the buffers back for the next function.
