@@ -71,8 +71,9 @@ pub struct StoreInner {
     /// Data segments of all instances (dropped ones are empty).
     pub(crate) datas: Vec<std::sync::Arc<[u8]>>,
     pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
-    /// A value/call stack kept for reuse by the next top-level call.
-    pub(crate) spare_stack: Option<Stack>,
+    /// The value/call stack, lent to each execution and handed back for reuse (an execution
+    /// nested in a host function finds it empty and grows its own).
+    pub(crate) stack: Stack,
     /// Wasm frames active in enclosing executions (host functions that re-entered wasm).
     pub(crate) outer_depth: usize,
     /// How many executions are active on the native stack.
@@ -132,7 +133,7 @@ impl<T> Store<T> {
                 elems: Vec::new(),
                 datas: Vec::new(),
                 externs: Vec::new(),
-                spare_stack: None,
+                stack: Stack::default(),
                 outer_depth: 0,
                 reentry: 0,
                 fuel: 0,

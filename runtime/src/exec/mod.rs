@@ -83,7 +83,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
     match store.inner.funcs[func as usize] {
         FuncEntity::Host { host, .. } => call_host(store, host, None, cells, 0),
         FuncEntity::Wasm { instance, code, .. } => {
-            let mut stack = store.inner.spare_stack.take().unwrap_or_default();
+            let mut stack = std::mem::take(&mut store.inner.stack);
             store.inner.reentry += 1;
             let outcome = run_from(store, &mut stack, instance, code, cells, limits);
             store.inner.reentry -= 1;
@@ -92,9 +92,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
                 cells.extend_from_slice(&stack.values[..result_cells]);
             }
             stack.frames.clear();
-            if store.inner.spare_stack.is_none() {
-                store.inner.spare_stack = Some(stack);
-            }
+            store.inner.stack = stack;
             outcome.map(|_| ())
         }
     }
