@@ -250,3 +250,36 @@ def test_fuel_validation(module: epsilon.Module) -> None:
     with epsilon.Runtime(fuel=1) as runtime:
         with pytest.raises(ValueError):
             runtime.fuel = -5
+
+
+def test_call_depth_on_a_small_thread_stack(add_wasm: bytes) -> None:
+    """Exhausting the call depth on a thread with a 256 KiB stack traps; it never crashes."""
+    outcome: dict[str, object] = {}
+
+    def work() -> None:
+        with epsilon.Runtime() as runtime:
+            m = runtime.instantiate(add_wasm)
+            outcome["deep"] = m.call("deep", 50_000)
+            try:
+                m.call("forever", 0)
+            except epsilon.Trap as trap:
+                outcome["trap"] = trap.kind
+
+    previous = threading.stack_size(256 * 1024)
+    try:
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(previous)
+    assert outcome == {"deep": [50_000], "trap": "call stack exhausted"}
+
+
+def test_timeout_returns_promptly(module: epsilon.Module) -> None:
+    """timeout_ms=50 stops an infinite loop well within 500 ms; the module answers afterwards."""
+    start = time.monotonic()
+    with pytest.raises(epsilon.EpsilonTimeoutError):
+        module.call("spin", timeout_ms=50)
+    elapsed = time.monotonic() - start
+    assert elapsed < 0.5, f"took {elapsed:.3f} s"
+    assert module.call("add", 2, 3) == [5]
