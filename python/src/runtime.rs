@@ -282,7 +282,8 @@ fn host_call(
 /// ``max_memory_pages`` is the default ceiling, in 64 KiB pages, for every memory of each
 /// module (0: no ceiling beyond the 4 GiB of WebAssembly 2.0). ``fuel`` turns on fuel metering
 /// with that initial amount; ``timeout_ms`` is the default timeout of every call;
-/// ``max_call_depth`` limits nested wasm calls (default 100,000).
+/// ``max_call_depth`` limits nested wasm calls (default 100,000); ``multi_memory=False``
+/// rejects modules with more than one memory, as WebAssembly 2.0 does (default: allowed).
 #[pyclass(frozen, module = "epsilon")]
 #[derive(Debug)]
 pub(crate) struct Runtime {
@@ -299,20 +300,21 @@ impl Runtime {
     const MAX_PAGES: u32 = MAX_PAGES;
 
     #[new]
-    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None))]
+    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true))]
     fn new(
         py: Python<'_>,
         max_memory_pages: i64,
         fuel: Option<&Bound<'_, PyAny>>,
         timeout_ms: Option<f64>,
         max_call_depth: Option<&Bound<'_, PyAny>>,
+        multi_memory: bool,
     ) -> PyResult<Self> {
         guard(py, || {
             let pages = pages_arg(max_memory_pages.into_pyobject(py)?.as_any(), "max_memory_pages")?;
             let fuel = fuel_arg(fuel)?;
             let timeout = timeout_arg(timeout_ms)?;
             let mut config = epsilon::Config::new();
-            config.interruptible(true).consume_fuel(fuel.is_some());
+            config.interruptible(true).consume_fuel(fuel.is_some()).multi_memory(multi_memory);
             if let Some(depth) = max_call_depth.filter(|d| !d.is_none()) {
                 let depth: i128 = depth.extract()?;
                 if !(1..=100_000_000).contains(&depth) {

@@ -1,7 +1,7 @@
 //! Canonical outcome strings.
 //!
 //! Every directive's result is written as one deterministic string so that runs of different
-//! engines (and later a replay through the Python package) can be compared per
+//! engines (the Rust API and the replay through the Python package) can be compared per
 //! `(file, line, kind)` by plain string equality:
 //!
 //! | outcome                         | string                                  |
@@ -21,6 +21,11 @@
 //! | unsupported feature             | `unsupported:<message>`                 |
 //! | any other error                 | `error:<message>`                       |
 //! | directive not executed          | `skipped`                               |
+//! | engine gave no outcome          | `missing` (the record's detail says why) |
+//! | engine crashed on the directive | `panic:<message>`                        |
+//!
+//! Engines only produce these strings; [`crate::expect::judge`] judges them. Two engines agree
+//! on a directive when they produced the same string.
 //!
 //! Floats and `i64` are always bit patterns, never decimal numbers. Expected values use the
 //! same vocabulary plus the NaN patterns `f32:nan:canonical`, `f32:nan:arithmetic` (likewise
@@ -39,6 +44,9 @@ pub const INVALID: &str = "invalid";
 pub const UNLINKABLE: &str = "unlinkable";
 /// The directive was not executed.
 pub const SKIPPED: &str = "skipped";
+/// The engine produced no outcome for the directive (its driver crashed, timed out, or its
+/// export could not be read); the record's detail says why.
+pub const MISSING: &str = "missing";
 /// Prefix of trap outcomes.
 pub const TRAP_PREFIX: &str = "trap:";
 
@@ -93,6 +101,12 @@ pub fn error(e: &Error) -> String {
 /// Whether `got` is a trap whose message starts with `expected_message`.
 pub fn is_trap_with(got: &str, expected_message: &str) -> bool {
     got.strip_prefix(TRAP_PREFIX).is_some_and(|m| m.starts_with(expected_message))
+}
+
+/// Whether `got` is a list of values (each token `<type>:...` of a value type).
+pub fn is_values(got: &str) -> bool {
+    const TYPES: [&str; 7] = ["i32:", "i64:", "f32:", "f64:", "v128:", "funcref:", "externref:"];
+    !got.is_empty() && got.split(' ').all(|t| TYPES.iter().any(|ty| t.starts_with(ty)))
 }
 
 /// Joins canonical strings of several expected results (`ok` when there are none).

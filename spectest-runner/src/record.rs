@@ -1,9 +1,10 @@
 //! Records of a run: one per directive, and one per file.
 
-use serde::Serialize;
+use crate::expect::{self, Expectation};
+use serde::{Deserialize, Serialize};
 
 /// Whether a directive passed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The outcome matched the expectation.
@@ -39,6 +40,32 @@ pub struct DirectiveRecord {
     pub expected_failure: bool,
 }
 
+impl DirectiveRecord {
+    /// The record of a directive whose engine produced `got`: judged with
+    /// [`expect::judge`], the same function for every engine.
+    pub fn judged(
+        file: &str,
+        index: usize,
+        line: u32,
+        kind: &'static str,
+        expectation: &Expectation,
+        got: String,
+        detail: Option<String>,
+    ) -> Self {
+        DirectiveRecord {
+            file: file.to_string(),
+            index,
+            line,
+            kind,
+            expected: expectation.describe(),
+            status: expect::judge(expectation, &got),
+            got,
+            detail,
+            expected_failure: false,
+        }
+    }
+}
+
 /// The judged result of one file: its directive records and stale expected-failure entries.
 #[derive(Debug, Clone)]
 pub struct FileResult {
@@ -64,6 +91,11 @@ impl FileResult {
     /// Number of directives that were skipped.
     pub fn skipped(&self) -> usize {
         self.count(Status::Skipped)
+    }
+
+    /// Number of directives the engine gave no outcome for (part of the failures).
+    pub fn missing(&self) -> usize {
+        self.records.iter().filter(|r| r.got == crate::outcome::MISSING).count()
     }
 
     /// Number of failures listed in the expected-failures file.

@@ -1,13 +1,14 @@
 //! Aggregation of file results into the JSON report, the Markdown table and the one-line
 //! summaries.
 
+use crate::compare::Agreement;
 use crate::record::{FileResult, Status};
 use crate::suites::{Suite, TESTSUITE_PIN};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Version of the JSON report layout.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON report layout (2: several engines, agreement, timings).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The results of one suite run by one engine.
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct Counts {
     pub skipped: usize,
     /// The part of `failed` listed in the expected-failures file.
     pub expected_failures: usize,
+    /// The part of `failed` the engine gave no outcome for (`missing`).
+    pub missing: usize,
 }
 
 impl Counts {
@@ -40,6 +43,7 @@ impl Counts {
         self.failed += file.failed();
         self.skipped += file.skipped();
         self.expected_failures += file.expected_failures();
+        self.missing += file.missing();
     }
 
     fn add(&mut self, other: &Counts) {
@@ -48,6 +52,7 @@ impl Counts {
         self.failed += other.failed;
         self.skipped += other.skipped;
         self.expected_failures += other.expected_failures;
+        self.missing += other.missing;
     }
 }
 
@@ -105,6 +110,15 @@ pub struct FailureRecord {
 /// Everything one engine did.
 #[derive(Debug, Clone, Serialize)]
 pub struct EngineReport {
+    /// Wall-clock seconds the engine took (for the Python engine: export and replay).
+    pub seconds: f64,
+    /// About the engine (for Python: interpreter and package versions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub info: Option<serde_json::Value>,
+    /// Problems and remarks that are not directive outcomes (driver restarts, configuration
+    /// gaps, corrupt driver output), with the file they concern.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Counts over all suites.
     pub total: Counts,
     /// Counts per suite, by suite name.
@@ -122,6 +136,9 @@ impl EngineReport {
     /// any file (for example entries naming files that do not exist).
     pub fn new(runs: &[SuiteRun], extra_stale: Vec<String>) -> Self {
         let mut report = EngineReport {
+            seconds: 0.0,
+            info: None,
+            notes: Vec::new(),
             total: Counts::default(),
             suites: BTreeMap::new(),
             files: Vec::new(),
@@ -189,8 +206,18 @@ pub struct Report {
     pub epsilon_version: &'static str,
     /// [`TESTSUITE_PIN`].
     pub testsuite: &'static str,
-    /// Results by engine name (`rust`, later `python`).
+    /// Wall-clock seconds of the whole run.
+    pub seconds: f64,
+    /// Engine labels in the order they ran (`rust`, `python`, `rust+fuel+interrupt`, ...).
+    pub engine_order: Vec<String>,
+    /// Results by engine label.
     pub engines: BTreeMap<String, EngineReport>,
+    /// The comparison of the first two engines (normally `rust` and `python`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agreement: Option<Agreement>,
+    /// Comparisons of the first engine with every further engine.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_agreements: Vec<Agreement>,
 }
 
 impl Default for Report {
@@ -199,27 +226,56 @@ impl Default for Report {
             schema_version: SCHEMA_VERSION,
             epsilon_version: epsilon::VERSION,
             testsuite: TESTSUITE_PIN,
+            seconds: 0.0,
+            engine_order: Vec::new(),
             engines: BTreeMap::new(),
+            agreement: None,
+            other_agreements: Vec::new(),
         }
     }
 }
 
 impl Report {
+    /// Adds an engine's results (in run order).
+    pub fn add_engine(&mut self, label: &str, report: EngineReport) {
+        if !self.engine_order.iter().any(|l| l == label) {
+            self.engine_order.push(label.to_string());
+        }
+        self.engines.insert(label.to_string(), report);
+    }
+
+    /// Every comparison, the main one first.
+    pub fn agreements(&self) -> impl Iterator<Item = &Agreement> {
+        self.agreement.iter().chain(&self.other_agreements)
+    }
+
+    /// Whether anything failed unexpectedly, an entry is stale, or engines did not agree on
+    /// every directive.
+    pub fn has_problems(&self) -> bool {
+        self.engines.values().any(EngineReport::has_problems) || self.agreements().any(|a| !a.is_complete())
+    }
+
     /// The report as pretty-printed JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 
-    /// A Markdown table: one row per suite (plus a total), one column per engine, cells
-    /// `passed/total`.
+    /// A Markdown table: one row per suite (plus a total), one column per engine with cells
+    /// `passed/total`, and a column `agreed/compared` for the main comparison; then one line
+    /// per comparison.
     pub fn markdown(&self) -> String {
-        let engines: Vec<&String> = self.engines.keys().collect();
+        let engines: Vec<&String> =
+            self.engine_order.iter().filter(|e| self.engines.contains_key(*e)).collect();
+        let main = self.agreement.as_ref();
         let mut out = String::from("| suite |");
         for e in &engines {
             out.push_str(&format!(" {e} |"));
         }
+        if let Some(a) = main {
+            out.push_str(&format!(" agreed ({} = {}) |", a.left, a.right));
+        }
         out.push_str("\n|---|");
-        out.push_str(&"---:|".repeat(engines.len()));
+        out.push_str(&"---:|".repeat(engines.len() + usize::from(main.is_some())));
         out.push('\n');
         for suite in Suite::ALL {
             if !self.engines.values().any(|e| e.suites.contains_key(suite.name())) {
@@ -232,6 +288,12 @@ impl Report {
                     None => out.push_str(" - |"),
                 }
             }
+            if let Some(a) = main {
+                match a.suites.get(suite.name()) {
+                    Some(c) => out.push_str(&format!(" {}/{} |", c.agreed, c.compared)),
+                    None => out.push_str(" - |"),
+                }
+            }
             out.push('\n');
         }
         out.push_str("| **total** |");
@@ -239,20 +301,55 @@ impl Report {
             let t = &self.engines[*e].total;
             out.push_str(&format!(" **{}/{}** |", t.passed, t.directives));
         }
+        if let Some(a) = main {
+            out.push_str(&format!(" **{}/{}** |", a.total.agreed, a.total.compared));
+        }
         out.push('\n');
+        let agreements: Vec<&Agreement> = self.agreements().collect();
+        if !agreements.is_empty() {
+            out.push('\n');
+        }
+        for a in agreements {
+            let t = &a.total;
+            out.push_str(&format!(
+                "- Agreement {} = {}: {} directives compared, {} agreed, {} disagreed, {} missing.\n",
+                a.left, a.right, t.compared, t.agreed, t.disagreed, t.missing
+            ));
+        }
+        out.push_str(&format!(
+            "\nepsilon {}, {}; {:.1} s on {} engine(s).\n",
+            self.epsilon_version,
+            self.testsuite,
+            self.seconds,
+            engines.len()
+        ));
+        let notes: Vec<String> = self
+            .engine_order
+            .iter()
+            .filter_map(|e| self.engines.get(e).map(|r| (e, r)))
+            .flat_map(|(e, r)| r.notes.iter().map(move |n| format!("- {e}: {n}")))
+            .collect();
+        if !notes.is_empty() {
+            out.push_str("\nNotes:\n\n");
+            for n in notes {
+                out.push_str(&n);
+                out.push('\n');
+            }
+        }
         out
     }
 
-    /// One line per engine and suite: files, directives, passed, failed (expected), skipped,
-    /// stale.
+    /// One line per engine and suite (files, directives, passed, failed (expected), skipped,
+    /// missing, stale), one per engine with its time, one per comparison.
     pub fn summary_lines(&self) -> Vec<String> {
         let mut lines = Vec::new();
-        for (engine, report) in &self.engines {
+        for engine in &self.engine_order {
+            let Some(report) = self.engines.get(engine) else { continue };
             for suite in Suite::ALL {
                 let Some(s) = report.suites.get(suite.name()) else { continue };
                 let c = &s.counts;
                 lines.push(format!(
-                    "[{engine}] {}: {} files, {} directives: {} passed, {} failed ({} expected, {} unexpected), {} skipped, {} stale entries",
+                    "[{engine}] {}: {} files, {} directives: {} passed, {} failed ({} expected, {} unexpected, {} missing), {} skipped, {} stale entries",
                     suite.name(),
                     s.files,
                     c.directives,
@@ -260,26 +357,84 @@ impl Report {
                     c.failed,
                     c.expected_failures,
                     s.unexpected_failures,
+                    c.missing,
                     c.skipped,
                     s.stale
                 ));
             }
+            lines.push(format!("[{engine}] {:.1} s", report.seconds));
         }
+        lines.extend(self.agreements().map(Agreement::summary));
         lines
     }
 }
 
-/// Every directive record of `files` as JSON lines (one object per line), for replay and
-/// comparison of outcomes between engines.
-pub fn records_jsonl<'a>(files: impl IntoIterator<Item = &'a FileResult>) -> String {
+/// Every directive record of `files` as JSON lines (one object per line, with the engine
+/// label), for comparison of outcomes between engines (`spectest-runner compare`).
+pub fn records_jsonl<'a>(engine: &str, files: impl IntoIterator<Item = &'a FileResult>) -> String {
+    #[derive(Serialize)]
+    struct Line<'r> {
+        engine: &'r str,
+        #[serde(flatten)]
+        record: &'r crate::record::DirectiveRecord,
+    }
     let mut out = String::new();
     for file in files {
         for record in &file.records {
-            if let Ok(line) = serde_json::to_string(record) {
+            if let Ok(line) = serde_json::to_string(&Line { engine, record }) {
                 out.push_str(&line);
                 out.push('\n');
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{Outcome, join};
+
+    fn engine(passed: usize, failed: usize) -> EngineReport {
+        let mut e = EngineReport::new(&[], Vec::new());
+        let counts = Counts { directives: passed + failed, passed, failed, ..Counts::default() };
+        e.total = counts;
+        e.suites.insert("v2".into(), SuiteCounts { files: 1, counts, unexpected_failures: failed, stale: 0 });
+        e
+    }
+
+    fn outcome(got: &str) -> Outcome {
+        serde_json::from_value(
+            serde_json::json!({"file": "v2/a.wast", "line": 1, "kind": "module", "got": got}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn markdown_has_engine_columns_and_the_agreement() {
+        let mut report = Report::default();
+        report.add_engine("rust", engine(2, 0));
+        report.add_engine("python", engine(2, 0));
+        report.agreement = Some(join("rust", &[outcome("ok")], "python", &[outcome("ok")]));
+        let md = report.markdown();
+        assert!(md.starts_with("| suite | rust | python | agreed (rust = python) |\n"), "{md}");
+        assert!(md.contains("| v2 | 2/2 | 2/2 | 1/1 |"), "{md}");
+        assert!(md.contains("1 agreed, 0 disagreed, 0 missing"), "{md}");
+        assert!(!report.has_problems());
+        report.other_agreements.push(join("rust", &[outcome("ok")], "rust+fuel", &[outcome("invalid")]));
+        assert!(report.has_problems(), "a disagreement fails the run");
+        report.other_agreements.clear();
+        let mut failing = engine(1, 1);
+        failing.failures.push(FailureRecord {
+            file: "v2/a.wast".into(),
+            line: 1,
+            kind: "module".into(),
+            expected: "ok".into(),
+            got: "invalid".into(),
+            expected_failure: false,
+            detail: None,
+        });
+        report.add_engine("python", failing);
+        assert!(report.has_problems(), "an unexpected failure fails the run");
+    }
 }

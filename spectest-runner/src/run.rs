@@ -1,53 +1,79 @@
-//! Executes one `.wast` file and records the outcome of every top-level directive.
+//! The Rust engine: executes one `.wast` file through epsilon's Rust API and records the
+//! outcome of every top-level directive.
 //!
-//! Each file runs in a fresh [`Store`] with a fresh `spectest` host module. Failures never stop
-//! the file: every directive gets exactly one [`DirectiveRecord`]. Panics inside a directive
-//! are caught and recorded as that directive's failure.
+//! Each file runs in a fresh [`Store`] with a fresh `spectest` host module. The engine only
+//! produces canonical outcome strings ([`Produced`]); [`crate::expect::judge`] judges them,
+//! as it does for the Python engine. Failures never stop the file: every directive gets
+//! exactly one [`DirectiveRecord`]. Panics inside a directive are caught and recorded as that
+//! directive's outcome (`panic:<message>`).
 
+use crate::expect::Expectation;
 use crate::lines::LineIndex;
-use crate::outcome::{self, INVALID, MALFORMED, OK, SKIPPED, UNLINKABLE};
-use crate::record::{DirectiveRecord, Status};
-use crate::suites::TestFile;
+use crate::outcome::{self, MALFORMED, OK, SKIPPED};
+use crate::record::DirectiveRecord;
+use crate::suites::{Limits, TestFile};
 use crate::values::{self, ExternRefs};
 use epsilon::{Engine, Error, Instance, Linker, Module, Store, Val};
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
 use wast::parser::{self, ParseBuffer};
 use wast::token::Id;
 use wast::{QuoteWat, Wast, WastDirective, WastExecute, WastInvoke, Wat};
+
+/// The deadline set on every store when interruption is on: far enough never to fire.
+const DEADLINE: Duration = Duration::from_secs(3600);
 
 /// Runs every directive of `file` and returns one record per top-level directive.
 ///
 /// A file that does not parse gives a single failed record of kind `parse`.
 pub fn run_file(file: &TestFile) -> Vec<DirectiveRecord> {
+    run_file_with(file, Limits::NONE)
+}
+
+/// [`run_file`] with resource limits switched on (fuel and/or interruption).
+pub fn run_file_with(file: &TestFile, limits: Limits) -> Vec<DirectiveRecord> {
     let id = file.id();
     let lines = LineIndex::new(&file.source);
     let parsed = with_directives(&file.source, |directives| {
-        let mut state = FileState::new(file.config());
+        let mut config = file.config();
+        limits.apply(&mut config);
+        let mut state = FileState::new(config, limits);
         let mut records = Vec::with_capacity(directives.len());
         for (index, directive) in directives.into_iter().enumerate() {
             let line = lines.line(directive.span().offset());
             let kind = kind_name(&directive);
-            let check = match &mut state {
-                Ok(state) => catch_unwind(AssertUnwindSafe(|| state.execute(directive)))
-                    .unwrap_or_else(|payload| Check::panicked(payload.as_ref())),
-                Err(setup) => Check::fail(OK, "error:setup", Some(setup.clone())),
+            let expectation = Expectation::of(&directive);
+            let produced = match (expectation.skip_reason(), &mut state) {
+                (Some(reason), _) => Produced::new(SKIPPED, Some(reason.to_string())),
+                (None, Ok(state)) => catch_unwind(AssertUnwindSafe(|| state.execute(directive)))
+                    .unwrap_or_else(|payload| Produced::panicked(payload.as_ref())),
+                (None, Err(setup)) => Produced::new("error:setup", Some(setup.clone())),
             };
-            records.push(check.into_record(&id, index, line, kind));
+            records.push(DirectiveRecord::judged(
+                &id,
+                index,
+                line,
+                kind,
+                &expectation,
+                produced.got,
+                produced.detail,
+            ));
         }
         records
     });
     match parsed {
         Ok(records) => records,
-        Err(e) => vec![parse_failure(&id, &lines, e)],
+        Err(e) => vec![parse_failure(&id, &lines, &e)],
     }
 }
 
-/// [`run_file`] with a last line of defence: a panic outside any directive is recorded as a
-/// single failed record of kind `panic`.
-pub fn run_file_guarded(file: &TestFile) -> Vec<DirectiveRecord> {
-    catch_unwind(AssertUnwindSafe(|| run_file(file))).unwrap_or_else(|payload| {
-        vec![Check::panicked(payload.as_ref()).into_record(&file.id(), 0, 1, "panic")]
+/// [`run_file_with`] with a last line of defence: a panic outside any directive is recorded as
+/// a single failed record of kind `panic`.
+pub fn run_file_guarded(file: &TestFile, limits: Limits) -> Vec<DirectiveRecord> {
+    catch_unwind(AssertUnwindSafe(|| run_file_with(file, limits))).unwrap_or_else(|payload| {
+        let p = Produced::panicked(payload.as_ref());
+        vec![DirectiveRecord::judged(&file.id(), 0, 1, "panic", &Expectation::Ok, p.got, p.detail)]
     })
 }
 
@@ -61,18 +87,27 @@ pub fn count_directives(source: &str) -> Result<usize, String> {
 
 /// Parses `source` as a `.wast` script (accepting confusable Unicode, as the official suite
 /// needs) and hands its directives to `f`.
-fn with_directives<R>(source: &str, f: impl FnOnce(Vec<WastDirective<'_>>) -> R) -> Result<R, wast::Error> {
+pub fn with_directives<R>(
+    source: &str,
+    f: impl FnOnce(Vec<WastDirective<'_>>) -> R,
+) -> Result<R, wast::Error> {
+    with_wast(source, |wast| f(wast.directives))
+}
+
+/// Parses `source` as a `.wast` script (accepting confusable Unicode) and hands it to `f`.
+pub fn with_wast<R>(source: &str, f: impl FnOnce(Wast<'_>) -> R) -> Result<R, wast::Error> {
     let mut lexer = wast::lexer::Lexer::new(source);
     lexer.allow_confusing_unicode(true);
     let buffer = ParseBuffer::new_with_lexer(lexer)?;
     let wast = parser::parse::<Wast<'_>>(&buffer)?;
-    Ok(f(wast.directives))
+    Ok(f(wast))
 }
 
-fn parse_failure(id: &str, lines: &LineIndex, e: wast::Error) -> DirectiveRecord {
+/// The single failed record of a file that does not parse (the same for every engine).
+pub fn parse_failure(id: &str, lines: &LineIndex, e: &wast::Error) -> DirectiveRecord {
     let line = lines.line(e.span().offset());
-    let message = e.message();
-    Check::fail(OK, &format!("error:parse: {message}"), None).into_record(id, 0, line, "parse")
+    let got = format!("error:parse: {}", e.message());
+    DirectiveRecord::judged(id, 0, line, "parse", &Expectation::Ok, got, None)
 }
 
 /// The directive kind as written in the file.
@@ -121,36 +156,26 @@ pub const KINDS: &[&str] = &[
     "panic",
 ];
 
-/// The judgement of one directive, before it is placed in a record.
-struct Check {
-    expected: String,
-    got: String,
-    status: Status,
-    detail: Option<String>,
+/// What an engine produced for one directive: the canonical outcome and a readable detail.
+#[derive(Debug, Clone)]
+pub struct Produced {
+    /// The canonical outcome string (see [`crate::outcome`]).
+    pub got: String,
+    /// The full error message or skip reason, when there is one.
+    pub detail: Option<String>,
 }
 
-impl Check {
-    fn new(
-        passed: bool,
-        expected: impl Into<String>,
-        got: impl Into<String>,
-        detail: Option<String>,
-    ) -> Self {
-        let status = if passed { Status::Passed } else { Status::Failed };
-        Check { expected: expected.into(), got: got.into(), status, detail }
+impl Produced {
+    fn new(got: impl Into<String>, detail: Option<String>) -> Self {
+        Produced { got: got.into(), detail }
     }
 
-    fn fail(expected: impl Into<String>, got: &str, detail: Option<String>) -> Self {
-        Check::new(false, expected, got, detail)
+    fn ok() -> Self {
+        Produced::new(OK, None)
     }
 
-    fn skip(reason: &str) -> Self {
-        Check {
-            expected: String::new(),
-            got: SKIPPED.to_string(),
-            status: Status::Skipped,
-            detail: Some(reason.to_string()),
-        }
+    fn values(store: &Store<()>, vals: &[Val]) -> Self {
+        Produced::new(outcome::values(store, vals), None)
     }
 
     fn panicked(payload: &(dyn std::any::Any + Send)) -> Self {
@@ -159,21 +184,13 @@ impl Check {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "non-string panic payload".to_string());
-        Check::fail("no panic", &format!("panic:{message}"), None)
+        Produced::new(format!("panic:{message}"), None)
     }
+}
 
-    fn into_record(self, file: &str, index: usize, line: u32, kind: &'static str) -> DirectiveRecord {
-        DirectiveRecord {
-            file: file.to_string(),
-            index,
-            line,
-            kind,
-            expected: self.expected,
-            got: self.got,
-            status: self.status,
-            detail: self.detail,
-            expected_failure: false,
-        }
+impl From<Failure> for Produced {
+    fn from(f: Failure) -> Self {
+        Produced { got: f.got, detail: f.detail }
     }
 }
 
@@ -210,9 +227,16 @@ struct FileState {
 }
 
 impl FileState {
-    fn new(config: epsilon::Config) -> Result<Self, String> {
+    fn new(config: epsilon::Config, limits: Limits) -> Result<Self, String> {
         let engine = Engine::new(config);
         let mut store = Store::new(&engine, ());
+        if limits.fuel {
+            store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
+        }
+        if limits.interrupt {
+            // Far enough never to fire; the checks run on every call and loop iteration.
+            store.set_deadline(Some(Instant::now() + DEADLINE));
+        }
         let mut linker = Linker::new(&engine);
         linker.allow_shadowing(true);
         crate::spectest_host::define(&mut linker, &mut store).map_err(|e| e.to_string())?;
@@ -228,12 +252,10 @@ impl FileState {
         })
     }
 
-    fn execute(&mut self, directive: WastDirective<'_>) -> Check {
+    /// Runs one directive that is not skipped and returns its canonical outcome.
+    fn execute(&mut self, directive: WastDirective<'_>) -> Produced {
         match directive {
             WastDirective::Module(mut module) => {
-                if is_component(&module) {
-                    return Check::skip("component model");
-                }
                 let name = module.name().map(|id| id.name().to_string());
                 match self.instantiate_quote(&mut module) {
                     Ok(instance) => {
@@ -241,7 +263,7 @@ impl FileState {
                         if let Some(name) = name {
                             self.named.insert(name, instance);
                         }
-                        Check::new(true, OK, OK, None)
+                        Produced::ok()
                     }
                     Err(f) => {
                         // Later directives refer to this module: make them fail clearly
@@ -250,14 +272,11 @@ impl FileState {
                         if let Some(name) = name {
                             self.named.remove(&name);
                         }
-                        Check::fail(OK, &f.got, f.detail)
+                        f.into()
                     }
                 }
             }
             WastDirective::ModuleDefinition(mut module) => {
-                if is_component(&module) {
-                    return Check::skip("component model");
-                }
                 let name = module.name().map(|id| id.name().to_string());
                 match encode(&mut module).and_then(|bytes| self.compile(&bytes)) {
                     Ok(compiled) => {
@@ -265,9 +284,9 @@ impl FileState {
                             self.definitions.insert(name, compiled.clone());
                         }
                         self.last_definition = Some(compiled);
-                        Check::new(true, OK, OK, None)
+                        Produced::ok()
                     }
-                    Err(f) => Check::fail(OK, &f.got, f.detail),
+                    Err(f) => f.into(),
                 }
             }
             WastDirective::ModuleInstance { instance, module, .. } => {
@@ -276,7 +295,7 @@ impl FileState {
                     None => self.last_definition.clone(),
                 };
                 let Some(compiled) = compiled else {
-                    return Check::fail(OK, "error:unknown module definition", None);
+                    return Produced::new("error:unknown module definition", None);
                 };
                 match self.instantiate(&compiled) {
                     Ok(inst) => {
@@ -284,45 +303,31 @@ impl FileState {
                         if let Some(id) = instance {
                             self.named.insert(id.name().to_string(), inst);
                         }
-                        Check::new(true, OK, OK, None)
+                        Produced::ok()
                     }
                     Err(f) => {
                         self.current = Err("the current module failed to instantiate");
-                        Check::fail(OK, &f.got, f.detail)
+                        f.into()
                     }
                 }
             }
-            WastDirective::AssertMalformed { mut module, .. } => {
-                if is_component(&module) {
-                    return Check::skip("component model");
-                }
-                // Text that `wast` cannot turn into a binary is correctly rejected.
+            // Text that `wast` cannot turn into a binary counts as malformed.
+            WastDirective::AssertMalformed { mut module, .. }
+            | WastDirective::AssertInvalid { mut module, .. } => {
                 match encode(&mut module).and_then(|bytes| self.compile(&bytes)) {
-                    Ok(_) => Check::fail(MALFORMED, OK, None),
-                    Err(f) => Check::new(is_rejection(&f.got), MALFORMED, &f.got, f.detail),
-                }
-            }
-            WastDirective::AssertInvalid { mut module, .. } => {
-                if is_component(&module) {
-                    return Check::skip("component model");
-                }
-                match encode(&mut module).and_then(|bytes| self.compile(&bytes)) {
-                    Ok(_) => Check::fail(INVALID, OK, None),
-                    Err(f) => Check::new(is_rejection(&f.got), INVALID, &f.got, f.detail),
+                    Ok(_) => Produced::ok(),
+                    Err(f) => f.into(),
                 }
             }
             WastDirective::AssertUnlinkable { mut module, .. } => {
-                if matches!(module, Wat::Component(_)) {
-                    return Check::skip("component model");
-                }
                 let result = module
                     .encode()
                     .map_err(text_failure)
                     .and_then(|bytes| self.compile(&bytes))
                     .and_then(|compiled| self.instantiate(&compiled));
                 match result {
-                    Ok(_) => Check::fail(UNLINKABLE, OK, None),
-                    Err(f) => Check::new(f.got == UNLINKABLE, UNLINKABLE, f.got, f.detail),
+                    Ok(_) => Produced::ok(),
+                    Err(f) => f.into(),
                 }
             }
             WastDirective::Register { name, module, .. } => {
@@ -331,44 +336,29 @@ impl FileState {
                     Ok(())
                 });
                 match result {
-                    Ok(()) => Check::new(true, OK, OK, None),
-                    Err(f) => Check::fail(OK, &f.got, f.detail),
+                    Ok(()) => Produced::ok(),
+                    Err(f) => f.into(),
                 }
             }
-            WastDirective::Invoke(invoke) => match self.invoke(&invoke) {
-                Ok(vals) => Check::new(true, OK, outcome::values(&self.store, &vals), None),
-                Err(f) => Check::fail(OK, &f.got, f.detail),
-            },
-            WastDirective::AssertReturn { exec, results, .. } => {
-                let expected = values::describe_expected(&results);
+            WastDirective::Invoke(invoke) | WastDirective::AssertExhaustion { call: invoke, .. } => {
+                match self.invoke(&invoke) {
+                    Ok(vals) => Produced::values(&self.store, &vals),
+                    Err(f) => f.into(),
+                }
+            }
+            WastDirective::AssertReturn { exec, .. } | WastDirective::AssertTrap { exec, .. } => {
                 match self.exec(exec) {
-                    Ok(vals) => {
-                        let passed = values::results_match(&results, &vals, &self.store);
-                        Check::new(passed, expected, outcome::values(&self.store, &vals), None)
-                    }
-                    Err(f) => Check::fail(expected, &f.got, f.detail),
+                    Ok(vals) => Produced::values(&self.store, &vals),
+                    Err(f) => f.into(),
                 }
             }
-            WastDirective::AssertTrap { exec, message, .. } => {
-                let expected = outcome::trap(message);
-                match self.exec(exec) {
-                    Ok(vals) => Check::fail(expected, &outcome::values(&self.store, &vals), None),
-                    Err(f) => Check::new(outcome::is_trap_with(&f.got, message), expected, f.got, f.detail),
-                }
-            }
-            WastDirective::AssertExhaustion { call, message, .. } => {
-                let expected = outcome::trap(message);
-                match self.invoke(&call) {
-                    Ok(vals) => Check::fail(expected, &outcome::values(&self.store, &vals), None),
-                    Err(f) => Check::new(outcome::is_trap_with(&f.got, message), expected, f.got, f.detail),
-                }
-            }
-            WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
-                Check::skip("custom-section assertions are outside WebAssembly 2.0")
-            }
-            WastDirective::AssertException { .. } => Check::skip("exception handling"),
-            WastDirective::AssertSuspension { .. } => Check::skip("stack switching"),
-            WastDirective::Thread(_) | WastDirective::Wait { .. } => Check::skip("threads"),
+            // Skipped before execution (see `Expectation::of`).
+            WastDirective::AssertInvalidCustom { .. }
+            | WastDirective::AssertMalformedCustom { .. }
+            | WastDirective::AssertException { .. }
+            | WastDirective::AssertSuspension { .. }
+            | WastDirective::Thread(_)
+            | WastDirective::Wait { .. } => Produced::new(SKIPPED, None),
         }
     }
 
@@ -436,10 +426,6 @@ impl FileState {
     }
 }
 
-fn is_component(module: &QuoteWat<'_>) -> bool {
-    matches!(module, QuoteWat::QuoteComponent(..) | QuoteWat::Wat(Wat::Component(_)))
-}
-
 /// The binary of a text, quoted or binary module; text `wast` rejects counts as malformed.
 fn encode(module: &mut QuoteWat<'_>) -> Result<Vec<u8>, Failure> {
     module.encode().map_err(text_failure)
@@ -447,13 +433,4 @@ fn encode(module: &mut QuoteWat<'_>) -> Result<Vec<u8>, Failure> {
 
 fn text_failure(e: wast::Error) -> Failure {
     Failure { got: MALFORMED.to_string(), detail: Some(format!("text: {}", e.message())) }
-}
-
-/// Whether a compile outcome is a rejection of the module. `assert_malformed` and
-/// `assert_invalid` both pass on either class: which one a decoder reports depends on the
-/// phase that notices the problem (the binary reader or the validator), which the spec
-/// suite's text-format tests cannot pin down once `wast` has encoded the module. The record
-/// keeps the class epsilon reported.
-fn is_rejection(got: &str) -> bool {
-    got == MALFORMED || got == INVALID
 }

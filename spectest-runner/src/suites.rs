@@ -40,19 +40,71 @@ impl Suite {
         Suite::ALL.into_iter().find(|s| s.name() == name)
     }
 
-    /// The engine configuration for the file `file_name` of this suite.
-    ///
-    /// Everything runs with `Config::default()`; multi-memory is switched off except for the
-    /// multi-memory suite and the one SIMD file that needs it (`simd_memory-multi.wast`).
-    pub fn config_for(self, file_name: &str) -> epsilon::Config {
-        let mut config = epsilon::Config::default();
-        let multi_memory = match self {
+    /// Whether the file `file_name` of this suite runs with multi-memory on: the multi-memory
+    /// suite and the one SIMD file that needs it (`simd_memory-multi.wast`).
+    pub fn multi_memory(self, file_name: &str) -> bool {
+        match self {
             Suite::MultiMemory => true,
             Suite::Simd => file_name == "simd_memory-multi.wast",
             Suite::V2 | Suite::Epsilon => false,
-        };
-        config.multi_memory(multi_memory);
+        }
+    }
+
+    /// The engine configuration for the file `file_name` of this suite.
+    ///
+    /// Everything runs with `Config::default()`; multi-memory is switched off except where
+    /// [`Suite::multi_memory`] says otherwise.
+    pub fn config_for(self, file_name: &str) -> epsilon::Config {
+        let mut config = epsilon::Config::default();
+        config.multi_memory(self.multi_memory(file_name));
         config
+    }
+}
+
+/// Resource limits switched on for a run (`--limits`): they must not change any outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Limits {
+    /// `Config::consume_fuel(true)`, with unlimited fuel (`u64::MAX`) set on every store.
+    pub fuel: bool,
+    /// `Config::interruptible(true)`, with a generous deadline set on every store.
+    pub interrupt: bool,
+}
+
+impl Limits {
+    /// No limits.
+    pub const NONE: Limits = Limits { fuel: false, interrupt: false };
+
+    /// Parses `none`, `fuel`, `interrupt` or `fuel,interrupt` (in any order; `+` also
+    /// separates).
+    ///
+    /// # Errors
+    /// For an unknown word.
+    pub fn parse(text: &str) -> Result<Limits, String> {
+        let mut limits = Limits::NONE;
+        for word in text.split([',', '+']).map(str::trim).filter(|w| !w.is_empty()) {
+            match word {
+                "none" => {}
+                "fuel" => limits.fuel = true,
+                "interrupt" => limits.interrupt = true,
+                other => return Err(format!("unknown limit `{other}` (expected fuel, interrupt or none)")),
+            }
+        }
+        Ok(limits)
+    }
+
+    /// The suffix of an engine label: `""`, `"+fuel"`, `"+interrupt"` or `"+fuel+interrupt"`.
+    pub fn suffix(self) -> &'static str {
+        match (self.fuel, self.interrupt) {
+            (false, false) => "",
+            (true, false) => "+fuel",
+            (false, true) => "+interrupt",
+            (true, true) => "+fuel+interrupt",
+        }
+    }
+
+    /// Switches the limits on in `config`.
+    pub fn apply(self, config: &mut epsilon::Config) {
+        config.consume_fuel(self.fuel).interruptible(self.interrupt);
     }
 }
 
@@ -77,6 +129,11 @@ impl TestFile {
     /// The engine configuration this file runs with.
     pub fn config(&self) -> epsilon::Config {
         self.suite.config_for(&self.name)
+    }
+
+    /// Whether this file runs with multi-memory on.
+    pub fn multi_memory(&self) -> bool {
+        self.suite.multi_memory(&self.name)
     }
 }
 

@@ -308,6 +308,7 @@ class Runtime:
         fuel: int | None = None,
         timeout_ms: float | None = None,
         max_call_depth: int | None = None,
+        multi_memory: bool = True,
     ) -> Self: ...
     def instantiate(
         self, wasm: _WasmSource, max_memory_pages: int | None = None, *, imports: _Imports | None = None

@@ -8,11 +8,12 @@
 macro_rules! float_ops {
     ($f:ty, $bits:ty, $quiet:expr,
      $min:ident, $max:ident, $nearest:ident, $ceil:ident, $floor:ident, $trunc:ident, $sqrt:ident) => {
-        /// `min`: NaN if either operand is NaN; `-0 < +0`.
+        /// `min`: NaN if either operand is NaN (the first NaN operand, made quiet, so the
+        /// result does not depend on how the compiler orders operands); `-0 < +0`.
         #[inline]
         pub(crate) fn $min(a: $f, b: $f) -> $f {
             if a.is_nan() || b.is_nan() {
-                return a + b; // a quiet NaN carrying one of the payloads
+                return first_nan(a, b);
             }
             if a == b {
                 // Only differs for zeros: -0 wins.
@@ -21,11 +22,11 @@ macro_rules! float_ops {
             if a < b { a } else { b }
         }
 
-        /// `max`: NaN if either operand is NaN; `+0 > -0`.
+        /// `max`: NaN if either operand is NaN (the first NaN operand, made quiet); `+0 > -0`.
         #[inline]
         pub(crate) fn $max(a: $f, b: $f) -> $f {
             if a.is_nan() || b.is_nan() {
-                return a + b;
+                return first_nan(a, b);
             }
             if a == b {
                 // Only differs for zeros: +0 wins.
@@ -82,13 +83,17 @@ macro_rules! float_ops {
 }
 
 /// The same NaN with the quiet bit set (an "arithmetic NaN" in the specification's terms).
-trait QuietNan {
+trait QuietNan: Copy {
     fn quiet(self) -> Self;
+    fn nan(self) -> bool;
 }
 
 impl QuietNan for f32 {
     fn quiet(self) -> f32 {
         f32::from_bits(self.to_bits() | 0x0040_0000)
+    }
+    fn nan(self) -> bool {
+        self.is_nan()
     }
 }
 
@@ -96,10 +101,19 @@ impl QuietNan for f64 {
     fn quiet(self) -> f64 {
         f64::from_bits(self.to_bits() | 0x0008_0000_0000_0000)
     }
+    fn nan(self) -> bool {
+        self.is_nan()
+    }
 }
 
 fn quiet_nan_of<F: QuietNan>(nan: F) -> F {
     nan.quiet()
+}
+
+/// The first of `a` and `b` that is a NaN, made quiet. A canonical NaN stays canonical.
+#[inline]
+fn first_nan<F: QuietNan>(a: F, b: F) -> F {
+    if a.nan() { a.quiet() } else { b.quiet() }
 }
 
 float_ops!(f32, u32, 0x0040_0000, f32_min, f32_max, f32_nearest, f32_ceil, f32_floor, f32_trunc, f32_sqrt);
@@ -146,6 +160,16 @@ mod tests {
         assert!(f64_max(1.0, f64::NAN).is_nan());
         assert_eq!(f32_min(1.0, 2.0), 1.0);
         assert_eq!(f64_max(-1.0, -2.0), -1.0);
+    }
+
+    #[test]
+    fn min_max_pick_the_first_nan_deterministically() {
+        let (x, y) = (f32::from_bits(0x7fc0_0001), f32::from_bits(0xffa0_0002));
+        assert_eq!(f32_min(x, y).to_bits(), 0x7fc0_0001);
+        assert_eq!(f32_max(y, x).to_bits(), 0xffe0_0002, "signalling input comes out quiet");
+        assert_eq!(f32_min(1.0, y).to_bits(), 0xffe0_0002);
+        let c = f64::from_bits(0x7ff8_0000_0000_0000);
+        assert_eq!(f64_max(c, f64::from_bits(0x7ff8_0000_0000_0005)).to_bits(), c.to_bits());
     }
 
     #[test]
