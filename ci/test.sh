@@ -21,4 +21,7 @@ step "Python package: build into .venv, pytest, stubtest"
 .venv/bin/python -m pytest python/tests -q
 .venv/bin/python -m mypy.stubtest epsilon
 
+step "benchmark smoke: every workload once on every engine, results agree"
+./ci/bench --smoke
+
 step "all tests passed"

@@ -1,0 +1,227 @@
+//! The engines under comparison, behind one interface: instantiate a module and call its
+//! `run(i32) -> i64` export, or compile + instantiate it from scratch (start-up).
+//!
+//! Every engine gets the same bytes and defines the same host function,
+//! `env.host_add(i32, i32) -> i32` (wrapping addition), for the modules that import it.
+
+/// A closure calling `run(arg)` on an instance made once; returns the checksum.
+pub type Runner = Box<dyn FnMut() -> i64>;
+
+/// An engine, or a configuration of epsilon, with a column in the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// epsilon with default settings: the subject of every ratio.
+    Epsilon,
+    /// epsilon with fuel metering on (and a practically unlimited amount of fuel).
+    EpsilonFuel,
+    /// epsilon with interruption checks on (no interruption requested).
+    EpsilonInterrupt,
+    /// wasmi, compiled eagerly (`CompilationMode::Eager`: the same work as epsilon does).
+    Wasmi,
+    /// wasmi with its default lazy translation (only used for the memory figures).
+    WasmiLazy,
+    /// wasm3 through the `wasm3` crate (only when built with the `bench-wasm3` feature).
+    Wasm3,
+}
+
+/// A WebAssembly feature beyond the MVP that some workloads need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    Simd,
+    BulkMemory,
+}
+
+impl Engine {
+    /// The engines timed on every workload, in column order: the peers, then the epsilon
+    /// configurations whose cost is reported relative to plain epsilon.
+    pub fn timed() -> Vec<Engine> {
+        let mut engines = vec![Engine::Epsilon, Engine::Wasmi];
+        if cfg!(feature = "bench-wasm3") {
+            engines.push(Engine::Wasm3);
+        }
+        engines.extend([Engine::EpsilonFuel, Engine::EpsilonInterrupt]);
+        engines
+    }
+
+    /// The peers: engines other than epsilon that ratios are computed against.
+    pub fn peers() -> Vec<Engine> {
+        Engine::timed().into_iter().filter(|e| matches!(e, Engine::Wasmi | Engine::Wasm3)).collect()
+    }
+
+    /// Short name, used as a key in the JSON report and on the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            Engine::Epsilon => "epsilon",
+            Engine::EpsilonFuel => "epsilon_fuel",
+            Engine::EpsilonInterrupt => "epsilon_interrupt",
+            Engine::Wasmi => "wasmi",
+            Engine::WasmiLazy => "wasmi_lazy",
+            Engine::Wasm3 => "wasm3",
+        }
+    }
+
+    /// Parses [`Engine::key`].
+    pub fn from_key(key: &str) -> Option<Engine> {
+        [
+            Engine::Epsilon,
+            Engine::EpsilonFuel,
+            Engine::EpsilonInterrupt,
+            Engine::Wasmi,
+            Engine::WasmiLazy,
+            Engine::Wasm3,
+        ]
+        .into_iter()
+        .find(|e| e.key() == key)
+    }
+
+    /// Name and version, for the report.
+    pub fn description(self) -> String {
+        match self {
+            Engine::Epsilon => format!("epsilon {}", epsilon::VERSION),
+            Engine::EpsilonFuel => format!("epsilon {} with fuel metering", epsilon::VERSION),
+            Engine::EpsilonInterrupt => format!("epsilon {} with interruption checks", epsilon::VERSION),
+            Engine::Wasmi => "wasmi 2.0.0 (eager compilation)".to_string(),
+            Engine::WasmiLazy => "wasmi 2.0.0 (default: lazy translation)".to_string(),
+            Engine::Wasm3 => "wasm3 0.4.7 (crate wasm3 0.3.1)".to_string(),
+        }
+    }
+
+    /// Why this engine cannot run a module needing `features`, if it cannot.
+    pub fn unsupported(self, features: &[Feature]) -> Option<&'static str> {
+        match self {
+            Engine::Wasm3 if features.contains(&Feature::Simd) => Some("wasm3 0.4.7 has no SIMD"),
+            Engine::Wasm3 if features.contains(&Feature::BulkMemory) => {
+                Some("wasm3 0.4.7 has no bulk memory")
+            }
+            _ => None,
+        }
+    }
+
+    /// Instantiates `wasm` and returns a closure calling `run(arg)` on that instance.
+    pub fn runner(self, wasm: &[u8], arg: i32) -> Result<Runner, String> {
+        match self {
+            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt => {
+                epsilon_runner(self, wasm, arg)
+            }
+            Engine::Wasmi | Engine::WasmiLazy => wasmi_runner(self, wasm, arg),
+            Engine::Wasm3 => wasm3_runner(wasm, arg),
+        }
+    }
+
+    /// Compiles and instantiates `wasm` from scratch (a fresh engine or environment), then drops
+    /// everything: what start-up costs. `functions` is the number of functions defined by the
+    /// module; wasm3, which compiles lazily, is made to compile all of them.
+    pub fn start_up(self, wasm: &[u8], functions: usize) -> Result<(), String> {
+        match self {
+            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt => {
+                epsilon_instance(self, wasm).map(drop)
+            }
+            Engine::Wasmi | Engine::WasmiLazy => wasmi_instance(self, wasm).map(drop),
+            Engine::Wasm3 => wasm3_start_up(wasm, functions),
+        }
+    }
+}
+
+/// The host function every engine provides.
+fn host_add(a: i32, b: i32) -> i32 {
+    a.wrapping_add(b)
+}
+
+type EpsilonInstance = (epsilon::Store<()>, epsilon::Instance);
+
+fn epsilon_instance(engine: Engine, wasm: &[u8]) -> Result<EpsilonInstance, String> {
+    let mut config = epsilon::Config::default();
+    config.consume_fuel(engine == Engine::EpsilonFuel);
+    config.interruptible(engine == Engine::EpsilonInterrupt);
+    let engine_ = epsilon::Engine::new(config);
+    let module = epsilon::Module::new(&engine_, wasm).map_err(|e| e.to_string())?;
+    let mut store = epsilon::Store::new(&engine_, ());
+    if engine == Engine::EpsilonFuel {
+        store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
+    }
+    let mut linker = epsilon::Linker::new(&engine_);
+    linker
+        .func_wrap("env", "host_add", |_: epsilon::Caller<'_, ()>, a: i32, b: i32| host_add(a, b))
+        .map_err(|e| e.to_string())?;
+    let instance = linker.instantiate(&mut store, &module).map_err(|e| e.to_string())?;
+    Ok((store, instance))
+}
+
+fn epsilon_runner(engine: Engine, wasm: &[u8], arg: i32) -> Result<Runner, String> {
+    let (mut store, instance) = epsilon_instance(engine, wasm)?;
+    let run = instance.get_typed_func::<i32, i64>(&store, "run").map_err(|e| e.to_string())?;
+    Ok(Box::new(move || run.call(&mut store, arg).expect("epsilon runs")))
+}
+
+type WasmiInstance = (wasmi::Store<()>, wasmi::Instance);
+
+fn wasmi_instance(engine: Engine, wasm: &[u8]) -> Result<WasmiInstance, String> {
+    let mut config = wasmi::Config::default();
+    if engine == Engine::Wasmi {
+        config.compilation_mode(wasmi::CompilationMode::Eager);
+    }
+    let engine_ = wasmi::Engine::new(&config);
+    let module = wasmi::Module::new(&engine_, wasm).map_err(|e| e.to_string())?;
+    let mut store = wasmi::Store::new(&engine_, ());
+    let mut linker = wasmi::Linker::<()>::new(&engine_);
+    linker
+        .func_wrap("env", "host_add", |_: wasmi::Caller<'_, ()>, a: i32, b: i32| host_add(a, b))
+        .map_err(|e| e.to_string())?;
+    let instance = linker.instantiate_and_start(&mut store, &module).map_err(|e| e.to_string())?;
+    Ok((store, instance))
+}
+
+fn wasmi_runner(engine: Engine, wasm: &[u8], arg: i32) -> Result<Runner, String> {
+    let (mut store, instance) = wasmi_instance(engine, wasm)?;
+    let run = instance.get_typed_func::<i32, i64>(&store, "run").map_err(|e| e.to_string())?;
+    Ok(Box::new(move || run.call(&mut store, arg).expect("wasmi runs")))
+}
+
+/// wasm3's value stack, in bytes.
+#[cfg(feature = "bench-wasm3")]
+const WASM3_STACK: u32 = 1 << 20;
+
+/// Loads `wasm` into `runtime` and links `env.host_add` if the module imports it.
+#[cfg(feature = "bench-wasm3")]
+fn wasm3_load<'rt>(runtime: &'rt wasm3::Runtime, wasm: &[u8]) -> Result<wasm3::Module<'rt>, String> {
+    let mut module = runtime.parse_and_load_module(wasm.to_vec()).map_err(|e| e.to_string())?;
+    match module.link_closure("env", "host_add", |_, (a, b): (i32, i32)| Ok(host_add(a, b))) {
+        Ok(()) | Err(wasm3::error::Error::FunctionNotFound) => Ok(module),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// wasm3's runtime borrows from itself (module, functions), so the runtime of a runner is
+/// leaked: a few MiB per workload in a benchmark process, never in a measured child process.
+#[cfg(feature = "bench-wasm3")]
+fn wasm3_runner(wasm: &[u8], arg: i32) -> Result<Runner, String> {
+    let environment = wasm3::Environment::new().map_err(|e| e.to_string())?;
+    let runtime = environment.create_runtime(WASM3_STACK).map_err(|e| e.to_string())?;
+    let runtime: &'static wasm3::Runtime = Box::leak(Box::new(runtime));
+    let module = wasm3_load(runtime, wasm)?;
+    let run = module.find_function::<i32, i64>("run").map_err(|e| e.to_string())?;
+    Ok(Box::new(move || run.call(arg).expect("wasm3 runs")))
+}
+
+/// Parses and loads `wasm`, then compiles every function (wasm3 otherwise compiles each one
+/// on its first call). The generated start-up modules define only `(i32) -> i64` functions.
+#[cfg(feature = "bench-wasm3")]
+fn wasm3_start_up(wasm: &[u8], functions: usize) -> Result<(), String> {
+    let environment = wasm3::Environment::new().map_err(|e| e.to_string())?;
+    let runtime = environment.create_runtime(WASM3_STACK).map_err(|e| e.to_string())?;
+    let module = wasm3_load(&runtime, wasm)?;
+    for index in 0..functions {
+        module.function::<i32, i64>(index).map_err(|e| format!("function {index}: {e}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "bench-wasm3"))]
+fn wasm3_runner(_: &[u8], _: i32) -> Result<Runner, String> {
+    Err("built without the bench-wasm3 feature".to_string())
+}
+
+#[cfg(not(feature = "bench-wasm3"))]
+fn wasm3_start_up(_: &[u8], _: usize) -> Result<(), String> {
+    Err("built without the bench-wasm3 feature".to_string())
+}
