@@ -231,6 +231,7 @@ impl<'a> FuncTranslator<'a> {
             })?;
         }
         ops.finish().map_err(malformed)?;
+        self.seal()?;
         // The validator checks the end of the body through the `End` operator; nothing
         // remains on the control stack here.
 
@@ -257,6 +258,35 @@ impl<'a> FuncTranslator<'a> {
         self.allocs.labels = std::mem::take(&mut self.labels);
         self.allocs.locals = std::mem::take(&mut self.locals);
         Ok(compiled)
+    }
+
+    /// Ends the op stream with a terminator and checks that every branch lands inside it.
+    ///
+    /// This establishes the invariant the dispatch loop relies on to fetch ops without a
+    /// bounds check: execution can only leave an op by a branch to a checked target, by
+    /// falling through to the next op (the last op never falls through: it is this
+    /// `Unreachable`), by a call (its return address is the op after it, at most this last
+    /// one) or by a `BrTable` (whose entries are the `Br` ops that follow it).
+    fn seal(&mut self) -> Result<()> {
+        self.ops.push(Op::Unreachable {});
+        let len = self.ops.len() as i64;
+        for (at, op) in self.ops.iter_mut().enumerate() {
+            if let Some(offset) = op.offset_mut() {
+                let target = at as i64 + i64::from(*offset);
+                if !(0..len).contains(&target) {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        format!("internal error: op {at} branches to {target}, outside 0..{len}"),
+                    ));
+                }
+            }
+            if let Op::BrTable { len: entries, .. } = *op
+                && at as i64 + 1 + i64::from(entries) >= len
+            {
+                return Err(Error::new(ErrorKind::Unsupported, "internal error: truncated branch table"));
+            }
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------------ the operand stack
