@@ -125,11 +125,7 @@ fn run_from<T>(
     }
     let mut state = State { instance, code, ip: 0, base: 0 };
     loop {
-        let exit = if limits.interruptible {
-            run::run::<true>(&mut store.inner, stack, &mut state, limits)
-        } else {
-            run::run::<false>(&mut store.inner, stack, &mut state, limits)
-        };
+        let exit = run::run(&mut store.inner, stack, &mut state, limits);
         match exit {
             Exit::Done => return Ok(result_cells),
             Exit::Trap(kind) => return Err(kind.into()),
