@@ -17,6 +17,7 @@ mod runtime;
 mod shared;
 mod types;
 mod values;
+mod wasi;
 
 use pyo3::prelude::*;
 
@@ -71,6 +72,9 @@ fn _epsilon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::GlobalType>()?;
     m.add_class::<types::ImportType>()?;
     m.add_class::<types::ExportType>()?;
+    m.add_class::<wasi::WasiConfig>()?;
+    m.add_class::<wasi::CompletedRun>()?;
+    m.add_function(wrap_pyfunction!(wasi::run, m)?)?;
     m.add("PAGE_SIZE", epsilon::PAGE_SIZE)?;
     m.add("MAX_PAGES", runtime::MAX_PAGES)?;
     Ok(())

@@ -267,6 +267,8 @@ pub(crate) struct Module {
     export_index: HashMap<String, usize>,
     /// Export name -> `Function`, for the fast lookup of `call`.
     funcs: Py<PyDict>,
+    /// Set when the module was instantiated with WASI (`run_wasi` needs it).
+    pub(crate) wasi: Option<crate::wasi::WasiLink>,
 }
 
 impl Module {
@@ -290,7 +292,16 @@ impl Module {
             export_index.insert(name.clone(), i);
             list.push((name, ext));
         }
-        Ok(Module { shared, instance, module, closed, exports: list, export_index, funcs: funcs.unbind() })
+        Ok(Module {
+            shared,
+            instance,
+            module,
+            closed,
+            exports: list,
+            export_index,
+            funcs: funcs.unbind(),
+            wasi: None,
+        })
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -320,6 +331,23 @@ impl Module {
                 format!("the module has no export named {}", values::quote(name)),
             ),
         }
+    }
+
+    /// The export `name` (`ExportNotFoundError` if there is none).
+    pub(crate) fn instance_export(&self, py: Python<'_>, name: &str) -> PyResult<Extern> {
+        self.export(py, name)
+    }
+
+    /// What `run_wasi` needs; an error if the module was instantiated without WASI.
+    pub(crate) fn wasi_link(&self, py: Python<'_>) -> PyResult<crate::wasi::WasiLink> {
+        self.wasi.clone().ok_or_else(|| {
+            errors::new_err(
+                py,
+                Class::Base,
+                "the module was instantiated without WASI: pass wasi=epsilon.WasiConfig(...) to \
+                 instantiate() or Runtime()",
+            )
+        })
     }
 
     fn kind_error(py: Python<'_>, name: &str, ext: &Extern, want: &str) -> PyErr {
@@ -576,6 +604,24 @@ impl Module {
                 Extern::Table(t) => Bound::new(py, Table { owner: self.owner(), table: t })?.into_any(),
                 Extern::Global(g) => Bound::new(py, Global { owner: self.owner(), global: g })?.into_any(),
             })
+        })
+    }
+
+    /// Runs the WASI command: calls ``_start`` and returns the exit code (0 when ``_start``
+    /// returns, ``n`` after ``exit(n)``). The module must have been instantiated with
+    /// ``wasi=``. ``timeout_ms`` and ``fuel`` apply as for ``call``; a trap raises ``Trap``.
+    #[pyo3(signature = (*, timeout_ms=None, fuel=None))]
+    fn run_wasi(
+        &self,
+        py: Python<'_>,
+        timeout_ms: Option<f64>,
+        fuel: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<i32> {
+        guard(py, || {
+            self.check_open(py)?;
+            let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
+            let link = self.wasi_link(py)?;
+            crate::wasi::run_start(py, self, &link, opts)
         })
     }
 

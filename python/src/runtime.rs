@@ -6,6 +6,7 @@ use crate::externs::{Global, MemoryBase, Owner, Table, bytes_arg};
 use crate::module::{Function, Module, fuel_arg, timeout_arg};
 use crate::shared::{self, CallOpts, HostData, PyStore, Shared};
 use crate::values::{self, signature};
+use crate::wasi::{self, WasiConfig};
 use epsilon::{AsContext, AsContextMut, Caller, Extern, ExternType, FuncType, Val};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -42,6 +43,18 @@ fn module_bytes(py: Python<'_>, wasm: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
                 "wasm must be bytes, bytearray, memoryview (a binary module) or str (WAT text), not {name}"
             ),
         )
+    })
+}
+
+/// Reads a module file; errors are the `OSError` subclass of the failure, naming the file.
+fn read_file(path: &std::path::Path) -> PyResult<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg.split(" (os error").next().unwrap_or(&msg).to_string();
+        match e.raw_os_error() {
+            Some(code) => PyOSError::new_err((code, msg, path.display().to_string())),
+            None => PyOSError::new_err(format!("{}: {msg}", path.display())),
+        }
     })
 }
 
@@ -92,6 +105,7 @@ fn resolve_imports(
     store: &mut PyStore,
     module: &epsilon::Module,
     imports: Option<&Bound<'_, PyAny>>,
+    wasi: Option<&epsilon::Linker<HostData>>,
 ) -> PyResult<Vec<Extern>> {
     let mut externs = Vec::with_capacity(module.imports().len());
     for import in module.imports() {
@@ -105,14 +119,20 @@ fn resolve_imports(
                 extern_from_py(py, shared, store, &obj, &import.ty, &what, import.module, import.name)?
             }
             None => {
+                let from_wasi = wasi.and_then(|l| l.get(&mut *store, import.module, import.name));
                 let registered = store.data().registered.get(import.module).copied();
-                match registered.and_then(|i| i.get_export(&*store, import.name)) {
+                match from_wasi.or_else(|| registered.and_then(|i| i.get_export(&*store, import.name))) {
                     Some(ext) => ext,
                     None => {
+                        let hint = if import.module == epsilon::wasi::MODULE && wasi.is_none() {
+                            "; to run a WASI program, pass wasi=epsilon.WasiConfig(...)"
+                        } else {
+                            ""
+                        };
                         return errors::fail(
                             py,
                             Class::Link,
-                            format!("unknown {what}: not in imports= nor in a registered module"),
+                            format!("unknown {what}: not in imports= nor in a registered module{hint}"),
                         );
                     }
                 }
@@ -283,11 +303,14 @@ fn host_call(
 /// module (0: no ceiling beyond the 4 GiB of WebAssembly 2.0). ``fuel`` turns on fuel metering
 /// with that initial amount; ``timeout_ms`` is the default timeout of every call;
 /// ``max_call_depth`` limits nested wasm calls (default 100,000); ``multi_memory=False``
-/// rejects modules with more than one memory, as WebAssembly 2.0 does (default: allowed).
+/// rejects modules with more than one memory, as WebAssembly 2.0 does (default: allowed);
+/// ``wasi`` (a ``WasiConfig``) gives every module instantiated without its own ``wasi=`` the
+/// WASI functions, each module with a fresh context built from it.
 #[pyclass(frozen, module = "epsilon")]
 #[derive(Debug)]
 pub(crate) struct Runtime {
     shared: Arc<Shared>,
+    wasi: Option<Py<WasiConfig>>,
 }
 
 #[pymethods]
@@ -300,7 +323,7 @@ impl Runtime {
     const MAX_PAGES: u32 = MAX_PAGES;
 
     #[new]
-    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true))]
+    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true, wasi=None))]
     fn new(
         py: Python<'_>,
         max_memory_pages: i64,
@@ -308,6 +331,7 @@ impl Runtime {
         timeout_ms: Option<f64>,
         max_call_depth: Option<&Bound<'_, PyAny>>,
         multi_memory: bool,
+        wasi: Option<Py<WasiConfig>>,
     ) -> PyResult<Self> {
         guard(py, || {
             let pages = pages_arg(max_memory_pages.into_pyobject(py)?.as_any(), "max_memory_pages")?;
@@ -324,7 +348,7 @@ impl Runtime {
                 }
                 config.max_call_depth(depth as usize);
             }
-            Ok(Runtime { shared: Shared::new(&config, fuel, timeout, pages)? })
+            Ok(Runtime { shared: Shared::new(&config, fuel, timeout, pages)?, wasi })
         })
     }
 
@@ -335,45 +359,41 @@ impl Runtime {
     /// declared or imported: a larger initial size raises ``LinkError``, and ``memory.grow``
     /// beyond it returns -1. ``imports`` maps module name -> field name -> a Python callable
     /// (a host function typed by the import), or a ``Function``, ``Memory``, ``Table`` or
-    /// ``Global`` of this runtime. Imports not found there come from registered modules.
-    #[pyo3(signature = (wasm, max_memory_pages=None, *, imports=None))]
+    /// ``Global`` of this runtime. Imports not found there come from the WASI functions (with
+    /// ``wasi=``, a ``WasiConfig``, or the runtime's) and then from registered modules.
+    #[pyo3(signature = (wasm, max_memory_pages=None, *, imports=None, wasi=None))]
     fn instantiate(
         &self,
         py: Python<'_>,
         wasm: &Bound<'_, PyAny>,
         max_memory_pages: Option<&Bound<'_, PyAny>>,
         imports: Option<&Bound<'_, PyAny>>,
+        wasi: Option<&Bound<'_, WasiConfig>>,
     ) -> PyResult<Module> {
         guard(py, || {
             self.check_open(py)?;
             let bytes = module_bytes(py, wasm)?;
-            self.instantiate_bytes(py, &bytes, max_memory_pages, imports)
+            self.instantiate_bytes(py, &bytes, max_memory_pages, imports, wasi)
         })
     }
 
     /// Like ``instantiate``, reading the module from a ``.wasm`` (binary) or ``.wat`` (text)
     /// file.
-    #[pyo3(signature = (file_path, max_memory_pages=None, *, imports=None))]
+    #[pyo3(signature = (file_path, max_memory_pages=None, *, imports=None, wasi=None))]
     fn instantiate_file(
         &self,
         py: Python<'_>,
         file_path: &Bound<'_, PyAny>,
         max_memory_pages: Option<&Bound<'_, PyAny>>,
         imports: Option<&Bound<'_, PyAny>>,
+        wasi: Option<&Bound<'_, WasiConfig>>,
     ) -> PyResult<Module> {
         guard(py, || {
             self.check_open(py)?;
             let path: std::path::PathBuf =
                 py.import("os")?.getattr("fspath")?.call1((file_path,))?.extract()?;
-            let bytes = std::fs::read(&path).map_err(|e| {
-                let msg = e.to_string();
-                let msg = msg.split(" (os error").next().unwrap_or(&msg).to_string();
-                match e.raw_os_error() {
-                    Some(code) => PyOSError::new_err((code, msg, path.display().to_string())),
-                    None => PyOSError::new_err(format!("{}: {msg}", path.display())),
-                }
-            })?;
-            self.instantiate_bytes(py, &bytes, max_memory_pages, imports)
+            let bytes = read_file(&path)?;
+            self.instantiate_bytes(py, &bytes, max_memory_pages, imports, wasi)
         })
     }
 
@@ -548,12 +568,42 @@ impl Runtime {
         Owner { shared: self.shared.clone(), module_closed: None }
     }
 
+    /// A runtime for `epsilon.run`: fuel and timeout as given, interruptible, no WASI default.
+    pub(crate) fn create(
+        py: Python<'_>,
+        max_memory_pages: i64,
+        fuel: Option<u64>,
+        timeout: Option<std::time::Duration>,
+    ) -> PyResult<Runtime> {
+        let pages = pages_arg(max_memory_pages.into_pyobject(py)?.as_any(), "max_memory_pages")?;
+        let mut config = epsilon::Config::new();
+        config.interruptible(true).consume_fuel(fuel.is_some());
+        Ok(Runtime { shared: Shared::new(&config, fuel, timeout, pages)?, wasi: None })
+    }
+
+    /// Instantiates the module in the file at `path` with WASI from `wasi`.
+    pub(crate) fn instantiate_path(
+        &self,
+        py: Python<'_>,
+        path: &std::path::Path,
+        wasi: &Bound<'_, WasiConfig>,
+    ) -> PyResult<Module> {
+        let bytes = read_file(path)?;
+        self.instantiate_bytes(py, &bytes, None, None, Some(wasi))
+    }
+
+    /// Closes the runtime (what `close()` does).
+    pub(crate) fn close_now(&self, py: Python<'_>) {
+        self.shared.close(py);
+    }
+
     fn instantiate_bytes(
         &self,
         py: Python<'_>,
         bytes: &[u8],
         max_memory_pages: Option<&Bound<'_, PyAny>>,
         imports: Option<&Bound<'_, PyAny>>,
+        wasi: Option<&Bound<'_, WasiConfig>>,
     ) -> PyResult<Module> {
         let pages = match max_memory_pages.filter(|m| !m.is_none()) {
             Some(m) => pages_arg(m, "max_memory_pages")?,
@@ -565,8 +615,12 @@ impl Runtime {
         };
         let module = compile(py, &self.shared, bytes)?;
         let shared = &self.shared;
-        let (instance, exports) = shared.with_store(py, |store| {
-            let externs = resolve_imports(py, shared, store, &module, imports)?;
+        let default_wasi = self.wasi.as_ref().map(|w| w.bind(py));
+        let wasi = wasi.or(default_wasi);
+        let (instance, exports, wasi_link) = shared.with_store(py, |store| {
+            let attached = wasi.map(|w| wasi::attach(py, shared, w.get(), store)).transpose()?;
+            let linker = attached.as_ref().map(|a| &a.linker);
+            let externs = resolve_imports(py, shared, store, &module, imports, linker)?;
             let m = &module;
             let instance = shared.run(py, store, CallOpts::default(), |store| {
                 epsilon::Instance::new_with_limits(store, m, &externs, limits)
@@ -579,8 +633,10 @@ impl Runtime {
                     (name, ext, ty)
                 })
                 .collect();
-            Ok((instance, exports))
+            Ok((instance, exports, attached.map(|a| a.link)))
         })?;
-        Module::new(py, shared.clone(), instance, module, exports)
+        let mut m = Module::new(py, shared.clone(), instance, module, exports)?;
+        m.wasi = wasi_link;
+        Ok(m)
     }
 }

@@ -39,6 +39,8 @@ pub(crate) struct HostData {
     pub externs: HashMap<usize, epsilon::ExternRef>,
     /// Modules made importable with `Runtime.register`.
     pub registered: HashMap<String, epsilon::Instance>,
+    /// The WASI contexts of the modules instantiated with `wasi=` (see `wasi.rs`).
+    pub wasi: Vec<epsilon::wasi::WasiCtx>,
 }
 
 /// Why the interrupt callback stopped a call.

@@ -45,6 +45,8 @@ mod translate;
 mod trap;
 mod types;
 mod value;
+#[cfg(all(feature = "wasi", unix))]
+pub mod wasi;
 
 pub use config::Config;
 pub use engine::Engine;
@@ -73,7 +75,8 @@ pub mod __private {
 /// The version of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The README's Rust examples, compiled and run as doc-tests.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled and run as doc-tests (its WASI example needs the
+/// default feature `wasi`).
+#[cfg(all(doctest, feature = "wasi", unix))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;

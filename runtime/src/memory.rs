@@ -185,6 +185,26 @@ impl Memory {
         &mut self.entity_mut(store).data
     }
 
+    /// The memory's bytes and the store's embedder data, both mutably: for host functions that
+    /// move data between guest memory and their own state without copying it twice.
+    ///
+    /// ```
+    /// use epsilon::{Engine, Memory, MemoryType, Store};
+    /// let engine = Engine::default();
+    /// let mut store = Store::new(&engine, vec![1u8, 2, 3]);
+    /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
+    /// let (bytes, data) = memory.data_and_store_mut(&mut store);
+    /// bytes[..3].copy_from_slice(data);
+    /// data.clear();
+    /// assert_eq!(&memory.data(&store)[..3], &[1, 2, 3]);
+    /// # Ok::<(), epsilon::Error>(())
+    /// ```
+    pub fn data_and_store_mut<'a, T: 'a>(&self, store: &'a mut crate::Store<T>) -> (&'a mut [u8], &'a mut T) {
+        assert_eq!(store.inner.id, self.store, "memory used with a store that does not own it");
+        let (inner, data) = store.inner_and_data_mut();
+        (&mut inner.memories[self.index as usize].data, data)
+    }
+
     /// Grows the memory by `delta` pages and returns the previous size.
     ///
     /// # Errors

@@ -215,6 +215,11 @@ impl<T> Store<T> {
         self.set_deadline(Instant::now().checked_add(timeout));
     }
 
+    /// The object tables and the embedder's data, borrowed separately.
+    pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
+        (&mut self.inner, &mut self.data)
+    }
+
     /// Consumes the store and returns the embedder's data.
     pub fn into_data(self) -> T {
         self.data

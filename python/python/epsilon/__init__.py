@@ -8,6 +8,9 @@ Quick start::
         with runtime.instantiate(wasm_bytes) as module:
             print(module.call("add", 5, 37))  # [42]
 
+WASI programs (wasm32-wasi) run with ``epsilon.run(path, args, preopens=..., capture_output=True)``
+or ``Runtime(wasi=WasiConfig(...))`` and ``Module.run_wasi()``.
+
 Everything lives in the compiled extension ``epsilon._epsilon`` and is re-exported here.
 """
 
@@ -15,6 +18,7 @@ from ._epsilon import (
     MAX_PAGES,
     PAGE_SIZE,
     CompileError,
+    CompletedRun,
     EpsilonError,
     EpsilonTimeoutError,
     EpsilonTypeError,
@@ -35,6 +39,8 @@ from ._epsilon import (
     Table,
     TableType,
     Trap,
+    WasiConfig,
+    run,
     version,
     wat2wasm,
     wrapper_version,
@@ -46,6 +52,7 @@ __all__ = [
     "MAX_PAGES",
     "PAGE_SIZE",
     "CompileError",
+    "CompletedRun",
     "EpsilonError",
     "EpsilonTimeoutError",
     "EpsilonTypeError",
@@ -66,7 +73,9 @@ __all__ = [
     "Table",
     "TableType",
     "Trap",
+    "WasiConfig",
     "__version__",
+    "run",
     "version",
     "wat2wasm",
     "wrapper_version",

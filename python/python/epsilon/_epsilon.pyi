@@ -23,6 +23,17 @@ _ImportValue: TypeAlias = Callable[..., Any] | Function | Memory | Table | Globa
 _Imports: TypeAlias = Mapping[str, Mapping[str, _ImportValue]]
 """``imports=``: module name -> field name -> a host function or an object of the runtime."""
 
+_StrPath: TypeAlias = str | PathLike[str]
+_Preopens: TypeAlias = Mapping[str, _StrPath | tuple[_StrPath, Literal["ro", "rw"]]]
+"""``preopens=``: guest path -> host directory, or (host directory, 'ro' | 'rw')."""
+
+_Stdin: TypeAlias = Buffer | Literal["inherit"] | Any | None
+"""Standard input: bytes, a file object with ``read``, ``'inherit'`` or None (empty)."""
+
+_Output: TypeAlias = Literal["inherit"] | Callable[[bytes], object] | Any | None
+"""Standard output/error: ``'inherit'``, None (discard), a file object with ``write``, or a
+callable receiving bytes."""
+
 PAGE_SIZE: int
 MAX_PAGES: int
 
@@ -280,6 +291,8 @@ class Module:
         """An exported table."""
     def get_export(self, name: str) -> Function | Memory | Table | Global:
         """An export as a live object."""
+    def run_wasi(self, *, timeout_ms: float | None = None, fuel: int | None = None) -> int:
+        """Runs the WASI command's ``_start``; returns its exit code."""
     def interrupt(self) -> None:
         """Stops the running (or the next) call with a Trap."""
     @property
@@ -309,9 +322,15 @@ class Runtime:
         timeout_ms: float | None = None,
         max_call_depth: int | None = None,
         multi_memory: bool = True,
+        wasi: WasiConfig | None = None,
     ) -> Self: ...
     def instantiate(
-        self, wasm: _WasmSource, max_memory_pages: int | None = None, *, imports: _Imports | None = None
+        self,
+        wasm: _WasmSource,
+        max_memory_pages: int | None = None,
+        *,
+        imports: _Imports | None = None,
+        wasi: WasiConfig | None = None,
     ) -> Module:
         """Compiles and instantiates a module."""
     def instantiate_file(
@@ -320,6 +339,7 @@ class Runtime:
         max_memory_pages: int | None = None,
         *,
         imports: _Imports | None = None,
+        wasi: WasiConfig | None = None,
     ) -> Module:
         """Compiles and instantiates a module from a .wasm or .wat file."""
     def register(self, name: str, module: Module) -> None:
@@ -351,8 +371,66 @@ class Runtime:
     def __enter__(self) -> Self: ...
     def __exit__(self, *_exc: object) -> None: ...
 
+@final
+class WasiConfig:
+    """The environment of a WASI program: arguments, environment, directories, streams."""
+
+    def __new__(
+        cls,
+        args: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        preopens: _Preopens | None = None,
+        stdin: _Stdin = None,
+        stdout: _Output = "inherit",
+        stderr: _Output = "inherit",
+    ) -> Self: ...
+    @property
+    def args(self) -> list[str]:
+        """The program's arguments."""
+    @property
+    def env(self) -> dict[str, str]:
+        """The program's environment variables."""
+    @property
+    def preopens(self) -> dict[str, tuple[str, Literal["ro", "rw"]]]:
+        """Guest path -> (host path, 'ro' or 'rw')."""
+
+@final
+class CompletedRun:
+    """The outcome of ``run``: arguments, exit code, captured output."""
+
+    @property
+    def args(self) -> list[str]:
+        """The arguments the program received."""
+    @property
+    def returncode(self) -> int:
+        """The exit code."""
+    @property
+    def stdout(self) -> bytes | None:
+        """The captured standard output, or None."""
+    @property
+    def stderr(self) -> bytes | None:
+        """The captured standard error, or None."""
+
+def run(
+    path: _StrPath,
+    args: Sequence[str] = (),
+    *,
+    env: Mapping[str, str] | None = None,
+    preopens: _Preopens | None = None,
+    stdin: _Stdin = None,
+    stdout: _Output = "inherit",
+    stderr: _Output = "inherit",
+    capture_output: bool = False,
+    argv0: str | None = None,
+    timeout_ms: float | None = None,
+    fuel: int | None = None,
+    max_memory_pages: int = 0,
+) -> CompletedRun:
+    """Runs a WASI command file in a fresh runtime."""
+
 __all__ = [
     "CompileError",
+    "CompletedRun",
     "EpsilonError",
     "EpsilonTimeoutError",
     "EpsilonTypeError",
@@ -375,7 +453,9 @@ __all__ = [
     "Table",
     "TableType",
     "Trap",
+    "WasiConfig",
     "_MemoryBase",
+    "run",
     "version",
     "wat2wasm",
     "wrapper_version",
