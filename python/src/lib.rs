@@ -5,13 +5,15 @@
 //! store. All WebAssembly semantics live in the `epsilon` crate.
 //!
 //! Threading model: every [`runtime::Runtime`] owns one `epsilon::Store` behind a mutex
-//! ([`shared::Shared`]). Wasm runs with the GIL released; Python host functions re-take it.
+//! ([`shared::Shared`]). A call gives the GIL up while wasm runs (lazily: see [`gil`]); Python
+//! host functions re-take it.
 //! A host function that calls back into its own runtime on the same thread reaches the store
 //! through the `Caller` of the running call (see [`shared`]), so that never deadlocks.
 
 mod buffer;
 mod errors;
 mod externs;
+mod gil;
 mod module;
 mod runtime;
 mod shared;

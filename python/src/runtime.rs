@@ -3,6 +3,7 @@
 use crate::buffer;
 use crate::errors::{self, Class, HostException, guard};
 use crate::externs::{Global, MemoryBase, Owner, Table, bytes_arg};
+use crate::gil;
 use crate::module::{Function, Module, fuel_arg, timeout_arg};
 use crate::shared::{self, CallOpts, HostData, PyStore, Shared};
 use crate::values::{self, signature};
@@ -219,7 +220,7 @@ fn host_func(
     let weak = Arc::downgrade(shared);
     let sig = signature(&name, &ty);
     epsilon::Func::new(&mut *store, ty, move |mut caller, args, results| {
-        Python::attach(|py| {
+        gil::attach(|py| {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 host_call(py, &weak, &callable, &sig, &mut caller, args, results)
             }));

@@ -16,6 +16,7 @@
 //! error instead of deadlocking or aliasing the store.
 
 use crate::errors::{self, Class, HostException};
+use crate::gil;
 use epsilon::{ErrorKind, InterruptAction, InterruptHandle, Store, TrapKind};
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -28,8 +29,13 @@ use std::time::{Duration, Instant};
 /// The store type of every runtime.
 pub(crate) type PyStore = Store<HostData>;
 
-/// How often a long-running call checks for Ctrl-C (and re-checks its timeout).
-const POLL: Duration = Duration::from_millis(50);
+/// How often the interrupt callback runs while wasm runs: the longest a call holds the GIL
+/// before giving it up (see `gil`), and how often it checks its timeout.
+pub(crate) const POLL: Duration = Duration::from_millis(5);
+
+/// How often a call that gave the GIL up re-takes it to check for Ctrl-C (on the main thread):
+/// re-taking may wait for a busy Python thread, so it is rarer than `POLL`.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
 /// Data the binding keeps inside the store.
 #[derive(Default)]
@@ -64,6 +70,8 @@ struct ControlState {
     /// The deadlines of the calls active on the store (nested calls push their own).
     deadlines: Vec<(Instant, Duration)>,
     stop: Option<Stop>,
+    /// When a call last re-took the GIL to check for signals.
+    last_signal_check: Option<Instant>,
 }
 
 impl CallControl {
@@ -75,7 +83,7 @@ impl CallControl {
     /// flag fires (a deadline passed or `interrupt()` was called).
     fn on_interrupt(&self, handle: &InterruptHandle) -> InterruptAction {
         if self.interrupt_requested.swap(false, Ordering::SeqCst) {
-            self.lock().stop = Some(Stop::Interrupt);
+            self.stop(Stop::Interrupt);
             return InterruptAction::Trap;
         }
         let now = Instant::now();
@@ -83,17 +91,42 @@ impl CallControl {
         if let Some((at, timeout)) = earliest
             && now >= at
         {
-            self.lock().stop = Some(Stop::Timeout(timeout));
+            self.stop(Stop::Timeout(timeout));
             return InterruptAction::Trap;
         }
-        // Only the main thread sees signals; elsewhere this is a cheap no-op.
-        if let Err(err) = Python::attach(|py| py.check_signals()) {
-            self.lock().stop = Some(Stop::Signal(err));
+        // Only the main thread handles signals. With the GIL held the check is cheap; once it
+        // was given up, re-take it for the check only every `SIGNAL_POLL`.
+        if gil::is_main_thread()
+            && (gil::holds_gil_in_call() || self.signal_check_due(now))
+            && let Err(err) = gil::attach(|py| py.check_signals())
+        {
+            self.stop(Stop::Signal(err));
             return InterruptAction::Trap;
         }
+        // The call has run for up to a poll interval: let other Python threads run.
+        gil::release();
         let next = now + POLL;
         handle.set_deadline(Some(earliest.map_or(next, |(at, _)| at.min(next))));
         InterruptAction::Continue
+    }
+
+    /// Records why the call stops. A stale reason holding a Python exception is dropped with
+    /// the GIL held (this runs during a call, possibly with the GIL given up).
+    fn stop(&self, why: Stop) {
+        let stale = self.lock().stop.replace(why);
+        if let Some(Stop::Signal(err)) = stale {
+            gil::attach(|_| drop(err));
+        }
+    }
+
+    /// Whether a signal check is due (and, if so, records it as done now).
+    fn signal_check_due(&self, now: Instant) -> bool {
+        let mut state = self.lock();
+        let due = state.last_signal_check.is_none_or(|last| now >= last + SIGNAL_POLL);
+        if due {
+            state.last_signal_check = Some(now);
+        }
+        due
     }
 
     fn take_stop(&self) -> Option<Stop> {
@@ -316,14 +349,14 @@ impl Shared {
         self.handle.interrupt();
     }
 
-    /// Runs `f` (which executes wasm) with the GIL released, applying the per-call timeout and
-    /// fuel budget, and converts its error.
-    pub(crate) fn run<R: Send>(
+    /// Runs `f` (which executes wasm), giving the GIL up while it runs (see `gil`), applying
+    /// the per-call timeout and fuel budget, and converts its error.
+    pub(crate) fn run<R>(
         &self,
         py: Python<'_>,
         store: &mut PyStore,
         opts: CallOpts,
-        f: impl FnOnce(&mut PyStore) -> epsilon::Result<R> + Send,
+        f: impl FnOnce(&mut PyStore) -> epsilon::Result<R>,
     ) -> PyResult<R> {
         let fuel_plan = match opts.fuel {
             None => None,
@@ -353,7 +386,9 @@ impl Shared {
             // Setting a deadline clears a pending interrupt; re-raise the flag.
             self.handle.interrupt();
         }
-        let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(|| f(&mut *store))));
+        // Runtimes with WASI give the GIL up at once: their host calls may block.
+        let eager = !store.data().wasi.is_empty();
+        let outcome = gil::run_wasm(py, eager, || catch_unwind(AssertUnwindSafe(|| f(&mut *store))));
         if let Some(at) = deadline {
             let mut state = self.ctl.lock();
             if let Some(i) = state.deadlines.iter().rposition(|d| d.0 == at) {

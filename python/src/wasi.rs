@@ -9,6 +9,7 @@
 
 use crate::errors::{self, Class, guard};
 use crate::externs::bytes_arg;
+use crate::gil;
 use crate::module::{Module, fuel_arg, timeout_arg};
 use crate::runtime::Runtime;
 use crate::shared::{CallOpts, HostData, PyStore, Shared};
@@ -317,7 +318,7 @@ struct PyReader {
 impl Read for PyReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.pending.is_empty() {
-            let chunk = Python::attach(|py| -> PyResult<Vec<u8>> {
+            let chunk = gil::attach(|py| -> PyResult<Vec<u8>> {
                 let data = self.source.bind(py).call_method1("read", (buf.len(),))?;
                 if let Ok(s) = data.cast::<PyString>() {
                     return Ok(s.to_cow()?.as_bytes().to_vec());
@@ -371,7 +372,7 @@ impl PyWriter {
 impl Write for PyWriter {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         let text = self.text.then(|| self.decode(data));
-        let outcome = Python::attach(|py| -> PyResult<()> {
+        let outcome = gil::attach(|py| -> PyResult<()> {
             let target = self.target.bind(py);
             match &text {
                 Some(text) => target.call_method1("write", (text,)).map(drop),
