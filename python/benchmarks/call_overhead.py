@@ -81,7 +81,7 @@ def epsilon_engine() -> dict[str, Any]:
 
     return {
         "version": epsilon.version(),
-        "add": lambda: add(1, 2)[0],
+        "add": lambda: add(1, 2),
         "add (Module.call)": lambda: call("add", 1, 2)[0],
         "read": lambda: module.read_memory(0, MIB),
         "instantiate": instantiate,

@@ -35,73 +35,82 @@ struct CallState {
     released: *mut ffi::PyThreadState,
     /// Give the GIL up at the start of the call and after each Python host call.
     eager: bool,
+    /// Whether this is Python's main thread (the only one that handles signals), once known.
+    main_thread: Option<bool>,
 }
 
 thread_local! {
     static STATE: Cell<CallState> = const {
-        Cell::new(CallState { depth: 0, released: std::ptr::null_mut(), eager: false })
+        Cell::new(CallState { depth: 0, released: std::ptr::null_mut(), eager: false, main_thread: None })
     };
-    /// Whether this is Python's main thread (the only one that handles signals), once known.
-    static MAIN_THREAD: Cell<Option<bool>> = const { Cell::new(None) };
 }
 
-/// Runs `f`, which executes wasm, on a thread that holds the GIL (`_py` proves it). `eager`:
+/// Runs `f`, which executes wasm, on a thread that holds the GIL (`py` proves it). `eager`:
 /// release the GIL at once (and after each Python host call) instead of lazily. The GIL is
 /// held again when this returns, also if `f` panics.
-pub(crate) fn run_wasm<R>(_py: Python<'_>, eager: bool, f: impl FnOnce() -> R) -> R {
-    if MAIN_THREAD.get().is_none() {
-        MAIN_THREAD.set(Some(main_thread_check(_py)));
-    }
-    let outer = STATE.get();
-    debug_assert!(outer.released.is_null(), "run_wasm on a thread that gave up the GIL");
-    STATE.set(CallState { depth: outer.depth + 1, released: std::ptr::null_mut(), eager });
-
+pub(crate) fn run_wasm<R>(py: Python<'_>, eager: bool, f: impl FnOnce() -> R) -> R {
     /// Re-takes the GIL and restores the outer call's state when the call ends.
-    struct EndCall(CallState);
-    impl Drop for EndCall {
+    struct EndCall<'a>(&'a Cell<CallState>, CallState);
+    impl Drop for EndCall<'_> {
         fn drop(&mut self) {
-            reacquire();
-            STATE.set(self.0);
+            reacquire(self.0);
+            self.0.set(self.1);
         }
     }
-    let _end = EndCall(outer);
-    if eager {
-        release();
-    }
-    f()
+
+    // One thread-local access per call: they are not free in a shared library.
+    STATE.with(|cell| {
+        let mut outer = cell.get();
+        debug_assert!(outer.released.is_null(), "run_wasm on a thread that gave up the GIL");
+        if outer.main_thread.is_none() {
+            outer.main_thread = Some(main_thread_check(py));
+        }
+        cell.set(CallState { depth: outer.depth + 1, released: std::ptr::null_mut(), eager, ..outer });
+        let _end = EndCall(cell, outer);
+        if eager {
+            release_in(cell);
+        }
+        f()
+    })
 }
 
 /// Gives up the GIL if this thread runs wasm (inside [`run_wasm`]) and holds it; else nothing.
 pub(crate) fn release() {
-    let state = STATE.get();
+    STATE.with(release_in);
+}
+
+fn release_in(cell: &Cell<CallState>) {
+    let state = cell.get();
     if state.depth > 0 && state.released.is_null() {
         // SAFETY: inside `run_wasm` with `released` null, this thread holds the GIL (it held
         // it on entry, and every path that gave it up since stored the thread state here).
         // Nothing on this thread uses Python until `reacquire` restores it (module docs).
         let saved = unsafe { ffi::PyEval_SaveThread() };
-        STATE.set(CallState { released: saved, ..state });
+        cell.set(CallState { released: saved, ..state });
     }
 }
 
 /// Re-takes the GIL if this thread gave it up in [`release`].
-fn reacquire() {
-    let state = STATE.get();
+fn reacquire(cell: &Cell<CallState>) {
+    let state = cell.get();
     if !state.released.is_null() {
         // SAFETY: `released` came from `PyEval_SaveThread` on this thread and has not been
         // restored since (it is cleared right after restoring).
         unsafe { ffi::PyEval_RestoreThread(state.released) };
-        STATE.set(CallState { released: std::ptr::null_mut(), ..state });
+        cell.set(CallState { released: std::ptr::null_mut(), ..state });
     }
 }
 
 /// Runs Python code `f` during a call: re-takes the GIL if it was given up, and in eager mode
 /// gives it up again afterwards. Outside calls it is `Python::attach`.
 pub(crate) fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
-    reacquire();
+    STATE.with(reacquire);
     let r = Python::attach(f);
-    if STATE.get().eager {
-        release();
-    }
+    STATE.with(|cell| {
+        if cell.get().eager {
+            release_in(cell);
+        }
+    });
     r
 }
 
@@ -114,7 +123,7 @@ pub(crate) fn holds_gil_in_call() -> bool {
 /// Whether this is Python's main thread (where signal handlers run), as recorded by the first
 /// call on this thread.
 pub(crate) fn is_main_thread() -> bool {
-    MAIN_THREAD.get().unwrap_or(false)
+    STATE.get().main_thread.unwrap_or(false)
 }
 
 fn main_thread_check(py: Python<'_>) -> bool {

@@ -10,7 +10,7 @@ use epsilon::{Extern, Func, FuncType, Val};
 use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PySequence, PyString, PyTuple};
+use pyo3::types::{PyDict, PySequence, PyString, PyTuple};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,9 +42,19 @@ pub(crate) fn fuel_arg(fuel: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>>
         .map_err(|_| PyValueError::new_err(format!("fuel must be between 0 and 2**64-1, got {v}")))
 }
 
+/// How a call returns its results.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// A list (`Module.call`, the `call_raw` methods, `call_typed`: the seed's convention).
+    List,
+    /// Like a Python function: `None`, the value, or a tuple of the values (`Function.__call__`).
+    Natural,
+}
+
 /// A wasm function (exported, or received as a ``funcref``) or a host function.
 ///
-/// Call it like a Python function; it returns the list of results, as ``Module.call`` does.
+/// Call it like a Python function: it returns ``None``, the result, or a tuple of the results
+/// (``Module.call`` returns the list of results).
 #[pyclass(frozen, module = "epsilon")]
 #[derive(Debug)]
 pub(crate) struct Function {
@@ -79,14 +89,16 @@ impl Function {
         errors::new_err(py, Class::Type, format!("{}: expected {n} argument{s}, got {got}", self.sig))
     }
 
-    /// Converts `args`, runs the function and returns its results converted by `out`.
+    /// Converts `args` (Python values, or raw bits if `raw`), runs the function and returns its
+    /// results in the given shape.
     fn invoke<'py>(
         &self,
         py: Python<'py>,
         args: &Bound<'py, PyTuple>,
         opts: CallOpts,
         raw: bool,
-    ) -> PyResult<Bound<'py, PyList>> {
+        shape: Shape,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let params = self.ty.params();
         if args.len() != params.len() {
             return Err(self.arity_error(py, args.len()));
@@ -126,20 +138,31 @@ impl Function {
             let func = self.func;
             let vals = &*vals;
             shared.run(py, store, opts, |store| func.call(store, vals, &mut *results))?;
-            // SAFETY: `PyList_New` returns a new list (or null with an exception set).
-            let list = unsafe {
-                Bound::from_owned_ptr_or_err(py, ffi::PyList_New(results.len() as ffi::Py_ssize_t))?
-            };
-            for (i, v) in results.iter().enumerate() {
-                let item =
-                    if raw { values::val_to_raw(py, v)? } else { values::to_py(py, shared, store, v)? };
-                // SAFETY: `list` is a fresh list of `results.len()` slots and `i` is in range;
-                // `PyList_SetItem` steals the new reference `into_ptr` gives it. If a later
-                // conversion fails, the list is freed with some slots still null, which
-                // CPython's list deallocation allows.
-                unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+            let convert =
+                |v: &Val| if raw { values::val_to_raw(py, v) } else { values::to_py(py, shared, store, v) };
+            match (shape, &*results) {
+                (Shape::Natural, []) => Ok(py.None().into_bound(py)),
+                (Shape::Natural, [v]) => convert(v),
+                (Shape::Natural, _) => {
+                    let items = results.iter().map(convert).collect::<PyResult<Vec<_>>>()?;
+                    Ok(PyTuple::new(py, items)?.into_any())
+                }
+                (Shape::List, _) => {
+                    // SAFETY: `PyList_New` returns a new list (or null with an exception set).
+                    let list = unsafe {
+                        Bound::from_owned_ptr_or_err(py, ffi::PyList_New(results.len() as ffi::Py_ssize_t))?
+                    };
+                    for (i, v) in results.iter().enumerate() {
+                        let item = convert(v)?;
+                        // SAFETY: `list` is a fresh list of `results.len()` slots and `i` is in
+                        // range; `PyList_SetItem` steals the new reference `into_ptr` gives it.
+                        // If a later conversion fails, the list is freed with some slots still
+                        // null, which CPython's list deallocation allows.
+                        unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+                    }
+                    Ok(list)
+                }
             }
-            Ok(list.cast_into::<PyList>()?)
         })
     }
 
@@ -149,7 +172,7 @@ impl Function {
         py: Python<'py>,
         args: &Bound<'py, PyAny>,
         opts: CallOpts,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let seq = args.cast::<PySequence>().map_err(|_| {
             errors::new_err(
                 py,
@@ -198,14 +221,15 @@ impl Function {
             values.push(pair.get_item(0)?);
         }
         let tuple = PyTuple::new(py, values)?;
-        self.invoke(py, &tuple, opts, false)
+        self.invoke(py, &tuple, opts, false, Shape::List)
     }
 }
 
 #[pymethods]
 impl Function {
-    /// Calls the function with the arguments converted by its signature; returns the list of
-    /// results. ``timeout_ms`` and ``fuel`` apply to this call (see ``Module.call``).
+    /// Calls the function with the arguments converted by its signature, like a Python
+    /// function: returns ``None`` (no results), the result, or a tuple of the results.
+    /// ``timeout_ms`` and ``fuel`` apply to this call (see ``Module.call``).
     #[pyo3(signature = (*args, timeout_ms=None, fuel=None))]
     fn __call__<'py>(
         &self,
@@ -213,11 +237,11 @@ impl Function {
         args: &Bound<'py, PyTuple>,
         timeout_ms: Option<f64>,
         fuel: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
-            self.invoke(py, args, opts, false)
+            self.invoke(py, args, opts, false, Shape::Natural)
         })
     }
 
@@ -229,11 +253,11 @@ impl Function {
         bits: &Bound<'py, PyTuple>,
         timeout_ms: Option<f64>,
         fuel: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
-            self.invoke(py, bits, opts, true)
+            self.invoke(py, bits, opts, true, Shape::List)
         })
     }
 
@@ -403,12 +427,12 @@ impl Module {
         args: &Bound<'py, PyTuple>,
         timeout_ms: Option<f64>,
         fuel: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
             let f = self.function(py, func_name)?;
-            f.get().invoke(py, args, opts, false)
+            f.get().invoke(py, args, opts, false, Shape::List)
         })
     }
 
@@ -422,7 +446,7 @@ impl Module {
         args: &Bound<'py, PyAny>,
         timeout_ms: Option<f64>,
         fuel: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
@@ -442,12 +466,12 @@ impl Module {
         bits: &Bound<'py, PyTuple>,
         timeout_ms: Option<f64>,
         fuel: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
             let f = self.function(py, func_name)?;
-            f.get().invoke(py, bits, opts, true)
+            f.get().invoke(py, bits, opts, true, Shape::List)
         })
     }
 

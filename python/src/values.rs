@@ -151,8 +151,10 @@ const U64_MAX: i128 = u64::MAX as i128;
 
 /// The value of an `int` (or subclass) that fits in `i64`; `None` for anything else.
 fn small_int(obj: &Bound<'_, PyAny>) -> Option<i64> {
-    // SAFETY (both calls): `obj` is a live object and the `Bound` proves we hold the GIL.
-    if unsafe { ffi::PyLong_Check(obj.as_ptr()) } == 0 {
+    // SAFETY (both checks): `obj` is a live object and the `Bound` proves we hold the GIL.
+    // The exact check is a pointer comparison; the subclass check calls into the interpreter.
+    if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } == 0 && unsafe { ffi::PyLong_Check(obj.as_ptr()) } == 0
+    {
         return None;
     }
     let mut overflow: c_int = 0;
@@ -179,6 +181,9 @@ fn extract_i64(obj: &Bound<'_, PyAny>) -> Result<i64, ConvError> {
 }
 
 fn extract_float(obj: &Bound<'_, PyAny>, ty: &str) -> Result<f64, ConvError> {
+    if let Ok(f) = obj.cast_exact::<PyFloat>() {
+        return Ok(f.value());
+    }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(f.value());
     }

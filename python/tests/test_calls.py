@@ -139,7 +139,7 @@ def test_funcref_round_trips_functions(values: epsilon.Module) -> None:
     seven = values.get_function("seven")
     (back,) = values.call("fref", seven)
     assert isinstance(back, epsilon.Function)
-    assert back() == [7]
+    assert back() == 7
     assert str(back.type) == "func () -> (i32)"
     assert values.call("fref", None) == [None]
     assert values.call("call_ref", seven) == [7]
@@ -157,6 +157,16 @@ def test_funcref_from_another_runtime_is_rejected(values: epsilon.Module) -> Non
 def test_no_results_and_multiple_results(values: epsilon.Module) -> None:
     assert values.call("none") == []
     assert values.call("multi", 3, 2**40) == [2**40, 3, 1.5]
+
+
+def test_function_results_like_a_python_function(values: epsilon.Module) -> None:
+    # None for no result, the value for one, a tuple for several; call_raw keeps the list.
+    assert values.get_function("none")() is None
+    assert values.get_function("multi")(3, 2**40) == (2**40, 3, 1.5)
+    assert values.get_function("i32")(-1) == -1
+    obj = ("a", "tuple")
+    assert values.get_function("ext")(obj) is obj
+    assert values.get_function("i32").call_raw(5) == [5]
 
 
 def test_argument_count_errors_name_the_signature(module: epsilon.Module, values: epsilon.Module) -> None:
@@ -219,8 +229,8 @@ def test_call_raw_is_bit_exact_for_nan_payloads(values: epsilon.Module) -> None:
 
 def test_function_objects(module: epsilon.Module) -> None:
     add = module.get_function("add")
-    assert add(2, 3) == [5]
-    assert add(2, 3, timeout_ms=1000) == [5]
+    assert add(2, 3) == 5
+    assert add(2, 3, timeout_ms=1000) == 5
     assert add.name == "add"
     assert add.type == epsilon.FuncType(["i32", "i32"], ["i32"])
     assert add.type.params == ["i32", "i32"]

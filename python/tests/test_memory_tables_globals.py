@@ -204,7 +204,7 @@ def test_tables(runtime: epsilon.Runtime) -> None:
     assert t.size == 2
     assert t.type == epsilon.TableType("funcref", 2, 10)
     first = t.get(0)
-    assert isinstance(first, epsilon.Function) and first() == [1]
+    assert isinstance(first, epsilon.Function) and first() == 1
     assert t.get(1) is None
     t.set(1, m.get_function("one"))
     assert m.call("call", 1) == [1]

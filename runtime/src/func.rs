@@ -132,23 +132,6 @@ pub(crate) fn cells_to_val(store: &StoreInner, lo: u64, hi: u64, ty: ValType) ->
     }
 }
 
-/// Writes `vals` of the given types into consecutive cells.
-pub(crate) fn vals_to_cells(
-    store: &StoreInner,
-    vals: &[Val],
-    types: &[ValType],
-    out: &mut Vec<u64>,
-) -> Result<()> {
-    for (v, ty) in vals.iter().zip(types) {
-        let (lo, hi) = val_to_cells(store, v, *ty)?;
-        out.push(lo);
-        if *ty == ValType::V128 {
-            out.push(hi);
-        }
-    }
-    Ok(())
-}
-
 /// Reads values of the given types from consecutive cells.
 pub(crate) fn cells_to_vals(store: &StoreInner, cells: &[u64], types: &[ValType], out: &mut [Val]) {
     let mut i = 0;
@@ -246,15 +229,33 @@ impl Func {
                 args.len()
             )));
         }
+        cells.reserve(2 * args.len());
         for (i, (v, t)) in args.iter().zip(ty.params()).enumerate() {
-            if v.ty() != *t {
-                return Err(Error::type_error(format!(
-                    "argument {i} of function of type {ty}: expected {t}, got {}",
-                    v.ty()
-                )));
-            }
+            // Numbers take one cell and need no store; the rest goes the general way.
+            let cell = match (v, t) {
+                (Val::I32(x), ValType::I32) => u64::from(*x as u32),
+                (Val::I64(x), ValType::I64) => *x as u64,
+                (Val::F32(x), ValType::F32) => u64::from(x.to_bits()),
+                (Val::F64(x), ValType::F64) => x.to_bits(),
+                _ if v.ty() != *t => {
+                    return Err(Error::type_error(format!(
+                        "argument {i} of function of type {ty}: expected {t}, got {}",
+                        v.ty()
+                    )));
+                }
+                _ => {
+                    let (lo, hi) = val_to_cells(store, v, *t)?;
+                    if *t == ValType::V128 {
+                        cells.push(lo);
+                        hi
+                    } else {
+                        lo
+                    }
+                }
+            };
+            cells.push(cell);
         }
-        vals_to_cells(store, args, ty.params(), cells)
+        Ok(())
     }
 
     /// A typed view of this function for fast calls without `Val` conversions.

@@ -234,6 +234,8 @@ class Replay:
             # Reference types cannot travel as bits: call with Python values (floats are
             # converted exactly except for signalling NaN payloads of f32).
             out = func(*[to_python(v, t) for v, t in zip(values, params)])
+            # A Function returns None, the value, or a tuple, like a Python function.
+            out = [out] if len(results) == 1 else list(out or ())
         return join_values([canonical(t, v, raw) for t, v in zip(results, out)])
 
     def get(self, inst, field):

@@ -175,9 +175,9 @@ class ExportType:
 
 @final
 class Function:
-    """A wasm or host function; calling it returns the list of results."""
+    """A wasm or host function; calling it returns None, the result, or a tuple of results."""
 
-    def __call__(self, *args: _Value, timeout_ms: float | None = None, fuel: int | None = None) -> list[Any]: ...
+    def __call__(self, *args: _Value, timeout_ms: float | None = None, fuel: int | None = None) -> Any: ...
     def call_raw(self, *bits: int, timeout_ms: float | None = None, fuel: int | None = None) -> list[int]:
         """Calls with raw bit patterns in and out."""
     @property

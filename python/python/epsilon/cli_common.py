@@ -251,7 +251,8 @@ def call_function(func: epsilon.Function, name: str, texts: Sequence[str]) -> li
         if all(t in NUMERIC_TYPES for t in [*ty.params, *ty.results]):
             raw = func.call_raw(*values)
         else:
-            python = func(*[bits_to_python(v, t) for v, t in zip(values, ty.params)])
+            out = func(*[bits_to_python(v, t) for v, t in zip(values, ty.params)])
+            python = [out] if len(ty.results) == 1 else list(out or ())
             raw = [python_to_bits(v, t) for v, t in zip(python, ty.results)]
     except (epsilon.EpsilonError, KeyboardInterrupt) as exc:
         raise error_from_exception(exc) from None
