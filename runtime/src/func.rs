@@ -1,6 +1,6 @@
 //! Functions: handles, host functions, dynamic and typed calls, and value <-> cell conversion.
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::instance::Extern;
 use crate::store::{AsContext, AsContextMut, FuncEntity, Store, StoreId, StoreInner};
 use crate::types::{FuncType, RefType, ValType};
@@ -15,18 +15,36 @@ pub struct Func {
     pub(crate) index: u32,
 }
 
-type HostCallback<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
+/// A host callback on values ([`Func::new`]).
+pub(crate) type ValsCallback<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
+
+/// A host callback on cells ([`Func::wrap`]): it reads its arguments from the cells and writes
+/// its results over them, with no `Val` in between. The cells hold at least as many cells as
+/// the parameters or the results need.
+pub(crate) type CellsCallback<T> = dyn Fn(&mut Store<T>, Option<u32>, &mut [u64]) -> Result<()> + Send + Sync;
+
+/// The callback of a host function.
+pub(crate) enum HostCallback<T> {
+    Vals(Arc<ValsCallback<T>>),
+    Cells(Arc<CellsCallback<T>>),
+}
+
+impl<T> Clone for HostCallback<T> {
+    fn clone(&self) -> Self {
+        match self {
+            HostCallback::Vals(f) => HostCallback::Vals(f.clone()),
+            HostCallback::Cells(f) => HostCallback::Cells(f.clone()),
+        }
+    }
+}
 
 /// A host function as stored: its type and the callback.
 pub(crate) struct HostFunc<T> {
     pub ty: FuncType,
-    pub callback: Arc<HostCallback<T>>,
-}
-
-impl<T> Clone for HostFunc<T> {
-    fn clone(&self) -> Self {
-        HostFunc { ty: self.ty.clone(), callback: self.callback.clone() }
-    }
+    pub callback: HostCallback<T>,
+    /// Cells of the parameters and of the results.
+    pub param_cells: usize,
+    pub result_cells: usize,
 }
 
 /// What a host function receives: access to the store and to the calling instance.
@@ -150,13 +168,24 @@ impl Func {
     /// The callback receives the arguments and must fill `results` (pre-filled with zero
     /// values of the right types). Returning an error aborts the wasm call with that error.
     pub fn new<T: 'static>(
-        mut store: impl AsContextMut<Data = T>,
+        store: impl AsContextMut<Data = T>,
         ty: FuncType,
         callback: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
+        Func::new_host(store, ty, HostCallback::Vals(Arc::new(callback)))
+    }
+
+    /// Creates a host function in the store.
+    pub(crate) fn new_host<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        ty: FuncType,
+        callback: HostCallback<T>,
+    ) -> Func {
         let store = store.as_context_mut();
         let type_id = store.inner.engine.intern(&ty);
-        store.host_funcs.push(HostFunc { ty: ty.clone(), callback: Arc::new(callback) });
+        let cells = |types: &[ValType]| types.iter().map(|t| t.cells() as usize).sum();
+        let (param_cells, result_cells) = (cells(ty.params()), cells(ty.results()));
+        store.host_funcs.push(HostFunc { ty: ty.clone(), callback, param_cells, result_cells });
         let host = (store.host_funcs.len() - 1) as u32;
         store.inner.funcs.push(FuncEntity::Host { host, ty: type_id, sig: ty });
         Func { store: store.inner.id, index: (store.inner.funcs.len() - 1) as u32 }
@@ -180,7 +209,7 @@ impl Func {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Func {
         let (ty, callback) = func.into_func();
-        Func::new(store, ty, move |caller, args, results| callback(caller, args, results))
+        Func::new_host(store, ty, HostCallback::Cells(callback))
     }
 
     /// The function's signature.
@@ -443,6 +472,8 @@ pub trait WasmResults: Sized + Send + 'static {
     fn from_cells(store: &StoreInner, cells: &[u64]) -> Self;
     #[doc(hidden)]
     fn into_vals(self, out: &mut [Val]);
+    #[doc(hidden)]
+    fn write_cells(self, store: &StoreInner, out: &mut [u64]) -> Result<()>;
 }
 
 fn push_cells<A: WasmTy>(a: A, store: &StoreInner, out: &mut Vec<u64>) -> Result<()> {
@@ -451,6 +482,21 @@ fn push_cells<A: WasmTy>(a: A, store: &StoreInner, out: &mut Vec<u64>) -> Result
     if A::TY == ValType::V128 {
         out.push(hi);
     }
+    Ok(())
+}
+
+/// Writes `a` at `out[*at..]` (two cells for `v128`) and advances `at`.
+fn write_cell<A: WasmTy>(a: A, store: &StoreInner, out: &mut [u64], at: &mut usize) -> Result<()> {
+    let (lo, hi) = a.to_cells(store)?;
+    if let Some(cell) = out.get_mut(*at) {
+        *cell = lo;
+    }
+    if A::TY == ValType::V128
+        && let Some(cell) = out.get_mut(*at + 1)
+    {
+        *cell = hi;
+    }
+    *at += A::TY.cells() as usize;
     Ok(())
 }
 
@@ -488,6 +534,9 @@ impl<A: WasmTy> WasmResults for A {
             *slot = self.to_val();
         }
     }
+    fn write_cells(self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
+        write_cell(self, store, out, &mut 0)
+    }
 }
 
 macro_rules! tuple_impls {
@@ -523,6 +572,12 @@ macro_rules! tuple_impls {
                 let ($($n,)*) = self;
                 let mut it = out.iter_mut();
                 $( if let Some(slot) = it.next() { *slot = $n.to_val(); } )*
+            }
+            fn write_cells(self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
+                let ($($n,)*) = self;
+                let mut at = 0;
+                $( write_cell($n, store, out, &mut at)?; )*
+                Ok(())
             }
         }
     )*};
@@ -562,12 +617,11 @@ impl<R: WasmResults> HostReturn for Result<R> {
     }
 }
 
-type BoxedCallback<T> = Box<dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync>;
-
 /// A Rust closure usable as a host function; see [`Func::wrap`].
 pub trait IntoFunc<T, Params, Results>: Send + Sync + 'static {
     #[doc(hidden)]
-    fn into_func(self) -> (FuncType, BoxedCallback<T>);
+    #[allow(private_interfaces)]
+    fn into_func(self) -> (FuncType, Arc<CellsCallback<T>>);
 }
 
 macro_rules! into_func_impls {
@@ -578,16 +632,16 @@ macro_rules! into_func_impls {
             F: Fn(Caller<'_, T>, $($n),*) -> R + Send + Sync + 'static,
             R: HostReturn,
         {
-            fn into_func(self) -> (FuncType, BoxedCallback<T>) {
+            #[allow(private_interfaces, unused_mut, unused_variables)]
+            fn into_func(self) -> (FuncType, Arc<CellsCallback<T>>) {
                 let ty = FuncType::new(<($($n,)*) as WasmParams>::types(), R::Results::types());
-                let callback = move |caller: Caller<'_, T>, args: &[Val], results: &mut [Val]| {
-                    let ($($n,)*) = <($($n,)*) as WasmParams>::from_vals(args)
-                        .ok_or_else(|| Error::new(ErrorKind::Type, "host function argument types"))?;
-                    let r = (self)(caller, $($n),*).into_result()?;
-                    r.into_vals(results);
-                    Ok(())
+                let callback = move |store: &mut Store<T>, instance: Option<u32>, cells: &mut [u64]| {
+                    let mut at = 0;
+                    let ($($n,)*) = ($( read_cells::<$n>(&store.inner, cells, &mut at), )*);
+                    let r = (self)(Caller { store: &mut *store, instance }, $($n),*).into_result()?;
+                    r.write_cells(&store.inner, cells)
                 };
-                (ty, Box::new(callback))
+                (ty, Arc::new(callback))
             }
         }
     )*};

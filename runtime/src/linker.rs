@@ -2,7 +2,7 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
-use crate::func::{Caller, Func, IntoFunc};
+use crate::func::{Caller, Func, HostCallback, IntoFunc};
 use crate::instance::{Extern, Instance, InstanceLimits};
 use crate::module::Module;
 use crate::store::AsContextMut;
@@ -11,13 +11,11 @@ use crate::value::Val;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-type HostCallback<T> = dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
-
 enum Definition<T> {
     /// An item that already lives in a store.
     Extern(Extern),
     /// A host function, created in the store on each instantiation that uses it.
-    Host(FuncType, Arc<HostCallback<T>>),
+    Host(FuncType, HostCallback<T>),
 }
 
 impl<T> Clone for Definition<T> {
@@ -107,7 +105,7 @@ impl<T: 'static> Linker<T> {
         ty: FuncType,
         callback: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Result<&mut Self> {
-        self.insert(module, name, Definition::Host(ty, Arc::new(callback)))
+        self.insert(module, name, Definition::Host(ty, HostCallback::Vals(Arc::new(callback))))
     }
 
     /// Defines `module::name` as a host function from a typed closure (see [`Func::wrap`]).
@@ -121,7 +119,7 @@ impl<T: 'static> Linker<T> {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Result<&mut Self> {
         let (ty, callback) = func.into_func();
-        self.insert(module, name, Definition::Host(ty, Arc::from(callback)))
+        self.insert(module, name, Definition::Host(ty, HostCallback::Cells(callback)))
     }
 
     /// Defines every export of `instance` under the module name `module` (the `register`
@@ -149,8 +147,7 @@ impl<T: 'static> Linker<T> {
         Some(match def {
             Definition::Extern(e) => *e,
             Definition::Host(ty, callback) => {
-                let callback = callback.clone();
-                Extern::Func(Func::new(store.as_context_mut(), ty.clone(), move |c, a, r| callback(c, a, r)))
+                Extern::Func(Func::new_host(store.as_context_mut(), ty.clone(), callback.clone()))
             }
         })
     }

@@ -10,6 +10,7 @@ use crate::interrupt::{InterruptCallback, InterruptHandle, InterruptState};
 use crate::memory::MemoryEntity;
 use crate::table::TableEntity;
 use crate::types::{FuncType, GlobalType};
+use crate::value::Val;
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,6 +87,8 @@ pub struct StoreInner {
     pub(crate) interrupt_callback: Option<InterruptCallback>,
     /// Argument/result cells of API calls, reused from call to call.
     pub(crate) scratch: Vec<u64>,
+    /// Reused buffer for the arguments and results of host calls.
+    pub(crate) host_vals: Vec<Val>,
 }
 
 impl StoreInner {
@@ -140,6 +143,7 @@ impl<T> Store<T> {
                 interrupt: Arc::new(InterruptState::default()),
                 interrupt_callback: None,
                 scratch: Vec::new(),
+                host_vals: Vec::new(),
             },
             host_funcs: Vec::new(),
             data,

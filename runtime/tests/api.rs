@@ -379,3 +379,81 @@ fn values_round_trip_bit_exactly() {
     assert_eq!(pair.call(&mut store, (-5, 9)).unwrap(), (9, -5));
     let _ = V128::from_bits(0);
 }
+
+#[test]
+fn typed_host_functions_pass_every_value_type_through_cells() {
+    use epsilon::{ExternRef, Func};
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "spread" (func $spread (param i32) (result i64 v128 f32 i32)))
+            (import "env" "mix" (func $mix (param v128 f64 externref funcref) (result externref funcref v128)))
+            (func $self (export "self"))
+            (func (export "spread") (param i32) (result i64 v128 f32 i32)
+              (call $spread (local.get 0)))
+            (func (export "mix") (param externref) (result externref funcref v128)
+              (call $mix (v128.const i32x4 1 2 3 4) (f64.const 0.5) (local.get 0) (ref.func $self)))
+            (elem declare func $self))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    // More result cells than parameter cells: the results grow the region.
+    linker
+        .func_wrap("env", "spread", |_: Caller<'_, ()>, x: i32| {
+            (i64::from(x) << 40, V128::from_bits(u128::from(x as u32) * 3), x as f32 / 2.0, -x)
+        })
+        .unwrap();
+    linker
+        .func_wrap(
+            "env",
+            "mix",
+            |_: Caller<'_, ()>, v: V128, f: f64, e: Option<ExternRef>, g: Option<Func>| {
+                assert_eq!(f, 0.5);
+                assert!(g.is_some(), "the funcref arrives");
+                (e, g, V128::from_bits(v.to_bits() << 8))
+            },
+        )
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+
+    let spread = instance.get_typed_func::<i32, (i64, V128, f32, i32)>(&store, "spread").unwrap();
+    let (a, b, c, d) = spread.call(&mut store, 6).unwrap();
+    assert_eq!((a, b.to_bits(), c, d), (6 << 40, 18, 3.0, -6));
+
+    let mix = instance.get_func(&store, "mix").unwrap();
+    let tag = ExternRef::new(&mut store, "tag");
+    let mut results = [Val::I32(0), Val::I32(0), Val::I32(0)];
+    mix.call(&mut store, &[Val::ExternRef(Some(tag))], &mut results).unwrap();
+    let Val::ExternRef(Some(back)) = results[0] else { panic!("externref expected: {:?}", results[0]) };
+    assert_eq!(back.data(&store).downcast_ref::<&str>(), Some(&"tag"));
+    assert_eq!(results[1], Val::FuncRef(instance.get_func(&store, "self")));
+    let v = (1u128 | 2 << 32 | 3 << 64 | 4 << 96) << 8;
+    assert_eq!(results[2], Val::V128(V128::from_bits(v)));
+}
+
+#[test]
+fn typed_host_functions_called_directly() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, 5i64);
+    let pair =
+        epsilon::Func::wrap(&mut store, |c: Caller<'_, i64>, x: i32| (i64::from(x) * *c.data(), x + 1));
+    let mut results = [Val::I64(0), Val::I32(0)];
+    pair.call(&mut store, &[Val::I32(4)], &mut results).unwrap();
+    assert_eq!(results, [Val::I64(20), Val::I32(5)]);
+    let typed = pair.typed::<i32, (i64, i32)>(&store).unwrap();
+    assert_eq!(typed.call(&mut store, 7).unwrap(), (35, 8));
+    // No parameters, two cells of results.
+    let wide = epsilon::Func::wrap(&mut store, |_: Caller<'_, i64>| V128::from_bits(u128::MAX - 1));
+    assert_eq!(
+        wide.typed::<(), V128>(&store).unwrap().call(&mut store, ()).unwrap().to_bits(),
+        u128::MAX - 1
+    );
+    // An error from a typed host function propagates unchanged.
+    let fail = epsilon::Func::wrap(&mut store, |_: Caller<'_, i64>| -> Result<i32, Error> {
+        Err(Error::new(ErrorKind::Host, "no"))
+    });
+    let err = fail.typed::<(), i32>(&store).unwrap().call(&mut store, ()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Host);
+}

@@ -8,10 +8,10 @@
 mod run;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::func::{Caller, cells_to_val, val_to_cells};
+use crate::func::{Caller, HostCallback, ValsCallback, cells_to_val, val_to_cells};
 use crate::store::{FuncEntity, Store};
 use crate::trap::TrapKind;
-use crate::types::ValType;
+use crate::types::{FuncType, ValType};
 use crate::value::Val;
 
 /// The saved state of a caller, restored when its callee returns.
@@ -157,17 +157,55 @@ fn call_host<T>(
     cells: &mut Vec<u64>,
     at: usize,
 ) -> Result<()> {
-    let func = store.host_funcs[host as usize].clone();
-    let ty = &func.ty;
-    let mut args = Vec::with_capacity(ty.params().len());
+    let func = &store.host_funcs[host as usize];
+    match &func.callback {
+        HostCallback::Cells(callback) => {
+            // Typed host functions work on the cells directly.
+            let callback = callback.clone();
+            let end = at + func.param_cells.max(func.result_cells);
+            let result_end = at + func.result_cells;
+            if cells.len() < end {
+                cells.resize(end, 0);
+            }
+            callback(store, instance, &mut cells[at..end])?;
+            if instance.is_none() {
+                cells.truncate(result_end);
+            }
+            Ok(())
+        }
+        HostCallback::Vals(callback) => {
+            let (ty, callback) = (func.ty.clone(), callback.clone());
+            // Arguments and results live in a buffer the store keeps between calls (a host
+            // function that re-enters wasm makes its nested host calls use a fresh one).
+            let mut vals = std::mem::take(&mut store.inner.host_vals);
+            vals.clear();
+            let outcome = call_host_with(store, &ty, &*callback, instance, cells, at, &mut vals);
+            store.inner.host_vals = vals;
+            outcome
+        }
+    }
+}
+
+/// Calls a host function on values: converts the arguments from `cells[at..]` and the
+/// results back.
+fn call_host_with<T>(
+    store: &mut Store<T>,
+    ty: &FuncType,
+    callback: &ValsCallback<T>,
+    instance: Option<u32>,
+    cells: &mut Vec<u64>,
+    at: usize,
+    vals: &mut Vec<Val>,
+) -> Result<()> {
     let mut i = at;
     for t in ty.params() {
         let hi = if *t == ValType::V128 { cells[i + 1] } else { 0 };
-        args.push(cells_to_val(&store.inner, cells[i], hi, *t));
+        vals.push(cells_to_val(&store.inner, cells[i], hi, *t));
         i += t.cells() as usize;
     }
-    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    (func.callback)(Caller { store, instance }, &args, &mut results)?;
+    vals.extend(ty.results().iter().map(|t| Val::default_for(*t)));
+    let (args, results) = vals.split_at_mut(ty.params().len());
+    callback(Caller { store, instance }, args, results)?;
     let mut i = at;
     for (v, t) in results.iter().zip(ty.results()) {
         if v.ty() != *t {
