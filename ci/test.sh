@@ -16,6 +16,10 @@ cargo clippy --workspace --all-targets --profile ci -- -D warnings
 step "cargo test --workspace (profile ci)"
 cargo test --workspace --profile ci
 
+step "spec suite on the unchecked executor (no 'checked' feature; debug assertions on)"
+cargo run --quiet --profile ci -p spectest-runner --no-default-features -- \
+  --suite all --engine rust,rust+fuel+interrupt
+
 step "Python package: build into .venv, pytest, stubtest"
 ./ci/setup-python.sh
 .venv/bin/python -m pytest python/tests -q

@@ -107,6 +107,29 @@ fn interrupted(state: &Arc<InterruptState>, callback: &mut Option<InterruptCallb
     }
 }
 
+/// Register `i` of the running frame (`regs` starts at the frame's base).
+///
+/// Without the `checked` feature the index is not checked. That is sound because the
+/// translator makes every function's `frame_cells` exceed every register its ops can touch
+/// (`FuncTranslator::seal`: the largest `u16` field of any op plus a margin for two-cell
+/// values and the three-slot bulk operands), and the value stack always holds the running
+/// frame: `run_from` sizes it for the entry function, `enter!` grows it before a callee
+/// starts, and it never shrinks during an execution, so a caller's frame is still there when
+/// `ret!` resumes it.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn reg(regs: &mut [u64], i: usize) -> &mut u64 {
+    #[cfg(feature = "checked")]
+    return &mut regs[i];
+    #[cfg(not(feature = "checked"))]
+    {
+        debug_assert!(i < regs.len(), "register {i} outside a frame of {}", regs.len());
+        // SAFETY: `i` is below the frame's `frame_cells` and the frame lies inside `regs`
+        // (see above).
+        unsafe { regs.get_unchecked_mut(i) }
+    }
+}
+
 /// Runs until the entry function returns, a trap, a host call, or an instance switch.
 ///
 /// With `limits.interruptible`, every taken backward branch (each loop iteration goes through
@@ -148,34 +171,34 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
 
     macro_rules! r {
         ($s:expr) => {
-            regs[$s as usize]
+            *reg(regs, $s as usize)
         };
     }
     macro_rules! r32 {
         ($s:expr) => {
-            regs[$s as usize] as u32
+            *reg(regs, $s as usize) as u32
         };
     }
     macro_rules! f32r {
         ($s:expr) => {
-            f32::from_bits(regs[$s as usize] as u32)
+            f32::from_bits(*reg(regs, $s as usize) as u32)
         };
     }
     macro_rules! f64r {
         ($s:expr) => {
-            f64::from_bits(regs[$s as usize])
+            f64::from_bits(*reg(regs, $s as usize))
         };
     }
     macro_rules! rv {
         ($s:expr) => {
-            u128::from(regs[$s as usize]) | (u128::from(regs[$s as usize + 1]) << 64)
+            u128::from(*reg(regs, $s as usize)) | (u128::from(*reg(regs, $s as usize + 1)) << 64)
         };
     }
     macro_rules! wv {
         ($d:expr, $v:expr) => {{
             let v: u128 = $v;
-            regs[$d as usize] = v as u64;
-            regs[$d as usize + 1] = (v >> 64) as u64;
+            *reg(regs, $d as usize) = v as u64;
+            *reg(regs, $d as usize + 1) = (v >> 64) as u64;
         }};
     }
     macro_rules! trap {

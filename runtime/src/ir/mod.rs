@@ -10,6 +10,29 @@
 /// Index of a 64-bit cell in a function frame.
 pub(crate) type Slot = u16;
 
+/// The value of an op field if it is a `u16` (every [`Slot`] is), else 0.
+trait U16Value {
+    fn u16_value(&self) -> u32;
+}
+
+impl U16Value for u16 {
+    fn u16_value(&self) -> u32 {
+        u32::from(*self)
+    }
+}
+
+macro_rules! not_u16 {
+    ($($t:ty),*) => {$(
+        impl U16Value for $t {
+            fn u16_value(&self) -> u32 {
+                0
+            }
+        }
+    )*};
+}
+
+not_u16!(u8, u32, i32, LoadKind, StoreKind);
+
 macro_rules! ops {
     (
         with_dst { $( $(#[$dm:meta])* $dname:ident { $($dfield:ident : $dty:ty),* } ),* $(,)? }
@@ -38,6 +61,30 @@ macro_rules! ops {
                 match self {
                     $( Op::$bname { offset, .. } => Some(offset), )*
                     _ => None,
+                }
+            }
+
+            /// The largest `u16` field of this op (0 if none). Every slot is a `u16` field, so
+            /// this bounds the registers the op names; the few other `u16` fields (span
+            /// lengths, table and memory indices) only make the bound larger.
+            #[allow(unused_mut)]
+            pub(crate) fn max_u16_field(&self) -> u32 {
+                match *self {
+                    $( Op::$dname { dst, $($dfield),* } => {
+                        let mut m = dst.u16_value();
+                        $( m = m.max($dfield.u16_value()); )*
+                        m
+                    } )*
+                    $( Op::$bname { $($bfield,)* offset: _ } => {
+                        let mut m = 0;
+                        $( m = m.max($bfield.u16_value()); )*
+                        m
+                    } )*
+                    $( Op::$oname { $($ofield),* } => {
+                        let mut m = 0;
+                        $( m = m.max($ofield.u16_value()); )*
+                        m
+                    } )*
                 }
             }
         }
@@ -540,6 +587,15 @@ mod tests {
     fn op_is_twelve_bytes() {
         // Size matters for cache density; growing it should be a conscious decision.
         assert_eq!(std::mem::size_of::<Op>(), 12);
+    }
+
+    #[test]
+    fn max_u16_field_sees_every_slot() {
+        assert_eq!(Op::I32Add { dst: 1, a: 7, b: 3 }.max_u16_field(), 7);
+        assert_eq!(Op::BrI32LtS { a: 4, b: 9, offset: 1000 }.max_u16_field(), 9);
+        assert_eq!(Op::Store8 { addr: 2, value: 5, offset: 70_000 }.max_u16_field(), 5);
+        assert_eq!(Op::CopySpan { dst: 1, src: 2, len: 40 }.max_u16_field(), 40);
+        assert_eq!(Op::ReturnImm32 { value: 99 }.max_u16_field(), 0);
     }
 
     #[test]

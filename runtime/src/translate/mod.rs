@@ -139,6 +139,10 @@ pub(crate) struct FuncTranslator<'a> {
 /// The largest frame a function may have, in cells (slots are `u16`).
 const MAX_FRAME_CELLS: u32 = u16::MAX as u32;
 
+/// Registers an op may touch beyond the largest slot it names: a `v128` takes the slot and
+/// the next, and the bulk operations read three consecutive slots.
+const REGISTER_MARGIN: u32 = 3;
+
 impl<'a> FuncTranslator<'a> {
     pub(crate) fn new(module: &'a ModuleInner, func_index: u32, allocs: &'a mut TranslatorAllocs) -> Self {
         let mut ops = std::mem::take(&mut allocs.ops);
@@ -231,7 +235,7 @@ impl<'a> FuncTranslator<'a> {
             })?;
         }
         ops.finish().map_err(malformed)?;
-        self.seal()?;
+        let registers = self.seal()?;
         // The validator checks the end of the body through the `End` operator; nothing
         // remains on the control stack here.
 
@@ -248,7 +252,8 @@ impl<'a> FuncTranslator<'a> {
             ops: self.ops.as_slice().into(),
             param_cells,
             local_cells,
-            frame_cells: self.max_cells,
+            // Covers every register an op names (see `seal`): the executor relies on it.
+            frame_cells: self.max_cells.max(registers),
             result_cells: self.func_type.result_cells(),
             shuffles: std::mem::take(&mut self.shuffles).into_boxed_slice(),
         };
@@ -267,10 +272,17 @@ impl<'a> FuncTranslator<'a> {
     /// falling through to the next op (the last op never falls through: it is this
     /// `Unreachable`), by a call (its return address is the op after it, at most this last
     /// one) or by a `BrTable` (whose entries are the `Br` ops that follow it).
-    fn seal(&mut self) -> Result<()> {
+    ///
+    /// Returns the number of registers the ops may touch: every register an op reads or
+    /// writes is below it (the largest `u16` field plus `REGISTER_MARGIN`). The frame is made
+    /// at least that large, which lets the dispatch loop index registers without a check.
+    fn seal(&mut self) -> Result<u32> {
         self.ops.push(Op::Unreachable {});
         let len = self.ops.len() as i64;
+        // Returns write slots 0 and 1 whatever the op names.
+        let mut registers = REGISTER_MARGIN;
         for (at, op) in self.ops.iter_mut().enumerate() {
+            registers = registers.max(op.max_u16_field() + REGISTER_MARGIN);
             if let Some(offset) = op.offset_mut() {
                 let target = at as i64 + i64::from(*offset);
                 if !(0..len).contains(&target) {
@@ -286,7 +298,7 @@ impl<'a> FuncTranslator<'a> {
                 return Err(Error::new(ErrorKind::Unsupported, "internal error: truncated branch table"));
             }
         }
-        Ok(())
+        Ok(registers)
     }
 
     // ------------------------------------------------------------------ the operand stack
