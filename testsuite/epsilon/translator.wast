@@ -206,3 +206,43 @@
 (assert_return (invoke "select-cmp" (i32.const -5) (i32.const 8)) (i32.const -1))
 (assert_return (invoke "select-externref" (ref.extern 3) (i32.const 1)) (ref.extern 3))
 (assert_return (invoke "select-externref" (ref.extern 3) (i32.const 0)) (ref.null extern))
+
+;; f64 arithmetic with a constant operand (ops with a constant-table index): the constant on
+;; either side of non-commutative ops, signed zeros, NaN results, shared constants, results
+;; retargeted into locals.
+(module
+  (func (export "k-minus-x") (param f64) (result f64) (f64.sub (f64.const 1) (local.get 0)))
+  (func (export "x-minus-k") (param f64) (result f64) (f64.sub (local.get 0) (f64.const 1)))
+  (func (export "k-over-x") (param f64) (result f64) (f64.div (f64.const 1) (local.get 0)))
+  (func (export "x-over-k") (param f64) (result f64) (f64.div (local.get 0) (f64.const 4)))
+  (func (export "x-plus-negzero") (param f64) (result f64) (f64.add (local.get 0) (f64.const -0)))
+  (func (export "negzero-plus-x") (param f64) (result f64) (f64.add (f64.const -0) (local.get 0)))
+  (func (export "x-times-nan") (param f64) (result f64) (f64.mul (local.get 0) (f64.const nan:0x4)))
+  (func (export "nan-minus-x") (param f64) (result f64) (f64.sub (f64.const -nan:0x8) (local.get 0)))
+  (func (export "two-consts") (result f64) (f64.mul (f64.const 3) (f64.const 0.5)))
+  (func (export "horner") (param f64) (result f64)
+    ;; 1 + x * (0.5 + x * (0.25 + x * 0.5)): 0.5 appears twice and gets one table entry.
+    (f64.add (f64.const 1)
+      (f64.mul (local.get 0)
+        (f64.add (f64.const 0.5)
+          (f64.mul (local.get 0)
+            (f64.add (f64.const 0.25) (f64.mul (local.get 0) (f64.const 0.5))))))))
+  (func (export "into-local") (param f64) (result f64) (local f64)
+    (local.set 1 (f64.div (f64.const 10) (local.get 0)))
+    (f64.sub (local.get 1) (f64.const 2))))
+
+(assert_return (invoke "k-minus-x" (f64.const 0.25)) (f64.const 0.75))
+(assert_return (invoke "x-minus-k" (f64.const 0.25)) (f64.const -0.75))
+(assert_return (invoke "k-over-x" (f64.const 4)) (f64.const 0.25))
+(assert_return (invoke "k-over-x" (f64.const -0)) (f64.const -inf))
+(assert_return (invoke "x-over-k" (f64.const 1)) (f64.const 0.25))
+(assert_return (invoke "x-plus-negzero" (f64.const 0)) (f64.const 0))
+(assert_return (invoke "x-plus-negzero" (f64.const -0)) (f64.const -0))
+(assert_return (invoke "negzero-plus-x" (f64.const -0)) (f64.const -0))
+(assert_return (invoke "negzero-plus-x" (f64.const 0)) (f64.const 0))
+(assert_return (invoke "x-times-nan" (f64.const 2)) (f64.const nan:arithmetic))
+(assert_return (invoke "nan-minus-x" (f64.const 2)) (f64.const nan:arithmetic))
+(assert_return (invoke "two-consts") (f64.const 1.5))
+(assert_return (invoke "horner" (f64.const 2)) (f64.const 7))
+(assert_return (invoke "horner" (f64.const 0)) (f64.const 1))
+(assert_return (invoke "into-local" (f64.const 4)) (f64.const 0.5))

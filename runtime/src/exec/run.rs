@@ -161,6 +161,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
     let mut cur_code = st.code;
     let mut code: &[Op] = &module.code[cur_code as usize].ops;
     let mut shuffles: &[[u8; 16]] = &module.code[cur_code as usize].shuffles;
+    let mut consts: &[u64] = &module.code[cur_code as usize].consts;
     let mut ip = st.ip as usize;
     let mut base = st.base as usize;
     let mut regs: &mut [u64] = &mut values[base..];
@@ -292,6 +293,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             if inst == st.instance {
                 code = &callee.ops;
                 shuffles = &callee.shuffles;
+                consts = &callee.consts;
                 cur_code = code_index;
                 ip = 0;
                 base = new_base;
@@ -327,6 +329,7 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
                         cur_code = f.code;
                         code = &module.code[cur_code as usize].ops;
                         shuffles = &module.code[cur_code as usize].shuffles;
+                        consts = &module.code[cur_code as usize].consts;
                         ip = f.ip as usize;
                         base = f.base as usize;
                         regs = &mut values[base..];
@@ -641,9 +644,9 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             Op::F32Trunc { dst, src } => r!(dst) = f32c(float::f32_trunc(f32r!(src))),
             Op::F32Nearest { dst, src } => r!(dst) = f32c(float::f32_nearest(f32r!(src))),
             Op::F32Sqrt { dst, src } => r!(dst) = f32c(float::f32_sqrt(f32r!(src))),
-            Op::F32Add { dst, a, b } => r!(dst) = f32c(f32r!(a) + f32r!(b)),
+            Op::F32Add { dst, a, b } => r!(dst) = f32c(float::f32_add(f32r!(a), f32r!(b))),
             Op::F32Sub { dst, a, b } => r!(dst) = f32c(f32r!(a) - f32r!(b)),
-            Op::F32Mul { dst, a, b } => r!(dst) = f32c(f32r!(a) * f32r!(b)),
+            Op::F32Mul { dst, a, b } => r!(dst) = f32c(float::f32_mul(f32r!(a), f32r!(b))),
             Op::F32Div { dst, a, b } => r!(dst) = f32c(f32r!(a) / f32r!(b)),
             Op::F32Min { dst, a, b } => r!(dst) = f32c(float::f32_min(f32r!(a), f32r!(b))),
             Op::F32Max { dst, a, b } => r!(dst) = f32c(float::f32_max(f32r!(a), f32r!(b))),
@@ -663,9 +666,19 @@ pub(crate) fn run(inner: &mut StoreInner, stack: &mut Stack, st: &mut State, lim
             Op::F64Trunc { dst, src } => r!(dst) = f64c(float::f64_trunc(f64r!(src))),
             Op::F64Nearest { dst, src } => r!(dst) = f64c(float::f64_nearest(f64r!(src))),
             Op::F64Sqrt { dst, src } => r!(dst) = f64c(float::f64_sqrt(f64r!(src))),
-            Op::F64Add { dst, a, b } => r!(dst) = f64c(f64r!(a) + f64r!(b)),
+            Op::F64AddK { dst, a, k } => {
+                r!(dst) = f64c(float::f64_add(f64r!(a), f64::from_bits(consts[k as usize])))
+            }
+            Op::F64SubK { dst, a, k } => r!(dst) = f64c(f64r!(a) - f64::from_bits(consts[k as usize])),
+            Op::F64RSubK { dst, a, k } => r!(dst) = f64c(f64::from_bits(consts[k as usize]) - f64r!(a)),
+            Op::F64MulK { dst, a, k } => {
+                r!(dst) = f64c(float::f64_mul(f64r!(a), f64::from_bits(consts[k as usize])))
+            }
+            Op::F64DivK { dst, a, k } => r!(dst) = f64c(f64r!(a) / f64::from_bits(consts[k as usize])),
+            Op::F64RDivK { dst, a, k } => r!(dst) = f64c(f64::from_bits(consts[k as usize]) / f64r!(a)),
+            Op::F64Add { dst, a, b } => r!(dst) = f64c(float::f64_add(f64r!(a), f64r!(b))),
             Op::F64Sub { dst, a, b } => r!(dst) = f64c(f64r!(a) - f64r!(b)),
-            Op::F64Mul { dst, a, b } => r!(dst) = f64c(f64r!(a) * f64r!(b)),
+            Op::F64Mul { dst, a, b } => r!(dst) = f64c(float::f64_mul(f64r!(a), f64r!(b))),
             Op::F64Div { dst, a, b } => r!(dst) = f64c(f64r!(a) / f64r!(b)),
             Op::F64Min { dst, a, b } => r!(dst) = f64c(float::f64_min(f64r!(a), f64r!(b))),
             Op::F64Max { dst, a, b } => r!(dst) = f64c(float::f64_max(f64r!(a), f64r!(b))),

@@ -170,6 +170,10 @@ ops! {
         // ---- f64
         F64Abs { src: Slot }, F64Neg { src: Slot }, F64Ceil { src: Slot }, F64Floor { src: Slot },
         F64Trunc { src: Slot }, F64Nearest { src: Slot }, F64Sqrt { src: Slot },
+        /// `a + k`, `k` being constant `k` of the function (`CompiledFunc::consts`); `RSub` and
+        /// `RDiv` put the constant on the left: `k - a`, `k / a`.
+        F64AddK { a: Slot, k: u32 }, F64SubK { a: Slot, k: u32 }, F64RSubK { a: Slot, k: u32 },
+        F64MulK { a: Slot, k: u32 }, F64DivK { a: Slot, k: u32 }, F64RDivK { a: Slot, k: u32 },
         F64Add { a: Slot, b: Slot }, F64Sub { a: Slot, b: Slot }, F64Mul { a: Slot, b: Slot },
         F64Div { a: Slot, b: Slot }, F64Min { a: Slot, b: Slot }, F64Max { a: Slot, b: Slot },
         F64Copysign { a: Slot, b: Slot },
@@ -577,6 +581,8 @@ pub(crate) struct CompiledFunc {
     pub result_cells: u32,
     /// Lane selectors of the function's `i8x16.shuffle` ops, indexed by their `lanes` field.
     pub shuffles: Box<[[u8; 16]]>,
+    /// 64-bit constants of ops with a `k` field (an `f64` takes 8 bytes, too wide for an op).
+    pub consts: Box<[u64]>,
 }
 
 #[cfg(test)]

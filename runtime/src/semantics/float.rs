@@ -110,6 +110,41 @@ fn quiet_nan_of<F: QuietNan>(nan: F) -> F {
     nan.quiet()
 }
 
+/// `+` and `*` with a NaN result that does not depend on code generation. LLVM may swap the
+/// operands of these commutative ops, and hardware returns the NaN of one particular operand
+/// (x86: the first), so two builds could return different (equally valid) NaNs. Here a NaN
+/// result is the first NaN operand made quiet, or, from non-NaN operands (`inf - inf`), the
+/// hardware's default NaN. The specification allows any of the operand NaNs.
+macro_rules! commutative_ops {
+    ($f:ty, $add:ident, $mul:ident) => {
+        #[inline(always)]
+        pub(crate) fn $add(a: $f, b: $f) -> $f {
+            let r = a + b;
+            if r.is_nan() { nan_result(a, b, r) } else { r }
+        }
+
+        #[inline(always)]
+        pub(crate) fn $mul(a: $f, b: $f) -> $f {
+            let r = a * b;
+            if r.is_nan() { nan_result(a, b, r) } else { r }
+        }
+    };
+}
+
+commutative_ops!(f32, f32_add, f32_mul);
+commutative_ops!(f64, f64_add, f64_mul);
+
+#[cold]
+fn nan_result<F: QuietNan>(a: F, b: F, r: F) -> F {
+    if a.nan() {
+        a.quiet()
+    } else if b.nan() {
+        b.quiet()
+    } else {
+        r
+    }
+}
+
 /// The first of `a` and `b` that is a NaN, made quiet. A canonical NaN stays canonical.
 #[inline]
 fn first_nan<F: QuietNan>(a: F, b: F) -> F {
@@ -145,6 +180,22 @@ pub(crate) fn f64_copysign(a: u64, b: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::hint::black_box;
+
+    #[test]
+    fn add_and_mul_return_the_first_nan_operand() {
+        let (x, y) = (f64::from_bits(0x7ff0_0000_0000_0001), f64::from_bits(0xfff8_0000_0000_0002));
+        // Signalling x comes out quiet, whatever order the compiler picks for the hardware op.
+        assert_eq!(f64_add(black_box(x), black_box(y)).to_bits(), 0x7ff8_0000_0000_0001);
+        assert_eq!(f64_add(black_box(y), black_box(x)).to_bits(), 0xfff8_0000_0000_0002);
+        assert_eq!(f64_mul(black_box(2.0), black_box(y)).to_bits(), 0xfff8_0000_0000_0002);
+        let (a, b) = (f32::from_bits(0x7fa0_0000), f32::from_bits(0xffc0_0003));
+        assert_eq!(f32_add(black_box(a), black_box(b)).to_bits(), 0x7fe0_0000);
+        assert_eq!(f32_mul(black_box(b), black_box(a)).to_bits(), 0xffc0_0003);
+        // From non-NaN operands: some NaN; ordinary results are untouched.
+        assert!(f64_add(black_box(f64::INFINITY), black_box(f64::NEG_INFINITY)).is_nan());
+        assert_eq!(f32_mul(black_box(1.5), black_box(-2.0)), -3.0);
+    }
 
     fn is_arithmetic_nan32(f: f32) -> bool {
         f.is_nan() && f.to_bits() & 0x0040_0000 != 0

@@ -940,9 +940,10 @@ pub(crate) fn i16x8_narrow_i32x4_u(a: u128, b: u128) -> u128 {
 // Float lane arithmetic
 // ---------------------------------------------------------------------------------------
 
-/// f32x4 `+ - * /`: IEEE 754 already returns a quiet NaN, also for signalling inputs.
+/// f32x4 `+ - * /`: IEEE 754 already returns a quiet NaN, also for signalling inputs; `+` and
+/// `*` pick the NaN deterministically (see `float::f32_add`).
 pub(crate) fn f32x4_add(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| x + y)
+    zip(a, b, float::f32_add)
 }
 
 pub(crate) fn f32x4_sub(a: u128, b: u128) -> u128 {
@@ -950,7 +951,7 @@ pub(crate) fn f32x4_sub(a: u128, b: u128) -> u128 {
 }
 
 pub(crate) fn f32x4_mul(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| x * y)
+    zip(a, b, float::f32_mul)
 }
 
 pub(crate) fn f32x4_div(a: u128, b: u128) -> u128 {
@@ -1007,7 +1008,7 @@ pub(crate) fn f32x4_nearest(a: u128) -> u128 {
 
 /// f64x2 `+ - * /`: IEEE 754 already returns a quiet NaN, also for signalling inputs.
 pub(crate) fn f64x2_add(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| x + y)
+    zip(a, b, float::f64_add)
 }
 
 pub(crate) fn f64x2_sub(a: u128, b: u128) -> u128 {
@@ -1015,7 +1016,7 @@ pub(crate) fn f64x2_sub(a: u128, b: u128) -> u128 {
 }
 
 pub(crate) fn f64x2_mul(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| x * y)
+    zip(a, b, float::f64_mul)
 }
 
 pub(crate) fn f64x2_div(a: u128, b: u128) -> u128 {

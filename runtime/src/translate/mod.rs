@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{CompiledFunc, Op, Slot};
 use crate::module::ModuleInner;
 use crate::types::{FuncType, ValType};
+use std::collections::HashMap;
 use wasmparser::{BlockType, FuncValidator, FunctionBody, OperatorsReader, ValidatorResources};
 
 /// Buffers reused from one function to the next.
@@ -134,6 +135,9 @@ pub(crate) struct FuncTranslator<'a> {
     fuel_op: Option<usize>,
     /// Lane selectors of `i8x16.shuffle`.
     shuffles: Vec<[u8; 16]>,
+    /// Constants of ops with a `k` field, and their indices there.
+    consts: Vec<u64>,
+    const_index: HashMap<u64, u32>,
 }
 
 /// The largest frame a function may have, in cells (slots are `u16`).
@@ -169,6 +173,8 @@ impl<'a> FuncTranslator<'a> {
             fuel: module.engine.config().consume_fuel,
             fuel_op: None,
             shuffles: Vec::new(),
+            consts: Vec::new(),
+            const_index: HashMap::new(),
         }
     }
 
@@ -256,6 +262,7 @@ impl<'a> FuncTranslator<'a> {
             frame_cells: self.max_cells.max(registers),
             result_cells: self.func_type.result_cells(),
             shuffles: std::mem::take(&mut self.shuffles).into_boxed_slice(),
+            consts: std::mem::take(&mut self.consts).into_boxed_slice(),
         };
         // Hand the buffers back for the next function.
         self.allocs.ops = std::mem::take(&mut self.ops);

@@ -28,6 +28,12 @@ macro_rules! mk2 {
         (|dst, a, b| Op::$name { dst, a, b }) as Make2
     };
 }
+type MakeK = fn(Slot, Slot, u32) -> Op;
+macro_rules! mkk {
+    ($name:ident) => {
+        (|dst, a, k| Op::$name { dst, a, k }) as MakeK
+    };
+}
 macro_rules! mki {
     ($name:ident) => {
         (|dst, a, imm| Op::$name { dst, a, imm }) as MakeImm
@@ -156,6 +162,36 @@ impl FuncTranslator<'_> {
         let b = self.operand(b);
         let a = self.operand(a);
         self.emit_result(ty, |dst| make(dst, a, b));
+    }
+
+    /// An `f64` binary op, with the constant-operand form `right(dst, a, k)` for `a op k` and
+    /// `left(dst, b, k)` for `k op b` when an operand is a constant (saves the op that would
+    /// materialise it: polynomial code is full of them).
+    fn f64_binary(&mut self, make: Make2, right: MakeK, left: MakeK) {
+        let constant = |this: &Self, depth: usize| match this.stack[this.stack.len() - 1 - depth].src {
+            Src::Const(bits) => Some(bits as u64),
+            _ => None,
+        };
+        let (make_k, bits, keep_lhs) = match (constant(self, 0), constant(self, 1)) {
+            (Some(bits), _) => (right, bits, true),
+            (None, Some(bits)) => (left, bits, false),
+            (None, None) => return self.binary(ValType::F64, make),
+        };
+        let k = self.intern_const(bits);
+        let b = self.pop();
+        let a = self.pop();
+        let src = self.operand(if keep_lhs { a } else { b });
+        self.emit_result(ValType::F64, |dst| make_k(dst, src, k));
+    }
+
+    /// The index of `bits` in the function's constants (added if new).
+    fn intern_const(&mut self, bits: u64) -> u32 {
+        let next = self.consts.len() as u32;
+        let k = *self.const_index.entry(bits).or_insert(next);
+        if k == next {
+            self.consts.push(bits);
+        }
+        k
     }
 
     /// The value of a constant entry as an i32 immediate, if it has one that fits.
@@ -586,10 +622,10 @@ impl FuncTranslator<'_> {
             Operator::F64Trunc => self.unary(F64, mk1!(F64Trunc)),
             Operator::F64Nearest => self.unary(F64, mk1!(F64Nearest)),
             Operator::F64Sqrt => self.unary(F64, mk1!(F64Sqrt)),
-            Operator::F64Add => self.binary(F64, mk2!(F64Add)),
-            Operator::F64Sub => self.binary(F64, mk2!(F64Sub)),
-            Operator::F64Mul => self.binary(F64, mk2!(F64Mul)),
-            Operator::F64Div => self.binary(F64, mk2!(F64Div)),
+            Operator::F64Add => self.f64_binary(mk2!(F64Add), mkk!(F64AddK), mkk!(F64AddK)),
+            Operator::F64Sub => self.f64_binary(mk2!(F64Sub), mkk!(F64SubK), mkk!(F64RSubK)),
+            Operator::F64Mul => self.f64_binary(mk2!(F64Mul), mkk!(F64MulK), mkk!(F64MulK)),
+            Operator::F64Div => self.f64_binary(mk2!(F64Div), mkk!(F64DivK), mkk!(F64RDivK)),
             Operator::F64Min => self.binary(F64, mk2!(F64Min)),
             Operator::F64Max => self.binary(F64, mk2!(F64Max)),
             Operator::F64Copysign => self.binary(F64, mk2!(F64Copysign)),
