@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 
 import pytest
 
 import epsilon
+
+# A shell that starts a job in the background without job control makes it ignore SIGINT,
+# and ignored signals stay ignored across exec: then neither this process nor the CLI
+# processes the tests start would see Ctrl-C. Handling it here (a handled signal is reset to
+# the default on exec) restores Python's usual behaviour in both.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The module the seed README's examples use: add, a memory, a counter global, compute.
 ADD_WAT = """

@@ -365,14 +365,10 @@ pub trait WasmTy: Sized + Send + 'static {
     fn to_cells(self, store: &StoreInner) -> Result<(u64, u64)>;
     #[doc(hidden)]
     fn from_cells(store: &StoreInner, lo: u64, hi: u64) -> Self;
-    #[doc(hidden)]
-    fn to_val(self) -> Val;
-    #[doc(hidden)]
-    fn from_val(v: &Val) -> Option<Self>;
 }
 
 macro_rules! wasm_ty {
-    ($t:ty, $vt:ident, $to:expr, $from:expr, $tv:expr, $fv:pat => $fvr:expr) => {
+    ($t:ty, $vt:ident, $to:expr, $from:expr) => {
         impl WasmTy for $t {
             const TY: ValType = ValType::$vt;
             fn to_cells(self, _: &StoreInner) -> Result<(u64, u64)> {
@@ -383,28 +379,18 @@ macro_rules! wasm_ty {
                 let f: fn(u64) -> $t = $from;
                 f(lo)
             }
-            fn to_val(self) -> Val {
-                let f: fn($t) -> Val = $tv;
-                f(self)
-            }
-            fn from_val(v: &Val) -> Option<Self> {
-                match *v {
-                    $fv => Some($fvr),
-                    _ => None,
-                }
-            }
         }
     };
 }
 
-wasm_ty!(i32, I32, |v| u64::from(v as u32), |c| c as u32 as i32, Val::I32, Val::I32(x) => x);
-wasm_ty!(u32, I32, u64::from, |c| c as u32, |v| Val::I32(v as i32), Val::I32(x) => x as u32);
-wasm_ty!(i64, I64, |v| v as u64, |c| c as i64, Val::I64, Val::I64(x) => x);
-wasm_ty!(u64, I64, |v| v, |c| c, |v| Val::I64(v as i64), Val::I64(x) => x as u64);
-wasm_ty!(f32, F32, |v| u64::from(v.to_bits()), |c| f32::from_bits(c as u32), |v| Val::F32(F32::from_float(v)), Val::F32(x) => x.to_float());
-wasm_ty!(f64, F64, |v| v.to_bits(), f64::from_bits, |v| Val::F64(F64::from_float(v)), Val::F64(x) => x.to_float());
-wasm_ty!(F32, F32, |v| u64::from(v.to_bits()), |c| F32::from_bits(c as u32), Val::F32, Val::F32(x) => x);
-wasm_ty!(F64, F64, |v| v.to_bits(), F64::from_bits, Val::F64, Val::F64(x) => x);
+wasm_ty!(i32, I32, |v| u64::from(v as u32), |c| c as u32 as i32);
+wasm_ty!(u32, I32, u64::from, |c| c as u32);
+wasm_ty!(i64, I64, |v| v as u64, |c| c as i64);
+wasm_ty!(u64, I64, |v| v, |c| c);
+wasm_ty!(f32, F32, |v| u64::from(v.to_bits()), |c| f32::from_bits(c as u32));
+wasm_ty!(f64, F64, |v| v.to_bits(), f64::from_bits);
+wasm_ty!(F32, F32, |v| u64::from(v.to_bits()), |c| F32::from_bits(c as u32));
+wasm_ty!(F64, F64, |v| v.to_bits(), F64::from_bits);
 
 impl WasmTy for V128 {
     const TY: ValType = ValType::V128;
@@ -413,12 +399,6 @@ impl WasmTy for V128 {
     }
     fn from_cells(_: &StoreInner, lo: u64, hi: u64) -> Self {
         V128::from_cells(lo, hi)
-    }
-    fn to_val(self) -> Val {
-        Val::V128(self)
-    }
-    fn from_val(v: &Val) -> Option<Self> {
-        v.v128()
     }
 }
 
@@ -430,12 +410,6 @@ impl WasmTy for Option<Func> {
     fn from_cells(store: &StoreInner, lo: u64, _: u64) -> Self {
         cell_to_ref(store, lo as u32, RefType::FuncRef).funcref().flatten()
     }
-    fn to_val(self) -> Val {
-        Val::FuncRef(self)
-    }
-    fn from_val(v: &Val) -> Option<Self> {
-        v.funcref()
-    }
 }
 
 impl WasmTy for Option<ExternRef> {
@@ -446,12 +420,6 @@ impl WasmTy for Option<ExternRef> {
     fn from_cells(store: &StoreInner, lo: u64, _: u64) -> Self {
         cell_to_ref(store, lo as u32, RefType::ExternRef).externref().flatten()
     }
-    fn to_val(self) -> Val {
-        Val::ExternRef(self)
-    }
-    fn from_val(v: &Val) -> Option<Self> {
-        v.externref()
-    }
 }
 
 /// A list of parameters: `()`, a single [`WasmTy`], or a tuple of them.
@@ -460,8 +428,6 @@ pub trait WasmParams: Sized + Send + 'static {
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
     fn to_cells(self, store: &StoreInner, out: &mut Vec<u64>) -> Result<()>;
-    #[doc(hidden)]
-    fn from_vals(vals: &[Val]) -> Option<Self>;
 }
 
 /// A list of results: `()`, a single [`WasmTy`], or a tuple of them.
@@ -470,8 +436,6 @@ pub trait WasmResults: Sized + Send + 'static {
     fn types() -> Vec<ValType>;
     #[doc(hidden)]
     fn from_cells(store: &StoreInner, cells: &[u64]) -> Self;
-    #[doc(hidden)]
-    fn into_vals(self, out: &mut [Val]);
     #[doc(hidden)]
     fn write_cells(self, store: &StoreInner, out: &mut [u64]) -> Result<()>;
 }
@@ -514,12 +478,6 @@ impl<A: WasmTy> WasmParams for A {
     fn to_cells(self, store: &StoreInner, out: &mut Vec<u64>) -> Result<()> {
         push_cells(self, store, out)
     }
-    fn from_vals(vals: &[Val]) -> Option<Self> {
-        match vals {
-            [a] => A::from_val(a),
-            _ => None,
-        }
-    }
 }
 
 impl<A: WasmTy> WasmResults for A {
@@ -528,11 +486,6 @@ impl<A: WasmTy> WasmResults for A {
     }
     fn from_cells(store: &StoreInner, cells: &[u64]) -> Self {
         read_cells(store, cells, &mut 0)
-    }
-    fn into_vals(self, out: &mut [Val]) {
-        if let Some(slot) = out.first_mut() {
-            *slot = self.to_val();
-        }
     }
     fn write_cells(self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
         write_cell(self, store, out, &mut 0)
@@ -551,12 +504,6 @@ macro_rules! tuple_impls {
                 $( push_cells($n, store, out)?; )*
                 Ok(())
             }
-            fn from_vals(vals: &[Val]) -> Option<Self> {
-                let mut it = vals.iter();
-                let r = ($( $n::from_val(it.next()?)?, )*);
-                if it.next().is_some() { return None; }
-                Some(r)
-            }
         }
 
         #[allow(non_snake_case, unused_variables, unused_mut, clippy::unused_unit)]
@@ -567,11 +514,6 @@ macro_rules! tuple_impls {
             fn from_cells(store: &StoreInner, cells: &[u64]) -> Self {
                 let mut at = 0;
                 ($( read_cells::<$n>(store, cells, &mut at), )*)
-            }
-            fn into_vals(self, out: &mut [Val]) {
-                let ($($n,)*) = self;
-                let mut it = out.iter_mut();
-                $( if let Some(slot) = it.next() { *slot = $n.to_val(); } )*
             }
             fn write_cells(self, store: &StoreInner, out: &mut [u64]) -> Result<()> {
                 let ($($n,)*) = self;
