@@ -16,7 +16,8 @@
 
 use crate::outcome::{self, INVALID, MALFORMED, OK, SKIPPED, UNLINKABLE};
 use crate::record::Status;
-use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastRetCore};
+use crate::values::{RefKind, ref_kind};
+use wast::core::{NanPattern, V128Pattern, WastRetCore};
 use wast::{QuoteWat, WastDirective, WastRet, Wat};
 
 /// A float pattern: a NaN class or exact bits (of an `f32` or `f64`, by context).
@@ -366,23 +367,6 @@ pub fn judge(expected: &Expectation, got: &str) -> Status {
 
 fn is_component(module: &QuoteWat<'_>) -> bool {
     matches!(module, QuoteWat::QuoteComponent(..) | QuoteWat::Wat(Wat::Component(_)))
-}
-
-enum RefKind {
-    Func,
-    Extern,
-}
-
-fn ref_kind(heap: &HeapType<'_>) -> Option<RefKind> {
-    match heap {
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Func | AbstractHeapType::NoFunc } => {
-            Some(RefKind::Func)
-        }
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern } => {
-            Some(RefKind::Extern)
-        }
-        _ => None,
-    }
 }
 
 fn gc_ref_name(ret: &WastRetCore<'_>) -> &'static str {

@@ -48,12 +48,15 @@ pub fn arg_to_val<T>(
     })
 }
 
-enum RefKind {
+/// The kind of reference a heap type names.
+pub(crate) enum RefKind {
     Func,
     Extern,
 }
 
-fn ref_kind(heap: &HeapType<'_>) -> Option<RefKind> {
+/// The kind of reference of `heap` (`None`: not a 2.0 reference type), for `ref.null`
+/// arguments and expected results.
+pub(crate) fn ref_kind(heap: &HeapType<'_>) -> Option<RefKind> {
     match heap {
         HeapType::Abstract { shared: false, ty: AbstractHeapType::Func | AbstractHeapType::NoFunc } => {
             Some(RefKind::Func)
