@@ -633,7 +633,17 @@ impl<'a> FuncTranslator<'a> {
             }
             return;
         }
-        let src = self.materialize_top(n);
+        // Write lazy values into their canonical slots without recording that they are there:
+        // a return can sit on the taken side of a conditional branch (`br_if` to the function
+        // label), and on the side that falls through those moves never ran, so the stack must
+        // keep describing the values as lazy.
+        for i in len - n..len {
+            let e = self.stack[i];
+            if e.src != Src::Temp {
+                self.emit_move(e.slot, e);
+            }
+        }
+        let src = self.stack[len - n].slot as Slot;
         let cells: u32 = self.stack[len - n..].iter().map(|e| e.ty.cells()).sum();
         self.emit(Op::ReturnSpan { src, len: cells as u16 });
     }
