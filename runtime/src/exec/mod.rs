@@ -13,6 +13,7 @@ use crate::store::{FuncEntity, Store};
 use crate::trap::TrapKind;
 use crate::types::{FuncType, ValType};
 use crate::value::Val;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 /// The saved state of a caller, restored when its callee returns.
 #[derive(Debug, Clone, Copy)]
@@ -76,11 +77,17 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
         consume_fuel: config.consume_fuel,
         interruptible: config.interruptible,
     };
-    if store.inner.reentry > config.max_host_reentry || store.inner.outer_depth >= config.max_call_depth {
+    if store.inner.reentry > config.max_host_reentry
+        || store.inner.outer_depth >= config.max_call_depth
+        || crate::native_stack::exhausted(config.native_stack_reserve)
+    {
         return Err(TrapKind::CallStackExhausted.into());
     }
     let limits = limits_of(store.inner.outer_depth);
-    match store.inner.funcs[func as usize] {
+    // A host function may panic, and the embedder may catch the panic and go on using the
+    // store: the depth counters must then be as they were before this call.
+    let (outer_depth, reentry) = (store.inner.outer_depth, store.inner.reentry);
+    let outcome = catch_unwind(AssertUnwindSafe(|| match store.inner.funcs[func as usize] {
         FuncEntity::Host { host, .. } => call_host(store, host, None, cells, 0),
         FuncEntity::Wasm { instance, code, .. } => {
             let mut stack = std::mem::take(&mut store.inner.stack);
@@ -95,7 +102,12 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
             store.inner.stack = stack;
             outcome.map(|_| ())
         }
-    }
+    }));
+    outcome.unwrap_or_else(|panic| {
+        store.inner.outer_depth = outer_depth;
+        store.inner.reentry = reentry;
+        resume_unwind(panic)
+    })
 }
 
 /// Sets up the entry frame and runs until the entry function returns; returns the number

@@ -8,7 +8,7 @@
 //! local slice that is re-derived after anything that may resize it.
 
 use super::{Exit, Frame, Limits, Stack, State};
-use crate::interrupt::{InterruptAction, InterruptCallback, InterruptHandle, InterruptState};
+use crate::interrupt::interrupted;
 use crate::ir::{LoadKind, Op, StoreKind};
 use crate::semantics::{convert, float, int, simd};
 use crate::store::{FuncEntity, StoreInner};
@@ -94,17 +94,6 @@ fn f32c(f: f32) -> u64 {
 #[inline(always)]
 fn f64c(f: f64) -> u64 {
     f.to_bits()
-}
-
-/// Handles a fired interrupt: clears it and asks the callback, if any, whether to trap.
-#[cold]
-#[inline(never)]
-fn interrupted(state: &Arc<InterruptState>, callback: &mut Option<InterruptCallback>) -> bool {
-    state.clear();
-    match callback {
-        Some(cb) => cb(&InterruptHandle { state: state.clone() }) == InterruptAction::Trap,
-        None => true,
-    }
 }
 
 /// Register `i` of the running frame (`regs` starts at the frame's base).
