@@ -7,7 +7,7 @@
 //! call to a host function leaves the dispatch loop (`Break::Host`).
 
 use super::Frame;
-use super::vm::{Break, Cx, Flow, Vm, get, set};
+use super::vm::{Break, Cx, Flow, Slow, Vm, get, set};
 use crate::ir::{CompiledFunc, Slot};
 use crate::store::FuncEntity;
 use crate::trap::TrapKind;
@@ -16,14 +16,17 @@ use crate::trap::TrapKind;
 /// starting at register `args` of the caller.
 #[inline(always)]
 fn enter<'a>(vm: &mut Vm, cx: &mut Cx<'a>, instance: u32, callee: &'a CompiledFunc, args: Slot) -> Flow {
-    if cx.frames.len() >= cx.limits.max_frames {
-        return Err(cx.trap(TrapKind::CallStackExhausted));
+    // The rare cases leave the handlers and come back to this call op (see `Break::Slow`).
+    if cx.frames.len() >= cx.frames_room {
+        return Err(cx.slow(Slow::GrowFrames, vm.ip));
     }
-    cx.check_interrupt()?;
+    if cx.interrupt_pending() {
+        return Err(cx.slow(Slow::Interrupt, vm.ip));
+    }
     let new_base = cx.base + usize::from(args);
     let needed = new_base + callee.frame_cells as usize;
     if needed > cx.values.len() {
-        grow_values(cx, needed)?;
+        return Err(cx.slow(Slow::GrowValues(needed), vm.ip));
     }
     // SAFETY: `needed <= values.len()`, so the locals (inside the callee's frame) are in the
     // value stack.
@@ -34,25 +37,21 @@ fn enter<'a>(vm: &mut Vm, cx: &mut Cx<'a>, instance: u32, callee: &'a CompiledFu
     // SAFETY: the call op is never the last of its stream (`seal`), so the op after it is in
     // bounds: the return address.
     let ret = unsafe { vm.ip.add(1) };
-    cx.frames.push(Frame { ip: ret, func: cx.func, base: cx.base as u32, instance: cx.instance });
+    let frame = Frame { ip: ret, func: cx.func, base: cx.base as u32, instance: cx.instance };
+    // SAFETY: `frames.len() < frames_room <= frames.capacity()` (checked above), so the slot is
+    // allocated; a `Frame` is `Copy`, so writing it and bumping the length is a push. (A plain
+    // `push` would keep a call to its growth path in this handler.)
+    unsafe {
+        let len = cx.frames.len();
+        cx.frames.as_mut_ptr().add(len).write(frame);
+        cx.frames.set_len(len + 1);
+    }
     cx.func = callee;
     cx.set_frame(vm, new_base);
     vm.ip = callee.ops.as_ptr();
     if instance != cx.instance {
         cx.switch_instance(vm, instance);
     }
-    Ok(())
-}
-
-/// Grows the value stack to at least `needed` cells (doubling), or traps at the limit.
-#[cold]
-#[inline(never)]
-fn grow_values(cx: &mut Cx<'_>, needed: usize) -> Flow {
-    if needed > cx.limits.max_values {
-        return Err(cx.trap(TrapKind::CallStackExhausted));
-    }
-    let grown = needed.max(cx.values.len() * 2).min(cx.limits.max_values.max(needed));
-    cx.values.resize(grown, 0);
     Ok(())
 }
 

@@ -77,6 +77,9 @@ pub(crate) struct State {
     pub base: u32,
 }
 
+/// The interrupt flag of a store whose engine is not interruptible: never set.
+static NEVER_INTERRUPTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 /// Why a run of the dispatch loop stopped.
 enum Stop {
     /// The entry function returned; its results are at the bottom of the value stack.
@@ -207,6 +210,7 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         datas,
         interrupt,
         interrupt_callback,
+        interrupt_flag: if limits.interruptible { &interrupt.flag } else { &NEVER_INTERRUPTED },
         fuel: *fuel,
         limits,
         values: &mut stack.values,
@@ -223,7 +227,11 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         trap_index: None,
         host: (0, 0),
         host_call_op: std::ptr::null(),
+        slow: vm::Slow::Interrupt,
+        resume: std::ptr::null(),
+        frames_room: 0,
     };
+    cx.frames_room = cx.frames.capacity().min(limits.max_frames);
     let mut vm = Vm {
         // The translator ends every stream with an op that never falls through, so a saved
         // resume point (the op after a call) is inside it.
@@ -234,10 +242,23 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
     };
     cx.set_frame(&mut vm, state.base as usize);
     cx.reload_mem(&mut vm);
-    let stop = dispatch::execute(vm, &mut cx);
+    let stop = loop {
+        match dispatch::execute(vm, &mut cx) {
+            Break::Slow => {
+                if cx.do_slow().is_err() {
+                    break Break::Trap;
+                }
+                vm.ip = cx.resume;
+                cx.set_frame(&mut vm, cx.base);
+                cx.reload_mem(&mut vm);
+            }
+            stop => break stop,
+        }
+    };
     *fuel = cx.fuel;
     match stop {
         Break::Done => Stop::Done,
+        Break::Slow => unreachable!("handled above"),
         Break::Trap => Stop::Trap(cx.trap, cx.trap_index),
         Break::Host => {
             // Resume after the call op, in the function that made it.

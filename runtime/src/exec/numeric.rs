@@ -3,7 +3,7 @@
 //! writes the result or branches on it; the arithmetic itself lives in `semantics/`. The
 //! function is passed as a function item, so each instance is specialised to it and inlined.
 
-use super::vm::{Cx, Flow, FromCell, FromConst, FromImm, Outcome, Vm, get, set};
+use super::vm::{Cx, Flow, FromCell, FromConst, FromImm, Outcome, Slow, Vm, get, set};
 use crate::ir::Slot;
 
 /// Writes a semantics function's outcome to `dst`, or traps.
@@ -109,16 +109,17 @@ pub(crate) fn binary_ks<A: FromConst, B: FromCell, R: Outcome>(
     finish(vm, cx, dst, r)
 }
 
-/// Branches by `offset` if `taken`; a backward branch checks for interruption.
+/// Branches by `offset` if `taken`. A backward branch (each loop iteration takes one) leaves
+/// the handlers when an interrupt fired, to resume at the target if the callback says so.
 #[inline(always)]
 pub(crate) fn branch_if(vm: &mut Vm, cx: &mut Cx<'_>, taken: bool, offset: i32) -> Flow {
     if !taken {
         return vm.next();
     }
-    if offset <= 0 {
-        cx.check_interrupt()?;
-    }
     vm.jump(offset);
+    if offset <= 0 && cx.interrupt_pending() {
+        return Err(cx.slow(Slow::Interrupt, vm.ip));
+    }
     Ok(())
 }
 

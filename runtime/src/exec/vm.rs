@@ -26,6 +26,7 @@ use crate::store::{FuncEntity, GlobalEntity};
 use crate::table::TableEntity;
 use crate::trap::TrapKind;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Why execution left the dispatch loop; the details are in [`Cx`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,21 @@ pub(crate) enum Break {
     Trap,
     /// A host function must be called: `Cx::host`.
     Host,
+    /// Something rare must be done outside the handlers (`Cx::slow`), then execution resumes
+    /// at `Cx::resume`. Keeping these paths out of the handlers keeps calls out of them, so
+    /// the handlers need no callee-saved registers (no pushes and pops on every op).
+    Slow,
+}
+
+/// The rare work a [`Break::Slow`] asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slow {
+    /// An interrupt or deadline fired: ask the callback (or trap).
+    Interrupt,
+    /// The value stack must hold at least this many cells for the call at `resume`.
+    GrowValues(usize),
+    /// The call stack is full (to its capacity) for the call at `resume`.
+    GrowFrames,
 }
 
 /// What a handler returns: go on, or stop.
@@ -260,6 +276,8 @@ pub(crate) struct Cx<'a> {
     pub datas: &'a mut [Arc<[u8]>],
     pub interrupt: &'a Arc<InterruptState>,
     pub interrupt_callback: &'a mut Option<InterruptCallback>,
+    /// The flag interruption sets (a constant zero when the engine is not interruptible).
+    pub interrupt_flag: &'a AtomicU32,
     /// Fuel left (written back to the store when the execution stops).
     pub fuel: u64,
     pub limits: Limits,
@@ -287,6 +305,11 @@ pub(crate) struct Cx<'a> {
     pub host: (u32, usize),
     /// The op that made the host call (execution resumes after it).
     pub host_call_op: *const Op,
+    /// What a `Break::Slow` asks for, and where execution resumes afterwards.
+    pub slow: Slow,
+    pub resume: *const Op,
+    /// Calls allowed before the call stack needs attention: its capacity, at most the limit.
+    pub frames_room: usize,
 }
 
 impl<'a> Cx<'a> {
@@ -307,14 +330,43 @@ impl<'a> Cx<'a> {
         Break::Trap
     }
 
-    /// Traps if interruption is on and an interrupt fired (and the callback does not resume).
+    /// Whether an interrupt or deadline fired (never, if the engine is not interruptible).
     #[inline(always)]
-    pub(crate) fn check_interrupt(&mut self) -> Flow {
-        if self.limits.interruptible
-            && self.interrupt.pending()
-            && interrupted(self.interrupt, self.interrupt_callback)
-        {
-            return Err(self.trap(TrapKind::Interrupted));
+    pub(crate) fn interrupt_pending(&self) -> bool {
+        self.interrupt_flag.load(Ordering::Relaxed) != 0
+    }
+
+    /// Leaves the handlers to do `slow`, then resume at `resume`.
+    #[inline(always)]
+    pub(crate) fn slow(&mut self, slow: Slow, resume: *const Op) -> Break {
+        self.slow = slow;
+        self.resume = resume;
+        Break::Slow
+    }
+
+    /// Does the work of a `Break::Slow`; `Err` if it ends the execution with a trap.
+    #[cold]
+    pub(crate) fn do_slow(&mut self) -> Flow {
+        match self.slow {
+            Slow::Interrupt => {
+                if interrupted(self.interrupt, self.interrupt_callback) {
+                    return Err(self.trap(TrapKind::Interrupted));
+                }
+            }
+            Slow::GrowValues(needed) => {
+                if needed > self.limits.max_values {
+                    return Err(self.trap(TrapKind::CallStackExhausted));
+                }
+                let grown = needed.max(self.values.len() * 2).min(self.limits.max_values.max(needed));
+                self.values.resize(grown, 0);
+            }
+            Slow::GrowFrames => {
+                if self.frames.len() >= self.limits.max_frames {
+                    return Err(self.trap(TrapKind::CallStackExhausted));
+                }
+                self.frames.reserve(self.frames.len().max(16));
+                self.frames_room = self.frames.capacity().min(self.limits.max_frames);
+            }
         }
         Ok(())
     }
