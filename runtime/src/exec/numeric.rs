@@ -76,9 +76,14 @@ pub(crate) fn binary_is<A: FromImm, B: FromCell, R: Outcome>(
 /// The function's 64-bit constant `k`.
 #[inline(always)]
 fn constant<T: FromConst>(cx: &Cx<'_>, k: u32) -> T {
-    // The translator only emits indices into the function's own table; a bad one is a
-    // translator bug, which indexing turns into a panic rather than a wrong value.
-    T::from_const(cx.func.consts[k as usize])
+    let consts = &cx.func.consts;
+    #[cfg(feature = "checked")]
+    let bits = consts[k as usize];
+    // SAFETY: the translator only emits `k` fields it got from `intern_const`, indices into
+    // this function's own table (`CompiledFunc::consts`).
+    #[cfg(not(feature = "checked"))]
+    let bits = unsafe { *consts.get_unchecked(k as usize) };
+    T::from_const(bits)
 }
 
 /// `dst = f(a, k)`: the right operand is constant `k` of the function.

@@ -149,8 +149,11 @@ impl FromCell for u128 {
     #[inline(always)]
     fn get(vm: &Vm, cx: &Cx<'_>, slot: Slot) -> Self {
         // SAFETY: a v128 register and the next are in the frame (`seal` adds a margin).
-        let (lo, hi) = unsafe { (*vm.reg(cx, slot), *vm.reg(cx, slot + 1)) };
-        u128::from(lo) | (u128::from(hi) << 64)
+        let r = vm.reg(cx, slot);
+        cx.check_reg(r.wrapping_add(1));
+        // SAFETY: a v128 register and the next are in the frame (`seal` adds a margin); the
+        // two cells (8-byte aligned, as `[u64; 2]` needs) are read as one, low cell first.
+        unsafe { *(r as *const [u64; 2]) }.into_u128()
     }
 }
 
@@ -158,10 +161,22 @@ impl ToCell for u128 {
     #[inline(always)]
     fn set(self, vm: &Vm, cx: &Cx<'_>, slot: Slot) {
         // SAFETY: as above.
-        unsafe {
-            *vm.reg(cx, slot) = self as u64;
-            *vm.reg(cx, slot + 1) = (self >> 64) as u64;
-        }
+        let r = vm.reg(cx, slot);
+        cx.check_reg(r.wrapping_add(1));
+        // SAFETY: as above.
+        unsafe { *(r as *mut [u64; 2]) = [self as u64, (self >> 64) as u64] };
+    }
+}
+
+/// Two cells as the `u128` they hold, low cell first.
+trait IntoU128 {
+    fn into_u128(self) -> u128;
+}
+
+impl IntoU128 for [u64; 2] {
+    #[inline(always)]
+    fn into_u128(self) -> u128 {
+        u128::from(self[0]) | (u128::from(self[1]) << 64)
     }
 }
 
