@@ -1,9 +1,106 @@
 //! Turns the rows of `isa.rs` into Rust source: the `Op` enum (`op.rs`), the list of ops with
 //! the call that runs each (`handlers.rs`, expanded into both dispatch backends by
 //! `exec/dispatch.rs`) and the translator's tables (`lower.rs`).
+//!
+//! Operand forms. Each operand of a generated op is in a register (`s`), the accumulator
+//! (`r`), a 32-bit immediate (`i`) or a constant of the function (`k`); a result goes to a
+//! register or (upper-case `R` first) to the accumulator. A name is the operator, then `_`,
+//! then the result letter when it is the accumulator, then one letter per operand in
+//! WebAssembly order: `I32Add_ss`, `I32Add_si`, `I32Add_Rrs` (accumulator = accumulator +
+//! register). Loads and stores of memory 0 add `M0` to the kind: `Load32UM0_Rs`.
 
 use crate::isa::{self, Role, Shape, Ty};
 use std::fmt::Write;
+
+/// Where an operand comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// A register (slot) of the frame.
+    S,
+    /// The accumulator.
+    R,
+    /// A 32-bit immediate.
+    I,
+    /// A 64-bit constant of the function's table.
+    K,
+}
+use Kind::{I, K, R, S};
+
+impl Kind {
+    fn letter(self) -> char {
+        match self {
+            S => 's',
+            R => 'r',
+            I => 'i',
+            K => 'k',
+        }
+    }
+
+    /// The field holding the operand (`None` for the accumulator) and its type.
+    fn field(self, slot_name: &'static str) -> Option<(&'static str, &'static str)> {
+        match self {
+            S => Some((slot_name, "Slot")),
+            R => None,
+            I => Some(("imm", "u32")),
+            K => Some(("k", "u32")),
+        }
+    }
+
+    /// The `Source` expression reading the operand.
+    fn source(self, slot_name: &str) -> String {
+        match self {
+            S => format!("Reg({slot_name})"),
+            R => "Acc".into(),
+            I => "Imm(imm)".into(),
+            K => "Konst(k)".into(),
+        }
+    }
+
+    /// The translator's `Arg` pattern binding the operand.
+    fn pattern(self, slot_name: &str) -> String {
+        match self {
+            S => format!("Arg::Slot({slot_name})"),
+            R => "Arg::Acc".into(),
+            I => "Arg::Imm(imm)".into(),
+            K => "Arg::Imm(k)".into(),
+        }
+    }
+}
+
+/// The immediate kind of an operand type (`None`: no immediate forms).
+fn imm_kind_of(ty: Ty) -> Option<Kind> {
+    match ty {
+        Ty::I32 | Ty::I64 | Ty::F32 => Some(I),
+        Ty::F64 => Some(K),
+        Ty::V128 => None,
+    }
+}
+
+/// The translator's immediate kind for an operand type.
+fn imm_kind(ty: Ty) -> &'static str {
+    match ty {
+        Ty::I32 => "ImmKind::I32",
+        Ty::I64 => "ImmKind::I64",
+        Ty::F32 => "ImmKind::F32",
+        Ty::F64 => "ImmKind::F64",
+        Ty::V128 => "ImmKind::None",
+    }
+}
+
+/// The operand pairs of a binary operator in the canonical order the ops exist in: with a
+/// commutative operator (or a comparison, with its mirror) the translator swaps the operands
+/// of the other orders.
+fn binary_pairs(ty: Ty, shape: Shape) -> Vec<(Kind, Kind)> {
+    if shape == Shape::SlotsOnly || ty == Ty::V128 {
+        return vec![(S, S)];
+    }
+    let imm = imm_kind_of(ty).expect("scalar");
+    let mut pairs = vec![(S, S), (R, S), (S, imm), (R, imm)];
+    if shape == Shape::Ordered {
+        pairs.extend([(S, R), (imm, S), (imm, R)]);
+    }
+    pairs
+}
 
 /// One variant of `Op`.
 struct Variant {
@@ -63,105 +160,170 @@ fn size_of_type(t: &str) -> usize {
     }
 }
 
-/// The immediate operand of a binary form: its field name and handler suffix.
-fn imm_of(ty: Ty) -> Option<(&'static str, &'static str)> {
-    match ty {
-        Ty::I32 | Ty::I64 | Ty::F32 => Some(("imm", "i")),
-        Ty::F64 => Some(("k", "k")),
-        Ty::V128 => None,
-    }
+/// The result forms of an operator with output type `out`.
+fn results(out: Ty) -> &'static [Kind] {
+    if out == Ty::V128 { &[S] } else { &[S, R] }
 }
 
-/// The translator's immediate kind for an operand type.
-fn imm_kind(ty: Ty) -> &'static str {
-    match ty {
-        Ty::I32 => "ImmKind::I32",
-        Ty::I64 => "ImmKind::I64",
-        Ty::F32 => "ImmKind::F32",
-        Ty::F64 => "ImmKind::F64",
-        Ty::V128 => "ImmKind::None",
-    }
+/// The source forms of an operand of type `ty`.
+fn reg_or_acc(ty: Ty) -> &'static [Kind] {
+    if ty == Ty::V128 { &[S] } else { &[S, R] }
+}
+
+/// `""` for a result in a register, `"R"` for the accumulator.
+fn res_prefix(res: Kind) -> &'static str {
+    if res == R { "R" } else { "" }
+}
+
+/// The role and the `Dest` expression of a result form.
+fn dest(res: Kind) -> (Role, &'static str) {
+    if res == R { (Role::Other, "ToAcc") } else { (Role::Result, "ToReg(dst)") }
+}
+
+fn unary_name(name: &str, res: Kind, src: Kind) -> String {
+    format!("{name}_{}{}", res_prefix(res), src.letter())
+}
+
+fn binary_name(name: &str, res: Kind, a: Kind, b: Kind) -> String {
+    format!("{name}_{}{}{}", res_prefix(res), a.letter(), b.letter())
+}
+
+fn branch_name(prefix: &str, name: &str, a: Kind, b: Kind) -> String {
+    format!("{prefix}{name}_{}{}", a.letter(), b.letter())
+}
+
+fn operand_fields(a: Kind, b: Kind) -> Vec<(&'static str, &'static str)> {
+    a.field("a").into_iter().chain(b.field("b")).collect()
 }
 
 /// Every op, in tag order.
 fn variants() -> Vec<Variant> {
     let mut v = Vec::new();
-    for &(name, _, _, f) in isa::UNARY {
-        let call = format!("numeric::unary(vm, cx, dst, src, semantics::{f})");
-        v.push(Variant::new(name, format!("`{f}`"), Role::Result, &[("src", "Slot")], call));
+    for &(name, input, out, f) in isa::UNARY {
+        for &res in results(out) {
+            for &src in reg_or_acc(input) {
+                let (role, dst) = dest(res);
+                let call = format!("numeric::unary(vm, cx, {dst}, {}, semantics::{f})", src.source("src"));
+                let fields: Vec<_> = src.field("src").into_iter().collect();
+                v.push(Variant::new(unary_name(name, res, src), format!("`{f}`"), role, &fields, call));
+            }
+        }
     }
-    for &(name, _, f) in isa::UNARY_COMPARE {
-        let call = format!("numeric::unary(vm, cx, dst, src, semantics::{f})");
-        v.push(Variant::new(name, format!("`{f}`"), Role::Result, &[("src", "Slot")], call));
+    for &(name, input, f) in isa::UNARY_COMPARE {
+        for &res in results(Ty::I32) {
+            for &src in reg_or_acc(input) {
+                let (role, dst) = dest(res);
+                let call = format!("numeric::unary(vm, cx, {dst}, {}, semantics::{f})", src.source("src"));
+                let fields: Vec<_> = src.field("src").into_iter().collect();
+                v.push(Variant::new(unary_name(name, res, src), format!("`{f}`"), role, &fields, call));
+            }
+        }
         for (prefix, when) in [("Br", true), ("BrNot", false)] {
-            let call = format!("numeric::br_unary::<{when}, _>(vm, cx, a, offset, semantics::{f})");
-            let doc = format!("Branches if `{f}` is {when}.");
-            v.push(Variant::new(format!("{prefix}{name}"), doc, Role::Branch, &[("a", "Slot")], call));
+            for &a in reg_or_acc(input) {
+                let call = format!(
+                    "numeric::br_unary::<{when}, _>(vm, cx, {}, offset, semantics::{f})",
+                    a.source("a")
+                );
+                let doc = format!("Branches if `{f}` is {when}.");
+                let fields: Vec<_> = a.field("a").into_iter().collect();
+                v.push(Variant::new(
+                    format!("{prefix}{name}_{}", a.letter()),
+                    doc,
+                    Role::Branch,
+                    &fields,
+                    call,
+                ));
+            }
         }
     }
-    for &(name, ty, _, f, shape) in isa::BINARY {
+    for &(name, ty, out, f, shape) in isa::BINARY {
         let doc = format!("`{f}`");
-        let call = format!("numeric::binary_ss(vm, cx, dst, a, b, semantics::{f})");
-        v.push(Variant::new(format!("{name}_ss"), &doc, Role::Result, &[("a", "Slot"), ("b", "Slot")], call));
-        let Some((imm, suffix)) = imm_of(ty) else { continue };
-        if shape == Shape::SlotsOnly {
-            continue;
-        }
-        let call = format!("numeric::binary_s{suffix}(vm, cx, dst, a, {imm}, semantics::{f})");
-        v.push(Variant::new(
-            format!("{name}_s{suffix}"),
-            &doc,
-            Role::Result,
-            &[("a", "Slot"), (imm, "u32")],
-            call,
-        ));
-        if shape == Shape::Ordered {
-            let call = format!("numeric::binary_{suffix}s(vm, cx, dst, {imm}, b, semantics::{f})");
-            let fields = [(imm, "u32"), ("b", "Slot")];
-            v.push(Variant::new(format!("{name}_{suffix}s"), &doc, Role::Result, &fields, call));
+        let pairs = binary_pairs(ty, shape);
+        for &res in results(out) {
+            for &(a, b) in &pairs {
+                let (role, dst) = dest(res);
+                let call = format!(
+                    "numeric::binary(vm, cx, {dst}, {}, {}, semantics::{f})",
+                    a.source("a"),
+                    b.source("b")
+                );
+                v.push(Variant::new(binary_name(name, res, a, b), &doc, role, &operand_fields(a, b), call));
+            }
         }
         if let Shape::Compare { negation, .. } = shape {
             let prefixes: &[(&str, bool)] =
                 if negation.is_some() { &[("Br", true)] } else { &[("Br", true), ("BrNot", false)] };
             for &(prefix, when) in prefixes {
-                let doc = format!("Branches if `{f}` is {when}.");
-                let call = format!("numeric::br_ss::<{when}, _, _>(vm, cx, a, b, offset, semantics::{f})");
-                let fields = [("a", "Slot"), ("b", "Slot")];
-                v.push(Variant::new(format!("{prefix}{name}_ss"), &doc, Role::Branch, &fields, call));
-                let call = format!(
-                    "numeric::br_s{suffix}::<{when}, _, _>(vm, cx, a, {imm}, offset, semantics::{f})"
-                );
-                let fields = [("a", "Slot"), (imm, "u32")];
-                v.push(Variant::new(format!("{prefix}{name}_s{suffix}"), &doc, Role::Branch, &fields, call));
+                for &(a, b) in &pairs {
+                    let doc = format!("Branches if `{f}` is {when}.");
+                    let call = format!(
+                        "numeric::br_binary::<{when}, _, _>(vm, cx, {}, {}, offset, semantics::{f})",
+                        a.source("a"),
+                        b.source("b")
+                    );
+                    v.push(Variant::new(
+                        branch_name(prefix, name, a, b),
+                        doc,
+                        Role::Branch,
+                        &operand_fields(a, b),
+                        call,
+                    ));
+                }
             }
         }
     }
     for &(name, width, f, wasm) in isa::LOADS {
         let ops: Vec<String> = wasm.iter().map(|(w, _)| format!("`{w}`")).collect();
-        let doc = format!("Loads {width} bytes ({}) from memory 0.", ops.join(", "));
-        let call = format!("memory::load_m0::<{width}, _>(vm, cx, dst, addr, offset, semantics::{f})");
-        v.push(Variant::new(
-            format!("{name}_m0"),
-            doc,
-            Role::Result,
-            &[("addr", "Slot"), ("offset", "u32")],
-            call,
-        ));
+        let out = wasm[0].1;
+        for &res in results(out) {
+            for &addr in &[S, R] {
+                let (role, dst) = dest(res);
+                let doc = format!("Loads {width} bytes ({}) from memory 0.", ops.join(", "));
+                let call = format!(
+                    "memory::load_m0::<{width}, _>(vm, cx, {dst}, {}, offset, semantics::{f})",
+                    addr.source("addr")
+                );
+                let fields: Vec<_> = addr.field("addr").into_iter().chain([("offset", "u32")]).collect();
+                v.push(Variant::new(unary_name(&format!("{name}M0"), res, addr), doc, role, &fields, call));
+            }
+        }
         let doc = format!("Loads {width} bytes ({}) from memory `mem`.", ops.join(", "));
-        let call = format!("memory::load_m::<{width}, _>(vm, cx, dst, addr, mem, offset, semantics::{f})");
+        let call = format!(
+            "memory::load_m::<{width}, _>(vm, cx, ToReg(dst), Reg(addr), mem, offset, semantics::{f})"
+        );
         let fields = [("addr", "Slot"), ("mem", "u16"), ("offset", "u32")];
-        v.push(Variant::new(format!("{name}_m"), doc, Role::Result, &fields, call));
+        v.push(Variant::new(format!("{name}_s"), doc, Role::Result, &fields, call));
     }
     for &(name, width, f, wasm) in isa::STORES {
         let ops: Vec<String> = wasm.iter().map(|w| format!("`{w}`")).collect();
         let doc = format!("Stores {width} bytes ({}) to memory 0.", ops.join(", "));
-        let call = format!("memory::store_m0::<{width}, _>(vm, cx, addr, value, offset, semantics::{f})");
-        let fields = [("addr", "Slot"), ("value", "Slot"), ("offset", "u32")];
-        v.push(Variant::new(format!("{name}_m0"), doc, Role::Other, &fields, call));
+        let values: &[Kind] = if name == "V128Store" { &[S] } else { &[S, R] };
+        for &addr in &[S, R] {
+            for &value in values {
+                if addr == R && value == R {
+                    continue;
+                }
+                let call = format!(
+                    "memory::store_m0::<{width}, _>(vm, cx, {}, {}, offset, semantics::{f})",
+                    addr.source("addr"),
+                    value.source("value")
+                );
+                let fields: Vec<_> = addr
+                    .field("addr")
+                    .into_iter()
+                    .chain(value.field("value"))
+                    .chain([("offset", "u32")])
+                    .collect();
+                let vname = format!("{name}M0_{}{}", addr.letter(), value.letter());
+                v.push(Variant::new(vname, &doc, Role::Other, &fields, call));
+            }
+        }
         let doc = format!("Stores {width} bytes ({}) to memory `mem`.", ops.join(", "));
-        let call = format!("memory::store_m::<{width}, _>(vm, cx, addr, value, mem, offset, semantics::{f})");
+        let call = format!(
+            "memory::store_m::<{width}, _>(vm, cx, Reg(addr), Reg(value), mem, offset, semantics::{f})"
+        );
         let fields = [("addr", "Slot"), ("value", "Slot"), ("mem", "u16"), ("offset", "u32")];
-        v.push(Variant::new(format!("{name}_m"), doc, Role::Other, &fields, call));
+        v.push(Variant::new(format!("{name}_ss"), doc, Role::Other, &fields, call));
     }
     for c in isa::CUSTOM {
         let mut args = vec!["vm".to_string(), "cx".to_string()];
@@ -189,7 +351,7 @@ pub fn op_rs() -> String {
     w(&mut s, "/// One IR instruction (generated from `runtime/build/isa.rs`).");
     w(&mut s, "///");
     w(&mut s, "/// `repr(u16)`: the tag is the first field, so the executor reads it without a `match`");
-    w(&mut s, "/// (`Op::tag`) to index its handler table.");
+    w(&mut s, "/// to index its handler table.");
     w(&mut s, "#[derive(Debug, Clone, Copy, PartialEq)]");
     w(&mut s, "#[repr(u16)]");
     w(&mut s, "#[allow(non_camel_case_types)]");
@@ -201,7 +363,7 @@ pub fn op_rs() -> String {
     }
     w(&mut s, "}");
     w(&mut s, "");
-    let _ = writeln!(s, "/// The number of op kinds (the size of the executor's handler table).");
+    w(&mut s, "/// The number of op kinds (the size of the executor's handler table).");
     w(&mut s, "#[allow(dead_code)]");
     let _ = writeln!(s, "pub(crate) const OP_COUNT: usize = {};", variants.len());
     w(&mut s, "");
@@ -266,54 +428,89 @@ pub fn handlers_rs() -> String {
     s
 }
 
-/// `lower.rs`: the translator's tables (operator -> forms, fusion of compares into branches).
+/// The `Op` constructor expression of a form, from the names bound by `Kind::pattern`.
+fn construct(name: &str, res: Kind, fields: &[(&str, &str)]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if res == S {
+        parts.push("dst".into());
+    }
+    parts.extend(fields.iter().map(|(n, _)| n.to_string()));
+    format!("Op::{name} {{ {} }}", parts.join(", "))
+}
+
+/// `lower.rs`: the translator's tables (operator -> forms, fusion of compares into branches,
+/// results moved to the accumulator).
 pub fn lower_rs() -> String {
     let mut s = String::new();
     // Unary operators.
-    w(&mut s, "/// The result type and op of a unary operator.");
+    w(&mut s, "/// The result type and constructor of a unary operator.");
     w(&mut s, "pub(crate) fn unary(op: &Operator<'_>) -> Option<(ValType, MakeUnary)> {");
     w(&mut s, "    Some(match op {");
-    for &(name, _, out, _) in isa::UNARY {
+    let unary_rows: Vec<(&str, Ty, Ty)> = isa::UNARY
+        .iter()
+        .map(|&(n, i, o, _)| (n, i, o))
+        .chain(isa::UNARY_COMPARE.iter().map(|&(n, i, _)| (n, i, Ty::I32)))
+        .collect();
+    for &(name, input, out) in &unary_rows {
+        let mut arms = Vec::new();
+        for &src in reg_or_acc(input) {
+            let fields: Vec<_> = src.field("src").into_iter().collect();
+            arms.push(format!(
+                "{} => {}",
+                src.pattern("src"),
+                construct(&unary_name(name, S, src), S, &fields)
+            ));
+        }
         let _ = writeln!(
             s,
-            "        Operator::{name} => ({}, |dst, src| Op::{name} {{ dst, src }}),",
-            out.val_type()
+            "        Operator::{name} => ({}, |dst, src| Some(match src {{ {}, _ => return None }})),",
+            out.val_type(),
+            arms.join(", ")
         );
-    }
-    for &(name, _, _) in isa::UNARY_COMPARE {
-        let _ =
-            writeln!(s, "        Operator::{name} => (ValType::I32, |dst, src| Op::{name} {{ dst, src }}),");
     }
     w(&mut s, "        _ => return None,");
     w(&mut s, "    })");
     w(&mut s, "}");
     w(&mut s, "");
     // Binary operators.
-    w(&mut s, "/// The forms of a binary operator.");
+    w(&mut s, "/// The result type, immediate kind and constructor of a binary operator.");
     w(&mut s, "pub(crate) fn binary(op: &Operator<'_>) -> Option<Binary> {");
     w(&mut s, "    Some(match op {");
     for &(name, ty, out, _, shape) in isa::BINARY {
-        let ss = format!("|dst, a, b| Op::{name}_ss {{ dst, a, b }}");
-        let (kind, si, is) = match (imm_of(ty), shape) {
-            (None, _) | (_, Shape::SlotsOnly) => ("ImmKind::None", "None".to_string(), "None".to_string()),
-            (Some((imm, suffix)), shape) => {
-                let si = format!("Some(|dst, a, {imm}| Op::{name}_s{suffix} {{ dst, a, {imm} }})");
-                let is = match shape {
-                    Shape::Commutative => {
-                        format!("Some(|dst, {imm}, b| Op::{name}_s{suffix} {{ dst, a: b, {imm} }})")
-                    }
-                    Shape::Compare { mirror, .. } => {
-                        format!("Some(|dst, {imm}, b| Op::{mirror}_s{suffix} {{ dst, a: b, {imm} }})")
-                    }
-                    _ => format!("Some(|dst, {imm}, b| Op::{name}_{suffix}s {{ dst, {imm}, b }})"),
-                };
-                (imm_kind(ty), si, is)
-            }
+        let pairs = binary_pairs(ty, shape);
+        let mut arms = Vec::new();
+        for &(a, b) in &pairs {
+            let pattern = format!("({}, {})", a.pattern("a"), b.pattern("b"));
+            arms.push(format!(
+                "{pattern} => {}",
+                construct(&binary_name(name, S, a, b), S, &operand_fields(a, b))
+            ));
+        }
+        // The swapped orders, through commutativity or the mirror comparison.
+        let swapped_to = match shape {
+            Shape::Commutative => Some(name),
+            Shape::Compare { mirror, .. } => Some(mirror),
+            _ => None,
         };
+        if let Some(target) = swapped_to {
+            for &(a, b) in &pairs {
+                if a == b {
+                    continue;
+                }
+                // `x op y` with (x, y) = (b, a) is `y target x`, an existing (a, b) form.
+                let pattern = format!("({}, {})", b.pattern("b"), a.pattern("a"));
+                arms.push(format!(
+                    "{pattern} => {}",
+                    construct(&binary_name(target, S, a, b), S, &operand_fields(a, b))
+                ));
+            }
+        }
+        let kind = if shape == Shape::SlotsOnly { "ImmKind::None" } else { imm_kind(ty) };
         let _ = writeln!(
             s,
-            "        Operator::{name} => Binary {{ result: {}, imm: {kind}, ss: {ss}, si: {si}, is: {is} }},",
-            out.val_type()
+            "        Operator::{name} => Binary {{ result: {}, imm: {kind}, make: |dst, a, b| Some(match (a, b) {{ {}, _ => return None }}) }},",
+            out.val_type(),
+            arms.join(", ")
         );
     }
     w(&mut s, "        _ => return None,");
@@ -326,9 +523,13 @@ pub fn lower_rs() -> String {
     w(&mut s, "    Some(match *op {");
     for &(name, _, _, wasm) in isa::LOADS {
         for (op, ty) in wasm {
+            let m0 = format!(
+                "|dst, addr, offset| match addr {{ Arg::Slot(addr) => Some(Op::{name}M0_s {{ dst, addr, offset }}), Arg::Acc => Some(Op::{name}M0_r {{ dst, offset }}), _ => None }}"
+            );
+            let m = format!("|dst, addr, mem, offset| Op::{name}_s {{ dst, addr, mem, offset }}");
             let _ = writeln!(
                 s,
-                "        Operator::{op} {{ memarg }} => (memarg, {}, LoadForms {{ m0: |dst, addr, offset| Op::{name}_m0 {{ dst, addr, offset }}, m: |dst, addr, mem, offset| Op::{name}_m {{ dst, addr, mem, offset }} }}),",
+                "        Operator::{op} {{ memarg }} => (memarg, {}, LoadForms {{ m0: {m0}, m: {m} }}),",
                 ty.val_type()
             );
         }
@@ -341,10 +542,21 @@ pub fn lower_rs() -> String {
     w(&mut s, "pub(crate) fn store(op: &Operator<'_>) -> Option<(MemArg, StoreForms)> {");
     w(&mut s, "    Some(match *op {");
     for &(name, _, _, wasm) in isa::STORES {
+        let mut arms =
+            vec![format!("(Arg::Slot(addr), Arg::Slot(value)) => Op::{name}M0_ss {{ addr, value, offset }}")];
+        arms.push(format!("(Arg::Acc, Arg::Slot(value)) => Op::{name}M0_rs {{ value, offset }}"));
+        if name != "V128Store" {
+            arms.push(format!("(Arg::Slot(addr), Arg::Acc) => Op::{name}M0_sr {{ addr, offset }}"));
+        }
+        let m0 = format!(
+            "|addr, value, offset| Some(match (addr, value) {{ {}, _ => return None }})",
+            arms.join(", ")
+        );
+        let m = format!("|addr, value, mem, offset| Op::{name}_ss {{ addr, value, mem, offset }}");
         for op in wasm.iter() {
             let _ = writeln!(
                 s,
-                "        Operator::{op} {{ memarg }} => (memarg, StoreForms {{ m0: |addr, value, offset| Op::{name}_m0 {{ addr, value, offset }}, m: |addr, value, mem, offset| Op::{name}_m {{ addr, value, mem, offset }} }}),"
+                "        Operator::{op} {{ memarg }} => (memarg, StoreForms {{ m0: {m0}, m: {m} }}),"
             );
         }
     }
@@ -354,34 +566,100 @@ pub fn lower_rs() -> String {
     w(&mut s, "");
     // Fusion.
     w(&mut s, "/// The compare-and-branch op for \"compare, then branch if the result is `when`\", if");
-    w(&mut s, "/// `op` is a comparison (its `dst` is dropped; the offset is left at 0).");
+    w(&mut s, "/// `op` is a comparison with its result in a register (its `dst` is dropped; the offset is");
+    w(&mut s, "/// left at 0).");
     w(&mut s, "pub(crate) fn fuse_branch(op: &Op, when: bool) -> Option<Op> {");
     w(&mut s, "    Some(match (*op, when) {");
-    for &(name, _, _) in isa::UNARY_COMPARE {
-        let _ =
-            writeln!(s, "        (Op::{name} {{ src, .. }}, true) => Op::Br{name} {{ a: src, offset: 0 }},");
-        let _ = writeln!(
-            s,
-            "        (Op::{name} {{ src, .. }}, false) => Op::BrNot{name} {{ a: src, offset: 0 }},"
-        );
+    for &(name, input, _) in isa::UNARY_COMPARE {
+        for &src in reg_or_acc(input) {
+            let value = unary_name(name, S, src);
+            let bind = if src == S { "src, .." } else { ".." };
+            let args = if src == S { "a: src, " } else { "" };
+            let l = src.letter();
+            let _ = writeln!(
+                s,
+                "        (Op::{value} {{ {bind} }}, true) => Op::Br{name}_{l} {{ {args}offset: 0 }},"
+            );
+            let _ = writeln!(
+                s,
+                "        (Op::{value} {{ {bind} }}, false) => Op::BrNot{name}_{l} {{ {args}offset: 0 }},"
+            );
+        }
     }
     for &(name, ty, _, _, shape) in isa::BINARY {
         let Shape::Compare { negation, .. } = shape else { continue };
-        let Some((imm, suffix)) = imm_of(ty) else { continue };
-        let (yes, no) = match negation {
-            Some(neg) => (format!("Br{name}"), format!("Br{neg}")),
-            None => (format!("Br{name}"), format!("BrNot{name}")),
-        };
-        for (when, target) in [("true", &yes), ("false", &no)] {
-            let _ = writeln!(
-                s,
-                "        (Op::{name}_ss {{ a, b, .. }}, {when}) => Op::{target}_ss {{ a, b, offset: 0 }},"
-            );
-            let _ = writeln!(
-                s,
-                "        (Op::{name}_s{suffix} {{ a, {imm}, .. }}, {when}) => Op::{target}_s{suffix} {{ a, {imm}, offset: 0 }},"
-            );
+        if ty == Ty::V128 {
+            continue;
         }
+        let (yes, no) = match negation {
+            Some(neg) => (("Br", name), ("Br", neg)),
+            None => (("Br", name), ("BrNot", name)),
+        };
+        for &(a, b) in &binary_pairs(ty, shape) {
+            let fields = operand_fields(a, b);
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            let bind = if names.is_empty() { "..".to_string() } else { format!("{}, ..", names.join(", ")) };
+            for (when, (prefix, target)) in [("true", yes), ("false", no)] {
+                let mut parts: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+                parts.push("offset: 0".into());
+                let _ = writeln!(
+                    s,
+                    "        (Op::{} {{ {bind} }}, {when}) => Op::{} {{ {} }},",
+                    binary_name(name, S, a, b),
+                    branch_name(prefix, target, a, b),
+                    parts.join(", ")
+                );
+            }
+        }
+    }
+    w(&mut s, "        _ => return None,");
+    w(&mut s, "    })");
+    w(&mut s, "}");
+    w(&mut s, "");
+    // Results moved to the accumulator.
+    w(&mut s, "/// The same op with its result in the accumulator instead of register `dst`, if it has");
+    w(&mut s, "/// such a form.");
+    w(&mut s, "pub(crate) fn to_accumulator(op: &Op) -> Option<Op> {");
+    w(&mut s, "    Some(match *op {");
+    let mut pairs: Vec<(String, String, Vec<&str>)> = Vec::new();
+    for &(name, input, out, _) in isa::UNARY {
+        if out != Ty::V128 {
+            for &src in reg_or_acc(input) {
+                let fields: Vec<&str> = src.field("src").into_iter().map(|(n, _)| n).collect();
+                pairs.push((unary_name(name, S, src), unary_name(name, R, src), fields));
+            }
+        }
+    }
+    for &(name, input, _) in isa::UNARY_COMPARE {
+        for &src in reg_or_acc(input) {
+            let fields: Vec<&str> = src.field("src").into_iter().map(|(n, _)| n).collect();
+            pairs.push((unary_name(name, S, src), unary_name(name, R, src), fields));
+        }
+    }
+    for &(name, ty, out, _, shape) in isa::BINARY {
+        if out == Ty::V128 {
+            continue;
+        }
+        for &(a, b) in &binary_pairs(ty, shape) {
+            let fields: Vec<&str> = operand_fields(a, b).iter().map(|(n, _)| *n).collect();
+            pairs.push((binary_name(name, S, a, b), binary_name(name, R, a, b), fields));
+        }
+    }
+    for &(name, _, _, wasm) in isa::LOADS {
+        if wasm[0].1 == Ty::V128 {
+            continue;
+        }
+        for &addr in &[S, R] {
+            let mut fields: Vec<&str> = addr.field("addr").into_iter().map(|(n, _)| n).collect();
+            fields.push("offset");
+            let base = format!("{name}M0");
+            pairs.push((unary_name(&base, S, addr), unary_name(&base, R, addr), fields));
+        }
+    }
+    for (from, to, fields) in pairs {
+        let list = fields.join(", ");
+        let bind = if fields.is_empty() { "..".to_string() } else { format!("{list}, ..") };
+        let _ = writeln!(s, "        Op::{from} {{ {bind} }} => Op::{to} {{ {list} }},");
     }
     w(&mut s, "        _ => return None,");
     w(&mut s, "    })");

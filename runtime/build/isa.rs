@@ -539,20 +539,6 @@ pub const CUSTOM: &[Custom] = &[
     ),
     custom("Br", Branch, &[], "control::br", "Jumps by `offset`."),
     custom(
-        "BrIfNez",
-        Branch,
-        &[("cond", "Slot")],
-        "control::br_if_nez",
-        "Branches when the i32 in `cond` is non-zero.",
-    ),
-    custom(
-        "BrIfEqz",
-        Branch,
-        &[("cond", "Slot")],
-        "control::br_if_eqz",
-        "Branches when the i32 in `cond` is zero.",
-    ),
-    custom(
         "BrTable",
         Other,
         &[("index", "Slot"), ("len", "u32")],
@@ -575,6 +561,7 @@ pub const CUSTOM: &[Custom] = &[
         "Returns the two-cell value in `src`.",
     ),
     custom("ReturnImm32", Other, &[("value", "u32")], "calls::return_imm32", "Returns a 32-bit constant."),
+    custom("ReturnAcc", Other, &[], "calls::return_acc", "Returns the one-cell value in the accumulator."),
     custom(
         "ReturnSpan",
         Other,

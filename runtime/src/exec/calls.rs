@@ -152,6 +152,13 @@ pub(crate) fn return_imm32(vm: &mut Vm, cx: &mut Cx<'_>, value: u32) -> Flow {
     ret(vm, cx)
 }
 
+/// Returns the one-cell value in the accumulator.
+#[inline(always)]
+pub(crate) fn return_acc(vm: &mut Vm, cx: &mut Cx<'_>) -> Flow {
+    set(vm, cx, 0, vm.acc);
+    ret(vm, cx)
+}
+
 /// Returns the `len` cells at `src`.
 #[inline(always)]
 pub(crate) fn return_span(vm: &mut Vm, cx: &mut Cx<'_>, src: Slot, len: u16) -> Flow {

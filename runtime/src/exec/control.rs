@@ -88,20 +88,6 @@ pub(crate) fn br(vm: &mut Vm, cx: &mut Cx<'_>, offset: i32) -> Flow {
     branch_if(vm, cx, true, offset)
 }
 
-/// Branches if the i32 in `cond` is not zero.
-#[inline(always)]
-pub(crate) fn br_if_nez(vm: &mut Vm, cx: &mut Cx<'_>, cond: Slot, offset: i32) -> Flow {
-    let taken = get::<u32>(vm, cx, cond) != 0;
-    branch_if(vm, cx, taken, offset)
-}
-
-/// Branches if the i32 in `cond` is zero.
-#[inline(always)]
-pub(crate) fn br_if_eqz(vm: &mut Vm, cx: &mut Cx<'_>, cond: Slot, offset: i32) -> Flow {
-    let taken = get::<u32>(vm, cx, cond) == 0;
-    branch_if(vm, cx, taken, offset)
-}
-
 /// `br_table`: the `len + 1` `Br` ops that follow are the targets, the last the default.
 #[inline(always)]
 pub(crate) fn br_table(vm: &mut Vm, cx: &mut Cx<'_>, index: Slot, len: u32) -> Flow {

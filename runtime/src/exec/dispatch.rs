@@ -15,7 +15,7 @@
 //! takes `&mut Vm` is `#[inline(always)]`; out-of-line helpers take only `Cx` or values. CI runs
 //! the whole spec suite on a thread with a small stack to catch a handler that breaks this.
 
-use super::vm::{Break, Cx, Vm};
+use super::vm::{Acc, Break, Cx, Imm, Konst, Reg, ToAcc, ToReg, Vm};
 use super::{bulk, calls, control, memory, numeric, simd, table};
 use crate::ir::Op;
 use crate::semantics;
@@ -39,7 +39,7 @@ mod threaded {
     use crate::ir::OP_COUNT;
 
     /// An op handler: runs the op at `ip` and everything after it.
-    type Handler = fn(*const Op, *mut u64, *mut u8, usize, &mut Cx<'_>) -> Break;
+    type Handler = fn(*const Op, *mut u64, *mut u8, usize, &mut Cx<'_>, u64) -> Break;
 
     /// Continues with the op `vm.ip` points at.
     #[inline(always)]
@@ -48,7 +48,7 @@ mod threaded {
         // SAFETY: `vm.ip` points at an op of the running function's stream (see `Vm`), and
         // `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`.
         let handler = unsafe { *HANDLERS.get_unchecked(usize::from(*(vm.ip as *const u16))) };
-        handler(vm.ip, vm.sp, vm.mem, vm.mem_len, cx)
+        handler(vm.ip, vm.sp, vm.mem, vm.mem_len, cx, vm.acc)
     }
 
     macro_rules! threaded {
@@ -58,8 +58,15 @@ mod threaded {
                 use super::*;
                 $(
                     #[inline(never)]
-                    pub(super) fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, mem_len: usize, $cx: &mut Cx<'_>) -> Break {
-                        let mut state = Vm { ip, sp, mem, mem_len };
+                    pub(super) fn $name(
+                        ip: *const Op,
+                        sp: *mut u64,
+                        mem: *mut u8,
+                        mem_len: usize,
+                        $cx: &mut Cx<'_>,
+                        acc: u64,
+                    ) -> Break {
+                        let mut state = Vm { ip, sp, mem, mem_len, acc };
                         // SAFETY: `HANDLERS` is in tag order, so this handler only runs for
                         // ops of its own kind.
                         let Op::$name { $($field),* } = (unsafe { *ip }) else {

@@ -5,7 +5,7 @@
 //! bounds check WebAssembly requires: `addr + offset + size <= length`, computed in 64 bits
 //! (addresses and offsets are 32-bit, so the sum cannot overflow).
 
-use super::vm::{Cx, Flow, FromCell, Outcome, Vm, get, set};
+use super::vm::{Cx, Dest, Flow, Outcome, Source, Vm, get, set};
 use crate::ir::Slot;
 use crate::trap::TrapKind;
 
@@ -21,12 +21,12 @@ fn in_bounds<const N: usize>(addr: u32, offset: u32, len: usize) -> Option<usize
 pub(crate) fn load_m0<const N: usize, R: Outcome>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    dst: Slot,
-    addr: Slot,
+    dst: impl Dest<R::Value>,
+    addr: impl Source<u32>,
     offset: u32,
     f: impl FnOnce([u8; N]) -> R,
 ) -> Flow {
-    let Some(at) = in_bounds::<N>(get(vm, cx, addr), offset, vm.mem_len) else {
+    let Some(at) = in_bounds::<N>(addr.read(vm, cx), offset, vm.mem_len) else {
         return Err(cx.trap(TrapKind::MemoryOutOfBounds));
     };
     // SAFETY: `at + N <= mem_len`, and `mem` points to `mem_len` initialised bytes of memory 0
@@ -34,7 +34,7 @@ pub(crate) fn load_m0<const N: usize, R: Outcome>(
     // a plain load, without the temporary (and the checks on it) `read_unaligned` would make.
     let bytes = unsafe { *(vm.mem.add(at) as *const [u8; N]) };
     match f(bytes).into_result() {
-        Ok(v) => set(vm, cx, dst, v),
+        Ok(v) => dst.write(vm, cx, v),
         Err(kind) => return Err(cx.trap(kind)),
     }
     vm.next()
@@ -42,18 +42,18 @@ pub(crate) fn load_m0<const N: usize, R: Outcome>(
 
 /// Stores `f(value)` (`N` bytes) to memory 0 at `addr + offset`.
 #[inline(always)]
-pub(crate) fn store_m0<const N: usize, V: FromCell>(
+pub(crate) fn store_m0<const N: usize, V>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    addr: Slot,
-    value: Slot,
+    addr: impl Source<u32>,
+    value: impl Source<V>,
     offset: u32,
     f: impl FnOnce(V) -> [u8; N],
 ) -> Flow {
-    let Some(at) = in_bounds::<N>(get(vm, cx, addr), offset, vm.mem_len) else {
+    let Some(at) = in_bounds::<N>(addr.read(vm, cx), offset, vm.mem_len) else {
         return Err(cx.trap(TrapKind::MemoryOutOfBounds));
     };
-    let bytes = f(get(vm, cx, value));
+    let bytes = f(value.read(vm, cx));
     // SAFETY: as in `load_m0`; the bytes are writable (memory 0 is borrowed mutably for the
     // whole execution through `Cx::memories`, and nothing else refers to them meanwhile).
     unsafe { *(vm.mem.add(at) as *mut [u8; N]) = bytes };
@@ -65,15 +65,16 @@ pub(crate) fn store_m0<const N: usize, V: FromCell>(
 pub(crate) fn load_m<const N: usize, R: Outcome>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    dst: Slot,
-    addr: Slot,
+    dst: impl Dest<R::Value>,
+    addr: impl Source<u32>,
     mem: u16,
     offset: u32,
     f: impl FnOnce([u8; N]) -> R,
 ) -> Flow {
-    let bytes = read::<N>(vm, cx, u32::from(mem), get(vm, cx, addr), offset)?;
+    let addr = addr.read(vm, cx);
+    let bytes = read::<N>(vm, cx, u32::from(mem), addr, offset)?;
     match f(bytes).into_result() {
-        Ok(v) => set(vm, cx, dst, v),
+        Ok(v) => dst.write(vm, cx, v),
         Err(kind) => return Err(cx.trap(kind)),
     }
     vm.next()
@@ -81,17 +82,18 @@ pub(crate) fn load_m<const N: usize, R: Outcome>(
 
 /// Stores `f(value)` (`N` bytes) to memory `mem` (any index) at `addr + offset`.
 #[inline(always)]
-pub(crate) fn store_m<const N: usize, V: FromCell>(
+pub(crate) fn store_m<const N: usize, V>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    addr: Slot,
-    value: Slot,
+    addr: impl Source<u32>,
+    value: impl Source<V>,
     mem: u16,
     offset: u32,
     f: impl FnOnce(V) -> [u8; N],
 ) -> Flow {
-    let bytes = f(get(vm, cx, value));
-    write(vm, cx, u32::from(mem), get(vm, cx, addr), offset, bytes)?;
+    let bytes = f(value.read(vm, cx));
+    let addr = addr.read(vm, cx);
+    write(vm, cx, u32::from(mem), addr, offset, bytes)?;
     vm.next()
 }
 

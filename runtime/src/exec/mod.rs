@@ -239,6 +239,7 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         sp: std::ptr::null_mut(),
         mem: std::ptr::null_mut(),
         mem_len: 0,
+        acc: 0,
     };
     cx.set_frame(&mut vm, state.base as usize);
     cx.reload_mem(&mut vm);

@@ -1,117 +1,49 @@
-//! The handlers of numeric ops: one generic function per operand form. Each reads its operands
-//! in the types the semantics function takes (inferred from its signature), calls it, and
-//! writes the result or branches on it; the arithmetic itself lives in `semantics/`. The
-//! function is passed as a function item, so each instance is specialised to it and inlined.
+//! The handlers of numeric ops: one generic function per shape (unary, binary, compare and
+//! branch). The generated handlers pass where each operand comes from ([`Source`]: a register,
+//! the accumulator, an immediate, a constant of the function) and where the result goes
+//! ([`Dest`]: a register or the accumulator), and the semantics function; operand types are
+//! inferred from its signature. The arithmetic itself lives in `semantics/`. Everything is
+//! passed by value (function items, zero-sized sources), so each handler is specialised and
+//! inlined into straight-line code.
 
-use super::vm::{Cx, Flow, FromCell, FromConst, FromImm, Outcome, Slow, Vm, get, set};
-use crate::ir::Slot;
+use super::vm::{Cx, Dest, Flow, Outcome, Slow, Source, Vm};
 
-/// Writes a semantics function's outcome to `dst`, or traps.
+/// `dst = f(src)`.
 #[inline(always)]
-fn finish<R: Outcome>(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, outcome: R) -> Flow {
-    match outcome.into_result() {
+pub(crate) fn unary<A, R: Outcome>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    dst: impl Dest<R::Value>,
+    src: impl Source<A>,
+    f: impl FnOnce(A) -> R,
+) -> Flow {
+    match f(src.read(vm, cx)).into_result() {
         Ok(value) => {
-            set(vm, cx, dst, value);
+            dst.write(vm, cx, value);
             vm.next()
         }
         Err(kind) => Err(cx.trap(kind)),
     }
 }
 
-/// `dst = f(src)`.
+/// `dst = f(a, b)`.
 #[inline(always)]
-pub(crate) fn unary<A: FromCell, R: Outcome>(
+pub(crate) fn binary<A, B, R: Outcome>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    dst: Slot,
-    src: Slot,
-    f: impl FnOnce(A) -> R,
-) -> Flow {
-    let r = f(get(vm, cx, src));
-    finish(vm, cx, dst, r)
-}
-
-/// `dst = f(a, b)`, both operands in registers.
-#[inline(always)]
-pub(crate) fn binary_ss<A: FromCell, B: FromCell, R: Outcome>(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    dst: Slot,
-    a: Slot,
-    b: Slot,
+    dst: impl Dest<R::Value>,
+    a: impl Source<A>,
+    b: impl Source<B>,
     f: impl FnOnce(A, B) -> R,
 ) -> Flow {
-    let r = f(get(vm, cx, a), get(vm, cx, b));
-    finish(vm, cx, dst, r)
-}
-
-/// `dst = f(a, imm)`: a 32-bit immediate right operand.
-#[inline(always)]
-pub(crate) fn binary_si<A: FromCell, B: FromImm, R: Outcome>(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    dst: Slot,
-    a: Slot,
-    imm: u32,
-    f: impl FnOnce(A, B) -> R,
-) -> Flow {
-    let r = f(get(vm, cx, a), B::from_imm(imm));
-    finish(vm, cx, dst, r)
-}
-
-/// `dst = f(imm, b)`: a 32-bit immediate left operand.
-#[inline(always)]
-pub(crate) fn binary_is<A: FromImm, B: FromCell, R: Outcome>(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    dst: Slot,
-    imm: u32,
-    b: Slot,
-    f: impl FnOnce(A, B) -> R,
-) -> Flow {
-    let r = f(A::from_imm(imm), get(vm, cx, b));
-    finish(vm, cx, dst, r)
-}
-
-/// The function's 64-bit constant `k`.
-#[inline(always)]
-fn constant<T: FromConst>(cx: &Cx<'_>, k: u32) -> T {
-    let consts = &cx.func.consts;
-    #[cfg(feature = "checked")]
-    let bits = consts[k as usize];
-    // SAFETY: the translator only emits `k` fields it got from `intern_const`, indices into
-    // this function's own table (`CompiledFunc::consts`).
-    #[cfg(not(feature = "checked"))]
-    let bits = unsafe { *consts.get_unchecked(k as usize) };
-    T::from_const(bits)
-}
-
-/// `dst = f(a, k)`: the right operand is constant `k` of the function.
-#[inline(always)]
-pub(crate) fn binary_sk<A: FromCell, B: FromConst, R: Outcome>(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    dst: Slot,
-    a: Slot,
-    k: u32,
-    f: impl FnOnce(A, B) -> R,
-) -> Flow {
-    let r = f(get(vm, cx, a), constant(cx, k));
-    finish(vm, cx, dst, r)
-}
-
-/// `dst = f(k, b)`: the left operand is constant `k` of the function.
-#[inline(always)]
-pub(crate) fn binary_ks<A: FromConst, B: FromCell, R: Outcome>(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    dst: Slot,
-    k: u32,
-    b: Slot,
-    f: impl FnOnce(A, B) -> R,
-) -> Flow {
-    let r = f(constant(cx, k), get(vm, cx, b));
-    finish(vm, cx, dst, r)
+    let (a, b) = (a.read(vm, cx), b.read(vm, cx));
+    match f(a, b).into_result() {
+        Ok(value) => {
+            dst.write(vm, cx, value);
+            vm.next()
+        }
+        Err(kind) => Err(cx.trap(kind)),
+    }
 }
 
 /// Branches by `offset` if `taken`. A backward branch (each loop iteration takes one) leaves
@@ -130,55 +62,27 @@ pub(crate) fn branch_if(vm: &mut Vm, cx: &mut Cx<'_>, taken: bool, offset: i32) 
 
 /// Branches if `f(a) == WHEN`.
 #[inline(always)]
-pub(crate) fn br_unary<const WHEN: bool, A: FromCell>(
+pub(crate) fn br_unary<const WHEN: bool, A>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    a: Slot,
+    a: impl Source<A>,
     offset: i32,
     f: impl FnOnce(A) -> bool,
 ) -> Flow {
-    let taken = f(get(vm, cx, a)) == WHEN;
+    let taken = f(a.read(vm, cx)) == WHEN;
     branch_if(vm, cx, taken, offset)
 }
 
 /// Branches if `f(a, b) == WHEN`.
 #[inline(always)]
-pub(crate) fn br_ss<const WHEN: bool, A: FromCell, B: FromCell>(
+pub(crate) fn br_binary<const WHEN: bool, A, B>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    a: Slot,
-    b: Slot,
+    a: impl Source<A>,
+    b: impl Source<B>,
     offset: i32,
     f: impl FnOnce(A, B) -> bool,
 ) -> Flow {
-    let taken = f(get(vm, cx, a), get(vm, cx, b)) == WHEN;
-    branch_if(vm, cx, taken, offset)
-}
-
-/// Branches if `f(a, imm) == WHEN`.
-#[inline(always)]
-pub(crate) fn br_si<const WHEN: bool, A: FromCell, B: FromImm>(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    a: Slot,
-    imm: u32,
-    offset: i32,
-    f: impl FnOnce(A, B) -> bool,
-) -> Flow {
-    let taken = f(get(vm, cx, a), B::from_imm(imm)) == WHEN;
-    branch_if(vm, cx, taken, offset)
-}
-
-/// Branches if `f(a, k) == WHEN`, `k` a constant of the function.
-#[inline(always)]
-pub(crate) fn br_sk<const WHEN: bool, A: FromCell, B: FromConst>(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    a: Slot,
-    k: u32,
-    offset: i32,
-    f: impl FnOnce(A, B) -> bool,
-) -> Flow {
-    let taken = f(get(vm, cx, a), constant(cx, k)) == WHEN;
+    let taken = f(a.read(vm, cx), b.read(vm, cx)) == WHEN;
     branch_if(vm, cx, taken, offset)
 }

@@ -69,6 +69,9 @@ pub(crate) struct Vm {
     pub mem: *mut u8,
     /// Memory 0's size in bytes.
     pub mem_len: usize,
+    /// The accumulator: a one-cell value passed from the op that computes it to the op right
+    /// after it that uses it, without a round trip through a register of the frame.
+    pub acc: u64,
 }
 
 impl Vm {
@@ -111,22 +114,39 @@ pub(crate) trait ToCell: Sized {
     fn set(self, vm: &Vm, cx: &Cx<'_>, slot: Slot);
 }
 
+/// A value that fits one cell, so it can also live in the accumulator (`Vm::acc`).
+pub(crate) trait Bits: Sized {
+    /// The value a cell holds.
+    fn from_bits(cell: u64) -> Self;
+    /// The cell holding the value.
+    fn to_bits(self) -> u64;
+}
+
 macro_rules! one_cell {
     ($($t:ty: |$c:ident| $from:expr, |$v:ident| $to:expr;)*) => {$(
+        impl Bits for $t {
+            #[inline(always)]
+            fn from_bits($c: u64) -> Self {
+                $from
+            }
+            #[inline(always)]
+            fn to_bits(self) -> u64 {
+                let $v = self;
+                $to
+            }
+        }
         impl FromCell for $t {
             #[inline(always)]
             fn get(vm: &Vm, cx: &Cx<'_>, slot: Slot) -> Self {
                 // SAFETY: `reg` is a valid register of the running frame.
-                let $c = unsafe { *vm.reg(cx, slot) };
-                $from
+                <Self as Bits>::from_bits(unsafe { *vm.reg(cx, slot) })
             }
         }
         impl ToCell for $t {
             #[inline(always)]
             fn set(self, vm: &Vm, cx: &Cx<'_>, slot: Slot) {
-                let $v = self;
                 // SAFETY: as above.
-                unsafe { *vm.reg(cx, slot) = $to };
+                unsafe { *vm.reg(cx, slot) = Bits::to_bits(self) };
             }
         }
     )*};
@@ -190,6 +210,83 @@ pub(crate) fn get<T: FromCell>(vm: &Vm, cx: &Cx<'_>, slot: Slot) -> T {
 #[inline(always)]
 pub(crate) fn set<T: ToCell>(vm: &Vm, cx: &Cx<'_>, slot: Slot, value: T) {
     value.set(vm, cx, slot)
+}
+
+/// Where an operand of type `T` comes from: a register, the accumulator, an immediate or a
+/// constant of the function. The generated handlers pick one per operand form (`_rs`: the
+/// left operand from the accumulator, the right from a register).
+pub(crate) trait Source<T> {
+    /// The operand.
+    fn read(self, vm: &Vm, cx: &Cx<'_>) -> T;
+}
+
+/// An operand in register `.0`.
+pub(crate) struct Reg(pub Slot);
+/// The operand in the accumulator.
+pub(crate) struct Acc;
+/// A 32-bit immediate operand (see [`FromImm`]).
+pub(crate) struct Imm(pub u32);
+/// The function's 64-bit constant `.0` (see [`FromConst`]).
+pub(crate) struct Konst(pub u32);
+
+impl<T: FromCell> Source<T> for Reg {
+    #[inline(always)]
+    fn read(self, vm: &Vm, cx: &Cx<'_>) -> T {
+        T::get(vm, cx, self.0)
+    }
+}
+
+impl<T: Bits> Source<T> for Acc {
+    #[inline(always)]
+    fn read(self, vm: &Vm, _cx: &Cx<'_>) -> T {
+        <T as Bits>::from_bits(vm.acc)
+    }
+}
+
+impl<T: FromImm> Source<T> for Imm {
+    #[inline(always)]
+    fn read(self, _vm: &Vm, _cx: &Cx<'_>) -> T {
+        T::from_imm(self.0)
+    }
+}
+
+impl<T: FromConst> Source<T> for Konst {
+    #[inline(always)]
+    fn read(self, _vm: &Vm, cx: &Cx<'_>) -> T {
+        let consts = &cx.func.consts;
+        #[cfg(feature = "checked")]
+        let bits = consts[self.0 as usize];
+        // SAFETY: the translator only emits `k` fields it got from `intern_const`, indices
+        // into this function's own table (`CompiledFunc::consts`).
+        #[cfg(not(feature = "checked"))]
+        let bits = unsafe { *consts.get_unchecked(self.0 as usize) };
+        T::from_const(bits)
+    }
+}
+
+/// Where a result of type `T` goes: a register or the accumulator.
+pub(crate) trait Dest<T> {
+    /// Stores the result.
+    fn write(self, vm: &mut Vm, cx: &Cx<'_>, value: T);
+}
+
+/// A result for register `.0`.
+pub(crate) struct ToReg(pub Slot);
+/// A result for the accumulator.
+pub(crate) struct ToAcc;
+
+impl<T: ToCell> Dest<T> for ToReg {
+    #[inline(always)]
+    fn write(self, vm: &mut Vm, cx: &Cx<'_>, value: T) {
+        value.set(vm, cx, self.0);
+    }
+}
+
+impl<T: Bits> Dest<T> for ToAcc {
+    #[inline(always)]
+    fn write(self, vm: &mut Vm, _cx: &Cx<'_>, value: T) {
+        vm.acc = Bits::to_bits(value);
+    }
 }
 
 /// The result of a semantics function: a value, or (for the operators that trap) a `Result`.

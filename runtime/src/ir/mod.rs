@@ -8,7 +8,7 @@
 //! `runtime/build/isa.rs`, which also generates the executor's handlers and the translator's
 //! tables. Ops are named by operand kinds: `I32Add_ss` (two slots), `I32Add_si` (slot and
 //! immediate), `I32Sub_is`, `F64Mul_sk` (a constant of the function), `BrI32LtS_si` (fused
-//! compare-and-branch), `Load32U_m0` (memory 0). `Debug` is the disassembler.
+//! compare-and-branch), `Load32UM0_s` (memory 0), `I32Add_Rrs` (result to and left operand from the accumulator). `Debug` is the disassembler.
 
 /// Index of a 64-bit cell in a function frame.
 pub(crate) type Slot = u16;
@@ -48,7 +48,7 @@ mod tests {
     fn max_u16_field_sees_every_slot() {
         assert_eq!(Op::I32Add_ss { dst: 1, a: 7, b: 3 }.max_u16_field(), 7);
         assert_eq!(Op::BrI32LtS_ss { a: 4, b: 9, offset: 1000 }.max_u16_field(), 9);
-        assert_eq!(Op::Store8_m0 { addr: 2, value: 5, offset: 70_000 }.max_u16_field(), 5);
+        assert_eq!(Op::Store8M0_ss { addr: 2, value: 5, offset: 70_000 }.max_u16_field(), 5);
         assert_eq!(Op::CopySpan { dst: 1, src: 2, len: 40 }.max_u16_field(), 40);
         assert_eq!(Op::ReturnImm32 { value: 99 }.max_u16_field(), 0);
     }

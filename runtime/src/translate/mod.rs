@@ -99,6 +99,8 @@ enum Cond {
     Fused(Op),
     /// An i32 in a slot.
     Slot(Slot),
+    /// An i32 in the accumulator (the result of the op emitted just before).
+    Acc,
     /// Known at translation time.
     Const(bool),
 }
@@ -471,6 +473,33 @@ impl<'a> FuncTranslator<'a> {
         }
     }
 
+    /// Whether entry `e` is the result of the op just emitted, in a form that can move the
+    /// result to the accumulator (the op right after it can then read it there).
+    fn accumulator_candidate(&self, e: &Entry) -> bool {
+        let Some(index) = self.last_result else { return false };
+        if index + 1 != self.ops.len() || e.src != Src::Temp {
+            return false;
+        }
+        let mut op = self.ops[index];
+        matches!(op.dst_mut(), Some(dst) if u32::from(*dst) == e.slot) && lower::to_accumulator(&op).is_some()
+    }
+
+    /// If entry `e` is an accumulator candidate (see above), moves its producer's result to the
+    /// accumulator and returns true: the op emitted next must read `e` there. Nothing written
+    /// in between may touch the accumulator (only ops in accumulator forms do, and those are
+    /// only made here and in the constructors' `Arg::Acc` forms).
+    fn take_accumulator(&mut self, e: &Entry) -> bool {
+        if !self.accumulator_candidate(e) {
+            return false;
+        }
+        let index = self.ops.len() - 1;
+        if let Some(op) = lower::to_accumulator(&self.ops[index]) {
+            self.ops[index] = op;
+        }
+        self.last_result = None;
+        true
+    }
+
     // ------------------------------------------------------------------ labels
 
     fn new_label(&mut self) -> LabelId {
@@ -527,6 +556,7 @@ impl<'a> FuncTranslator<'a> {
         let cond = self.pop();
         match cond.src {
             Src::Const(bits) => Cond::Const(bits as u32 != 0),
+            _ if self.take_accumulator(&cond) => Cond::Acc,
             _ => Cond::Slot(self.operand(cond)),
         }
     }
@@ -536,13 +566,11 @@ impl<'a> FuncTranslator<'a> {
     fn emit_cond_branch(&mut self, cond: &Cond, when: bool, label: LabelId) -> bool {
         let op = match *cond {
             Cond::Fused(op) => ops::fuse_compare(op, when),
-            Cond::Slot(s) => {
-                if when {
-                    Op::BrIfNez { cond: s, offset: 0 }
-                } else {
-                    Op::BrIfEqz { cond: s, offset: 0 }
-                }
-            }
+            // "cond != 0" is "not eqz(cond)".
+            Cond::Slot(a) if when => Op::BrNotI32Eqz_s { a, offset: 0 },
+            Cond::Slot(a) => Op::BrI32Eqz_s { a, offset: 0 },
+            Cond::Acc if when => Op::BrNotI32Eqz_r { offset: 0 },
+            Cond::Acc => Op::BrI32Eqz_r { offset: 0 },
             Cond::Const(c) => {
                 if c != when {
                     return false;
@@ -621,6 +649,10 @@ impl<'a> FuncTranslator<'a> {
         let len = self.stack.len();
         if n == 1 {
             let e = self.stack[len - 1];
+            if e.ty != ValType::V128 && self.take_accumulator(&e) {
+                self.emit(Op::ReturnAcc {});
+                return;
+            }
             match (e.src, e.ty) {
                 (Src::Const(bits), ty) if ty != ValType::V128 && bits <= u128::from(u32::MAX) => {
                     self.emit(Op::ReturnImm32 { value: bits as u32 });

@@ -2,8 +2,8 @@
 //! the generated tables of [`lower`] (one row each in the op table); the rest (control,
 //! locals, globals, calls, tables, bulk operations, SIMD lanes) are translated here.
 
-use super::lower::{self, Binary, ImmKind};
-use super::{FuncTranslator, Src};
+use super::lower::{self, Arg, Binary, ImmKind};
+use super::{Entry, FuncTranslator, Src};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{Op, Slot};
 use crate::types::ValType;
@@ -42,47 +42,93 @@ fn mem_u16(mem: u32) -> Result<u16> {
 }
 
 impl FuncTranslator<'_> {
-    fn unary(&mut self, ty: ValType, make: fn(Slot, Slot) -> Op) {
-        let a = self.pop();
-        let src = self.operand(a);
-        self.emit_result(ty, |dst| make(dst, src));
+    /// A unary operator: its operand from the accumulator when the op just emitted computed it.
+    fn unary(&mut self, ty: ValType, make: lower::MakeUnary) {
+        let e = self.stack[self.stack.len() - 1];
+        let src = if self.accumulator_candidate(&e) && make(0, Arg::Acc).is_some() {
+            self.take_accumulator(&e);
+            Arg::Acc
+        } else {
+            Arg::Slot(self.operand(e))
+        };
+        self.pop();
+        self.emit_result(ty, |dst| make(dst, src).unwrap_or(Op::Unreachable {}));
     }
 
-    /// The 32-bit immediate for the constant `depth` entries below the top, if it is one and
-    /// fits the operator's immediate forms.
-    fn immediate(&mut self, depth: usize, kind: ImmKind) -> Option<u32> {
-        let Src::Const(bits) = self.stack[self.stack.len() - 1 - depth].src else { return None };
+    /// The bits of the constant `depth` entries below the top, if it is one.
+    fn const_bits(&self, depth: usize) -> Option<u64> {
+        match self.stack[self.stack.len() - 1 - depth].src {
+            Src::Const(bits) => Some(bits as u64),
+            _ => None,
+        }
+    }
+
+    /// Whether a constant of these bits has an immediate form of this kind.
+    fn fits_immediate(bits: u64, kind: ImmKind) -> bool {
         match kind {
-            ImmKind::None => None,
-            ImmKind::I32 | ImmKind::F32 => Some(bits as u32),
-            ImmKind::I64 => i32::try_from(bits as u64 as i64).ok().map(|v| v as u32),
-            ImmKind::F64 => Some(self.intern_const(bits as u64)),
+            ImmKind::None => false,
+            ImmKind::I32 | ImmKind::F32 | ImmKind::F64 => true,
+            ImmKind::I64 => i32::try_from(bits as i64).is_ok(),
         }
     }
 
-    /// A binary operator, in an immediate form when an operand is a constant.
-    fn binary(&mut self, forms: Binary) {
-        let rhs = forms.si.and_then(|si| Some((si, self.immediate(0, forms.imm)?)));
-        if let Some((si, imm)) = rhs {
-            let _ = self.pop();
-            let a = self.pop();
-            let a = self.operand(a);
-            return self.emit_result(forms.result, |dst| si(dst, a, imm));
+    /// The immediate of a constant (for f64, its index in the function's constants).
+    fn immediate_of(&mut self, bits: u64, kind: ImmKind) -> u32 {
+        match kind {
+            ImmKind::F64 => self.intern_const(bits),
+            _ => bits as u32,
         }
-        if let Some(is) = forms.is
-            && let Some(imm) = self.immediate(1, forms.imm)
-        {
-            let b = self.pop();
-            let _ = self.pop();
-            let b = self.operand(b);
-            // The result lands at the left operand's position whatever operand was kept.
-            return self.emit_result(forms.result, |dst| is(dst, imm, b));
+    }
+
+    /// A binary operator, with each operand taken from where it is cheapest to read: the
+    /// accumulator (if the op just emitted computed it), an immediate (if it is a constant
+    /// with an immediate form), or a register.
+    fn binary(&mut self, forms: Binary) {
+        let len = self.stack.len();
+        let (ea, eb) = (self.stack[len - 2], self.stack[len - 1]);
+        // The forms worth trying for each operand, best first: accumulator, immediate, register.
+        let usable = |this: &Self, kind: Arg, e: &Entry, depth: usize| match kind {
+            Arg::Acc => this.accumulator_candidate(e),
+            Arg::Imm(_) => this.const_bits(depth).is_some_and(|bits| Self::fits_immediate(bits, forms.imm)),
+            Arg::Slot(_) => true,
+        };
+        const KINDS: [Arg; 3] = [Arg::Acc, Arg::Imm(0), Arg::Slot(0)];
+        let mut choice = (Arg::Slot(0), Arg::Slot(0));
+        'search: for ka in KINDS {
+            if !usable(self, ka, &ea, 1) {
+                continue;
+            }
+            for kb in KINDS {
+                if usable(self, kb, &eb, 0) && (forms.make)(0, ka, kb).is_some() {
+                    choice = (ka, kb);
+                    break 'search;
+                }
+            }
+        }
+        let (ka, kb) = choice;
+        // Realise the chosen forms: the accumulator first, while its producer is the last op.
+        if ka == Arg::Acc {
+            self.take_accumulator(&ea);
+        } else if kb == Arg::Acc {
+            self.take_accumulator(&eb);
         }
         let b = self.pop();
         let a = self.pop();
-        let b = self.operand(b);
-        let a = self.operand(a);
-        self.emit_result(forms.result, |dst| (forms.ss)(dst, a, b));
+        let realise = |this: &mut Self, kind: Arg, e: Entry| match kind {
+            Arg::Acc => Arg::Acc,
+            Arg::Imm(_) => {
+                let bits = match e.src {
+                    Src::Const(bits) => bits as u64,
+                    _ => 0,
+                };
+                Arg::Imm(this.immediate_of(bits, forms.imm))
+            }
+            Arg::Slot(_) => Arg::Slot(this.operand(e)),
+        };
+        let b = realise(self, kb, b);
+        let a = realise(self, ka, a);
+        // The result lands at the left operand's position whatever operands were kept.
+        self.emit_result(forms.result, |dst| (forms.make)(dst, a, b).unwrap_or(Op::Unreachable {}));
     }
 
     /// The index of `bits` in the function's constants (added if new).
@@ -98,12 +144,15 @@ impl FuncTranslator<'_> {
     fn load(&mut self, ty: ValType, memarg: &MemArg, forms: lower::LoadForms) -> Result<()> {
         let offset = memarg_offset(memarg)?;
         let memory = memarg_memory(memarg)?;
-        let a = self.pop();
-        let addr = self.operand(a);
+        let e = self.stack[self.stack.len() - 1];
         if memory == 0 {
-            self.emit_result(ty, |dst| (forms.m0)(dst, addr, offset));
+            let addr = if self.take_accumulator(&e) { Arg::Acc } else { Arg::Slot(self.operand(e)) };
+            self.pop();
+            self.emit_result(ty, |dst| (forms.m0)(dst, addr, offset).unwrap_or(Op::Unreachable {}));
         } else {
             let mem = mem_u16(memory)?;
+            let addr = self.operand(e);
+            self.pop();
             self.emit_result(ty, |dst| (forms.m)(dst, addr, mem, offset));
         }
         Ok(())
@@ -112,13 +161,22 @@ impl FuncTranslator<'_> {
     fn store(&mut self, memarg: &MemArg, forms: lower::StoreForms) -> Result<()> {
         let offset = memarg_offset(memarg)?;
         let memory = memarg_memory(memarg)?;
-        let v = self.pop();
-        let a = self.pop();
-        let value = self.operand(v);
-        let addr = self.operand(a);
+        let len = self.stack.len();
+        let (ea, ev) = (self.stack[len - 2], self.stack[len - 1]);
         let op = if memory == 0 {
-            (forms.m0)(addr, value, offset)
+            // At most one of them can come from the accumulator: the op just emitted.
+            let value_acc = self.accumulator_candidate(&ev)
+                && (forms.m0)(Arg::Slot(0), Arg::Acc, 0).is_some()
+                && self.take_accumulator(&ev);
+            let addr_acc = !value_acc && self.take_accumulator(&ea);
+            self.stack.truncate(len - 2);
+            let value = if value_acc { Arg::Acc } else { Arg::Slot(self.operand(ev)) };
+            let addr = if addr_acc { Arg::Acc } else { Arg::Slot(self.operand(ea)) };
+            (forms.m0)(addr, value, offset).unwrap_or(Op::Unreachable {})
         } else {
+            self.stack.truncate(len - 2);
+            let value = self.operand(ev);
+            let addr = self.operand(ea);
             (forms.m)(addr, value, mem_u16(memory)?, offset)
         };
         self.emit(op);
@@ -331,7 +389,10 @@ impl FuncTranslator<'_> {
                 };
                 self.push_const(ty, 0);
             }
-            Operator::RefIsNull => self.unary(I32, |dst, src| Op::I32Eqz { dst, src }),
+            Operator::RefIsNull => self.unary(I32, |dst, src| match src {
+                Arg::Slot(src) => Some(Op::I32Eqz_s { dst, src }),
+                _ => None,
+            }),
             Operator::RefFunc { function_index } => {
                 self.emit_result(ValType::FuncRef, |dst| Op::RefFunc { dst, func: function_index })
             }
