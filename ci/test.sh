@@ -16,9 +16,18 @@ cargo clippy --workspace --all-targets --profile ci -- -D warnings
 step "cargo test --workspace (profile ci)"
 cargo test --workspace --profile ci
 
-step "spec suite on the unchecked executor (no 'checked' feature; debug assertions on)"
+step "spec suite on the unchecked executor (no 'checked' feature; debug assertions on), threaded dispatch, eager and lazy translation"
 cargo run --quiet --profile ci -p spectest-runner --no-default-features -- \
+  --suite all --engine rust,rust+fuel+interrupt,rust+lazy
+
+step "spec suite on the portable dispatch backend (loop + match)"
+cargo run --quiet --profile ci -p spectest-runner --no-default-features --features epsilon/portable-dispatch -- \
   --suite all --engine rust,rust+fuel+interrupt
+
+step "spec trials on 256 KiB thread stacks: threaded handlers must jump, not call, to the next op"
+# (Built first: the variable would shrink the compiler's own threads too.)
+cargo test --quiet --profile ci -p spectest-runner --test spec --no-run
+RUST_MIN_STACK=262144 cargo test --quiet --profile ci -p spectest-runner --test spec
 
 step "Python package: build into .venv, pytest, stubtest"
 ./ci/setup-python.sh

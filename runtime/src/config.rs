@@ -19,6 +19,7 @@ pub struct Config {
     pub(crate) max_table_elements: u32,
     pub(crate) consume_fuel: bool,
     pub(crate) interruptible: bool,
+    pub(crate) lazy_translation: bool,
 }
 
 impl Default for Config {
@@ -33,6 +34,7 @@ impl Default for Config {
             max_table_elements: 10_000_000,
             consume_fuel: false,
             interruptible: false,
+            lazy_translation: false,
         }
     }
 }
@@ -80,6 +82,17 @@ impl Config {
     /// reports thread stacks (Linux, macOS).
     pub fn native_stack_reserve(&mut self, bytes: usize) -> &mut Self {
         self.native_stack_reserve = bytes;
+        self
+    }
+
+    /// Translate each function on its first call instead of when the module is compiled
+    /// (default: off). Validation stays complete at compile time, so an invalid module is still
+    /// rejected by [`Module::new`](crate::Module::new); what moves is the translation into the
+    /// interpreter's IR, so compiling a large module of which a program runs little costs
+    /// little. A function the interpreter cannot translate (an implementation limit, such as a
+    /// frame of more than 65,535 slots) then fails its first call instead of the compilation.
+    pub fn lazy_translation(&mut self, enable: bool) -> &mut Self {
+        self.lazy_translation = enable;
         self
     }
 

@@ -9,12 +9,15 @@ pub const PAGE_SIZE: usize = 65536;
 
 /// A linear memory in the store.
 ///
-/// Invariant: every byte of `data`'s spare capacity (`data.len()..data.capacity()`) is zero.
-/// Buffers come from [`zeroed_buffer`] (fresh zeroed pages the allocator got from the OS,
-/// untouched until used) and bytes past the length are never written, so growing within the
-/// capacity only extends the length. The capacity is reserved up to the memory's limit when
-/// the system allows it, so a large memory costs address space, not resident memory, until
-/// the program touches it, and growing never copies.
+/// A memory starts with exactly its minimum size, from [`zeroed_buffer`] (zeroed memory from
+/// the allocator: for large sizes fresh pages the OS gives out zeroed and untouched until
+/// used), and grows by doubling its capacity, like a `Vec`: instantiating a module with a small
+/// memory costs one small allocation, not an address-space reservation of its maximum (a
+/// `mmap`/`munmap` pair per instance, which made start-up several times slower than the work
+/// itself). Growing reallocates (for large buffers the system's `realloc` remaps the pages
+/// instead of copying them) and zeroes exactly the pages added, so a memory costs resident
+/// memory only for the pages the program asked for. [`Memory::pin`] reserves the maximum when
+/// the bytes must not move.
 pub(crate) struct MemoryEntity {
     pub data: Vec<u8>,
     pub ty: MemoryType,
@@ -56,10 +59,7 @@ impl MemoryEntity {
         }
         let limit = ty.max.unwrap_or(65536).min(ceiling).min(65536);
         let bytes = ty.min as usize * PAGE_SIZE;
-        // Reserve address space up to the limit so that growing never moves (or touches) the
-        // bytes; where the system refuses that much address space, start with the minimum.
-        let max = limit as usize * PAGE_SIZE;
-        let data = zeroed_buffer(bytes, max).or_else(|| zeroed_buffer(bytes, bytes)).ok_or_else(|| {
+        let data = zeroed_buffer(bytes, bytes).ok_or_else(|| {
             Error::new(ErrorKind::Instantiation, format!("cannot allocate {} pages of memory", ty.min))
         })?;
         Ok(MemoryEntity { data, ty, limit, pins: 0 })
@@ -83,41 +83,26 @@ impl MemoryEntity {
             if self.pins > 0 {
                 return None;
             }
-            // Double the capacity (within the limit) so repeated small grows copy rarely.
+            // Double the capacity (within the limit) so repeated small grows move rarely.
             let max = self.limit as usize * PAGE_SIZE;
             let capacity = new_len.max(self.data.capacity().saturating_mul(2).min(max));
-            self.reallocate(new_len, capacity)?;
-        } else {
-            self.extend_within_capacity(new_len);
+            self.reserve(capacity)?;
         }
+        // The added pages are zero, as `memory.grow` requires.
+        self.data.resize(new_len, 0);
         Some(old)
     }
 
-    /// Moves the bytes into a fresh zeroed buffer of length `len` (at least the current
-    /// length: memories never shrink) and `capacity`.
-    fn reallocate(&mut self, len: usize, capacity: usize) -> Option<()> {
-        let mut fresh = zeroed_buffer(len.max(self.data.len()), capacity)?;
-        fresh[..self.data.len()].copy_from_slice(&self.data);
-        self.data = fresh;
-        Some(())
-    }
-
-    /// Extends the length to `new_len <= capacity`; the new bytes are zero by the invariant.
-    #[allow(unsafe_code)]
-    fn extend_within_capacity(&mut self, new_len: usize) {
-        assert!(new_len <= self.data.capacity() && new_len >= self.data.len());
-        // SAFETY: `new_len <= capacity`, and the bytes in `len..new_len` are initialised:
-        // they are zero by the type's invariant (spare capacity is always zero).
-        unsafe { self.data.set_len(new_len) }
+    /// Makes the capacity at least `capacity` bytes (moving the bytes if need be); `None` if
+    /// the allocator refuses.
+    fn reserve(&mut self, capacity: usize) -> Option<()> {
+        let additional = capacity.saturating_sub(self.data.len());
+        self.data.try_reserve_exact(additional).ok()
     }
 
     /// Makes sure the capacity covers the limit, so the bytes never move while pinned.
     fn reserve_limit(&mut self) -> Option<()> {
-        let max = self.limit as usize * PAGE_SIZE;
-        if self.data.capacity() < max {
-            self.reallocate(self.data.len(), max)?;
-        }
-        Some(())
+        self.reserve(self.limit as usize * PAGE_SIZE)
     }
 
     /// The type with the current size as its minimum (what import matching compares).

@@ -663,3 +663,46 @@ fn unreachable_externrefs_are_collected() {
     assert_eq!(t.get(&store, 2).unwrap(), Val::ExternRef(Some(in_table)));
     assert_eq!(store.collect_externrefs().unwrap().len(), 1, "fresh was never stored by wasm");
 }
+
+/// The threaded dispatch backend chains op handlers by tail calls; a handler that made a real
+/// call instead would grow the native stack by a frame per op it runs. A long loop over many op
+/// kinds on a thread with a 128 KiB stack overflows within a few thousand iterations then.
+#[test]
+fn the_executor_runs_in_constant_native_stack() {
+    let wat = r#"(module
+        (memory 1)
+        (global $g (mut i64) (i64.const 0))
+        (table 2 funcref)
+        (elem (i32.const 0) $inc $dec)
+        (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+        (func $dec (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))
+        (func (export "spin") (param $n i32) (result i64)
+          (local $i i32) (local $f f64) (local $x f32)
+          (loop $top
+            (i32.store (i32.and (local.get $i) (i32.const 1020)) (local.get $i))
+            (global.set $g (i64.add (global.get $g)
+              (i64.extend_i32_u (i32.load (i32.and (local.get $i) (i32.const 1020))))))
+            (local.set $f (f64.add (local.get $f) (f64.convert_i32_s (local.get $i))))
+            (local.set $x (f32.mul (f32.const 1.5) (f32.demote_f64 (local.get $f))))
+            (drop (select (local.get $i) (i32.const 7) (f32.lt (local.get $x) (f32.const 0))))
+            (block $b (block $a
+              (br_table $a $b (i32.and (local.get $i) (i32.const 1)))))
+            (memory.fill (i32.const 2048) (local.get $i) (i32.const 16))
+            (local.set $i (call_indirect (param i32) (result i32)
+              (i32.add (local.get $i) (i32.const 1)) (i32.const 0)))
+            (local.set $i (call $dec (local.get $i)))
+            (br_if $top (i32.lt_u (local.get $i) (local.get $n))))
+          (global.get $g)))"#;
+    let handle = std::thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(move || {
+            let (mut store, instance) = instantiate(wat);
+            let spin = instance.get_typed_func::<i32, i64>(&store, "spin").unwrap();
+            spin.call(&mut store, 200_000).unwrap()
+        })
+        .unwrap();
+    let sum = handle.join().expect("no native stack overflow");
+    let expected: i64 = (0..200_000i64).sum();
+    assert_eq!(sum, expected);
+    eprintln!("dispatch backend: {}", epsilon::dispatch_backend());
+}

@@ -133,8 +133,14 @@ fn parse_engines(text: &str, extra: Limits) -> Result<Vec<EngineSpec>, String> {
             other => return Err(format!("unknown engine `{other}` (expected rust, python or both)")),
         };
         for &kind in kinds {
-            let limits =
-                Limits { fuel: limits.fuel || extra.fuel, interrupt: limits.interrupt || extra.interrupt };
+            let limits = Limits {
+                fuel: limits.fuel || extra.fuel,
+                interrupt: limits.interrupt || extra.interrupt,
+                lazy: limits.lazy || extra.lazy,
+            };
+            if limits.lazy && kind == Kind::Python {
+                return Err("lazy translation is a mode of the Rust engine only".to_string());
+            }
             let spec = EngineSpec { kind, limits };
             if !engines.contains(&spec) {
                 engines.push(spec);

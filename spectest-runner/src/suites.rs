@@ -68,13 +68,16 @@ pub struct Limits {
     pub fuel: bool,
     /// `Config::interruptible(true)`, with a generous deadline set on every store.
     pub interrupt: bool,
+    /// `Config::lazy_translation(true)`: functions translated on first call (not a limit, but
+    /// a mode that, likewise, must not change any outcome). Rust engines only.
+    pub lazy: bool,
 }
 
 impl Limits {
     /// No limits.
-    pub const NONE: Limits = Limits { fuel: false, interrupt: false };
+    pub const NONE: Limits = Limits { fuel: false, interrupt: false, lazy: false };
 
-    /// Parses `none`, `fuel`, `interrupt` or `fuel,interrupt` (in any order; `+` also
+    /// Parses `none`, `fuel`, `interrupt`, `lazy` or a list of them (in any order; `+` also
     /// separates).
     ///
     /// # Errors
@@ -86,25 +89,27 @@ impl Limits {
                 "none" => {}
                 "fuel" => limits.fuel = true,
                 "interrupt" => limits.interrupt = true,
-                other => return Err(format!("unknown limit `{other}` (expected fuel, interrupt or none)")),
+                "lazy" => limits.lazy = true,
+                other => {
+                    return Err(format!("unknown limit `{other}` (expected fuel, interrupt, lazy or none)"));
+                }
             }
         }
         Ok(limits)
     }
 
-    /// The suffix of an engine label: `""`, `"+fuel"`, `"+interrupt"` or `"+fuel+interrupt"`.
-    pub fn suffix(self) -> &'static str {
-        match (self.fuel, self.interrupt) {
-            (false, false) => "",
-            (true, false) => "+fuel",
-            (false, true) => "+interrupt",
-            (true, true) => "+fuel+interrupt",
-        }
+    /// The suffix of an engine label: `""`, `"+fuel"`, `"+fuel+interrupt"`, `"+lazy"`, ...
+    pub fn suffix(self) -> String {
+        [(self.fuel, "+fuel"), (self.interrupt, "+interrupt"), (self.lazy, "+lazy")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, s)| *s)
+            .collect()
     }
 
     /// Switches the limits on in `config`.
     pub fn apply(self, config: &mut epsilon::Config) {
-        config.consume_fuel(self.fuel).interruptible(self.interrupt);
+        config.consume_fuel(self.fuel).interruptible(self.interrupt).lazy_translation(self.lazy);
     }
 }
 

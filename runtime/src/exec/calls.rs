@@ -62,8 +62,10 @@ fn call_addr(vm: &mut Vm, cx: &mut Cx<'_>, addr: u32, args: Slot) -> Flow {
     match funcs[addr as usize] {
         FuncEntity::Wasm { instance, code, .. } => {
             let instances = cx.instances;
-            let callee = &instances[instance as usize].module.inner.code[code as usize];
-            enter(vm, cx, instance, callee, args)
+            match instances[instance as usize].module.inner.code[code as usize].get() {
+                Some(callee) => enter(vm, cx, instance, callee, args),
+                None => Err(cx.slow(Slow::Translate { instance, func: code }, vm.ip)),
+            }
         }
         FuncEntity::Host { .. } => {
             cx.host = (addr, cx.base + usize::from(args));
@@ -78,7 +80,10 @@ fn call_addr(vm: &mut Vm, cx: &mut Cx<'_>, addr: u32, args: Slot) -> Flow {
 pub(crate) fn call_internal(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
     let code = cx.code;
     let instance = cx.instance;
-    enter(vm, cx, instance, &code[func as usize], args)
+    match code[func as usize].get() {
+        Some(callee) => enter(vm, cx, instance, callee, args),
+        None => Err(cx.slow(Slow::Translate { instance, func }, vm.ip)),
+    }
 }
 
 /// `call` of an imported function.

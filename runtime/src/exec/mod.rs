@@ -30,6 +30,7 @@ mod vm;
 use crate::error::{Error, ErrorKind, Result};
 use crate::func::{Caller, HostCallback, ValsCallback, cells_to_val, val_to_cells};
 use crate::ir::{CompiledFunc, Op};
+use crate::module::FuncCode;
 use crate::store::{FuncEntity, Store, StoreInner};
 use crate::trap::TrapKind;
 use crate::types::{FuncType, ValType};
@@ -88,6 +89,8 @@ enum Stop {
     Trap(TrapKind, Option<u32>),
     /// A host function must be called with arguments at `args_base`.
     Host { func: u32, args_base: usize },
+    /// An error other than a trap (a failed lazy translation).
+    Error(Error),
 }
 
 /// Calls function `func` (a store index). `cells` holds the arguments encoded as cells on
@@ -144,7 +147,7 @@ fn run_from<T>(
     limits: Limits,
 ) -> Result<usize> {
     let (frame_cells, param_cells, local_cells, result_cells) = {
-        let f = &store.inner.instances[instance as usize].module.inner.code[code as usize];
+        let f = store.inner.instances[instance as usize].module.inner.compiled(code)?;
         (f.frame_cells as usize, f.param_cells as usize, f.local_cells as usize, f.result_cells as usize)
     };
     let needed = frame_cells.max(result_cells).max(args.len());
@@ -162,6 +165,7 @@ fn run_from<T>(
     loop {
         match run(&mut store.inner, stack, &mut state, limits) {
             Stop::Done => return Ok(result_cells),
+            Stop::Error(e) => return Err(e),
             Stop::Trap(kind, None) => return Err(kind.into()),
             Stop::Trap(kind, Some(index)) => {
                 return Err(Error::new(ErrorKind::Trap(kind), format!("{} {index}", kind.message())));
@@ -198,8 +202,12 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         ..
     } = inner;
     let inst = &instances[state.instance as usize];
-    let code: &[CompiledFunc] = &inst.module.inner.code;
-    let func = &code[state.code as usize];
+    let code: &[FuncCode] = &inst.module.inner.code;
+    // Translated: the entry function by `run_from`, a function resumed after a host call by
+    // having run.
+    let Some(func) = code[state.code as usize].get() else {
+        return Stop::Error(Error::new(ErrorKind::Unsupported, "internal error: resuming untranslated code"));
+    };
     let mut cx = Cx {
         instances,
         funcs,
@@ -230,6 +238,7 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         slow: vm::Slow::Interrupt,
         resume: std::ptr::null(),
         frames_room: 0,
+        error: None,
     };
     cx.frames_room = cx.frames.capacity().min(limits.max_frames);
     let mut vm = Vm {
@@ -260,18 +269,16 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
     match stop {
         Break::Done => Stop::Done,
         Break::Slow => unreachable!("handled above"),
-        Break::Trap => Stop::Trap(cx.trap, cx.trap_index),
+        Break::Trap => match cx.error.take() {
+            Some(e) => Stop::Error(e),
+            None => Stop::Trap(cx.trap, cx.trap_index),
+        },
         Break::Host => {
             // Resume after the call op, in the function that made it.
-            let (func, code) = (cx.func, cx.code);
-            // SAFETY: `host_call_op` is the call op, inside `func.ops`; `func` is an element of
-            // `code` (the running instance's functions).
-            let (ip, code_index) = unsafe {
-                (
-                    cx.host_call_op.offset_from(func.ops.as_ptr()) + 1,
-                    (func as *const CompiledFunc).offset_from(code.as_ptr()),
-                )
-            };
+            let func = cx.func;
+            // SAFETY: `host_call_op` is the call op, inside `func.ops`.
+            let ip = unsafe { cx.host_call_op.offset_from(func.ops.as_ptr()) + 1 };
+            let code_index = func.def_index;
             *state =
                 State { instance: cx.instance, code: code_index as u32, ip: ip as u32, base: cx.base as u32 };
             Stop::Host { func: cx.host.0, args_base: cx.host.1 }

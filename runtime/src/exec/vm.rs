@@ -18,10 +18,12 @@
 //! [`Break`] whose details (trap kind, host call) are in `Cx`.
 
 use super::Frame;
+use crate::error::Error;
 use crate::instance::InstanceEntity;
 use crate::interrupt::{InterruptCallback, InterruptState, interrupted};
 use crate::ir::{CompiledFunc, Op, Slot};
 use crate::memory::MemoryEntity;
+use crate::module::FuncCode;
 use crate::store::{FuncEntity, GlobalEntity};
 use crate::table::TableEntity;
 use crate::trap::TrapKind;
@@ -53,6 +55,9 @@ pub(crate) enum Slow {
     GrowValues(usize),
     /// The call stack is full (to its capacity) for the call at `resume`.
     GrowFrames,
+    /// The callee of the call at `resume`, function `func` of instance `instance`, is not
+    /// translated yet (lazy translation).
+    Translate { instance: u32, func: u32 },
 }
 
 /// What a handler returns: go on, or stop.
@@ -399,7 +404,7 @@ pub(crate) struct Cx<'a> {
     /// The running instance: its store index, entity and compiled functions.
     pub instance: u32,
     pub inst: &'a InstanceEntity,
-    pub code: &'a [CompiledFunc],
+    pub code: &'a [FuncCode],
     /// The store index of the running instance's memory 0, if it has one.
     pub mem0: Option<usize>,
     /// The running function and its frame's index in the value stack.
@@ -422,6 +427,8 @@ pub(crate) struct Cx<'a> {
     pub resume: *const Op,
     /// Calls allowed before the call stack needs attention: its capacity, at most the limit.
     pub frames_room: usize,
+    /// An error that is not a trap (a failed lazy translation), with `Break::Trap`.
+    pub error: Option<Error>,
 }
 
 impl<'a> Cx<'a> {
@@ -471,6 +478,13 @@ impl<'a> Cx<'a> {
                 }
                 let grown = needed.max(self.values.len() * 2).min(self.limits.max_values.max(needed));
                 self.values.resize(grown, 0);
+            }
+            Slow::Translate { instance, func } => {
+                let instances: &'a [InstanceEntity] = self.instances;
+                if let Err(e) = instances[instance as usize].module.inner.compiled(func) {
+                    self.error = Some(e);
+                    return Err(Break::Trap);
+                }
             }
             Slow::GrowFrames => {
                 if self.frames.len() >= self.limits.max_frames {

@@ -18,6 +18,8 @@ include!(concat!(env!("OUT_DIR"), "/op.rs"));
 /// A translated function body, ready to run.
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
+    /// The function's index among the module's defined functions.
+    pub def_index: u32,
     /// The instructions.
     pub ops: Box<[Op]>,
     /// Cells taken by the parameters (slots `0..param_cells`).

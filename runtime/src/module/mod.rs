@@ -12,7 +12,10 @@ use crate::translate::{FuncTranslator, TranslatorAllocs};
 use crate::types::{ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType};
 use std::collections::HashMap;
 use std::sync::Arc;
-use wasmparser::{Parser, Payload, ValidPayload, Validator};
+use std::sync::OnceLock;
+use wasmparser::{
+    BinaryReader, FuncToValidate, FunctionBody, Parser, Payload, ValidPayload, Validator, ValidatorResources,
+};
 
 /// The parsed, validated and translated form of a module, shared by all its instances.
 pub(crate) struct ModuleInner {
@@ -41,8 +44,10 @@ pub(crate) struct ModuleInner {
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
     pub datas: Vec<DataSegment>,
-    /// Translated bodies of the defined functions.
-    pub code: Vec<CompiledFunc>,
+    /// The defined functions' code (translated, or ready to be on first use).
+    pub code: Vec<FuncCode>,
+    /// With lazy translation: the module's bytes, which the untranslated bodies are in.
+    pub bytes: Option<Arc<[u8]>>,
     pub custom_sections: Vec<String>,
 }
 
@@ -51,6 +56,73 @@ impl ModuleInner {
     pub fn func_type(&self, index: u32) -> &FuncType {
         &self.types[self.funcs[index as usize] as usize]
     }
+
+    /// The translated code of defined function `def`, translating it now if it was left for
+    /// its first use (lazy translation).
+    ///
+    /// # Errors
+    /// If the function cannot be translated (an implementation limit).
+    pub fn compiled(&self, def: u32) -> Result<&CompiledFunc> {
+        let code = &self.code[def as usize];
+        let outcome = code.compiled.get_or_init(|| match &code.pending {
+            Some(pending) => self.translate_pending(def, pending),
+            None => Err(Error::new(ErrorKind::Unsupported, "internal error: function without code")),
+        });
+        outcome.as_ref().map_err(|e| Error::new(e.kind(), e.message()))
+    }
+
+    /// Translates a function whose translation was left for its first use.
+    fn translate_pending(&self, def: u32, pending: &Pending) -> Result<CompiledFunc> {
+        let bytes = self.bytes.as_deref().unwrap_or_default();
+        let body_bytes = bytes.get(pending.range.clone()).unwrap_or_default();
+        let body = FunctionBody::new(BinaryReader::new(body_bytes, pending.range.start as u64));
+        let to_validate = FuncToValidate {
+            resources: pending.resources.clone(),
+            index: pending.index,
+            ty: pending.ty,
+            features: self.engine.config().wasm_features(),
+        };
+        let mut validator = to_validate.into_validator(Default::default());
+        let mut allocs = TranslatorAllocs::default();
+        let func_index = self.num_imported_funcs + def;
+        FuncTranslator::new(self, func_index, &mut allocs).translate(
+            &body,
+            &mut validator,
+            self.engine.config().wasm_features(),
+        )
+    }
+}
+
+/// The code of one defined function.
+pub(crate) struct FuncCode {
+    /// The translation, once made (at compile time, or on first use with lazy translation).
+    compiled: OnceLock<Result<CompiledFunc>>,
+    /// What a lazy translation needs.
+    pending: Option<Pending>,
+}
+
+impl FuncCode {
+    /// The translated code, if the function has been translated.
+    #[inline(always)]
+    pub fn get(&self) -> Option<&CompiledFunc> {
+        match self.compiled.get() {
+            Some(Ok(code)) => Some(code),
+            _ => None,
+        }
+    }
+
+    fn translated(code: CompiledFunc) -> Self {
+        FuncCode { compiled: OnceLock::from(Ok(code)), pending: None }
+    }
+}
+
+/// A validated function body left to translate on first use.
+struct Pending {
+    resources: ValidatorResources,
+    index: u32,
+    ty: u32,
+    /// The body's bytes in `ModuleInner::bytes`.
+    range: std::ops::Range<usize>,
 }
 
 /// A compiled WebAssembly module: validated, translated to IR, immutable.
@@ -164,8 +236,15 @@ impl Module {
     pub fn disassemble(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
-        for (i, f) in self.inner.code.iter().enumerate() {
+        for i in 0..self.inner.code.len() {
             let index = self.inner.num_imported_funcs as usize + i;
+            let f = match self.inner.compiled(i as u32) {
+                Ok(f) => f,
+                Err(e) => {
+                    let _ = writeln!(out, "func {index}: {e}");
+                    continue;
+                }
+            };
             let _ = writeln!(
                 out,
                 "func {index}: params {} cells, locals {} cells, frame {} cells",
@@ -195,6 +274,25 @@ fn malformed(e: wasmparser::BinaryReaderError) -> Error {
 
 fn invalid(e: wasmparser::BinaryReaderError) -> Error {
     Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
+}
+
+/// Validates a function body as the translator does when it translates one (so errors are
+/// classed the same way: what the reader rejects is malformed, what the validator rejects is
+/// invalid), without translating it.
+fn validate_body(
+    body: &FunctionBody<'_>,
+    validator: &mut wasmparser::FuncValidator<ValidatorResources>,
+    features: wasmparser::WasmFeatures,
+) -> Result<()> {
+    let mut reader = body.get_binary_reader();
+    validator.read_locals(&mut reader).map_err(invalid)?;
+    reader.set_features(features);
+    let mut ops = wasmparser::OperatorsReader::new(reader);
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset().map_err(malformed)?;
+        validator.op(offset, &op).map_err(invalid)?;
+    }
+    ops.finish().map_err(malformed)
 }
 
 /// Rejects overlong 32-bit LEB128 limits that wasmparser accepts (see `leb`).
@@ -236,8 +334,13 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         elems: Vec::new(),
         datas: Vec::new(),
         code: Vec::new(),
+        bytes: None,
         custom_sections: Vec::new(),
     };
+    let lazy = engine.config().lazy_translation;
+    if lazy {
+        module.bytes = Some(Arc::from(bytes));
+    }
     let mut func_allocs = wasmparser::FuncValidatorAllocations::default();
     let mut translator_allocs = TranslatorAllocs::default();
 
@@ -249,6 +352,20 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                 let ValidPayload::Func(to_validate, _) = valid else {
                     unreachable!("the validator hands out every code section entry");
                 };
+                if lazy {
+                    // Validate now, translate on first use.
+                    let pending = Pending {
+                        resources: to_validate.resources.clone(),
+                        index: to_validate.index,
+                        ty: to_validate.ty,
+                        range: body.range().start as usize..body.range().end as usize,
+                    };
+                    let mut func_validator = to_validate.into_validator(func_allocs);
+                    validate_body(&body, &mut func_validator, features)?;
+                    module.code.push(FuncCode { compiled: OnceLock::new(), pending: Some(pending) });
+                    func_allocs = func_validator.into_allocations();
+                    continue;
+                }
                 let mut func_validator = to_validate.into_validator(func_allocs);
                 let def_index = module.code.len() as u32;
                 let func_index = module.num_imported_funcs + def_index;
@@ -257,7 +374,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     &mut func_validator,
                     features,
                 )?;
-                module.code.push(compiled);
+                module.code.push(FuncCode::translated(compiled));
                 func_allocs = func_validator.into_allocations();
             }
             other => {

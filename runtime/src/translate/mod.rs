@@ -143,6 +143,8 @@ pub(crate) struct FuncTranslator<'a> {
     /// Constants of ops with a `k` field, and their indices there.
     consts: Vec<u64>,
     const_index: HashMap<u64, u32>,
+    /// The function's index among the module's defined functions.
+    def_index: u32,
 }
 
 /// The largest frame a function may have, in cells (slots are `u16`).
@@ -180,6 +182,7 @@ impl<'a> FuncTranslator<'a> {
             shuffles: Vec::new(),
             consts: Vec::new(),
             const_index: HashMap::new(),
+            def_index: func_index - module.num_imported_funcs,
         }
     }
 
@@ -260,6 +263,7 @@ impl<'a> FuncTranslator<'a> {
             ));
         }
         let compiled = CompiledFunc {
+            def_index: self.def_index,
             ops: self.ops.as_slice().into(),
             param_cells,
             local_cells,
