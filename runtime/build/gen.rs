@@ -616,6 +616,49 @@ pub fn lower_rs() -> String {
     w(&mut s, "    })");
     w(&mut s, "}");
     w(&mut s, "");
+    // Inverted branches.
+    w(&mut s, "/// The branch taken exactly when `op` (a compare-and-branch) is not, with the same offset.");
+    w(&mut s, "pub(crate) fn invert_branch(op: &Op) -> Option<Op> {");
+    w(&mut s, "    Some(match *op {");
+    for &(name, input, _) in isa::UNARY_COMPARE {
+        for &a in reg_or_acc(input) {
+            let bind = if a == S { "a, offset" } else { "offset" };
+            let l = a.letter();
+            let _ = writeln!(s, "        Op::Br{name}_{l} {{ {bind} }} => Op::BrNot{name}_{l} {{ {bind} }},");
+            let _ = writeln!(s, "        Op::BrNot{name}_{l} {{ {bind} }} => Op::Br{name}_{l} {{ {bind} }},");
+        }
+    }
+    for &(name, ty, _, _, shape) in isa::BINARY {
+        let Shape::Compare { negation, .. } = shape else { continue };
+        if ty == Ty::V128 {
+            continue;
+        }
+        for &(a, b) in &binary_pairs(ty, shape) {
+            let fields = operand_fields(a, b);
+            let mut names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            names.push("offset");
+            let bind = names.join(", ");
+            match negation {
+                Some(neg) => {
+                    let _ = writeln!(
+                        s,
+                        "        Op::{} {{ {bind} }} => Op::{} {{ {bind} }},",
+                        branch_name("Br", name, a, b),
+                        branch_name("Br", neg, a, b)
+                    );
+                }
+                None => {
+                    let (yes, no) = (branch_name("Br", name, a, b), branch_name("BrNot", name, a, b));
+                    let _ = writeln!(s, "        Op::{yes} {{ {bind} }} => Op::{no} {{ {bind} }},");
+                    let _ = writeln!(s, "        Op::{no} {{ {bind} }} => Op::{yes} {{ {bind} }},");
+                }
+            }
+        }
+    }
+    w(&mut s, "        _ => return None,");
+    w(&mut s, "    })");
+    w(&mut s, "}");
+    w(&mut s, "");
     // Results moved to the accumulator.
     w(&mut s, "/// The same op with its result in the accumulator instead of register `dst`, if it has");
     w(&mut s, "/// such a form.");

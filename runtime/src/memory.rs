@@ -51,6 +51,15 @@ fn zeroed_buffer(len: usize, capacity: usize) -> Option<Vec<u8>> {
 
 impl MemoryEntity {
     pub(crate) fn new(ty: MemoryType, ceiling: u32) -> Result<Self> {
+        // A module's limits are validated; a host's (`Memory::new`) are checked here.
+        if let Some(max) = ty.max
+            && max < ty.min
+        {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("memory maximum of {max} pages is below its minimum of {} pages", ty.min),
+            ));
+        }
         if ty.min > ceiling {
             return Err(Error::new(
                 ErrorKind::Instantiation,

@@ -15,6 +15,15 @@ pub(crate) struct TableEntity {
 
 impl TableEntity {
     pub(crate) fn new(ty: TableType, init: u32, ceiling: u32) -> Result<Self> {
+        // A module's limits are validated; a host's (`Table::new`) are checked here.
+        if let Some(max) = ty.max
+            && max < ty.min
+        {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                format!("table maximum of {max} elements is below its minimum of {} elements", ty.min),
+            ));
+        }
         if ty.min > ceiling {
             return Err(Error::new(
                 ErrorKind::Instantiation,

@@ -706,3 +706,19 @@ fn the_executor_runs_in_constant_native_stack() {
     assert_eq!(sum, expected);
     eprintln!("dispatch backend: {}", epsilon::dispatch_backend());
 }
+
+/// Limits a host passes are checked like a module's: a maximum below the minimum is refused
+/// (before the check, `Memory::new` made a buffer shorter than its length; found by fuzzing).
+#[test]
+fn host_made_memories_and_tables_refuse_a_maximum_below_the_minimum() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let err = Memory::new(&mut store, MemoryType::new(2, Some(1))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Usage, "{err}");
+    let err =
+        Table::new(&mut store, TableType::new(RefType::FuncRef, 5, Some(4)), Val::FuncRef(None)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Usage, "{err}");
+    let memory = Memory::new(&mut store, MemoryType::new(1, Some(1))).unwrap();
+    memory.write(&mut store, 65535, &[7]).unwrap();
+    assert!(memory.write(&mut store, 65536, &[7]).is_err());
+}

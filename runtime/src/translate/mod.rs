@@ -84,6 +84,9 @@ struct Ctrl<'a> {
     start_reachable: bool,
     /// Whether some branch targets `label` (so the end is a merge point).
     label_used: bool,
+    /// For a loop whose first op is a conditional branch out of it (a `while` loop's test):
+    /// that op's index and the label it targets (see `emit_br`).
+    head_branch: Option<(usize, LabelId)>,
 }
 
 impl Ctrl<'_> {
@@ -233,6 +236,7 @@ impl<'a> FuncTranslator<'a> {
             else_label: None,
             start_reachable: true,
             label_used: false,
+            head_branch: None,
         });
 
         self.start_fuel_block();
@@ -534,6 +538,16 @@ impl<'a> FuncTranslator<'a> {
     /// Emits a branching op towards `label`, filling in or recording its offset.
     fn emit_branch(&mut self, mut op: Op, label: LabelId) {
         let at = self.ops.len() as u32;
+        // The first op of a loop, branching forward out of it: remembered for `emit_br`.
+        if let Some(c) = self.ctrl.last_mut()
+            && c.kind == CtrlKind::Loop
+            && c.head_branch.is_none()
+            && self.labels[c.label].pos == Some(at)
+            && self.labels[label].pos.is_none()
+            && lower::invert_branch(&op).is_some()
+        {
+            c.head_branch = Some((at as usize, label));
+        }
         match self.labels[label].pos {
             Some(pos) => {
                 if let Some(o) = op.offset_mut() {
@@ -639,6 +653,22 @@ impl<'a> FuncTranslator<'a> {
         let index = self.ctrl.len() - 1 - depth;
         self.ctrl[index].label_used = true;
         let label = self.ctrl[index].label;
+        // A jump back to a loop whose first op is its exit test (`loop (br_if $out (cond))
+        // ... (br $loop))`): test here instead, inverted, and go back past the test while the
+        // loop goes on. One op per iteration instead of two; the same ops run in the same
+        // order otherwise.
+        if let Some((head, exit)) = self.ctrl[index].head_branch
+            && self.ctrl[index].kind == CtrlKind::Loop
+            && let Some(mut test) = lower::invert_branch(&self.ops[head])
+        {
+            let at = self.ops.len() as i64;
+            if let Some(offset) = test.offset_mut() {
+                *offset = (head as i64 + 1 - at) as i32;
+            }
+            self.emit(test);
+            self.emit_branch(Op::Br { offset: 0 }, exit);
+            return;
+        }
         self.emit_branch(Op::Br { offset: 0 }, label);
     }
 
@@ -719,6 +749,7 @@ impl<'a> FuncTranslator<'a> {
             else_label: None,
             start_reachable: self.reachable,
             label_used: false,
+            head_branch: None,
         });
         // Results may need more room than the stack has now.
         let result_cells: u32 = results.iter().map(|t| t.cells()).sum();

@@ -1,0 +1,109 @@
+;; `while` loops: a loop whose first instruction is a conditional branch out of it, closed by an
+;; unconditional branch back. The translator moves the test to the bottom (inverted) so each
+;; iteration takes one branch instead of two; these check that the loop runs exactly as
+;; written: the same iterations, exits on NaN comparisons, loops with parameters, back edges
+;; from nested blocks, and tests that read the accumulator.
+
+(module
+  ;; sum of i for i < n (i32.ge_s exit test)
+  (func (export "sum") (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (block $out
+      (loop $top
+        (br_if $out (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $s (i32.add (local.get $s) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $top)))
+    (local.get $s))
+
+  ;; halve x while x > 1 (f64 exit test: a NaN must exit at once, as `!(x > 1)` is true)
+  (func (export "halvings") (param $x f64) (result i32)
+    (local $k i32)
+    (block $out
+      (loop $top
+        (br_if $out (i32.eqz (f64.gt (local.get $x) (f64.const 1))))
+        (local.set $x (f64.mul (local.get $x) (f64.const 0.5)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $top)))
+    (local.get $k))
+
+  ;; exit when the float test is true (NaN never equals anything: loops until the guard)
+  (func (export "until-eq") (param $x f32) (result i32)
+    (local $k i32)
+    (block $out
+      (loop $top
+        (br_if $out (f32.eq (local.get $x) (f32.const 0)))
+        (br_if $out (i32.ge_u (local.get $k) (i32.const 100)))
+        (local.set $x (f32.sub (local.get $x) (f32.const 1)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $top)))
+    (local.get $k))
+
+  ;; i64 count with an eqz exit test
+  (func (export "countdown") (param $n i64) (result i64)
+    (local $steps i64)
+    (block $out
+      (loop $top
+        (br_if $out (i64.eqz (local.get $n)))
+        (local.set $n (i64.sub (local.get $n) (i64.const 1)))
+        (local.set $steps (i64.add (local.get $steps) (i64.const 2)))
+        (br $top)))
+    (local.get $steps))
+
+  ;; the back edge comes from inside nested blocks
+  (func (export "nested-back-edge") (param $n i32) (result i32)
+    (local $i i32) (local $odd i32)
+    (block $out
+      (loop $top
+        (br_if $out (i32.ge_u (local.get $i) (local.get $n)))
+        (block $even
+          (br_if $even (i32.eqz (i32.and (local.get $i) (i32.const 1))))
+          (local.set $odd (i32.add (local.get $odd) (i32.const 1))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (block $b (block $a (br $top)))))
+    (local.get $odd))
+
+  ;; a loop with a parameter: the back edge carries a value
+  (func (export "loop-param") (param $n i32) (result i32)
+    (local $i i32)
+    (block $out (result i32)
+      (i32.const 0)
+      (loop $top (param i32) (result i32)
+        (br_if $out (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.add (local.get $i))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $top))))
+
+  ;; the exit test reads a value computed just before it in the loop body (the accumulator)
+  (func (export "collatz") (param $x i32) (result i32)
+    (local $steps i32)
+    (block $out
+      (loop $top
+        (br_if $out (i32.le_u (local.get $x) (i32.const 1)))
+        (if (i32.and (local.get $x) (i32.const 1))
+          (then (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 3)) (i32.const 1))))
+          (else (local.set $x (i32.shr_u (local.get $x) (i32.const 1)))))
+        (local.set $steps (i32.add (local.get $steps) (i32.const 1)))
+        (br $top)))
+    (local.get $steps))
+)
+
+(assert_return (invoke "sum" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "sum" (i32.const 1)) (i32.const 0))
+(assert_return (invoke "sum" (i32.const 10)) (i32.const 45))
+(assert_return (invoke "sum" (i32.const -5)) (i32.const 0))
+(assert_return (invoke "halvings" (f64.const 8)) (i32.const 3))
+(assert_return (invoke "halvings" (f64.const 1)) (i32.const 0))
+(assert_return (invoke "halvings" (f64.const 1e300)) (i32.const 997))
+(assert_return (invoke "halvings" (f64.const nan)) (i32.const 0))
+(assert_return (invoke "until-eq" (f32.const 3)) (i32.const 3))
+(assert_return (invoke "until-eq" (f32.const nan)) (i32.const 100))
+(assert_return (invoke "until-eq" (f32.const 0.5)) (i32.const 100))
+(assert_return (invoke "countdown" (i64.const 0)) (i64.const 0))
+(assert_return (invoke "countdown" (i64.const 21)) (i64.const 42))
+(assert_return (invoke "nested-back-edge" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "nested-back-edge" (i32.const 9)) (i32.const 4))
+(assert_return (invoke "loop-param" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "loop-param" (i32.const 5)) (i32.const 10))
+(assert_return (invoke "collatz" (i32.const 1)) (i32.const 0))
+(assert_return (invoke "collatz" (i32.const 27)) (i32.const 111))
