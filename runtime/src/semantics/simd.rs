@@ -6,11 +6,12 @@
 //! works lane by lane (reusing the scalar rules of [`super::float`] and [`super::convert`]),
 //! and packs the result. i32 scalars are `u32`, i64 scalars `u64`.
 //!
-//! Many operations also have a fast path for x86_64 in `x86` (SSE2, which every x86_64 CPU
+//! Most operations also have a fast path for x86_64 in `x86` (SSE2, which every x86_64 CPU
 //! has): for those, the lane-by-lane definition lives in `portable` and the public function
 //! picks one of the two at compile time (`fast!`). The fast paths return the portable
-//! results bit for bit, and the tests compare every fast path with its portable definition on
-//! many inputs, special values included.
+//! results bit for bit, NaN payloads included (float arithmetic gives a NaN lane the NaN that
+//! the portable function chooses; see `x86`), and the tests compare every fast path with its
+//! portable definition on many inputs, special values included.
 //!
 //! Lane immediates are range-checked by the validator; here they are also reduced modulo the
 //! lane count so that no input can panic. Memory instructions and `v128.const` live in the
@@ -210,11 +211,11 @@ pub(crate) fn i64x2_splat(x: u64) -> u128 {
 }
 
 pub(crate) fn f32x4_splat(x: f32) -> u128 {
-    f32::pack([x; 4])
+    fast!(f32x4_splat(x))
 }
 
 pub(crate) fn f64x2_splat(x: f64) -> u128 {
-    f64::pack([x; 2])
+    fast!(f64x2_splat(x))
 }
 
 /// `extract_lane`: `_s` sign-extends and `_u` zero-extends the narrow lanes to 32 bits.
@@ -483,52 +484,52 @@ pub(crate) fn i64x2_ge_s(a: u128, b: u128) -> u128 {
 
 /// f32x4 comparisons (IEEE: every comparison with a NaN is false, except `ne`).
 pub(crate) fn f32x4_eq(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x == y)
+    fast!(f32x4_eq(a, b))
 }
 
 pub(crate) fn f32x4_ne(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x != y)
+    fast!(f32x4_ne(a, b))
 }
 
 pub(crate) fn f32x4_lt(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x < y)
+    fast!(f32x4_lt(a, b))
 }
 
 pub(crate) fn f32x4_gt(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x > y)
+    fast!(f32x4_gt(a, b))
 }
 
 pub(crate) fn f32x4_le(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x <= y)
+    fast!(f32x4_le(a, b))
 }
 
 pub(crate) fn f32x4_ge(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x >= y)
+    fast!(f32x4_ge(a, b))
 }
 
 /// f64x2 comparisons (IEEE: every comparison with a NaN is false, except `ne`).
 pub(crate) fn f64x2_eq(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x == y)
+    fast!(f64x2_eq(a, b))
 }
 
 pub(crate) fn f64x2_ne(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x != y)
+    fast!(f64x2_ne(a, b))
 }
 
 pub(crate) fn f64x2_lt(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x < y)
+    fast!(f64x2_lt(a, b))
 }
 
 pub(crate) fn f64x2_gt(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x > y)
+    fast!(f64x2_gt(a, b))
 }
 
 pub(crate) fn f64x2_le(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x <= y)
+    fast!(f64x2_le(a, b))
 }
 
 pub(crate) fn f64x2_ge(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x >= y)
+    fast!(f64x2_ge(a, b))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -965,51 +966,51 @@ pub(crate) fn i16x8_narrow_i32x4_u(a: u128, b: u128) -> u128 {
 /// f32x4 `+ - * /`: IEEE 754 already returns a quiet NaN, also for signalling inputs; `+` and
 /// `*` pick the NaN deterministically (see `float::f32_add`).
 pub(crate) fn f32x4_add(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f32_add)
+    fast!(f32x4_add(a, b))
 }
 
 pub(crate) fn f32x4_sub(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| x - y)
+    fast!(f32x4_sub(a, b))
 }
 
 pub(crate) fn f32x4_mul(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f32_mul)
+    fast!(f32x4_mul(a, b))
 }
 
 pub(crate) fn f32x4_div(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| x / y)
+    fast!(f32x4_div(a, b))
 }
 
 /// f32x4 `min`/`max` (NaN-propagating, `-0 < +0`) and `pmin`/`pmax` (a plain `<` select
 /// that returns the first operand when the comparison is false, e.g. with NaNs).
 pub(crate) fn f32x4_min(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f32_min)
+    fast!(f32x4_min(a, b))
 }
 
 pub(crate) fn f32x4_max(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f32_max)
+    fast!(f32x4_max(a, b))
 }
 
 pub(crate) fn f32x4_pmin(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| if y < x { y } else { x })
+    fast!(f32x4_pmin(a, b))
 }
 
 pub(crate) fn f32x4_pmax(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| if x < y { y } else { x })
+    fast!(f32x4_pmax(a, b))
 }
 
 /// f32x4 `abs`/`neg` touch only the sign bit (NaN payloads are kept).
 pub(crate) fn f32x4_abs(a: u128) -> u128 {
-    map(a, |x: u32| x & 0x7fff_ffff)
+    fast!(f32x4_abs(a))
 }
 
 pub(crate) fn f32x4_neg(a: u128) -> u128 {
-    map(a, |x: u32| x ^ 0x8000_0000)
+    fast!(f32x4_neg(a))
 }
 
 /// f32x4 rounding and `sqrt`, per lane with the scalar rules (NaNs come out quiet).
 pub(crate) fn f32x4_sqrt(a: u128) -> u128 {
-    map(a, float::f32_sqrt)
+    fast!(f32x4_sqrt(a))
 }
 
 pub(crate) fn f32x4_ceil(a: u128) -> u128 {
@@ -1030,50 +1031,50 @@ pub(crate) fn f32x4_nearest(a: u128) -> u128 {
 
 /// f64x2 `+ - * /`: IEEE 754 already returns a quiet NaN, also for signalling inputs.
 pub(crate) fn f64x2_add(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f64_add)
+    fast!(f64x2_add(a, b))
 }
 
 pub(crate) fn f64x2_sub(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| x - y)
+    fast!(f64x2_sub(a, b))
 }
 
 pub(crate) fn f64x2_mul(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f64_mul)
+    fast!(f64x2_mul(a, b))
 }
 
 pub(crate) fn f64x2_div(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| x / y)
+    fast!(f64x2_div(a, b))
 }
 
 /// f64x2 `min`/`max`/`pmin`/`pmax`, as for f32x4.
 pub(crate) fn f64x2_min(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f64_min)
+    fast!(f64x2_min(a, b))
 }
 
 pub(crate) fn f64x2_max(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f64_max)
+    fast!(f64x2_max(a, b))
 }
 
 pub(crate) fn f64x2_pmin(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| if y < x { y } else { x })
+    fast!(f64x2_pmin(a, b))
 }
 
 pub(crate) fn f64x2_pmax(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| if x < y { y } else { x })
+    fast!(f64x2_pmax(a, b))
 }
 
 /// f64x2 `abs`/`neg` touch only the sign bit (NaN payloads are kept).
 pub(crate) fn f64x2_abs(a: u128) -> u128 {
-    map(a, |x: u64| x & 0x7fff_ffff_ffff_ffff)
+    fast!(f64x2_abs(a))
 }
 
 pub(crate) fn f64x2_neg(a: u128) -> u128 {
-    map(a, |x: u64| x ^ 0x8000_0000_0000_0000)
+    fast!(f64x2_neg(a))
 }
 
 /// f64x2 rounding and `sqrt`, per lane with the scalar rules (NaNs come out quiet).
 pub(crate) fn f64x2_sqrt(a: u128) -> u128 {
-    map(a, float::f64_sqrt)
+    fast!(f64x2_sqrt(a))
 }
 
 pub(crate) fn f64x2_ceil(a: u128) -> u128 {
@@ -1223,6 +1224,14 @@ mod portable {
 
     pub(crate) fn i64x2_splat(x: u64) -> u128 {
         u64::pack([x; 2])
+    }
+
+    pub(crate) fn f32x4_splat(x: f32) -> u128 {
+        f32::pack([x; 4])
+    }
+
+    pub(crate) fn f64x2_splat(x: f64) -> u128 {
+        f64::pack([x; 2])
     }
 
     pub(crate) fn v128_not(a: u128) -> u128 {
@@ -1375,6 +1384,54 @@ mod portable {
 
     pub(crate) fn i64x2_ne(a: u128, b: u128) -> u128 {
         compare::<u64>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn f32x4_eq(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x == y)
+    }
+
+    pub(crate) fn f32x4_ne(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn f32x4_lt(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn f32x4_gt(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn f32x4_le(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn f32x4_ge(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn f64x2_eq(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x == y)
+    }
+
+    pub(crate) fn f64x2_ne(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn f64x2_lt(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn f64x2_gt(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn f64x2_le(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn f64x2_ge(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x >= y)
     }
 
     pub(crate) fn i8x16_abs(a: u128) -> u128 {
@@ -1709,6 +1766,94 @@ mod portable {
 
     pub(crate) fn i16x8_narrow_i32x4_s(a: u128, b: u128) -> u128 {
         narrow(a, b, |x: i32| x.clamp(i16::MIN.into(), i16::MAX.into()) as i16)
+    }
+
+    pub(crate) fn f32x4_add(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f32_add)
+    }
+
+    pub(crate) fn f32x4_sub(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f32, y| x - y)
+    }
+
+    pub(crate) fn f32x4_mul(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f32_mul)
+    }
+
+    pub(crate) fn f32x4_div(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f32, y| x / y)
+    }
+
+    pub(crate) fn f32x4_min(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f32_min)
+    }
+
+    pub(crate) fn f32x4_max(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f32_max)
+    }
+
+    pub(crate) fn f32x4_pmin(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f32, y| if y < x { y } else { x })
+    }
+
+    pub(crate) fn f32x4_pmax(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f32, y| if x < y { y } else { x })
+    }
+
+    pub(crate) fn f32x4_abs(a: u128) -> u128 {
+        map(a, |x: u32| x & 0x7fff_ffff)
+    }
+
+    pub(crate) fn f32x4_neg(a: u128) -> u128 {
+        map(a, |x: u32| x ^ 0x8000_0000)
+    }
+
+    pub(crate) fn f32x4_sqrt(a: u128) -> u128 {
+        map(a, float::f32_sqrt)
+    }
+
+    pub(crate) fn f64x2_add(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f64_add)
+    }
+
+    pub(crate) fn f64x2_sub(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f64, y| x - y)
+    }
+
+    pub(crate) fn f64x2_mul(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f64_mul)
+    }
+
+    pub(crate) fn f64x2_div(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f64, y| x / y)
+    }
+
+    pub(crate) fn f64x2_min(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f64_min)
+    }
+
+    pub(crate) fn f64x2_max(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f64_max)
+    }
+
+    pub(crate) fn f64x2_pmin(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f64, y| if y < x { y } else { x })
+    }
+
+    pub(crate) fn f64x2_pmax(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f64, y| if x < y { y } else { x })
+    }
+
+    pub(crate) fn f64x2_abs(a: u128) -> u128 {
+        map(a, |x: u64| x & 0x7fff_ffff_ffff_ffff)
+    }
+
+    pub(crate) fn f64x2_neg(a: u128) -> u128 {
+        map(a, |x: u64| x ^ 0x8000_0000_0000_0000)
+    }
+
+    pub(crate) fn f64x2_sqrt(a: u128) -> u128 {
+        map(a, float::f64_sqrt)
     }
 }
 
@@ -2563,5 +2708,48 @@ mod tests {
             i32x4_extmul_low_i16x8_u i32x4_extmul_high_i16x8_u
             i64x2_extmul_low_i32x4_u i64x2_extmul_high_i32x4_u
             i8x16_narrow_i16x8_s i8x16_narrow_i16x8_u i16x8_narrow_i32x4_s);
+    }
+
+    #[test]
+    fn float_fast_paths_match_the_portable_definitions() {
+        let f32_bits = |r: &mut Rng| r.lane(32) as u32;
+        check(
+            "f32x4_splat",
+            |x| f32x4_splat(f32::from_bits(x)),
+            |x| portable::f32x4_splat(f32::from_bits(x)),
+            f32_bits,
+        );
+        check(
+            "f64x2_splat",
+            |x| f64x2_splat(f64::from_bits(x)),
+            |x| portable::f64x2_splat(f64::from_bits(x)),
+            |r| r.lane(64),
+        );
+
+        check_all!(binary => (a, b)
+            f32x4_add f32x4_sub f32x4_mul f32x4_div f32x4_min f32x4_max f32x4_pmin f32x4_pmax
+            f64x2_add f64x2_sub f64x2_mul f64x2_div f64x2_min f64x2_max f64x2_pmin f64x2_pmax
+            f32x4_eq f32x4_ne f32x4_lt f32x4_gt f32x4_le f32x4_ge
+            f64x2_eq f64x2_ne f64x2_lt f64x2_gt f64x2_le f64x2_ge);
+        check_all!(unary => (a) f32x4_sqrt f32x4_abs f32x4_neg f64x2_sqrt f64x2_abs f64x2_neg);
+    }
+
+    /// The float fast paths choose NaNs as the portable functions do, whatever operand order
+    /// the compiler picks for the vector instruction; the other lanes are computed as usual.
+    #[test]
+    fn float_fast_paths_choose_nans_like_the_portable_ones() {
+        let (snan, qnan) = (f32::from_bits(SNAN32), f32::from_bits(0xffc0_0002));
+        let a = v::<f32>(&[1.5, snan, f32::INFINITY, 2.0]);
+        let b = v::<f32>(&[0.25, qnan, f32::NEG_INFINITY, -0.0]);
+        let bits = |r: u128| u32::unpack(r);
+        let inf_minus_inf = bits(portable::f32x4_add(a, b))[2];
+        assert_eq!(bits(f32x4_add(a, b)), [0x3fe0_0000, SNAN32 | 0x0040_0000, inf_minus_inf, 0x4000_0000]);
+        assert_eq!(bits(f32x4_add(b, a))[1], 0xffc0_0002, "the first NaN operand, whatever the order");
+        assert_eq!(f32x4_mul(a, b), portable::f32x4_mul(a, b));
+        assert_eq!(f32x4_min(a, b), portable::f32x4_min(a, b));
+        assert_eq!(bits(f32x4_max(b, a))[..2], [0x3fc0_0000, 0xffc0_0002]);
+        let (x, y) = (v::<f64>(&[f64::from_bits(SNAN64), 3.0]), v::<f64>(&[1.0, 0.0]));
+        assert_eq!(u64::unpack(f64x2_div(x, y)), [SNAN64 | 0x0008_0000_0000_0000, f64::INFINITY.to_bits()]);
+        assert_eq!(u64::unpack(f64x2_sqrt(x))[0], SNAN64 | 0x0008_0000_0000_0000);
     }
 }

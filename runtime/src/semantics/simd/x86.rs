@@ -9,7 +9,16 @@
 //!
 //! Integer operations are exact by construction (wrapping, saturating and compare
 //! instructions compute the same function as the scalar code; emulated ones are argued in
-//! their comments).
+//! their comments). Float arithmetic is exact whenever no result lane is NaN: IEEE 754 fixes
+//! every other result, and the vector instructions round like the scalar ones (both use
+//! MXCSR: round to nearest even, no flush to zero). Which NaN comes out is not fixed: LLVM
+//! may swap the operands of a commutative operation, and the hardware returns the NaN of
+//! one particular operand. So when a result lane is NaN (a rare, out-of-line branch), the
+//! NaN lanes are replaced as the portable functions choose them ([`nan_rule_ps`]).
+//!
+//! That branch computes the portable rule with vector instructions instead of calling the
+//! portable function: a call would make every handler save and restore the registers the
+//! call clobbers, on the fast path too, doubling its instruction count.
 
 use core::arch::x86_64::*;
 
@@ -388,4 +397,178 @@ int_ops! {
     i8x16_narrow_i16x8_s(a, b) => _mm_packs_epi16(a, b);
     i8x16_narrow_i16x8_u(a, b) => _mm_packus_epi16(a, b);
     i16x8_narrow_i32x4_s(a, b) => _mm_packs_epi32(a, b);
+}
+
+// ---- Floats
+
+/// Replaces the NaN lanes of `r`, the result of an operation on `a` and `b`, as the portable
+/// float operations choose them: where `a` is NaN, `a` made quiet; else where `b` is NaN, `b`
+/// made quiet; elsewhere `r`, which may be the hardware's default NaN (from `inf - inf`,
+/// `0 * inf`, `sqrt(-1)`), as the scalar instruction in the portable function returns. This
+/// is the rule of `float::f32_add`/`f32_mul` and of `min`/`max`, and `-`, `/` and `sqrt`
+/// follow it too: their portable functions return what `subss`/`divss`/`sqrtss` return, the
+/// first NaN operand made quiet (Intel SDM, "Rules for Handling NaNs"). Unary operations pass
+/// `b = a`.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn nan_rule_ps(a: __m128, b: __m128, r: __m128) -> __m128 {
+    let quiet = _mm_castsi128_ps(_mm_set1_epi32(0x0040_0000));
+    let (nan_a, nan_b) = (_mm_cmpunord_ps(a, a), _mm_cmpunord_ps(b, b));
+    let b_or_r = _mm_or_ps(_mm_and_ps(nan_b, _mm_or_ps(b, quiet)), _mm_andnot_ps(nan_b, r));
+    _mm_or_ps(_mm_and_ps(nan_a, _mm_or_ps(a, quiet)), _mm_andnot_ps(nan_a, b_or_r))
+}
+
+/// [`nan_rule_ps`] for f64 lanes.
+#[target_feature(enable = "sse2")]
+#[inline]
+fn nan_rule_pd(a: __m128d, b: __m128d, r: __m128d) -> __m128d {
+    let quiet = _mm_castsi128_pd(_mm_set1_epi64x(0x0008_0000_0000_0000));
+    let (nan_a, nan_b) = (_mm_cmpunord_pd(a, a), _mm_cmpunord_pd(b, b));
+    let b_or_r = _mm_or_pd(_mm_and_pd(nan_b, _mm_or_pd(b, quiet)), _mm_andnot_pd(nan_b, r));
+    _mm_or_pd(_mm_and_pd(nan_a, _mm_or_pd(a, quiet)), _mm_andnot_pd(nan_a, b_or_r))
+}
+
+/// Float operations producing floats: `$e` on the parameters rebound to vectors, its NaN
+/// lanes (if any) replaced by `$rule` (`nan_rule_ps`/`nan_rule_pd`) given the first two
+/// operands (`$a`, `$b`, the same for unary operations).
+macro_rules! float_ops {
+    ($conv:ident, $cast:ident, $unord:ident, $movemask:ident, $rule:ident;
+     $($name:ident($($x:ident),*) [$a:ident, $b:ident] => $e:expr;)*) => {$(
+        #[target_feature(enable = "sse2")]
+        #[inline]
+        pub(super) fn $name($($x: u128),*) -> u128 {
+            $(let $x = $conv($x);)*
+            let r = $e;
+            if $movemask($unord(r, r)) != 0 {
+                return u($cast($rule($a, $b, r)));
+            }
+            u($cast(r))
+        }
+    )*};
+}
+
+/// Float operations that make no new float, so no NaN to choose: comparisons (the mask
+/// instruction is exactly the IEEE comparison: unordered lanes are false, or true for `ne`)
+/// and `pmin`/`pmax` (which select one operand's bits).
+macro_rules! float_bits {
+    ($conv:ident, $cast:ident; $($name:ident($x:ident, $y:ident) => $e:expr;)*) => {$(
+        #[target_feature(enable = "sse2")]
+        #[inline]
+        pub(super) fn $name($x: u128, $y: u128) -> u128 {
+            let ($x, $y) = ($conv($x), $conv($y));
+            u($cast($e))
+        }
+    )*};
+}
+
+// Splats through the bits, so that a signalling NaN is copied, not converted.
+
+#[target_feature(enable = "sse2")]
+#[inline]
+pub(super) fn f32x4_splat(x: f32) -> u128 {
+    u(_mm_set1_epi32(x.to_bits() as i32))
+}
+
+#[target_feature(enable = "sse2")]
+#[inline]
+pub(super) fn f64x2_splat(x: f64) -> u128 {
+    u(_mm_set1_epi64x(x.to_bits() as i64))
+}
+
+// Comparisons
+
+float_bits! {
+    ps, _mm_castps_si128;
+    f32x4_eq(a, b) => _mm_cmpeq_ps(a, b);
+    f32x4_ne(a, b) => _mm_cmpneq_ps(a, b);
+    f32x4_lt(a, b) => _mm_cmplt_ps(a, b);
+    f32x4_gt(a, b) => _mm_cmpgt_ps(a, b);
+    f32x4_le(a, b) => _mm_cmple_ps(a, b);
+    f32x4_ge(a, b) => _mm_cmpge_ps(a, b);
+}
+
+float_bits! {
+    pd, _mm_castpd_si128;
+    f64x2_eq(a, b) => _mm_cmpeq_pd(a, b);
+    f64x2_ne(a, b) => _mm_cmpneq_pd(a, b);
+    f64x2_lt(a, b) => _mm_cmplt_pd(a, b);
+    f64x2_gt(a, b) => _mm_cmpgt_pd(a, b);
+    f64x2_le(a, b) => _mm_cmple_pd(a, b);
+    f64x2_ge(a, b) => _mm_cmpge_pd(a, b);
+}
+
+// Lane arithmetic
+
+float_ops! {
+    ps, _mm_castps_si128, _mm_cmpunord_ps, _mm_movemask_ps, nan_rule_ps;
+    f32x4_add(a, b) [a, b] => _mm_add_ps(a, b);
+    f32x4_sub(a, b) [a, b] => _mm_sub_ps(a, b);
+    f32x4_mul(a, b) [a, b] => _mm_mul_ps(a, b);
+    f32x4_div(a, b) [a, b] => _mm_div_ps(a, b);
+    f32x4_sqrt(a) [a, a] => _mm_sqrt_ps(a);
+}
+
+float_ops! {
+    pd, _mm_castpd_si128, _mm_cmpunord_pd, _mm_movemask_pd, nan_rule_pd;
+    f64x2_add(a, b) [a, b] => _mm_add_pd(a, b);
+    f64x2_sub(a, b) [a, b] => _mm_sub_pd(a, b);
+    f64x2_mul(a, b) [a, b] => _mm_mul_pd(a, b);
+    f64x2_div(a, b) [a, b] => _mm_div_pd(a, b);
+    f64x2_sqrt(a) [a, a] => _mm_sqrt_pd(a);
+}
+
+// Min/max. `minps x, y` is `x < y ? x : y` and `maxps x, y` is `x > y ? x : y`, bit for bit
+// (the second operand for NaNs and equal values): `pmin`/`pmax` are these with the operands
+// swapped. For `min`/`max`, the two orders agree unless the lanes are equal (or NaN), where
+// they give one operand each: OR (for min) or AND (for max) of two equal values is the value
+// itself, and of zeros of both signs -0 (min) or +0 (max). Lanes with a NaN operand are
+// replaced by the first NaN operand made quiet (`nan_rule_*`; as `float::f32_min`).
+
+/// `min`/`max`: `$combine` of `$op` in both orders, then the NaN lanes.
+macro_rules! min_max {
+    ($conv:ident, $cast:ident, $unord:ident, $movemask:ident, $rule:ident;
+     $($name:ident => $combine:ident($op:ident);)*) => {$(
+        #[target_feature(enable = "sse2")]
+        #[inline]
+        pub(super) fn $name(a: u128, b: u128) -> u128 {
+            let (a, b) = ($conv(a), $conv(b));
+            let r = $combine($op(a, b), $op(b, a));
+            if $movemask($unord(a, b)) != 0 {
+                return u($cast($rule(a, b, r)));
+            }
+            u($cast(r))
+        }
+    )*};
+}
+
+min_max! {
+    ps, _mm_castps_si128, _mm_cmpunord_ps, _mm_movemask_ps, nan_rule_ps;
+    f32x4_min => _mm_or_ps(_mm_min_ps);
+    f32x4_max => _mm_and_ps(_mm_max_ps);
+}
+
+min_max! {
+    pd, _mm_castpd_si128, _mm_cmpunord_pd, _mm_movemask_pd, nan_rule_pd;
+    f64x2_min => _mm_or_pd(_mm_min_pd);
+    f64x2_max => _mm_and_pd(_mm_max_pd);
+}
+
+float_bits! {
+    ps, _mm_castps_si128;
+    f32x4_pmin(a, b) => _mm_min_ps(b, a);
+    f32x4_pmax(a, b) => _mm_max_ps(b, a);
+}
+
+float_bits! {
+    pd, _mm_castpd_si128;
+    f64x2_pmin(a, b) => _mm_min_pd(b, a);
+    f64x2_pmax(a, b) => _mm_max_pd(b, a);
+}
+
+// `abs`/`neg` on the bits: clear or flip the sign bits.
+int_ops! {
+    f32x4_abs(a) => _mm_and_si128(a, _mm_set1_epi32(i32::MAX));
+    f32x4_neg(a) => _mm_xor_si128(a, _mm_set1_epi32(i32::MIN));
+    f64x2_abs(a) => _mm_and_si128(a, _mm_set1_epi64x(i64::MAX));
+    f64x2_neg(a) => _mm_xor_si128(a, _mm_set1_epi64x(i64::MIN));
 }
