@@ -1100,7 +1100,7 @@ pub(crate) fn f64x2_nearest(a: u128) -> u128 {
 
 /// `trunc_sat`: truncate toward zero, saturate, NaN -> 0.
 pub(crate) fn i32x4_trunc_sat_f32x4_s(a: u128) -> u128 {
-    convert_lanes(a, 0, |x: f32| x as i32)
+    fast!(i32x4_trunc_sat_f32x4_s(a))
 }
 
 pub(crate) fn i32x4_trunc_sat_f32x4_u(a: u128) -> u128 {
@@ -1108,7 +1108,7 @@ pub(crate) fn i32x4_trunc_sat_f32x4_u(a: u128) -> u128 {
 }
 
 pub(crate) fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
-    convert_lanes(a, 0, |x: f64| x as i32)
+    fast!(i32x4_trunc_sat_f64x2_s_zero(a))
 }
 
 pub(crate) fn i32x4_trunc_sat_f64x2_u_zero(a: u128) -> u128 {
@@ -1117,7 +1117,7 @@ pub(crate) fn i32x4_trunc_sat_f64x2_u_zero(a: u128) -> u128 {
 
 /// Integer to float: `convert_i32x4` (rounding) and `convert_low_i32x4` (exact).
 pub(crate) fn f32x4_convert_i32x4_s(a: u128) -> u128 {
-    convert_lanes(a, 0, |x: i32| x as f32)
+    fast!(f32x4_convert_i32x4_s(a))
 }
 
 pub(crate) fn f32x4_convert_i32x4_u(a: u128) -> u128 {
@@ -1125,7 +1125,7 @@ pub(crate) fn f32x4_convert_i32x4_u(a: u128) -> u128 {
 }
 
 pub(crate) fn f64x2_convert_low_i32x4_s(a: u128) -> u128 {
-    convert_lanes(a, 0, |x: i32| f64::from(x))
+    fast!(f64x2_convert_low_i32x4_s(a))
 }
 
 pub(crate) fn f64x2_convert_low_i32x4_u(a: u128) -> u128 {
@@ -1854,6 +1854,22 @@ mod portable {
 
     pub(crate) fn f64x2_sqrt(a: u128) -> u128 {
         map(a, float::f64_sqrt)
+    }
+
+    pub(crate) fn i32x4_trunc_sat_f32x4_s(a: u128) -> u128 {
+        convert_lanes(a, 0, |x: f32| x as i32)
+    }
+
+    pub(crate) fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
+        convert_lanes(a, 0, |x: f64| x as i32)
+    }
+
+    pub(crate) fn f32x4_convert_i32x4_s(a: u128) -> u128 {
+        convert_lanes(a, 0, |x: i32| x as f32)
+    }
+
+    pub(crate) fn f64x2_convert_low_i32x4_s(a: u128) -> u128 {
+        convert_lanes(a, 0, |x: i32| f64::from(x))
     }
 }
 
@@ -2751,5 +2767,12 @@ mod tests {
         let (x, y) = (v::<f64>(&[f64::from_bits(SNAN64), 3.0]), v::<f64>(&[1.0, 0.0]));
         assert_eq!(u64::unpack(f64x2_div(x, y)), [SNAN64 | 0x0008_0000_0000_0000, f64::INFINITY.to_bits()]);
         assert_eq!(u64::unpack(f64x2_sqrt(x))[0], SNAN64 | 0x0008_0000_0000_0000);
+    }
+
+    #[test]
+    fn conversion_fast_paths_match_the_portable_definitions() {
+        check_all!(unary => (a)
+            i32x4_trunc_sat_f32x4_s i32x4_trunc_sat_f64x2_s_zero
+            f32x4_convert_i32x4_s f64x2_convert_low_i32x4_s);
     }
 }

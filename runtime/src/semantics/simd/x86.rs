@@ -572,3 +572,36 @@ int_ops! {
     f64x2_abs(a) => _mm_and_si128(a, _mm_set1_epi64x(i64::MAX));
     f64x2_neg(a) => _mm_xor_si128(a, _mm_set1_epi64x(i64::MIN));
 }
+
+// ---- Conversions
+
+// `cvtdq2ps` rounds like `as f32` (MXCSR: to nearest, ties to even); `cvtdq2pd` is exact.
+int_ops! {
+    f32x4_convert_i32x4_s(a) => _mm_castps_si128(_mm_cvtepi32_ps(a));
+    f64x2_convert_low_i32x4_s(a) => _mm_castpd_si128(_mm_cvtepi32_pd(a));
+}
+
+/// `cvttps2dq` truncates, and gives `i32::MIN` for NaN and out-of-range lanes: right for
+/// `<= -2^31`; lanes `>= 2^31` are flipped to `i32::MAX`, NaN lanes cleared to 0.
+#[target_feature(enable = "sse2")]
+#[inline]
+pub(super) fn i32x4_trunc_sat_f32x4_s(a: u128) -> u128 {
+    let x = ps(a);
+    let r = _mm_cvttps_epi32(x);
+    let over = _mm_castps_si128(_mm_cmpge_ps(x, _mm_set1_ps(2_147_483_648.0)));
+    let ordered = _mm_castps_si128(_mm_cmpord_ps(x, x));
+    u(_mm_and_si128(_mm_xor_si128(r, over), ordered))
+}
+
+/// As for f32x4, on two lanes: `cvttpd2dq` fills lanes 2 and 3 with zeros, and the 64-bit
+/// masks are narrowed to lanes 0 and 1 (`_mm_move_epi64` zeroes the rest).
+#[target_feature(enable = "sse2")]
+#[inline]
+pub(super) fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
+    let x = pd(a);
+    let r = _mm_cvttpd_epi32(x);
+    let narrow = |m: __m128d| _mm_move_epi64(_mm_shuffle_epi32::<0b11_11_10_00>(_mm_castpd_si128(m)));
+    let over = narrow(_mm_cmpge_pd(x, _mm_set1_pd(2_147_483_648.0)));
+    let ordered = narrow(_mm_cmpord_pd(x, x));
+    u(_mm_and_si128(_mm_xor_si128(r, over), ordered))
+}
