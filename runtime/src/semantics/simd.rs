@@ -6,6 +6,13 @@
 //! works lane by lane (reusing the scalar rules of [`super::float`] and [`super::convert`]),
 //! and packs the result. i32 scalars are `u32`, i64 scalars `u64`.
 //!
+//! Most operations also have a fast path for x86_64 in `x86` (SSE2, which every x86_64 CPU
+//! has): for those, the lane-by-lane definition lives in `portable` and the public function
+//! picks one of the two at compile time (`fast!`). The fast paths return the portable
+//! results bit for bit, NaN payloads included (float arithmetic gives a NaN lane the NaN that
+//! the portable function chooses; see `x86`), and the tests compare every fast path with its
+//! portable definition on many inputs, special values included.
+//!
 //! Lane immediates are range-checked by the validator; here they are also reduced modulo the
 //! lane count so that no input can panic. Memory instructions and `v128.const` live in the
 //! executor.
@@ -13,6 +20,24 @@
 #![allow(dead_code)]
 
 use super::{convert, float};
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod x86;
+
+/// Calls operation `$name`: its SSE2 fast path `x86::$name` where SSE2 is enabled at compile
+/// time (every x86_64 target), else its lane-by-lane definition `portable::$name`.
+macro_rules! fast {
+    ($name:ident($($arg:expr),*)) => {{
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        #[allow(unsafe_code)]
+        // SAFETY: the `x86` functions are safe apart from needing SSE2, and this line is only
+        // compiled when SSE2 is enabled for the whole build.
+        let result = unsafe { x86::$name($($arg),*) };
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        let result = portable::$name($($arg),*);
+        result
+    }};
+}
 
 // ---------------------------------------------------------------------------------------
 // Lane plumbing
@@ -170,27 +195,27 @@ fn bitmask<T: Lane>(v: u128) -> u32 {
 
 /// `splat`: every lane is the scalar (i8/i16 take its low bits).
 pub(crate) fn i8x16_splat(x: u32) -> u128 {
-    u8::pack([x as u8; 16])
+    fast!(i8x16_splat(x))
 }
 
 pub(crate) fn i16x8_splat(x: u32) -> u128 {
-    u16::pack([x as u16; 8])
+    fast!(i16x8_splat(x))
 }
 
 pub(crate) fn i32x4_splat(x: u32) -> u128 {
-    u32::pack([x; 4])
+    fast!(i32x4_splat(x))
 }
 
 pub(crate) fn i64x2_splat(x: u64) -> u128 {
-    u64::pack([x; 2])
+    fast!(i64x2_splat(x))
 }
 
 pub(crate) fn f32x4_splat(x: f32) -> u128 {
-    f32::pack([x; 4])
+    fast!(f32x4_splat(x))
 }
 
 pub(crate) fn f64x2_splat(x: f64) -> u128 {
-    f64::pack([x; 2])
+    fast!(f64x2_splat(x))
 }
 
 /// `extract_lane`: `_s` sign-extends and `_u` zero-extends the narrow lanes to 32 bits.
@@ -277,27 +302,27 @@ pub(crate) fn i8x16_swizzle(a: u128, s: u128) -> u128 {
 /// Bitwise operations on all 128 bits; `andnot` is `a & !b`, `bitselect` takes `a` where
 /// `c` is 1 and `b` where it is 0.
 pub(crate) fn v128_not(a: u128) -> u128 {
-    !a
+    fast!(v128_not(a))
 }
 
 pub(crate) fn v128_and(a: u128, b: u128) -> u128 {
-    a & b
+    fast!(v128_and(a, b))
 }
 
 pub(crate) fn v128_andnot(a: u128, b: u128) -> u128 {
-    a & !b
+    fast!(v128_andnot(a, b))
 }
 
 pub(crate) fn v128_or(a: u128, b: u128) -> u128 {
-    a | b
+    fast!(v128_or(a, b))
 }
 
 pub(crate) fn v128_xor(a: u128, b: u128) -> u128 {
-    a ^ b
+    fast!(v128_xor(a, b))
 }
 
 pub(crate) fn v128_bitselect(a: u128, b: u128, c: u128) -> u128 {
-    (a & c) | (b & !c)
+    fast!(v128_bitselect(a, b, c))
 }
 
 /// `v128.any_true`: some bit is set.
@@ -311,134 +336,134 @@ pub(crate) fn v128_any_true(a: u128) -> bool {
 
 /// i8x16 comparisons.
 pub(crate) fn i8x16_eq(a: u128, b: u128) -> u128 {
-    compare::<u8>(a, b, |x, y| x == y)
+    fast!(i8x16_eq(a, b))
 }
 
 pub(crate) fn i8x16_ne(a: u128, b: u128) -> u128 {
-    compare::<u8>(a, b, |x, y| x != y)
+    fast!(i8x16_ne(a, b))
 }
 
 pub(crate) fn i8x16_lt_s(a: u128, b: u128) -> u128 {
-    compare::<i8>(a, b, |x, y| x < y)
+    fast!(i8x16_lt_s(a, b))
 }
 
 pub(crate) fn i8x16_lt_u(a: u128, b: u128) -> u128 {
-    compare::<u8>(a, b, |x, y| x < y)
+    fast!(i8x16_lt_u(a, b))
 }
 
 pub(crate) fn i8x16_gt_s(a: u128, b: u128) -> u128 {
-    compare::<i8>(a, b, |x, y| x > y)
+    fast!(i8x16_gt_s(a, b))
 }
 
 pub(crate) fn i8x16_gt_u(a: u128, b: u128) -> u128 {
-    compare::<u8>(a, b, |x, y| x > y)
+    fast!(i8x16_gt_u(a, b))
 }
 
 pub(crate) fn i8x16_le_s(a: u128, b: u128) -> u128 {
-    compare::<i8>(a, b, |x, y| x <= y)
+    fast!(i8x16_le_s(a, b))
 }
 
 pub(crate) fn i8x16_le_u(a: u128, b: u128) -> u128 {
-    compare::<u8>(a, b, |x, y| x <= y)
+    fast!(i8x16_le_u(a, b))
 }
 
 pub(crate) fn i8x16_ge_s(a: u128, b: u128) -> u128 {
-    compare::<i8>(a, b, |x, y| x >= y)
+    fast!(i8x16_ge_s(a, b))
 }
 
 pub(crate) fn i8x16_ge_u(a: u128, b: u128) -> u128 {
-    compare::<u8>(a, b, |x, y| x >= y)
+    fast!(i8x16_ge_u(a, b))
 }
 
 /// i16x8 comparisons.
 pub(crate) fn i16x8_eq(a: u128, b: u128) -> u128 {
-    compare::<u16>(a, b, |x, y| x == y)
+    fast!(i16x8_eq(a, b))
 }
 
 pub(crate) fn i16x8_ne(a: u128, b: u128) -> u128 {
-    compare::<u16>(a, b, |x, y| x != y)
+    fast!(i16x8_ne(a, b))
 }
 
 pub(crate) fn i16x8_lt_s(a: u128, b: u128) -> u128 {
-    compare::<i16>(a, b, |x, y| x < y)
+    fast!(i16x8_lt_s(a, b))
 }
 
 pub(crate) fn i16x8_lt_u(a: u128, b: u128) -> u128 {
-    compare::<u16>(a, b, |x, y| x < y)
+    fast!(i16x8_lt_u(a, b))
 }
 
 pub(crate) fn i16x8_gt_s(a: u128, b: u128) -> u128 {
-    compare::<i16>(a, b, |x, y| x > y)
+    fast!(i16x8_gt_s(a, b))
 }
 
 pub(crate) fn i16x8_gt_u(a: u128, b: u128) -> u128 {
-    compare::<u16>(a, b, |x, y| x > y)
+    fast!(i16x8_gt_u(a, b))
 }
 
 pub(crate) fn i16x8_le_s(a: u128, b: u128) -> u128 {
-    compare::<i16>(a, b, |x, y| x <= y)
+    fast!(i16x8_le_s(a, b))
 }
 
 pub(crate) fn i16x8_le_u(a: u128, b: u128) -> u128 {
-    compare::<u16>(a, b, |x, y| x <= y)
+    fast!(i16x8_le_u(a, b))
 }
 
 pub(crate) fn i16x8_ge_s(a: u128, b: u128) -> u128 {
-    compare::<i16>(a, b, |x, y| x >= y)
+    fast!(i16x8_ge_s(a, b))
 }
 
 pub(crate) fn i16x8_ge_u(a: u128, b: u128) -> u128 {
-    compare::<u16>(a, b, |x, y| x >= y)
+    fast!(i16x8_ge_u(a, b))
 }
 
 /// i32x4 comparisons.
 pub(crate) fn i32x4_eq(a: u128, b: u128) -> u128 {
-    compare::<u32>(a, b, |x, y| x == y)
+    fast!(i32x4_eq(a, b))
 }
 
 pub(crate) fn i32x4_ne(a: u128, b: u128) -> u128 {
-    compare::<u32>(a, b, |x, y| x != y)
+    fast!(i32x4_ne(a, b))
 }
 
 pub(crate) fn i32x4_lt_s(a: u128, b: u128) -> u128 {
-    compare::<i32>(a, b, |x, y| x < y)
+    fast!(i32x4_lt_s(a, b))
 }
 
 pub(crate) fn i32x4_lt_u(a: u128, b: u128) -> u128 {
-    compare::<u32>(a, b, |x, y| x < y)
+    fast!(i32x4_lt_u(a, b))
 }
 
 pub(crate) fn i32x4_gt_s(a: u128, b: u128) -> u128 {
-    compare::<i32>(a, b, |x, y| x > y)
+    fast!(i32x4_gt_s(a, b))
 }
 
 pub(crate) fn i32x4_gt_u(a: u128, b: u128) -> u128 {
-    compare::<u32>(a, b, |x, y| x > y)
+    fast!(i32x4_gt_u(a, b))
 }
 
 pub(crate) fn i32x4_le_s(a: u128, b: u128) -> u128 {
-    compare::<i32>(a, b, |x, y| x <= y)
+    fast!(i32x4_le_s(a, b))
 }
 
 pub(crate) fn i32x4_le_u(a: u128, b: u128) -> u128 {
-    compare::<u32>(a, b, |x, y| x <= y)
+    fast!(i32x4_le_u(a, b))
 }
 
 pub(crate) fn i32x4_ge_s(a: u128, b: u128) -> u128 {
-    compare::<i32>(a, b, |x, y| x >= y)
+    fast!(i32x4_ge_s(a, b))
 }
 
 pub(crate) fn i32x4_ge_u(a: u128, b: u128) -> u128 {
-    compare::<u32>(a, b, |x, y| x >= y)
+    fast!(i32x4_ge_u(a, b))
 }
 
 /// i64x2 comparisons (signed only).
 pub(crate) fn i64x2_eq(a: u128, b: u128) -> u128 {
-    compare::<u64>(a, b, |x, y| x == y)
+    fast!(i64x2_eq(a, b))
 }
 
 pub(crate) fn i64x2_ne(a: u128, b: u128) -> u128 {
-    compare::<u64>(a, b, |x, y| x != y)
+    fast!(i64x2_ne(a, b))
 }
 
 pub(crate) fn i64x2_lt_s(a: u128, b: u128) -> u128 {
@@ -459,52 +484,52 @@ pub(crate) fn i64x2_ge_s(a: u128, b: u128) -> u128 {
 
 /// f32x4 comparisons (IEEE: every comparison with a NaN is false, except `ne`).
 pub(crate) fn f32x4_eq(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x == y)
+    fast!(f32x4_eq(a, b))
 }
 
 pub(crate) fn f32x4_ne(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x != y)
+    fast!(f32x4_ne(a, b))
 }
 
 pub(crate) fn f32x4_lt(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x < y)
+    fast!(f32x4_lt(a, b))
 }
 
 pub(crate) fn f32x4_gt(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x > y)
+    fast!(f32x4_gt(a, b))
 }
 
 pub(crate) fn f32x4_le(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x <= y)
+    fast!(f32x4_le(a, b))
 }
 
 pub(crate) fn f32x4_ge(a: u128, b: u128) -> u128 {
-    compare::<f32>(a, b, |x, y| x >= y)
+    fast!(f32x4_ge(a, b))
 }
 
 /// f64x2 comparisons (IEEE: every comparison with a NaN is false, except `ne`).
 pub(crate) fn f64x2_eq(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x == y)
+    fast!(f64x2_eq(a, b))
 }
 
 pub(crate) fn f64x2_ne(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x != y)
+    fast!(f64x2_ne(a, b))
 }
 
 pub(crate) fn f64x2_lt(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x < y)
+    fast!(f64x2_lt(a, b))
 }
 
 pub(crate) fn f64x2_gt(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x > y)
+    fast!(f64x2_gt(a, b))
 }
 
 pub(crate) fn f64x2_le(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x <= y)
+    fast!(f64x2_le(a, b))
 }
 
 pub(crate) fn f64x2_ge(a: u128, b: u128) -> u128 {
-    compare::<f64>(a, b, |x, y| x >= y)
+    fast!(f64x2_ge(a, b))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -513,27 +538,27 @@ pub(crate) fn f64x2_ge(a: u128, b: u128) -> u128 {
 
 /// `abs` and `neg` wrap: both map `MIN` to `MIN`.
 pub(crate) fn i8x16_abs(a: u128) -> u128 {
-    map(a, i8::wrapping_abs)
+    fast!(i8x16_abs(a))
 }
 
 pub(crate) fn i8x16_neg(a: u128) -> u128 {
-    map(a, i8::wrapping_neg)
+    fast!(i8x16_neg(a))
 }
 
 pub(crate) fn i16x8_abs(a: u128) -> u128 {
-    map(a, i16::wrapping_abs)
+    fast!(i16x8_abs(a))
 }
 
 pub(crate) fn i16x8_neg(a: u128) -> u128 {
-    map(a, i16::wrapping_neg)
+    fast!(i16x8_neg(a))
 }
 
 pub(crate) fn i32x4_abs(a: u128) -> u128 {
-    map(a, i32::wrapping_abs)
+    fast!(i32x4_abs(a))
 }
 
 pub(crate) fn i32x4_neg(a: u128) -> u128 {
-    map(a, i32::wrapping_neg)
+    fast!(i32x4_neg(a))
 }
 
 pub(crate) fn i64x2_abs(a: u128) -> u128 {
@@ -551,15 +576,15 @@ pub(crate) fn i8x16_popcnt(a: u128) -> u128 {
 
 /// `all_true`: every lane is non-zero.
 pub(crate) fn i8x16_all_true(a: u128) -> bool {
-    all_true::<u8>(a)
+    fast!(i8x16_all_true(a))
 }
 
 pub(crate) fn i16x8_all_true(a: u128) -> bool {
-    all_true::<u16>(a)
+    fast!(i16x8_all_true(a))
 }
 
 pub(crate) fn i32x4_all_true(a: u128) -> bool {
-    all_true::<u32>(a)
+    fast!(i32x4_all_true(a))
 }
 
 pub(crate) fn i64x2_all_true(a: u128) -> bool {
@@ -568,19 +593,19 @@ pub(crate) fn i64x2_all_true(a: u128) -> bool {
 
 /// `bitmask`: bit `i` of the result is the top bit of lane `i`.
 pub(crate) fn i8x16_bitmask(a: u128) -> u32 {
-    bitmask::<i8>(a)
+    fast!(i8x16_bitmask(a))
 }
 
 pub(crate) fn i16x8_bitmask(a: u128) -> u32 {
-    bitmask::<i16>(a)
+    fast!(i16x8_bitmask(a))
 }
 
 pub(crate) fn i32x4_bitmask(a: u128) -> u32 {
-    bitmask::<i32>(a)
+    fast!(i32x4_bitmask(a))
 }
 
 pub(crate) fn i64x2_bitmask(a: u128) -> u32 {
-    bitmask::<i64>(a)
+    fast!(i64x2_bitmask(a))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -589,46 +614,46 @@ pub(crate) fn i64x2_bitmask(a: u128) -> u32 {
 
 /// i8x16 shifts.
 pub(crate) fn i8x16_shl(a: u128, count: u32) -> u128 {
-    map(a, |x: u8| x.wrapping_shl(count))
+    fast!(i8x16_shl(a, count))
 }
 
 pub(crate) fn i8x16_shr_s(a: u128, count: u32) -> u128 {
-    map(a, |x: i8| x.wrapping_shr(count))
+    fast!(i8x16_shr_s(a, count))
 }
 
 pub(crate) fn i8x16_shr_u(a: u128, count: u32) -> u128 {
-    map(a, |x: u8| x.wrapping_shr(count))
+    fast!(i8x16_shr_u(a, count))
 }
 
 /// i16x8 shifts.
 pub(crate) fn i16x8_shl(a: u128, count: u32) -> u128 {
-    map(a, |x: u16| x.wrapping_shl(count))
+    fast!(i16x8_shl(a, count))
 }
 
 pub(crate) fn i16x8_shr_s(a: u128, count: u32) -> u128 {
-    map(a, |x: i16| x.wrapping_shr(count))
+    fast!(i16x8_shr_s(a, count))
 }
 
 pub(crate) fn i16x8_shr_u(a: u128, count: u32) -> u128 {
-    map(a, |x: u16| x.wrapping_shr(count))
+    fast!(i16x8_shr_u(a, count))
 }
 
 /// i32x4 shifts.
 pub(crate) fn i32x4_shl(a: u128, count: u32) -> u128 {
-    map(a, |x: u32| x.wrapping_shl(count))
+    fast!(i32x4_shl(a, count))
 }
 
 pub(crate) fn i32x4_shr_s(a: u128, count: u32) -> u128 {
-    map(a, |x: i32| x.wrapping_shr(count))
+    fast!(i32x4_shr_s(a, count))
 }
 
 pub(crate) fn i32x4_shr_u(a: u128, count: u32) -> u128 {
-    map(a, |x: u32| x.wrapping_shr(count))
+    fast!(i32x4_shr_u(a, count))
 }
 
 /// i64x2 shifts.
 pub(crate) fn i64x2_shl(a: u128, count: u32) -> u128 {
-    map(a, |x: u64| x.wrapping_shl(count))
+    fast!(i64x2_shl(a, count))
 }
 
 pub(crate) fn i64x2_shr_s(a: u128, count: u32) -> u128 {
@@ -636,7 +661,7 @@ pub(crate) fn i64x2_shr_s(a: u128, count: u32) -> u128 {
 }
 
 pub(crate) fn i64x2_shr_u(a: u128, count: u32) -> u128 {
-    map(a, |x: u64| x.wrapping_shr(count))
+    fast!(i64x2_shr_u(a, count))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -645,97 +670,97 @@ pub(crate) fn i64x2_shr_u(a: u128, count: u32) -> u128 {
 
 /// i8x16: wrapping add/sub, saturating add/sub, min/max, rounding average.
 pub(crate) fn i8x16_add(a: u128, b: u128) -> u128 {
-    zip(a, b, u8::wrapping_add)
+    fast!(i8x16_add(a, b))
 }
 
 pub(crate) fn i8x16_add_sat_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i8::saturating_add)
+    fast!(i8x16_add_sat_s(a, b))
 }
 
 pub(crate) fn i8x16_add_sat_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u8::saturating_add)
+    fast!(i8x16_add_sat_u(a, b))
 }
 
 pub(crate) fn i8x16_sub(a: u128, b: u128) -> u128 {
-    zip(a, b, u8::wrapping_sub)
+    fast!(i8x16_sub(a, b))
 }
 
 pub(crate) fn i8x16_sub_sat_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i8::saturating_sub)
+    fast!(i8x16_sub_sat_s(a, b))
 }
 
 pub(crate) fn i8x16_sub_sat_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u8::saturating_sub)
+    fast!(i8x16_sub_sat_u(a, b))
 }
 
 pub(crate) fn i8x16_min_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i8::min)
+    fast!(i8x16_min_s(a, b))
 }
 
 pub(crate) fn i8x16_min_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u8::min)
+    fast!(i8x16_min_u(a, b))
 }
 
 pub(crate) fn i8x16_max_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i8::max)
+    fast!(i8x16_max_s(a, b))
 }
 
 pub(crate) fn i8x16_max_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u8::max)
+    fast!(i8x16_max_u(a, b))
 }
 
 /// `avgr_u`: `(a + b + 1) / 2` computed without overflow (rounds halves up).
 pub(crate) fn i8x16_avgr_u(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: u8, y: u8| ((u16::from(x) + u16::from(y) + 1) >> 1) as u8)
+    fast!(i8x16_avgr_u(a, b))
 }
 
 /// i16x8: as i8x16, plus wrapping `mul` and `q15mulr_sat_s`.
 pub(crate) fn i16x8_add(a: u128, b: u128) -> u128 {
-    zip(a, b, u16::wrapping_add)
+    fast!(i16x8_add(a, b))
 }
 
 pub(crate) fn i16x8_add_sat_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i16::saturating_add)
+    fast!(i16x8_add_sat_s(a, b))
 }
 
 pub(crate) fn i16x8_add_sat_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u16::saturating_add)
+    fast!(i16x8_add_sat_u(a, b))
 }
 
 pub(crate) fn i16x8_sub(a: u128, b: u128) -> u128 {
-    zip(a, b, u16::wrapping_sub)
+    fast!(i16x8_sub(a, b))
 }
 
 pub(crate) fn i16x8_sub_sat_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i16::saturating_sub)
+    fast!(i16x8_sub_sat_s(a, b))
 }
 
 pub(crate) fn i16x8_sub_sat_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u16::saturating_sub)
+    fast!(i16x8_sub_sat_u(a, b))
 }
 
 pub(crate) fn i16x8_mul(a: u128, b: u128) -> u128 {
-    zip(a, b, u16::wrapping_mul)
+    fast!(i16x8_mul(a, b))
 }
 
 pub(crate) fn i16x8_min_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i16::min)
+    fast!(i16x8_min_s(a, b))
 }
 
 pub(crate) fn i16x8_min_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u16::min)
+    fast!(i16x8_min_u(a, b))
 }
 
 pub(crate) fn i16x8_max_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i16::max)
+    fast!(i16x8_max_s(a, b))
 }
 
 pub(crate) fn i16x8_max_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u16::max)
+    fast!(i16x8_max_u(a, b))
 }
 
 pub(crate) fn i16x8_avgr_u(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: u16, y: u16| ((u32::from(x) + u32::from(y) + 1) >> 1) as u16)
+    fast!(i16x8_avgr_u(a, b))
 }
 
 /// `q15mulr_sat_s`: Q15 fixed-point product `(a * b + 2^14) >> 15`, saturated (only
@@ -749,11 +774,11 @@ pub(crate) fn i16x8_q15mulr_sat_s(a: u128, b: u128) -> u128 {
 
 /// i32x4: wrapping add/sub/mul, min/max.
 pub(crate) fn i32x4_add(a: u128, b: u128) -> u128 {
-    zip(a, b, u32::wrapping_add)
+    fast!(i32x4_add(a, b))
 }
 
 pub(crate) fn i32x4_sub(a: u128, b: u128) -> u128 {
-    zip(a, b, u32::wrapping_sub)
+    fast!(i32x4_sub(a, b))
 }
 
 pub(crate) fn i32x4_mul(a: u128, b: u128) -> u128 {
@@ -761,36 +786,34 @@ pub(crate) fn i32x4_mul(a: u128, b: u128) -> u128 {
 }
 
 pub(crate) fn i32x4_min_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i32::min)
+    fast!(i32x4_min_s(a, b))
 }
 
 pub(crate) fn i32x4_min_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u32::min)
+    fast!(i32x4_min_u(a, b))
 }
 
 pub(crate) fn i32x4_max_s(a: u128, b: u128) -> u128 {
-    zip(a, b, i32::max)
+    fast!(i32x4_max_s(a, b))
 }
 
 pub(crate) fn i32x4_max_u(a: u128, b: u128) -> u128 {
-    zip(a, b, u32::max)
+    fast!(i32x4_max_u(a, b))
 }
 
 /// `i32x4.dot_i16x8_s`: lane `i` is `a[2i]*b[2i] + a[2i+1]*b[2i+1]`, wrapping (only
 /// `2 * (-32768)^2` overflows).
 pub(crate) fn i32x4_dot_i16x8_s(a: u128, b: u128) -> u128 {
-    let (x, y) = (i16::unpack(a), i16::unpack(b));
-    let product = |j: usize| i32::from(x[j]) * i32::from(y[j]);
-    build(|i| product(2 * i).wrapping_add(product(2 * i + 1)))
+    fast!(i32x4_dot_i16x8_s(a, b))
 }
 
 /// i64x2: wrapping add/sub/mul.
 pub(crate) fn i64x2_add(a: u128, b: u128) -> u128 {
-    zip(a, b, u64::wrapping_add)
+    fast!(i64x2_add(a, b))
 }
 
 pub(crate) fn i64x2_sub(a: u128, b: u128) -> u128 {
-    zip(a, b, u64::wrapping_sub)
+    fast!(i64x2_sub(a, b))
 }
 
 pub(crate) fn i64x2_mul(a: u128, b: u128) -> u128 {
@@ -803,35 +826,35 @@ pub(crate) fn i64x2_mul(a: u128, b: u128) -> u128 {
 
 /// `extend_low`/`extend_high`: the low or high half of the lanes, sign- or zero-extended.
 pub(crate) fn i16x8_extend_low_i8x16_s(a: u128) -> u128 {
-    convert_lanes::<i8, i16>(a, 0, i16::from)
+    fast!(i16x8_extend_low_i8x16_s(a))
 }
 
 pub(crate) fn i16x8_extend_high_i8x16_s(a: u128) -> u128 {
-    convert_lanes::<i8, i16>(a, 8, i16::from)
+    fast!(i16x8_extend_high_i8x16_s(a))
 }
 
 pub(crate) fn i16x8_extend_low_i8x16_u(a: u128) -> u128 {
-    convert_lanes::<u8, u16>(a, 0, u16::from)
+    fast!(i16x8_extend_low_i8x16_u(a))
 }
 
 pub(crate) fn i16x8_extend_high_i8x16_u(a: u128) -> u128 {
-    convert_lanes::<u8, u16>(a, 8, u16::from)
+    fast!(i16x8_extend_high_i8x16_u(a))
 }
 
 pub(crate) fn i32x4_extend_low_i16x8_s(a: u128) -> u128 {
-    convert_lanes::<i16, i32>(a, 0, i32::from)
+    fast!(i32x4_extend_low_i16x8_s(a))
 }
 
 pub(crate) fn i32x4_extend_high_i16x8_s(a: u128) -> u128 {
-    convert_lanes::<i16, i32>(a, 4, i32::from)
+    fast!(i32x4_extend_high_i16x8_s(a))
 }
 
 pub(crate) fn i32x4_extend_low_i16x8_u(a: u128) -> u128 {
-    convert_lanes::<u16, u32>(a, 0, u32::from)
+    fast!(i32x4_extend_low_i16x8_u(a))
 }
 
 pub(crate) fn i32x4_extend_high_i16x8_u(a: u128) -> u128 {
-    convert_lanes::<u16, u32>(a, 4, u32::from)
+    fast!(i32x4_extend_high_i16x8_u(a))
 }
 
 pub(crate) fn i64x2_extend_low_i32x4_s(a: u128) -> u128 {
@@ -843,44 +866,44 @@ pub(crate) fn i64x2_extend_high_i32x4_s(a: u128) -> u128 {
 }
 
 pub(crate) fn i64x2_extend_low_i32x4_u(a: u128) -> u128 {
-    convert_lanes::<u32, u64>(a, 0, u64::from)
+    fast!(i64x2_extend_low_i32x4_u(a))
 }
 
 pub(crate) fn i64x2_extend_high_i32x4_u(a: u128) -> u128 {
-    convert_lanes::<u32, u64>(a, 2, u64::from)
+    fast!(i64x2_extend_high_i32x4_u(a))
 }
 
 /// `extmul_low`/`extmul_high`: products of the extended low or high halves.
 pub(crate) fn i16x8_extmul_low_i8x16_s(a: u128, b: u128) -> u128 {
-    extmul(a, b, 0, |x: i8, y: i8| i16::from(x) * i16::from(y))
+    fast!(i16x8_extmul_low_i8x16_s(a, b))
 }
 
 pub(crate) fn i16x8_extmul_high_i8x16_s(a: u128, b: u128) -> u128 {
-    extmul(a, b, 8, |x: i8, y: i8| i16::from(x) * i16::from(y))
+    fast!(i16x8_extmul_high_i8x16_s(a, b))
 }
 
 pub(crate) fn i16x8_extmul_low_i8x16_u(a: u128, b: u128) -> u128 {
-    extmul(a, b, 0, |x: u8, y: u8| u16::from(x) * u16::from(y))
+    fast!(i16x8_extmul_low_i8x16_u(a, b))
 }
 
 pub(crate) fn i16x8_extmul_high_i8x16_u(a: u128, b: u128) -> u128 {
-    extmul(a, b, 8, |x: u8, y: u8| u16::from(x) * u16::from(y))
+    fast!(i16x8_extmul_high_i8x16_u(a, b))
 }
 
 pub(crate) fn i32x4_extmul_low_i16x8_s(a: u128, b: u128) -> u128 {
-    extmul(a, b, 0, |x: i16, y: i16| i32::from(x) * i32::from(y))
+    fast!(i32x4_extmul_low_i16x8_s(a, b))
 }
 
 pub(crate) fn i32x4_extmul_high_i16x8_s(a: u128, b: u128) -> u128 {
-    extmul(a, b, 4, |x: i16, y: i16| i32::from(x) * i32::from(y))
+    fast!(i32x4_extmul_high_i16x8_s(a, b))
 }
 
 pub(crate) fn i32x4_extmul_low_i16x8_u(a: u128, b: u128) -> u128 {
-    extmul(a, b, 0, |x: u16, y: u16| u32::from(x) * u32::from(y))
+    fast!(i32x4_extmul_low_i16x8_u(a, b))
 }
 
 pub(crate) fn i32x4_extmul_high_i16x8_u(a: u128, b: u128) -> u128 {
-    extmul(a, b, 4, |x: u16, y: u16| u32::from(x) * u32::from(y))
+    fast!(i32x4_extmul_high_i16x8_u(a, b))
 }
 
 pub(crate) fn i64x2_extmul_low_i32x4_s(a: u128, b: u128) -> u128 {
@@ -892,28 +915,28 @@ pub(crate) fn i64x2_extmul_high_i32x4_s(a: u128, b: u128) -> u128 {
 }
 
 pub(crate) fn i64x2_extmul_low_i32x4_u(a: u128, b: u128) -> u128 {
-    extmul(a, b, 0, |x: u32, y: u32| u64::from(x) * u64::from(y))
+    fast!(i64x2_extmul_low_i32x4_u(a, b))
 }
 
 pub(crate) fn i64x2_extmul_high_i32x4_u(a: u128, b: u128) -> u128 {
-    extmul(a, b, 2, |x: u32, y: u32| u64::from(x) * u64::from(y))
+    fast!(i64x2_extmul_high_i32x4_u(a, b))
 }
 
 /// `extadd_pairwise`: lane `i` is the extended sum of input lanes `2i` and `2i+1`.
 pub(crate) fn i16x8_extadd_pairwise_i8x16_s(a: u128) -> u128 {
-    pairwise(a, |x: i8, y: i8| i16::from(x) + i16::from(y))
+    fast!(i16x8_extadd_pairwise_i8x16_s(a))
 }
 
 pub(crate) fn i16x8_extadd_pairwise_i8x16_u(a: u128) -> u128 {
-    pairwise(a, |x: u8, y: u8| u16::from(x) + u16::from(y))
+    fast!(i16x8_extadd_pairwise_i8x16_u(a))
 }
 
 pub(crate) fn i32x4_extadd_pairwise_i16x8_s(a: u128) -> u128 {
-    pairwise(a, |x: i16, y: i16| i32::from(x) + i32::from(y))
+    fast!(i32x4_extadd_pairwise_i16x8_s(a))
 }
 
 pub(crate) fn i32x4_extadd_pairwise_i16x8_u(a: u128) -> u128 {
-    pairwise(a, |x: u16, y: u16| u32::from(x) + u32::from(y))
+    fast!(i32x4_extadd_pairwise_i16x8_u(a))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -921,15 +944,15 @@ pub(crate) fn i32x4_extadd_pairwise_i16x8_u(a: u128) -> u128 {
 // ---------------------------------------------------------------------------------------
 
 pub(crate) fn i8x16_narrow_i16x8_s(a: u128, b: u128) -> u128 {
-    narrow(a, b, |x: i16| x.clamp(i8::MIN.into(), i8::MAX.into()) as i8)
+    fast!(i8x16_narrow_i16x8_s(a, b))
 }
 
 pub(crate) fn i8x16_narrow_i16x8_u(a: u128, b: u128) -> u128 {
-    narrow(a, b, |x: i16| x.clamp(0, u8::MAX.into()) as u8)
+    fast!(i8x16_narrow_i16x8_u(a, b))
 }
 
 pub(crate) fn i16x8_narrow_i32x4_s(a: u128, b: u128) -> u128 {
-    narrow(a, b, |x: i32| x.clamp(i16::MIN.into(), i16::MAX.into()) as i16)
+    fast!(i16x8_narrow_i32x4_s(a, b))
 }
 
 pub(crate) fn i16x8_narrow_i32x4_u(a: u128, b: u128) -> u128 {
@@ -943,51 +966,51 @@ pub(crate) fn i16x8_narrow_i32x4_u(a: u128, b: u128) -> u128 {
 /// f32x4 `+ - * /`: IEEE 754 already returns a quiet NaN, also for signalling inputs; `+` and
 /// `*` pick the NaN deterministically (see `float::f32_add`).
 pub(crate) fn f32x4_add(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f32_add)
+    fast!(f32x4_add(a, b))
 }
 
 pub(crate) fn f32x4_sub(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| x - y)
+    fast!(f32x4_sub(a, b))
 }
 
 pub(crate) fn f32x4_mul(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f32_mul)
+    fast!(f32x4_mul(a, b))
 }
 
 pub(crate) fn f32x4_div(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| x / y)
+    fast!(f32x4_div(a, b))
 }
 
 /// f32x4 `min`/`max` (NaN-propagating, `-0 < +0`) and `pmin`/`pmax` (a plain `<` select
 /// that returns the first operand when the comparison is false, e.g. with NaNs).
 pub(crate) fn f32x4_min(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f32_min)
+    fast!(f32x4_min(a, b))
 }
 
 pub(crate) fn f32x4_max(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f32_max)
+    fast!(f32x4_max(a, b))
 }
 
 pub(crate) fn f32x4_pmin(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| if y < x { y } else { x })
+    fast!(f32x4_pmin(a, b))
 }
 
 pub(crate) fn f32x4_pmax(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f32, y| if x < y { y } else { x })
+    fast!(f32x4_pmax(a, b))
 }
 
 /// f32x4 `abs`/`neg` touch only the sign bit (NaN payloads are kept).
 pub(crate) fn f32x4_abs(a: u128) -> u128 {
-    map(a, |x: u32| x & 0x7fff_ffff)
+    fast!(f32x4_abs(a))
 }
 
 pub(crate) fn f32x4_neg(a: u128) -> u128 {
-    map(a, |x: u32| x ^ 0x8000_0000)
+    fast!(f32x4_neg(a))
 }
 
 /// f32x4 rounding and `sqrt`, per lane with the scalar rules (NaNs come out quiet).
 pub(crate) fn f32x4_sqrt(a: u128) -> u128 {
-    map(a, float::f32_sqrt)
+    fast!(f32x4_sqrt(a))
 }
 
 pub(crate) fn f32x4_ceil(a: u128) -> u128 {
@@ -1008,50 +1031,50 @@ pub(crate) fn f32x4_nearest(a: u128) -> u128 {
 
 /// f64x2 `+ - * /`: IEEE 754 already returns a quiet NaN, also for signalling inputs.
 pub(crate) fn f64x2_add(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f64_add)
+    fast!(f64x2_add(a, b))
 }
 
 pub(crate) fn f64x2_sub(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| x - y)
+    fast!(f64x2_sub(a, b))
 }
 
 pub(crate) fn f64x2_mul(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f64_mul)
+    fast!(f64x2_mul(a, b))
 }
 
 pub(crate) fn f64x2_div(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| x / y)
+    fast!(f64x2_div(a, b))
 }
 
 /// f64x2 `min`/`max`/`pmin`/`pmax`, as for f32x4.
 pub(crate) fn f64x2_min(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f64_min)
+    fast!(f64x2_min(a, b))
 }
 
 pub(crate) fn f64x2_max(a: u128, b: u128) -> u128 {
-    zip(a, b, float::f64_max)
+    fast!(f64x2_max(a, b))
 }
 
 pub(crate) fn f64x2_pmin(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| if y < x { y } else { x })
+    fast!(f64x2_pmin(a, b))
 }
 
 pub(crate) fn f64x2_pmax(a: u128, b: u128) -> u128 {
-    zip(a, b, |x: f64, y| if x < y { y } else { x })
+    fast!(f64x2_pmax(a, b))
 }
 
 /// f64x2 `abs`/`neg` touch only the sign bit (NaN payloads are kept).
 pub(crate) fn f64x2_abs(a: u128) -> u128 {
-    map(a, |x: u64| x & 0x7fff_ffff_ffff_ffff)
+    fast!(f64x2_abs(a))
 }
 
 pub(crate) fn f64x2_neg(a: u128) -> u128 {
-    map(a, |x: u64| x ^ 0x8000_0000_0000_0000)
+    fast!(f64x2_neg(a))
 }
 
 /// f64x2 rounding and `sqrt`, per lane with the scalar rules (NaNs come out quiet).
 pub(crate) fn f64x2_sqrt(a: u128) -> u128 {
-    map(a, float::f64_sqrt)
+    fast!(f64x2_sqrt(a))
 }
 
 pub(crate) fn f64x2_ceil(a: u128) -> u128 {
@@ -1077,7 +1100,7 @@ pub(crate) fn f64x2_nearest(a: u128) -> u128 {
 
 /// `trunc_sat`: truncate toward zero, saturate, NaN -> 0.
 pub(crate) fn i32x4_trunc_sat_f32x4_s(a: u128) -> u128 {
-    convert_lanes(a, 0, |x: f32| x as i32)
+    fast!(i32x4_trunc_sat_f32x4_s(a))
 }
 
 pub(crate) fn i32x4_trunc_sat_f32x4_u(a: u128) -> u128 {
@@ -1085,7 +1108,7 @@ pub(crate) fn i32x4_trunc_sat_f32x4_u(a: u128) -> u128 {
 }
 
 pub(crate) fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
-    convert_lanes(a, 0, |x: f64| x as i32)
+    fast!(i32x4_trunc_sat_f64x2_s_zero(a))
 }
 
 pub(crate) fn i32x4_trunc_sat_f64x2_u_zero(a: u128) -> u128 {
@@ -1094,7 +1117,7 @@ pub(crate) fn i32x4_trunc_sat_f64x2_u_zero(a: u128) -> u128 {
 
 /// Integer to float: `convert_i32x4` (rounding) and `convert_low_i32x4` (exact).
 pub(crate) fn f32x4_convert_i32x4_s(a: u128) -> u128 {
-    convert_lanes(a, 0, |x: i32| x as f32)
+    fast!(f32x4_convert_i32x4_s(a))
 }
 
 pub(crate) fn f32x4_convert_i32x4_u(a: u128) -> u128 {
@@ -1102,7 +1125,7 @@ pub(crate) fn f32x4_convert_i32x4_u(a: u128) -> u128 {
 }
 
 pub(crate) fn f64x2_convert_low_i32x4_s(a: u128) -> u128 {
-    convert_lanes(a, 0, |x: i32| f64::from(x))
+    fast!(f64x2_convert_low_i32x4_s(a))
 }
 
 pub(crate) fn f64x2_convert_low_i32x4_u(a: u128) -> u128 {
@@ -1179,6 +1202,675 @@ pub(crate) fn v128_load32_zero(b: [u8; 4]) -> u128 {
 #[inline]
 pub(crate) fn v128_load64_zero(b: [u8; 8]) -> u128 {
     u128::from(u64::from_le_bytes(b))
+}
+
+/// The lane-by-lane definitions of the operations that have a fast path (in the order of the
+/// public functions above; their docs are there): the reference that the fast paths are
+/// tested against, and the implementation on targets without the fast paths.
+mod portable {
+    use super::*;
+
+    pub(crate) fn i8x16_splat(x: u32) -> u128 {
+        u8::pack([x as u8; 16])
+    }
+
+    pub(crate) fn i16x8_splat(x: u32) -> u128 {
+        u16::pack([x as u16; 8])
+    }
+
+    pub(crate) fn i32x4_splat(x: u32) -> u128 {
+        u32::pack([x; 4])
+    }
+
+    pub(crate) fn i64x2_splat(x: u64) -> u128 {
+        u64::pack([x; 2])
+    }
+
+    pub(crate) fn f32x4_splat(x: f32) -> u128 {
+        f32::pack([x; 4])
+    }
+
+    pub(crate) fn f64x2_splat(x: f64) -> u128 {
+        f64::pack([x; 2])
+    }
+
+    pub(crate) fn v128_not(a: u128) -> u128 {
+        !a
+    }
+
+    pub(crate) fn v128_and(a: u128, b: u128) -> u128 {
+        a & b
+    }
+
+    pub(crate) fn v128_andnot(a: u128, b: u128) -> u128 {
+        a & !b
+    }
+
+    pub(crate) fn v128_or(a: u128, b: u128) -> u128 {
+        a | b
+    }
+
+    pub(crate) fn v128_xor(a: u128, b: u128) -> u128 {
+        a ^ b
+    }
+
+    pub(crate) fn v128_bitselect(a: u128, b: u128, c: u128) -> u128 {
+        (a & c) | (b & !c)
+    }
+
+    pub(crate) fn i8x16_eq(a: u128, b: u128) -> u128 {
+        compare::<u8>(a, b, |x, y| x == y)
+    }
+
+    pub(crate) fn i8x16_ne(a: u128, b: u128) -> u128 {
+        compare::<u8>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn i8x16_lt_s(a: u128, b: u128) -> u128 {
+        compare::<i8>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn i8x16_lt_u(a: u128, b: u128) -> u128 {
+        compare::<u8>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn i8x16_gt_s(a: u128, b: u128) -> u128 {
+        compare::<i8>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn i8x16_gt_u(a: u128, b: u128) -> u128 {
+        compare::<u8>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn i8x16_le_s(a: u128, b: u128) -> u128 {
+        compare::<i8>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn i8x16_le_u(a: u128, b: u128) -> u128 {
+        compare::<u8>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn i8x16_ge_s(a: u128, b: u128) -> u128 {
+        compare::<i8>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn i8x16_ge_u(a: u128, b: u128) -> u128 {
+        compare::<u8>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn i16x8_eq(a: u128, b: u128) -> u128 {
+        compare::<u16>(a, b, |x, y| x == y)
+    }
+
+    pub(crate) fn i16x8_ne(a: u128, b: u128) -> u128 {
+        compare::<u16>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn i16x8_lt_s(a: u128, b: u128) -> u128 {
+        compare::<i16>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn i16x8_lt_u(a: u128, b: u128) -> u128 {
+        compare::<u16>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn i16x8_gt_s(a: u128, b: u128) -> u128 {
+        compare::<i16>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn i16x8_gt_u(a: u128, b: u128) -> u128 {
+        compare::<u16>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn i16x8_le_s(a: u128, b: u128) -> u128 {
+        compare::<i16>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn i16x8_le_u(a: u128, b: u128) -> u128 {
+        compare::<u16>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn i16x8_ge_s(a: u128, b: u128) -> u128 {
+        compare::<i16>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn i16x8_ge_u(a: u128, b: u128) -> u128 {
+        compare::<u16>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn i32x4_eq(a: u128, b: u128) -> u128 {
+        compare::<u32>(a, b, |x, y| x == y)
+    }
+
+    pub(crate) fn i32x4_ne(a: u128, b: u128) -> u128 {
+        compare::<u32>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn i32x4_lt_s(a: u128, b: u128) -> u128 {
+        compare::<i32>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn i32x4_lt_u(a: u128, b: u128) -> u128 {
+        compare::<u32>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn i32x4_gt_s(a: u128, b: u128) -> u128 {
+        compare::<i32>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn i32x4_gt_u(a: u128, b: u128) -> u128 {
+        compare::<u32>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn i32x4_le_s(a: u128, b: u128) -> u128 {
+        compare::<i32>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn i32x4_le_u(a: u128, b: u128) -> u128 {
+        compare::<u32>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn i32x4_ge_s(a: u128, b: u128) -> u128 {
+        compare::<i32>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn i32x4_ge_u(a: u128, b: u128) -> u128 {
+        compare::<u32>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn i64x2_eq(a: u128, b: u128) -> u128 {
+        compare::<u64>(a, b, |x, y| x == y)
+    }
+
+    pub(crate) fn i64x2_ne(a: u128, b: u128) -> u128 {
+        compare::<u64>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn f32x4_eq(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x == y)
+    }
+
+    pub(crate) fn f32x4_ne(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn f32x4_lt(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn f32x4_gt(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn f32x4_le(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn f32x4_ge(a: u128, b: u128) -> u128 {
+        compare::<f32>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn f64x2_eq(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x == y)
+    }
+
+    pub(crate) fn f64x2_ne(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x != y)
+    }
+
+    pub(crate) fn f64x2_lt(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x < y)
+    }
+
+    pub(crate) fn f64x2_gt(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x > y)
+    }
+
+    pub(crate) fn f64x2_le(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x <= y)
+    }
+
+    pub(crate) fn f64x2_ge(a: u128, b: u128) -> u128 {
+        compare::<f64>(a, b, |x, y| x >= y)
+    }
+
+    pub(crate) fn i8x16_abs(a: u128) -> u128 {
+        map(a, i8::wrapping_abs)
+    }
+
+    pub(crate) fn i8x16_neg(a: u128) -> u128 {
+        map(a, i8::wrapping_neg)
+    }
+
+    pub(crate) fn i16x8_abs(a: u128) -> u128 {
+        map(a, i16::wrapping_abs)
+    }
+
+    pub(crate) fn i16x8_neg(a: u128) -> u128 {
+        map(a, i16::wrapping_neg)
+    }
+
+    pub(crate) fn i32x4_abs(a: u128) -> u128 {
+        map(a, i32::wrapping_abs)
+    }
+
+    pub(crate) fn i32x4_neg(a: u128) -> u128 {
+        map(a, i32::wrapping_neg)
+    }
+
+    pub(crate) fn i8x16_all_true(a: u128) -> bool {
+        all_true::<u8>(a)
+    }
+
+    pub(crate) fn i16x8_all_true(a: u128) -> bool {
+        all_true::<u16>(a)
+    }
+
+    pub(crate) fn i32x4_all_true(a: u128) -> bool {
+        all_true::<u32>(a)
+    }
+
+    pub(crate) fn i8x16_bitmask(a: u128) -> u32 {
+        bitmask::<i8>(a)
+    }
+
+    pub(crate) fn i16x8_bitmask(a: u128) -> u32 {
+        bitmask::<i16>(a)
+    }
+
+    pub(crate) fn i32x4_bitmask(a: u128) -> u32 {
+        bitmask::<i32>(a)
+    }
+
+    pub(crate) fn i64x2_bitmask(a: u128) -> u32 {
+        bitmask::<i64>(a)
+    }
+
+    pub(crate) fn i8x16_shl(a: u128, count: u32) -> u128 {
+        map(a, |x: u8| x.wrapping_shl(count))
+    }
+
+    pub(crate) fn i8x16_shr_s(a: u128, count: u32) -> u128 {
+        map(a, |x: i8| x.wrapping_shr(count))
+    }
+
+    pub(crate) fn i8x16_shr_u(a: u128, count: u32) -> u128 {
+        map(a, |x: u8| x.wrapping_shr(count))
+    }
+
+    pub(crate) fn i16x8_shl(a: u128, count: u32) -> u128 {
+        map(a, |x: u16| x.wrapping_shl(count))
+    }
+
+    pub(crate) fn i16x8_shr_s(a: u128, count: u32) -> u128 {
+        map(a, |x: i16| x.wrapping_shr(count))
+    }
+
+    pub(crate) fn i16x8_shr_u(a: u128, count: u32) -> u128 {
+        map(a, |x: u16| x.wrapping_shr(count))
+    }
+
+    pub(crate) fn i32x4_shl(a: u128, count: u32) -> u128 {
+        map(a, |x: u32| x.wrapping_shl(count))
+    }
+
+    pub(crate) fn i32x4_shr_s(a: u128, count: u32) -> u128 {
+        map(a, |x: i32| x.wrapping_shr(count))
+    }
+
+    pub(crate) fn i32x4_shr_u(a: u128, count: u32) -> u128 {
+        map(a, |x: u32| x.wrapping_shr(count))
+    }
+
+    pub(crate) fn i64x2_shl(a: u128, count: u32) -> u128 {
+        map(a, |x: u64| x.wrapping_shl(count))
+    }
+
+    pub(crate) fn i64x2_shr_u(a: u128, count: u32) -> u128 {
+        map(a, |x: u64| x.wrapping_shr(count))
+    }
+
+    pub(crate) fn i8x16_add(a: u128, b: u128) -> u128 {
+        zip(a, b, u8::wrapping_add)
+    }
+
+    pub(crate) fn i8x16_add_sat_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i8::saturating_add)
+    }
+
+    pub(crate) fn i8x16_add_sat_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u8::saturating_add)
+    }
+
+    pub(crate) fn i8x16_sub(a: u128, b: u128) -> u128 {
+        zip(a, b, u8::wrapping_sub)
+    }
+
+    pub(crate) fn i8x16_sub_sat_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i8::saturating_sub)
+    }
+
+    pub(crate) fn i8x16_sub_sat_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u8::saturating_sub)
+    }
+
+    pub(crate) fn i8x16_min_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i8::min)
+    }
+
+    pub(crate) fn i8x16_min_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u8::min)
+    }
+
+    pub(crate) fn i8x16_max_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i8::max)
+    }
+
+    pub(crate) fn i8x16_max_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u8::max)
+    }
+
+    pub(crate) fn i8x16_avgr_u(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: u8, y: u8| ((u16::from(x) + u16::from(y) + 1) >> 1) as u8)
+    }
+
+    pub(crate) fn i16x8_add(a: u128, b: u128) -> u128 {
+        zip(a, b, u16::wrapping_add)
+    }
+
+    pub(crate) fn i16x8_add_sat_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i16::saturating_add)
+    }
+
+    pub(crate) fn i16x8_add_sat_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u16::saturating_add)
+    }
+
+    pub(crate) fn i16x8_sub(a: u128, b: u128) -> u128 {
+        zip(a, b, u16::wrapping_sub)
+    }
+
+    pub(crate) fn i16x8_sub_sat_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i16::saturating_sub)
+    }
+
+    pub(crate) fn i16x8_sub_sat_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u16::saturating_sub)
+    }
+
+    pub(crate) fn i16x8_mul(a: u128, b: u128) -> u128 {
+        zip(a, b, u16::wrapping_mul)
+    }
+
+    pub(crate) fn i16x8_min_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i16::min)
+    }
+
+    pub(crate) fn i16x8_min_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u16::min)
+    }
+
+    pub(crate) fn i16x8_max_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i16::max)
+    }
+
+    pub(crate) fn i16x8_max_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u16::max)
+    }
+
+    pub(crate) fn i16x8_avgr_u(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: u16, y: u16| ((u32::from(x) + u32::from(y) + 1) >> 1) as u16)
+    }
+
+    pub(crate) fn i32x4_add(a: u128, b: u128) -> u128 {
+        zip(a, b, u32::wrapping_add)
+    }
+
+    pub(crate) fn i32x4_sub(a: u128, b: u128) -> u128 {
+        zip(a, b, u32::wrapping_sub)
+    }
+
+    pub(crate) fn i32x4_min_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i32::min)
+    }
+
+    pub(crate) fn i32x4_min_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u32::min)
+    }
+
+    pub(crate) fn i32x4_max_s(a: u128, b: u128) -> u128 {
+        zip(a, b, i32::max)
+    }
+
+    pub(crate) fn i32x4_max_u(a: u128, b: u128) -> u128 {
+        zip(a, b, u32::max)
+    }
+
+    pub(crate) fn i32x4_dot_i16x8_s(a: u128, b: u128) -> u128 {
+        let (x, y) = (i16::unpack(a), i16::unpack(b));
+        let product = |j: usize| i32::from(x[j]) * i32::from(y[j]);
+        build(|i| product(2 * i).wrapping_add(product(2 * i + 1)))
+    }
+
+    pub(crate) fn i64x2_add(a: u128, b: u128) -> u128 {
+        zip(a, b, u64::wrapping_add)
+    }
+
+    pub(crate) fn i64x2_sub(a: u128, b: u128) -> u128 {
+        zip(a, b, u64::wrapping_sub)
+    }
+
+    pub(crate) fn i16x8_extend_low_i8x16_s(a: u128) -> u128 {
+        convert_lanes::<i8, i16>(a, 0, i16::from)
+    }
+
+    pub(crate) fn i16x8_extend_high_i8x16_s(a: u128) -> u128 {
+        convert_lanes::<i8, i16>(a, 8, i16::from)
+    }
+
+    pub(crate) fn i16x8_extend_low_i8x16_u(a: u128) -> u128 {
+        convert_lanes::<u8, u16>(a, 0, u16::from)
+    }
+
+    pub(crate) fn i16x8_extend_high_i8x16_u(a: u128) -> u128 {
+        convert_lanes::<u8, u16>(a, 8, u16::from)
+    }
+
+    pub(crate) fn i32x4_extend_low_i16x8_s(a: u128) -> u128 {
+        convert_lanes::<i16, i32>(a, 0, i32::from)
+    }
+
+    pub(crate) fn i32x4_extend_high_i16x8_s(a: u128) -> u128 {
+        convert_lanes::<i16, i32>(a, 4, i32::from)
+    }
+
+    pub(crate) fn i32x4_extend_low_i16x8_u(a: u128) -> u128 {
+        convert_lanes::<u16, u32>(a, 0, u32::from)
+    }
+
+    pub(crate) fn i32x4_extend_high_i16x8_u(a: u128) -> u128 {
+        convert_lanes::<u16, u32>(a, 4, u32::from)
+    }
+
+    pub(crate) fn i64x2_extend_low_i32x4_u(a: u128) -> u128 {
+        convert_lanes::<u32, u64>(a, 0, u64::from)
+    }
+
+    pub(crate) fn i64x2_extend_high_i32x4_u(a: u128) -> u128 {
+        convert_lanes::<u32, u64>(a, 2, u64::from)
+    }
+
+    pub(crate) fn i16x8_extmul_low_i8x16_s(a: u128, b: u128) -> u128 {
+        extmul(a, b, 0, |x: i8, y: i8| i16::from(x) * i16::from(y))
+    }
+
+    pub(crate) fn i16x8_extmul_high_i8x16_s(a: u128, b: u128) -> u128 {
+        extmul(a, b, 8, |x: i8, y: i8| i16::from(x) * i16::from(y))
+    }
+
+    pub(crate) fn i16x8_extmul_low_i8x16_u(a: u128, b: u128) -> u128 {
+        extmul(a, b, 0, |x: u8, y: u8| u16::from(x) * u16::from(y))
+    }
+
+    pub(crate) fn i16x8_extmul_high_i8x16_u(a: u128, b: u128) -> u128 {
+        extmul(a, b, 8, |x: u8, y: u8| u16::from(x) * u16::from(y))
+    }
+
+    pub(crate) fn i32x4_extmul_low_i16x8_s(a: u128, b: u128) -> u128 {
+        extmul(a, b, 0, |x: i16, y: i16| i32::from(x) * i32::from(y))
+    }
+
+    pub(crate) fn i32x4_extmul_high_i16x8_s(a: u128, b: u128) -> u128 {
+        extmul(a, b, 4, |x: i16, y: i16| i32::from(x) * i32::from(y))
+    }
+
+    pub(crate) fn i32x4_extmul_low_i16x8_u(a: u128, b: u128) -> u128 {
+        extmul(a, b, 0, |x: u16, y: u16| u32::from(x) * u32::from(y))
+    }
+
+    pub(crate) fn i32x4_extmul_high_i16x8_u(a: u128, b: u128) -> u128 {
+        extmul(a, b, 4, |x: u16, y: u16| u32::from(x) * u32::from(y))
+    }
+
+    pub(crate) fn i64x2_extmul_low_i32x4_u(a: u128, b: u128) -> u128 {
+        extmul(a, b, 0, |x: u32, y: u32| u64::from(x) * u64::from(y))
+    }
+
+    pub(crate) fn i64x2_extmul_high_i32x4_u(a: u128, b: u128) -> u128 {
+        extmul(a, b, 2, |x: u32, y: u32| u64::from(x) * u64::from(y))
+    }
+
+    pub(crate) fn i16x8_extadd_pairwise_i8x16_s(a: u128) -> u128 {
+        pairwise(a, |x: i8, y: i8| i16::from(x) + i16::from(y))
+    }
+
+    pub(crate) fn i16x8_extadd_pairwise_i8x16_u(a: u128) -> u128 {
+        pairwise(a, |x: u8, y: u8| u16::from(x) + u16::from(y))
+    }
+
+    pub(crate) fn i32x4_extadd_pairwise_i16x8_s(a: u128) -> u128 {
+        pairwise(a, |x: i16, y: i16| i32::from(x) + i32::from(y))
+    }
+
+    pub(crate) fn i32x4_extadd_pairwise_i16x8_u(a: u128) -> u128 {
+        pairwise(a, |x: u16, y: u16| u32::from(x) + u32::from(y))
+    }
+
+    pub(crate) fn i8x16_narrow_i16x8_s(a: u128, b: u128) -> u128 {
+        narrow(a, b, |x: i16| x.clamp(i8::MIN.into(), i8::MAX.into()) as i8)
+    }
+
+    pub(crate) fn i8x16_narrow_i16x8_u(a: u128, b: u128) -> u128 {
+        narrow(a, b, |x: i16| x.clamp(0, u8::MAX.into()) as u8)
+    }
+
+    pub(crate) fn i16x8_narrow_i32x4_s(a: u128, b: u128) -> u128 {
+        narrow(a, b, |x: i32| x.clamp(i16::MIN.into(), i16::MAX.into()) as i16)
+    }
+
+    pub(crate) fn f32x4_add(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f32_add)
+    }
+
+    pub(crate) fn f32x4_sub(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f32, y| x - y)
+    }
+
+    pub(crate) fn f32x4_mul(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f32_mul)
+    }
+
+    pub(crate) fn f32x4_div(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f32, y| x / y)
+    }
+
+    pub(crate) fn f32x4_min(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f32_min)
+    }
+
+    pub(crate) fn f32x4_max(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f32_max)
+    }
+
+    pub(crate) fn f32x4_pmin(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f32, y| if y < x { y } else { x })
+    }
+
+    pub(crate) fn f32x4_pmax(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f32, y| if x < y { y } else { x })
+    }
+
+    pub(crate) fn f32x4_abs(a: u128) -> u128 {
+        map(a, |x: u32| x & 0x7fff_ffff)
+    }
+
+    pub(crate) fn f32x4_neg(a: u128) -> u128 {
+        map(a, |x: u32| x ^ 0x8000_0000)
+    }
+
+    pub(crate) fn f32x4_sqrt(a: u128) -> u128 {
+        map(a, float::f32_sqrt)
+    }
+
+    pub(crate) fn f64x2_add(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f64_add)
+    }
+
+    pub(crate) fn f64x2_sub(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f64, y| x - y)
+    }
+
+    pub(crate) fn f64x2_mul(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f64_mul)
+    }
+
+    pub(crate) fn f64x2_div(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f64, y| x / y)
+    }
+
+    pub(crate) fn f64x2_min(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f64_min)
+    }
+
+    pub(crate) fn f64x2_max(a: u128, b: u128) -> u128 {
+        zip(a, b, float::f64_max)
+    }
+
+    pub(crate) fn f64x2_pmin(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f64, y| if y < x { y } else { x })
+    }
+
+    pub(crate) fn f64x2_pmax(a: u128, b: u128) -> u128 {
+        zip(a, b, |x: f64, y| if x < y { y } else { x })
+    }
+
+    pub(crate) fn f64x2_abs(a: u128) -> u128 {
+        map(a, |x: u64| x & 0x7fff_ffff_ffff_ffff)
+    }
+
+    pub(crate) fn f64x2_neg(a: u128) -> u128 {
+        map(a, |x: u64| x ^ 0x8000_0000_0000_0000)
+    }
+
+    pub(crate) fn f64x2_sqrt(a: u128) -> u128 {
+        map(a, float::f64_sqrt)
+    }
+
+    pub(crate) fn i32x4_trunc_sat_f32x4_s(a: u128) -> u128 {
+        convert_lanes(a, 0, |x: f32| x as i32)
+    }
+
+    pub(crate) fn i32x4_trunc_sat_f64x2_s_zero(a: u128) -> u128 {
+        convert_lanes(a, 0, |x: f64| x as i32)
+    }
+
+    pub(crate) fn f32x4_convert_i32x4_s(a: u128) -> u128 {
+        convert_lanes(a, 0, |x: i32| x as f32)
+    }
+
+    pub(crate) fn f64x2_convert_low_i32x4_s(a: u128) -> u128 {
+        convert_lanes(a, 0, |x: i32| f64::from(x))
+    }
 }
 
 #[cfg(test)]
@@ -1820,5 +2512,267 @@ mod tests {
         assert_eq!(p0, 1.5f64.to_bits());
         assert!(is_quiet64(p1));
         assert_eq!(f64x2_promote_low_f32x4(v::<f32>(&[-0.0, 0.1])), v::<f64>(&[-0.0, f64::from(0.1f32)]));
+    }
+
+    // ---- Fast paths against the portable definitions (on targets without fast paths, the
+    // public functions are the portable ones, and these tests compare them with themselves).
+
+    /// splitmix64: a small deterministic generator of test inputs.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+            items[self.below(items.len())]
+        }
+
+        /// A lane of `bits` bits: a special value of that width (integer extremes, signed
+        /// zeros, infinities, NaNs with payloads, quiet and signalling, denormals, rounding
+        /// and conversion boundaries), a float of modest exponent, or random bits.
+        fn lane(&mut self, bits: u32) -> u64 {
+            const INT: [u64; 8] = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000];
+            #[rustfmt::skip]
+            const F32: &[u32] = &[
+                0x0000_0000, 0x8000_0000, 0x7f80_0000, 0xff80_0000, // ±0, ±inf
+                0x7fc0_0000, 0xffc0_0000, 0x7fc0_1234, 0xffd0_0001, // quiet NaNs
+                0x7f80_0001, 0xff80_0001, 0x7fa0_0000, 0x7fbf_ffff, // signalling NaNs
+                0x0000_0001, 0x807f_ffff, 0x0080_0000, 0x7f7f_ffff, // denormals, MIN_POSITIVE, MAX
+                0x3f80_0000, 0xbf80_0000, 0x3f00_0000, 0x3fc0_0000, // 1, -1, 0.5, 1.5
+                0x4f00_0000, 0xcf00_0000, 0x4eff_ffff, 0xcf00_0001, // ±2^31 and neighbours
+                0x4f80_0000, 0x4b80_0001, 0xbfc0_0000, 0x4020_0000, // 2^32, 2^24 + 2, -1.5, 2.5
+            ];
+            #[rustfmt::skip]
+            const F64: &[u64] = &[
+                // ±0, ±inf, quiet NaNs, signalling NaNs
+                0x0000_0000_0000_0000, 0x8000_0000_0000_0000, 0x7ff0_0000_0000_0000, 0xfff0_0000_0000_0000,
+                0x7ff8_0000_0000_0000, 0xfff8_0000_0000_0000, 0x7ff8_0000_dead_beef, 0xfffc_0000_0000_0001,
+                0x7ff0_0000_0000_0001, 0xfff0_0000_0000_0001, 0x7ff4_0000_0000_0000, 0x7ff7_ffff_ffff_ffff,
+                // denormals, MIN_POSITIVE, MAX; 1, -1, 0.5, 1.5
+                0x0000_0000_0000_0001, 0x800f_ffff_ffff_ffff, 0x0010_0000_0000_0000, 0x7fef_ffff_ffff_ffff,
+                0x3ff0_0000_0000_0000, 0xbff0_0000_0000_0000, 0x3fe0_0000_0000_0000, 0x3ff8_0000_0000_0000,
+                // ±2^31 and neighbours (2^31 - 0.1, -2^31 - 0.9), 2^32, 1 + 2^-24 (an f32 tie)
+                0x41e0_0000_0000_0000, 0xc1e0_0000_0000_0000, 0x41df_ffff_ffff_ffff, 0xc1e0_0000_0000_0001,
+                0x41df_ffff_ffff_fe66, 0xc1e0_0000_001c_cccd, 0x41f0_0000_0000_0000, 0x3ff0_0000_1000_0000,
+                // around the f32 range: tiny, huge, f32 denormal range, f32 MIN_POSITIVE
+                0x3690_0000_0000_0000, 0x47f0_0000_0000_0000, 0x36a0_0000_0000_0001, 0x3810_0000_0000_0000,
+            ];
+            let mask = if bits == 64 { u64::MAX } else { (1 << bits) - 1 };
+            match self.below(8) {
+                // Small integers and the extremes (i8::MIN, u16::MAX, ...), signed and unsigned.
+                0 => {
+                    let x = self.pick(&INT) & mask;
+                    match self.below(4) {
+                        0 => x,
+                        1 => x.wrapping_neg() & mask,
+                        2 => !x & mask,
+                        _ => (x ^ (1 << (bits - 1))) & mask,
+                    }
+                }
+                1 | 2 if bits == 32 => u64::from(self.pick(F32)),
+                1 | 2 if bits == 64 => self.pick(F64),
+                // A float of modest exponent: products and sums stay finite and inexact.
+                3 if bits == 32 => {
+                    let exponent = 0x3c00_0000 + ((self.next() as u32 % 16) << 23);
+                    u64::from((self.next() as u32 & 0x807f_ffff) | exponent)
+                }
+                3 if bits == 64 => (self.next() & 0x800f_ffff_ffff_ffff) | ((0x3f0 + self.next() % 32) << 52),
+                _ => self.next() & mask,
+            }
+        }
+
+        /// A vector of lanes of one random width.
+        fn vector(&mut self) -> u128 {
+            let bits = self.pick(&[8, 16, 32, 64]);
+            (0..128 / bits).fold(0, |v, i| v | (u128::from(self.lane(bits)) << (i * bits)))
+        }
+
+        /// A second operand for `a`: unrelated, equal, equal in some lanes, or `a` with some
+        /// sign bits flipped (`0` against `-0`, `x` against `-x`).
+        fn partner(&mut self, a: u128) -> u128 {
+            let bits = self.pick(&[8u32, 16, 32, 64]);
+            let lane = u128::MAX >> (128 - bits);
+            let mask =
+                (0..128 / bits).filter(|_| self.below(2) == 0).fold(0, |m, i| m | (lane << (i * bits)));
+            let signs = (0..128 / bits).fold(0, |m, i| m | (1u128 << (i * bits + bits - 1)));
+            match self.below(4) {
+                0 => a,
+                1 => (a & !mask) | (self.vector() & mask),
+                2 => a ^ (mask & signs),
+                _ => self.vector(),
+            }
+        }
+
+        /// Shift counts: around the lane widths, and beyond (taken modulo the width).
+        fn shift_count(&mut self) -> u32 {
+            const SPECIAL: [u32; 18] =
+                [0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, !0, !0 - 64];
+            match self.below(3) {
+                0 => self.pick(&SPECIAL),
+                1 => self.next() as u32 % 130,
+                _ => self.next() as u32,
+            }
+        }
+    }
+
+    const ROUNDS: usize = 20_000;
+
+    /// Compares `fast` with `portable` on `ROUNDS` inputs from `input`.
+    fn check<A: Copy + std::fmt::Debug, R: PartialEq + std::fmt::Debug>(
+        name: &str,
+        fast: fn(A) -> R,
+        portable: fn(A) -> R,
+        mut input: impl FnMut(&mut Rng) -> A,
+    ) {
+        let mut rng = Rng(name.bytes().fold(0x5eed, |h, b| h.rotate_left(7) ^ u64::from(b)));
+        for _ in 0..ROUNDS {
+            let args = std::hint::black_box(input(&mut rng));
+            let (got, want) = (fast(args), portable(args));
+            assert!(got == want, "{name}{args:x?}: fast path {got:x?}, portable {want:x?}");
+        }
+    }
+
+    /// Checks each public function `$name` against `portable::$name` on inputs from `$input`;
+    /// `$args` names the parameters: `(a)` or a tuple `(a, b)`.
+    macro_rules! check_all {
+        ($input:expr => ($arg:ident) $($name:ident)*) => {$(
+            check(stringify!($name), |$arg| $name($arg), |$arg| portable::$name($arg), $input);
+        )*};
+        ($input:expr => $args:tt $($name:ident)*) => {$(
+            check(stringify!($name), |$args| $name $args, |$args| portable::$name $args, $input);
+        )*};
+    }
+
+    fn unary(r: &mut Rng) -> u128 {
+        r.vector()
+    }
+
+    fn binary(r: &mut Rng) -> (u128, u128) {
+        let a = r.vector();
+        (a, r.partner(a))
+    }
+
+    #[test]
+    fn integer_fast_paths_match_the_portable_definitions() {
+        let scalar32 = |r: &mut Rng| {
+            let bits = r.pick(&[8, 16, 32]);
+            r.lane(bits) as u32 | (r.next() as u32 & 0xff00_0000)
+        };
+        check_all!(scalar32 => (x) i8x16_splat i16x8_splat i32x4_splat);
+        check_all!(|r: &mut Rng| r.lane(64) => (x) i64x2_splat);
+
+        check_all!(unary => (a) v128_not);
+        check_all!(binary => (a, b) v128_and v128_andnot v128_or v128_xor);
+        let ternary = |r: &mut Rng| {
+            let a = r.vector();
+            (a, r.partner(a), r.vector())
+        };
+        check_all!(ternary => (a, b, c) v128_bitselect);
+
+        check_all!(binary => (a, b)
+            i8x16_eq i8x16_ne i8x16_lt_s i8x16_lt_u i8x16_gt_s i8x16_gt_u
+            i8x16_le_s i8x16_le_u i8x16_ge_s i8x16_ge_u
+            i16x8_eq i16x8_ne i16x8_lt_s i16x8_lt_u i16x8_gt_s i16x8_gt_u
+            i16x8_le_s i16x8_le_u i16x8_ge_s i16x8_ge_u
+            i32x4_eq i32x4_ne i32x4_lt_s i32x4_lt_u i32x4_gt_s i32x4_gt_u
+            i32x4_le_s i32x4_le_u i32x4_ge_s i32x4_ge_u
+            i64x2_eq i64x2_ne);
+
+        check_all!(unary => (a)
+            i8x16_abs i8x16_neg i16x8_abs i16x8_neg i32x4_abs i32x4_neg
+            i8x16_bitmask i16x8_bitmask i32x4_bitmask i64x2_bitmask
+            i8x16_all_true i16x8_all_true i32x4_all_true);
+        // `all_true` is rarely true on random vectors: also vectors with few zero lanes.
+        let mostly_nonzero =
+            |r: &mut Rng| r.vector() | (r.pick(&[0x01u128, 0x0001, 0x0101]) * (u128::MAX / 0xffff));
+        check_all!(mostly_nonzero => (a) i8x16_all_true i16x8_all_true i32x4_all_true);
+
+        check_all!(|r: &mut Rng| (r.vector(), r.shift_count()) => (a, c)
+            i8x16_shl i8x16_shr_s i8x16_shr_u i16x8_shl i16x8_shr_s i16x8_shr_u
+            i32x4_shl i32x4_shr_s i32x4_shr_u i64x2_shl i64x2_shr_u);
+
+        check_all!(binary => (a, b)
+            i8x16_add i8x16_add_sat_s i8x16_add_sat_u i8x16_sub i8x16_sub_sat_s i8x16_sub_sat_u
+            i8x16_min_s i8x16_min_u i8x16_max_s i8x16_max_u i8x16_avgr_u
+            i16x8_add i16x8_add_sat_s i16x8_add_sat_u i16x8_sub i16x8_sub_sat_s i16x8_sub_sat_u
+            i16x8_mul i16x8_min_s i16x8_min_u i16x8_max_s i16x8_max_u i16x8_avgr_u
+            i32x4_add i32x4_sub i32x4_min_s i32x4_min_u i32x4_max_s i32x4_max_u
+            i32x4_dot_i16x8_s i64x2_add i64x2_sub);
+
+        check_all!(unary => (a)
+            i16x8_extend_low_i8x16_s i16x8_extend_high_i8x16_s
+            i16x8_extend_low_i8x16_u i16x8_extend_high_i8x16_u
+            i32x4_extend_low_i16x8_s i32x4_extend_high_i16x8_s
+            i32x4_extend_low_i16x8_u i32x4_extend_high_i16x8_u
+            i64x2_extend_low_i32x4_u i64x2_extend_high_i32x4_u
+            i16x8_extadd_pairwise_i8x16_s i16x8_extadd_pairwise_i8x16_u
+            i32x4_extadd_pairwise_i16x8_s i32x4_extadd_pairwise_i16x8_u);
+        check_all!(binary => (a, b)
+            i16x8_extmul_low_i8x16_s i16x8_extmul_high_i8x16_s
+            i16x8_extmul_low_i8x16_u i16x8_extmul_high_i8x16_u
+            i32x4_extmul_low_i16x8_s i32x4_extmul_high_i16x8_s
+            i32x4_extmul_low_i16x8_u i32x4_extmul_high_i16x8_u
+            i64x2_extmul_low_i32x4_u i64x2_extmul_high_i32x4_u
+            i8x16_narrow_i16x8_s i8x16_narrow_i16x8_u i16x8_narrow_i32x4_s);
+    }
+
+    #[test]
+    fn float_fast_paths_match_the_portable_definitions() {
+        let f32_bits = |r: &mut Rng| r.lane(32) as u32;
+        check(
+            "f32x4_splat",
+            |x| f32x4_splat(f32::from_bits(x)),
+            |x| portable::f32x4_splat(f32::from_bits(x)),
+            f32_bits,
+        );
+        check(
+            "f64x2_splat",
+            |x| f64x2_splat(f64::from_bits(x)),
+            |x| portable::f64x2_splat(f64::from_bits(x)),
+            |r| r.lane(64),
+        );
+
+        check_all!(binary => (a, b)
+            f32x4_add f32x4_sub f32x4_mul f32x4_div f32x4_min f32x4_max f32x4_pmin f32x4_pmax
+            f64x2_add f64x2_sub f64x2_mul f64x2_div f64x2_min f64x2_max f64x2_pmin f64x2_pmax
+            f32x4_eq f32x4_ne f32x4_lt f32x4_gt f32x4_le f32x4_ge
+            f64x2_eq f64x2_ne f64x2_lt f64x2_gt f64x2_le f64x2_ge);
+        check_all!(unary => (a) f32x4_sqrt f32x4_abs f32x4_neg f64x2_sqrt f64x2_abs f64x2_neg);
+    }
+
+    /// The float fast paths choose NaNs as the portable functions do, whatever operand order
+    /// the compiler picks for the vector instruction; the other lanes are computed as usual.
+    #[test]
+    fn float_fast_paths_choose_nans_like_the_portable_ones() {
+        let (snan, qnan) = (f32::from_bits(SNAN32), f32::from_bits(0xffc0_0002));
+        let a = v::<f32>(&[1.5, snan, f32::INFINITY, 2.0]);
+        let b = v::<f32>(&[0.25, qnan, f32::NEG_INFINITY, -0.0]);
+        let bits = |r: u128| u32::unpack(r);
+        let inf_minus_inf = bits(portable::f32x4_add(a, b))[2];
+        assert_eq!(bits(f32x4_add(a, b)), [0x3fe0_0000, SNAN32 | 0x0040_0000, inf_minus_inf, 0x4000_0000]);
+        assert_eq!(bits(f32x4_add(b, a))[1], 0xffc0_0002, "the first NaN operand, whatever the order");
+        assert_eq!(f32x4_mul(a, b), portable::f32x4_mul(a, b));
+        assert_eq!(f32x4_min(a, b), portable::f32x4_min(a, b));
+        assert_eq!(bits(f32x4_max(b, a))[..2], [0x3fc0_0000, 0xffc0_0002]);
+        let (x, y) = (v::<f64>(&[f64::from_bits(SNAN64), 3.0]), v::<f64>(&[1.0, 0.0]));
+        assert_eq!(u64::unpack(f64x2_div(x, y)), [SNAN64 | 0x0008_0000_0000_0000, f64::INFINITY.to_bits()]);
+        assert_eq!(u64::unpack(f64x2_sqrt(x))[0], SNAN64 | 0x0008_0000_0000_0000);
+    }
+
+    #[test]
+    fn conversion_fast_paths_match_the_portable_definitions() {
+        check_all!(unary => (a)
+            i32x4_trunc_sat_f32x4_s i32x4_trunc_sat_f64x2_s_zero
+            f32x4_convert_i32x4_s f64x2_convert_low_i32x4_s);
     }
 }
