@@ -1,0 +1,426 @@
+//! The known wasmi 2.0.0 bugs (see `fuzz/known-peer-bugs.md`): static detection of each
+//! pattern in a module, and a rewrite of the module that neutralises exactly the detected
+//! sites without changing the module's meaning.
+//!
+//! The differential target uses them so: when epsilon and wasmi disagree on a module that
+//! contains a pattern, the module is run again on wasmi with that pattern's sites neutralised.
+//! Only if wasmi then agrees with epsilon (on the whole module: instantiation, every call, every
+//! state comparison) is the disagreement attributed to that known bug and excluded; otherwise
+//! it stays a mismatch. Nothing else about the module is excused.
+//!
+//! - (a) `select` fused with an `i32.eqz`/`i32.ne` condition and a constant value operand: the
+//!   neutralised module routes the condition through a fresh global (`global.set` +
+//!   `global.get` between the comparison and the `select`), which wasmi cannot fuse.
+//! - (c) multi-value `br_table` to the function label: the neutralised module wraps the body of
+//!   each affected function in a `block` of the function's result type, so the `br_table`
+//!   targets that block (which then falls through to the function's end) instead.
+
+use wasmparser::{
+    BinaryReader, FuncValidatorAllocations, Operator, OperatorsReader, Parser, Payload, Validator,
+    WasmModuleResources,
+};
+
+/// The sites of known wasmi bug patterns in one module.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sites {
+    /// Pattern (a): byte offsets (in the module) of `select` operators whose condition is an
+    /// `i32.eqz`/`i32.ne` right before them and one of whose value operands is a constant.
+    pub selects: Vec<usize>,
+    /// Pattern (c): code-section indices of functions with more than one result that contain
+    /// a `br_table` one of whose targets is the function's outermost label.
+    pub br_table_funcs: Vec<usize>,
+}
+
+impl Sites {
+    /// Whether any pattern was found.
+    pub fn any(&self) -> bool {
+        !self.selects.is_empty() || !self.br_table_funcs.is_empty()
+    }
+}
+
+/// Whether an operator yields a constant when all its operands are constant, as wasmi's
+/// constant folding sees it: numeric and vector arithmetic, not memory, variables or control.
+fn foldable(op: &Operator<'_>) -> bool {
+    let name = format!("{op:?}");
+    let name = name.split([' ', '{', '(']).next().unwrap_or("");
+    const PREFIXES: [&str; 11] =
+        ["I32", "I64", "F32", "F64", "V128", "I8x16", "I16x8", "I32x4", "I64x2", "F32x4", "F64x2"];
+    PREFIXES.iter().any(|p| name.starts_with(p)) && !name.contains("Load") && !name.contains("Store")
+}
+
+fn is_const(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::I32Const { .. }
+            | Operator::I64Const { .. }
+            | Operator::F32Const { .. }
+            | Operator::F64Const { .. }
+            | Operator::V128Const { .. }
+            | Operator::RefNull { .. }
+            | Operator::RefFunc { .. }
+    )
+}
+
+/// Finds the sites of the known patterns. Returns `None` if the module does not validate
+/// with epsilon's feature set.
+pub fn analyse(wasm: &[u8]) -> Option<Sites> {
+    let features = wasmparser::WasmFeatures::WASM2 | wasmparser::WasmFeatures::MULTI_MEMORY;
+    let mut validator = Validator::new_with_features(features);
+    let mut sites = Sites::default();
+    let mut allocs = FuncValidatorAllocations::default();
+    let mut code_index = 0usize;
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.ok()?;
+        if let Payload::CodeSectionEntry(body) = &payload {
+            let func = validator.code_section_entry(body).ok()?;
+            let mut fv = func.into_validator(std::mem::take(&mut allocs));
+            let results = {
+                let resources = fv.resources();
+                let id = resources.type_id_of_function(fv.index())?;
+                resources.sub_type_at_id(id).unwrap_func().results().len()
+            };
+            let mut reader: BinaryReader<'_> = body.get_binary_reader();
+            fv.read_locals(&mut reader).ok()?;
+            let mut ops = OperatorsReader::new(reader);
+            // Whether each operand stack slot holds a constant (as wasmi would see it).
+            let mut stack: Vec<bool> = Vec::new();
+            let mut previous: Option<Operator<'_>> = None;
+            let mut br_table_to_func = false;
+            while !ops.eof() {
+                let (op, offset) = ops.read_with_offset().ok()?;
+                let height = wasmparser::ModuleArity::control_stack_height(&fv);
+                let (pops, pushes) = op.operator_arity(&fv).unwrap_or((0, 0));
+                let (pops, pushes) = (pops as usize, pushes as usize);
+                if matches!(op, Operator::Select | Operator::TypedSelect { .. })
+                    && matches!(previous, Some(Operator::I32Eqz | Operator::I32Ne))
+                    && stack.len() >= 3
+                {
+                    let n = stack.len();
+                    if stack[n - 3] || stack[n - 2] {
+                        sites.selects.push(offset as usize);
+                    }
+                }
+                if let Operator::BrTable { targets } = &op
+                    && results > 1
+                {
+                    let outermost = height.saturating_sub(1);
+                    let mut hit = targets.default() == outermost;
+                    for t in targets.targets() {
+                        hit |= t.ok()? == outermost;
+                    }
+                    br_table_to_func |= hit;
+                }
+                let inputs_const =
+                    pops > 0 && stack.len() >= pops && stack[stack.len() - pops..].iter().all(|&c| c);
+                let result_const = is_const(&op) || (pushes == 1 && inputs_const && foldable(&op));
+                stack.truncate(stack.len().saturating_sub(pops));
+                stack.extend(std::iter::repeat_n(result_const, pushes));
+                fv.op(offset as u64, &op).ok()?;
+                previous = Some(op);
+            }
+            if br_table_to_func {
+                sites.br_table_funcs.push(code_index);
+            }
+            code_index += 1;
+            allocs = fv.into_allocations();
+        } else {
+            validator.payload(&payload).ok()?;
+        }
+    }
+    Some(sites)
+}
+
+fn leb_u32(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Signed LEB128 of a non-negative value below 2^32 (a block type index is an s33).
+fn leb_s33(out: &mut Vec<u8>, v: u32) {
+    let mut v = i64::from(v);
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 && byte & 0x40 == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
+    out.push(id);
+    leb_u32(out, contents.len() as u32);
+    out.extend_from_slice(contents);
+}
+
+fn val_type_byte(t: wasmparser::ValType) -> u8 {
+    use wasmparser::ValType as V;
+    match t {
+        V::I32 => 0x7f,
+        V::I64 => 0x7e,
+        V::F32 => 0x7d,
+        V::F64 => 0x7c,
+        V::V128 => 0x7b,
+        V::Ref(r) if r.is_func_ref() => 0x70,
+        V::Ref(_) => 0x6f,
+    }
+}
+
+/// Rewrites `wasm` so that the chosen patterns' sites no longer trigger wasmi's bugs (see the
+/// module documentation). The result means the same as `wasm`. `None` if the module cannot
+/// be parsed.
+pub fn neutralise(wasm: &[u8], sites: &Sites, selects: bool, br_tables: bool) -> Option<Vec<u8>> {
+    let fix_selects = selects && !sites.selects.is_empty();
+    let fix_br_tables = br_tables && !sites.br_table_funcs.is_empty();
+    // First pass: counts and types we need.
+    let mut type_count = 0u32;
+    let mut func_types: Vec<u32> = Vec::new(); // type index per function (imports first)
+    let mut global_count = 0u32; // imported + defined
+    let mut types: Vec<Vec<wasmparser::ValType>> = Vec::new(); // results per type
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.ok()? {
+            Payload::TypeSection(r) => {
+                for rec in r {
+                    for sub in rec.ok()?.into_types() {
+                        type_count += 1;
+                        match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => types.push(f.results().to_vec()),
+                            _ => types.push(Vec::new()),
+                        }
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    match imp.ok()?.ty {
+                        wasmparser::TypeRef::Func(t) => func_types.push(t),
+                        wasmparser::TypeRef::Global(_) => global_count += 1,
+                        _ => {}
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    func_types.push(t.ok()?);
+                }
+            }
+            Payload::GlobalSection(r) => global_count += r.count(),
+            _ => {}
+        }
+    }
+    let imported_funcs = func_types.len()
+        - Parser::new(0)
+            .parse_all(wasm)
+            .find_map(|p| match p {
+                Ok(Payload::FunctionSection(r)) => Some(r.count() as usize),
+                _ => None,
+            })
+            .unwrap_or(0);
+    let scratch_global = global_count;
+    // New block types for the wrapped functions: [] -> results, appended to the type section.
+    let mut new_types: Vec<Vec<u8>> = Vec::new();
+    let mut wrap_type: Vec<(usize, u32)> = Vec::new(); // (code index, block type index)
+    if fix_br_tables {
+        for &code in &sites.br_table_funcs {
+            let ty = *func_types.get(imported_funcs + code)?;
+            let results = types.get(ty as usize)?;
+            let mut enc = vec![0x60, 0x00];
+            leb_u32(&mut enc, results.len() as u32);
+            enc.extend(results.iter().map(|t| val_type_byte(*t)));
+            wrap_type.push((code, type_count + new_types.len() as u32));
+            new_types.push(enc);
+        }
+    }
+
+    let mut out = wasm.get(..8)?.to_vec();
+    let mut global_written = false;
+    let mut code_index = 0usize;
+    let mut code_bodies: Vec<Vec<u8>> = Vec::new();
+    let mut code_section_pending = false;
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.ok()?;
+        match &payload {
+            Payload::Version { .. } | Payload::End(_) => continue,
+            Payload::CodeSectionEntry(body) => {
+                let range = body.range();
+                let range = range.start as usize..range.end as usize;
+                let ops_start = body.get_operators_reader().ok()?.original_position() as usize;
+                let mut contents = wasm.get(range.start..ops_start)?.to_vec();
+                let wrap = wrap_type.iter().find(|(c, _)| *c == code_index).map(|(_, t)| *t);
+                if let Some(t) = wrap {
+                    contents.push(0x02);
+                    leb_s33(&mut contents, t);
+                }
+                let mut at = ops_start;
+                if fix_selects {
+                    for &site in sites.selects.iter().filter(|s| (ops_start..range.end).contains(*s)) {
+                        contents.extend_from_slice(wasm.get(at..site)?);
+                        contents.push(0x24); // global.set
+                        leb_u32(&mut contents, scratch_global);
+                        contents.push(0x23); // global.get
+                        leb_u32(&mut contents, scratch_global);
+                        at = site;
+                    }
+                }
+                contents.extend_from_slice(wasm.get(at..range.end)?);
+                if wrap.is_some() {
+                    contents.push(0x0b);
+                }
+                let mut entry = Vec::new();
+                leb_u32(&mut entry, contents.len() as u32);
+                entry.extend_from_slice(&contents);
+                code_bodies.push(entry);
+                code_index += 1;
+                continue;
+            }
+            _ => {}
+        }
+        // A section boundary: flush a finished code section first.
+        if code_section_pending {
+            let mut contents = Vec::new();
+            leb_u32(&mut contents, code_bodies.len() as u32);
+            for b in code_bodies.drain(..) {
+                contents.extend_from_slice(&b);
+            }
+            section(&mut out, 10, &contents);
+            code_section_pending = false;
+        }
+        let Some((id, range)) = payload.as_section() else { continue };
+        let range = range.start as usize..range.end as usize;
+        if fix_selects && !global_written && matches!(id, 7 | 8 | 9 | 10 | 11 | 12) {
+            push_global_section(&mut out, None);
+            global_written = true;
+        }
+        match &payload {
+            Payload::TypeSection(r) if !new_types.is_empty() => {
+                let mut contents = Vec::new();
+                leb_u32(&mut contents, r.count() + new_types.len() as u32);
+                let count_len = leb_len(wasm.get(range.clone())?);
+                contents.extend_from_slice(wasm.get(range.start + count_len..range.end)?);
+                for t in &new_types {
+                    contents.extend_from_slice(t);
+                }
+                section(&mut out, 1, &contents);
+            }
+            Payload::GlobalSection(r) if fix_selects => {
+                let count_len = leb_len(wasm.get(range.clone())?);
+                push_global_section(
+                    &mut out,
+                    Some((r.count(), wasm.get(range.start + count_len..range.end)?)),
+                );
+                global_written = true;
+            }
+            Payload::CodeSectionStart { .. } => code_section_pending = true,
+            _ => {
+                out.push(id);
+                leb_u32(&mut out, (range.end - range.start) as u32);
+                out.extend_from_slice(wasm.get(range)?);
+            }
+        }
+    }
+    if code_section_pending {
+        let mut contents = Vec::new();
+        leb_u32(&mut contents, code_bodies.len() as u32);
+        for b in code_bodies.drain(..) {
+            contents.extend_from_slice(&b);
+        }
+        section(&mut out, 10, &contents);
+    }
+    if fix_selects && !global_written {
+        push_global_section(&mut out, None);
+    }
+    Some(out)
+}
+
+/// Writes a global section: the `existing` entries (count, raw bytes) plus the scratch global
+/// `(mut i32) (i32.const 0)` of the neutralised selects.
+fn push_global_section(out: &mut Vec<u8>, existing: Option<(u32, &[u8])>) {
+    let (count, raw) = existing.unwrap_or((0, &[]));
+    let mut contents = Vec::new();
+    leb_u32(&mut contents, count + 1);
+    contents.extend_from_slice(raw);
+    contents.extend_from_slice(&[0x7f, 0x01, 0x41, 0x00, 0x0b]);
+    section(out, 6, &contents);
+}
+
+/// The length of the LEB128 number at the start of `bytes`.
+fn leb_len(bytes: &[u8]) -> usize {
+    bytes.iter().position(|b| b & 0x80 == 0).map_or(bytes.len(), |p| p + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wasm(text: &str) -> Vec<u8> {
+        wat::parse_str(text).unwrap()
+    }
+
+    #[test]
+    fn finds_select_with_eqz_condition_and_constant_operand() {
+        let m = wasm(
+            r#"(module (func (param i32) (result i32)
+                 (select (i32.const 5) (local.get 0) (i32.eqz (local.get 0)))))"#,
+        );
+        let sites = analyse(&m).unwrap();
+        assert_eq!(sites.selects.len(), 1);
+        let fixed = neutralise(&m, &sites, true, true).unwrap();
+        wasmparser::Validator::new().validate_all(&fixed).unwrap();
+        assert_eq!(analyse(&fixed).unwrap().selects.len(), 0);
+    }
+
+    #[test]
+    fn ignores_select_without_constant_or_other_condition() {
+        let m = wasm(
+            r#"(module (func (param i32) (result i32)
+                 (select (local.get 0) (local.get 0) (i32.eqz (local.get 0)))
+                 (select (i32.const 1) (local.get 0) (i32.eq (local.get 0) (local.get 0)))
+                 drop))"#,
+        );
+        assert_eq!(analyse(&m).unwrap().selects.len(), 0);
+    }
+
+    #[test]
+    fn folded_constants_count_as_constants() {
+        let m = wasm(
+            r#"(module (global (mut i32) (i32.const 0)) (func (param i32) (result i32)
+                 (select (i32.trunc_sat_f32_s (f32.const 2.5)) (local.get 0)
+                         (i32.ne (local.get 0) (i32.const 3)))))"#,
+        );
+        let sites = analyse(&m).unwrap();
+        assert_eq!(sites.selects.len(), 1);
+        let fixed = neutralise(&m, &sites, true, false).unwrap();
+        wasmparser::Validator::new().validate_all(&fixed).unwrap();
+    }
+
+    #[test]
+    fn finds_multi_value_br_table_to_the_function_label() {
+        let m = wasm(
+            r#"(module (func (param i32) (result i32 i64)
+                 (block (result i32 i64) (br_table 0 1 (i32.const 1) (i64.const 2) (local.get 0)))
+                 drop drop
+                 (i32.const 3) (i64.const 4)
+                 (br_table 0 0 (local.get 0))))"#,
+        );
+        let sites = analyse(&m).unwrap();
+        assert_eq!(sites.br_table_funcs, vec![0]);
+        let fixed = neutralise(&m, &sites, true, true).unwrap();
+        wasmparser::Validator::new().validate_all(&fixed).unwrap();
+        assert!(analyse(&fixed).unwrap().br_table_funcs.is_empty());
+    }
+
+    #[test]
+    fn single_result_br_table_is_not_a_site() {
+        let m = wasm(r#"(module (func (param i32) (result i32) (i32.const 1) (br_table 0 (local.get 0))))"#);
+        assert!(analyse(&m).unwrap().br_table_funcs.is_empty());
+    }
+}
