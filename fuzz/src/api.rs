@@ -132,8 +132,7 @@ enum Handle {
 
 struct World {
     engines: Vec<Engine>,
-    /// Per engine: whether it consumes fuel, whether it is interruptible.
-    fuel: Vec<bool>,
+    /// Per engine: whether it is interruptible.
     interruptible: Vec<bool>,
     /// Engine index of each store.
     store_engine: Vec<usize>,
@@ -294,15 +293,14 @@ impl Target for Api {
         self.sequences += 1;
         // Two engines with random settings; the two stores share one of them or not.
         let mut engines = Vec::new();
-        let (mut fuel, mut interruptible) = (Vec::new(), Vec::new());
+        let mut interruptible = Vec::new();
         for _ in 0..2 {
             let mut c = Config::default();
             // Every engine consumes fuel or is interruptible, so that every call ends (the
             // pool has an infinite loop); before each call the store gets fuel or a deadline.
-            let f = rng.bool();
-            fuel.push(f);
-            interruptible.push(!f || rng.bool());
-            c.consume_fuel(fuel[fuel.len() - 1])
+            let fuel = rng.bool();
+            interruptible.push(!fuel || rng.bool());
+            c.consume_fuel(fuel)
                 .interruptible(interruptible[interruptible.len() - 1])
                 .multi_memory(rng.bool())
                 .max_call_depth(if rng.bool() { 1000 } else { 100_000 })
@@ -325,7 +323,6 @@ impl Target for Api {
                 })
                 .collect(),
             engines,
-            fuel,
             interruptible,
             store_engine,
             handles: Vec::new(),
