@@ -128,8 +128,9 @@ fn mutate(rng: &mut Rng, wasm: &mut Vec<u8>, other: &[u8]) {
             }
             let (s, l) = *rng.pick(&secs);
             let size_start = s + 1;
-            let size_len = wasm[size_start..].iter().position(|b| b & 0x80 == 0).map_or(1, |p| p + 1);
-            let size = (l - 1 - size_len) as i64;
+            let size_len =
+                wasm[size_start..s + l].iter().position(|b| b & 0x80 == 0).map_or(l - 1, |p| p + 1);
+            let size = (l - 1).saturating_sub(size_len) as i64;
             let new_size = match rng.below(4) {
                 0 => size + 1,
                 1 => size - 1,
@@ -205,7 +206,13 @@ impl Target for Decode {
             let terminate = rng.one_in(2);
             let Some(mut wasm) = smith::generate(rng, config.clone(), terminate) else { return };
             let other = smith::generate(rng, config, false).unwrap_or_default();
-            let mutations = if rng.one_in(8) { 0 } else { 1 + rng.index(4) };
+            let mutations = if rng.one_in(8) {
+                0
+            } else if rng.bool() {
+                1
+            } else {
+                2 + rng.index(3)
+            };
             for _ in 0..mutations {
                 mutate(rng, &mut wasm, &other);
             }

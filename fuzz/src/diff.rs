@@ -350,17 +350,18 @@ fn peer_trap(e: &wasmi::Error) -> Outcome {
             C::OutOfFuel => Trap::OutOfFuel,
             other => return Outcome::Error(format!("wasmi trap {other:?}: {e}")),
         }),
-        // Segment initialisation out of bounds is reported as a table or memory error, not as
+        // Segment initialisation out of bounds is reported as an instantiation error, not as
         // a trap code; the specification calls both traps.
-        None => match e.kind() {
-            wasmi::errors::ErrorKind::Table(_) if e.to_string().contains("out of bounds") => {
+        None => {
+            let text = e.to_string();
+            if text.contains("out of bounds table access") {
                 Outcome::Trap(Trap::TableOutOfBounds)
-            }
-            wasmi::errors::ErrorKind::Memory(_) if e.to_string().contains("out of bounds") => {
+            } else if text.contains("out of bounds memory access") {
                 Outcome::Trap(Trap::MemoryOutOfBounds)
+            } else {
+                Outcome::Error(text)
             }
-            _ => Outcome::Error(e.to_string()),
-        },
+        }
     }
 }
 

@@ -109,7 +109,16 @@ pub fn install(settings: &RunSettings, verbose: bool) {
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "(non-string payload)".to_string());
         let thread = std::thread::current().name().unwrap_or("?").to_string();
-        let message = format!("panicked on thread `{thread}`{location}: {payload}");
+        // The frames of our crates (epsilon and the fuzzer), innermost first.
+        let trace = std::backtrace::Backtrace::force_capture().to_string();
+        let frames: Vec<&str> = trace
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("at ") && (l.contains("runtime/src") || l.contains("fuzz/src")))
+            .take(8)
+            .collect();
+        let message =
+            format!("panicked on thread `{thread}`{location}: {payload}\n  {}", frames.join("\n  "));
         if !QUIET_PANICS.load(Ordering::Relaxed) {
             eprintln!("{message}");
         }

@@ -27,10 +27,10 @@ const TARGETS: [&str; 4] = ["decode", "diff", "api", "wasi"];
 /// Iterations per target of `--smoke`: together about a minute on two cores.
 fn smoke_iterations(target: &str) -> u64 {
     match target {
-        "decode" => 3000,
-        "diff" => 1500,
-        "api" => 600,
-        _ => 300,
+        "decode" => 20_000,
+        "diff" => 10_000,
+        "api" => 800,
+        _ => 5_000,
     }
 }
 

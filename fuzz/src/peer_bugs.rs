@@ -115,7 +115,7 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
                 let result_const = is_const(&op) || (pushes == 1 && inputs_const && foldable(&op));
                 stack.truncate(stack.len().saturating_sub(pops));
                 stack.extend(std::iter::repeat_n(result_const, pushes));
-                fv.op(offset as u64, &op).ok()?;
+                fv.op(offset, &op).ok()?;
                 previous = Some(op);
             }
             if br_table_to_func {
@@ -296,7 +296,7 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, selects: bool, br_tables: bool) ->
         }
         let Some((id, range)) = payload.as_section() else { continue };
         let range = range.start as usize..range.end as usize;
-        if fix_selects && !global_written && matches!(id, 7 | 8 | 9 | 10 | 11 | 12) {
+        if fix_selects && !global_written && matches!(id, 7..=12) {
             push_global_section(&mut out, None);
             global_written = true;
         }

@@ -276,10 +276,8 @@ fn escapes(root: &Path, link: &Path) -> Option<(String, bool)> {
         parent.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     for c in target.components() {
         match c {
-            Component::ParentDir => {
-                if depth.pop().is_none() {
-                    return Some((format!("target {} climbs out of the sandbox", target.display()), true));
-                }
+            Component::ParentDir if depth.pop().is_none() => {
+                return Some((format!("target {} climbs out of the sandbox", target.display()), true));
             }
             Component::Normal(n) => depth.push(n.to_string_lossy().into_owned()),
             _ => {}
