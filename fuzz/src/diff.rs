@@ -549,6 +549,7 @@ fn compare_logged(
         };
     }
     let mut calls = 0;
+    let mut trace = String::new();
     for (i, (name, args, results)) in plan.iter().enumerate() {
         let e = eps.call(name, args, *results);
         let p = match peer_guard(|| peer.call(name, args, *results)) {
@@ -568,7 +569,9 @@ fn compare_logged(
         if e != p {
             return Compared::Mismatch {
                 calls,
-                text: format!("{call_text}:\n  epsilon: {e}\n  wasmi:   {p}"),
+                text: format!(
+                    "{call_text}:\n  epsilon: {e}\n  wasmi:   {p}\n\nearlier calls (agreed):\n{trace}"
+                ),
             };
         }
         let se = eps.state(ex);
@@ -580,11 +583,12 @@ fn compare_logged(
             return Compared::Mismatch {
                 calls,
                 text: format!(
-                    "{call_text} -> {e} in both, but the state differs:\n{}",
+                    "{call_text} -> {e} in both, but the state differs:\n{}\nearlier calls (agreed):\n{trace}",
                     state_diff(&se, &sp, ex)
                 ),
             };
         }
+        trace += &format!("  {call_text} -> {e}\n");
         calls += 1;
     }
     Compared::Agree { calls }
