@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv (at the repository root) with the Python package `epsilon` built from python/
 # the way users install it (`pip install ./python`), plus the tools the tests need (pytest,
-# mypy for stubtest, maturin as the build backend, pexpect for the REPL's terminal tests).
+# mypy for stubtest, maturin as the build backend, pexpect for the REPL's terminal tests,
+# hypothesis for the property tests).
 # Idempotent: a re-run only rebuilds when the Rust or Python sources changed.
 # Usage: ./ci/setup-python.sh        then: .venv/bin/pytest python/tests
 set -euo pipefail
@@ -15,8 +16,8 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 
-if ! "$venv/bin/python" -c 'import maturin, pytest, mypy, pexpect' 2>/dev/null; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'maturin>=1.5,<2' 'pytest>=7' 'mypy>=1.10' 'pexpect>=4.8'
+if ! "$venv/bin/python" -c 'import maturin, pytest, mypy, pexpect, hypothesis' 2>/dev/null; then
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'maturin>=1.5,<2' 'pytest>=7' 'mypy>=1.10' 'pexpect>=4.8' 'hypothesis>=6.100'
 fi
 
 # Everything the extension is built from; the build is skipped if none of it changed.

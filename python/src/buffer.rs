@@ -11,7 +11,7 @@
 //! view exists: growth beyond the capacity reserved when pinning fails instead. The view keeps
 //! the `Memory` object (and through it the store) alive; the release unpins.
 
-use crate::errors;
+use crate::errors::{self, OrPyErr};
 use crate::externs::{MemoryBase, MemoryInit, Owner};
 use pyo3::exceptions::PyBufferError;
 use pyo3::ffi;
@@ -114,7 +114,7 @@ unsafe extern "C" fn getbuffer(obj: *mut ffi::PyObject, view: *mut RawBuffer, fl
                      size or create the Runtime with max_memory_pages)"
                 ))
             })?;
-            Ok((m.data_ptr(&mut *store), m.data_size(&*store)))
+            Ok((m.data_ptr(&mut *store).py(py)?, m.data_size(&*store).py(py)?))
         })?;
         memory.owner.shared.buffer_exported();
         Ok((ptr, len))
@@ -164,7 +164,9 @@ unsafe extern "C" fn releasebuffer(obj: *mut ffi::PyObject, _view: *mut RawBuffe
         let any = unsafe { Bound::from_borrowed_ptr(py, obj) };
         let memory = any.cast::<MemoryBase>()?.get();
         let m = memory.memory;
-        memory.owner.shared.buffer_released(py, |store| m.unpin(store));
+        memory.owner.shared.buffer_released(py, |store| {
+            let _ = m.unpin(store);
+        });
         Ok(())
     });
     // A release cannot fail; drop any error a callee may have left set.

@@ -259,3 +259,15 @@ impl std::fmt::Display for HostException {
 }
 
 impl std::error::Error for HostException {}
+
+/// `.py(py)?` on a runtime `Result`: converts its error with [`from_epsilon`].
+pub(crate) trait OrPyErr<T> {
+    /// The value, or the error as the matching Python exception.
+    fn py(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> OrPyErr<T> for epsilon::Result<T> {
+    fn py(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| from_epsilon(py, &e))
+    }
+}

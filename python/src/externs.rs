@@ -1,6 +1,6 @@
 //! Memories, tables and globals as Python objects.
 
-use crate::errors::{self, Class, guard};
+use crate::errors::{self, Class, OrPyErr, guard};
 use crate::shared::Shared;
 use crate::types;
 use crate::values::{self, ConvError};
@@ -83,7 +83,7 @@ pub(crate) fn read_memory(
     let offset = index_arg(py, offset, "offset")?;
     let length = index_arg(py, length, "length")?;
     shared.with_store(py, |store| {
-        let size = memory.data_size(&*store);
+        let size = memory.data_size(&*store).py(py)?;
         if offset.checked_add(length).is_none_or(|end| end > size) {
             return errors::fail(
                 py,
@@ -91,7 +91,7 @@ pub(crate) fn read_memory(
                 format!("reading {length} bytes at offset {offset} is outside the memory of {size} bytes"),
             );
         }
-        let data = &memory.data(store)[offset..offset + length];
+        let data = &memory.data(store).py(py)?[offset..offset + length];
         Ok(PyBytes::new(py, data).unbind())
     })
 }
@@ -108,7 +108,7 @@ pub(crate) fn write_memory(
     let bytes = bytes_arg(py, data, "data")?;
     shared.with_store(py, |store| {
         memory.write(&mut *store, offset, &bytes).map_err(|_| {
-            let size = memory.data_size(&*store);
+            let size = memory.data_size(&*store).unwrap_or(0);
             errors::new_err(
                 py,
                 Class::MemoryAccess,
@@ -162,7 +162,7 @@ impl MemoryBase {
     fn size(&self, py: Python<'_>) -> PyResult<u32> {
         guard(py, || {
             self.owner.check_open(py)?;
-            self.owner.shared.with_store(py, |store| Ok(self.memory.size(&*store)))
+            self.owner.shared.with_store(py, |store| self.memory.size(&*store).py(py))
         })
     }
 
@@ -171,7 +171,7 @@ impl MemoryBase {
     fn data_size(&self, py: Python<'_>) -> PyResult<usize> {
         guard(py, || {
             self.owner.check_open(py)?;
-            self.owner.shared.with_store(py, |store| Ok(self.memory.data_size(&*store)))
+            self.owner.shared.with_store(py, |store| self.memory.data_size(&*store).py(py))
         })
     }
 
@@ -180,7 +180,9 @@ impl MemoryBase {
     fn r#type(&self, py: Python<'_>) -> PyResult<types::MemoryType> {
         guard(py, || {
             self.owner.check_open(py)?;
-            self.owner.shared.with_store(py, |store| Ok(types::MemoryType { ty: self.memory.ty(&*store) }))
+            self.owner
+                .shared
+                .with_store(py, |store| Ok(types::MemoryType { ty: self.memory.ty(&*store).py(py)? }))
         })
     }
 
@@ -259,7 +261,7 @@ impl Table {
     fn size(&self, py: Python<'_>) -> PyResult<u32> {
         guard(py, || {
             self.owner.check_open(py)?;
-            self.owner.shared.with_store(py, |store| Ok(self.table.size(&*store)))
+            self.owner.shared.with_store(py, |store| self.table.size(&*store).py(py))
         })
     }
 
@@ -268,7 +270,9 @@ impl Table {
     fn r#type(&self, py: Python<'_>) -> PyResult<types::TableType> {
         guard(py, || {
             self.owner.check_open(py)?;
-            self.owner.shared.with_store(py, |store| Ok(types::TableType { ty: self.table.ty(&*store) }))
+            self.owner
+                .shared
+                .with_store(py, |store| Ok(types::TableType { ty: self.table.ty(&*store).py(py)? }))
         })
     }
 
@@ -278,15 +282,16 @@ impl Table {
             self.owner.check_open(py)?;
             let index = index_arg(py, index, "index")?;
             self.owner.shared.with_store(py, |store| {
-                let size = self.table.size(&*store);
-                let v =
-                    u32::try_from(index).ok().and_then(|i| self.table.get(&*store, i)).ok_or_else(|| {
+                let size = self.table.size(&*store).py(py)?;
+                let v = u32::try_from(index).ok().and_then(|i| self.table.get(&*store, i).ok()).ok_or_else(
+                    || {
                         errors::new_err(
                             py,
                             Class::MemoryAccess,
                             format!("table index {index} is out of bounds (size {size})"),
                         )
-                    })?;
+                    },
+                )?;
                 values::to_py(py, &self.owner.shared, store, &v)
             })
         })
@@ -298,8 +303,8 @@ impl Table {
             self.owner.check_open(py)?;
             let index = index_arg(py, index, "index")?;
             self.owner.shared.with_store(py, |store| {
-                let size = self.table.size(&*store);
-                let element = self.table.ty(&*store).element;
+                let size = self.table.size(&*store).py(py)?;
+                let element = self.table.ty(&*store).py(py)?.element;
                 let v = values::to_val(&self.owner.shared, store, value, element.into())
                     .map_err(|e| e.into_pyerr(py, "Table.set"))?;
                 let i = u32::try_from(index).unwrap_or(u32::MAX);
@@ -329,7 +334,7 @@ impl Table {
                 errors::fail(py, Class::Base, format!("cannot grow table by {delta} elements"))
             })?;
             self.owner.shared.with_store(py, |store| {
-                let element = self.table.ty(&*store).element;
+                let element = self.table.ty(&*store).py(py)?.element;
                 let none = py.None().into_bound(py);
                 let v = values::to_val(&self.owner.shared, store, init.unwrap_or(&none), element.into())
                     .map_err(|e| e.into_pyerr(py, "Table.grow"))?;
@@ -363,7 +368,7 @@ pub(crate) fn global_get<'py>(
     global: epsilon::Global,
 ) -> PyResult<Bound<'py, PyAny>> {
     shared.with_store(py, |store| {
-        let v = global.get(&*store);
+        let v = global.get(&*store).py(py)?;
         values::to_py(py, shared, store, &v)
     })
 }
@@ -377,7 +382,7 @@ pub(crate) fn global_set(
     what: &str,
 ) -> PyResult<()> {
     shared.with_store(py, |store| {
-        let ty = global.ty(&*store);
+        let ty = global.ty(&*store).py(py)?;
         if !ty.is_mutable() {
             return errors::fail(py, Class::Type, format!("{what} is immutable ({ty})"));
         }
@@ -394,7 +399,9 @@ impl Global {
     fn r#type(&self, py: Python<'_>) -> PyResult<types::GlobalType> {
         guard(py, || {
             self.owner.check_open(py)?;
-            self.owner.shared.with_store(py, |store| Ok(types::GlobalType { ty: self.global.ty(&*store) }))
+            self.owner
+                .shared
+                .with_store(py, |store| Ok(types::GlobalType { ty: self.global.ty(&*store).py(py)? }))
         })
     }
 

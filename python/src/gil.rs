@@ -19,8 +19,10 @@
 //! this thread touches Python between [`release`] and the next [`attach`]: during a call only
 //! the executor, WASI (Rust) and the interrupt callback run, and every path from them into
 //! Python goes through [`attach`]. In particular no Python object is dropped while released:
-//! the store keeps every object wasm can reach alive until the runtime closes, and errors that
-//! carry a Python exception are only moved until [`run_wasm`] returns.
+//! the store keeps every object wasm can reach alive (unreachable ones are freed only between
+//! calls, with the GIL held), errors that carry a Python exception are only moved until
+//! [`run_wasm`] returns, and an exception a WASI stream raises is recorded (or dropped) while
+//! [`attach`] holds the GIL.
 
 use pyo3::ffi;
 use pyo3::prelude::*;

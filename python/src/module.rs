@@ -1,7 +1,7 @@
 //! `Module` (an instantiated module) and `Function` (a callable wasm or host function).
 
 use crate::buffer;
-use crate::errors::{self, Class, guard};
+use crate::errors::{self, Class, OrPyErr, guard};
 use crate::externs::{self, Global, Owner, Table};
 use crate::shared::{CallOpts, Shared};
 use crate::types::{self, ImportType};
@@ -71,6 +71,18 @@ impl Function {
     pub(crate) fn new(shared: Arc<Shared>, func: Func, ty: FuncType, name: Option<String>) -> Self {
         let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
         Function { shared, func, ty, name, sig, module_closed: None }
+    }
+
+    /// A function received as a reference (from a table, a global or a call): closed with the
+    /// module that defines it.
+    pub(crate) fn from_ref(
+        shared: Arc<Shared>,
+        store: &crate::shared::PyStore,
+        func: Func,
+    ) -> epsilon::Result<Self> {
+        let ty = func.ty(store)?;
+        let module_closed = func.instance(store)?.and_then(|i| store.data().closed_flags.get(&i).cloned());
+        Ok(Function { module_closed, ..Function::new(shared, func, ty, None) })
     }
 
     fn check_open(&self, py: Python<'_>) -> PyResult<()> {
@@ -328,6 +340,11 @@ impl Module {
         })
     }
 
+    /// The flag `close()` sets, shared with this module's functions.
+    pub(crate) fn closed_flag(&self) -> Arc<AtomicBool> {
+        self.closed.clone()
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire) || self.shared.is_closed()
     }
@@ -489,7 +506,7 @@ impl Module {
         guard(py, || {
             self.check_open(py)?;
             let m = self.memory(py, memory_name)?;
-            self.shared.with_store(py, |store| Ok(m.size(&*store)))
+            self.shared.with_store(py, |store| m.size(&*store).py(py))
         })
     }
 
@@ -553,7 +570,7 @@ impl Module {
             self.shared.with_store(py, |store| {
                 let dict = PyDict::new(py);
                 for (name, ext) in &self.exports {
-                    dict.set_item(name, types::extern_type(py, &ext.ty(&*store))?)?;
+                    dict.set_item(name, types::extern_type(py, &ext.ty(&*store).py(py)?)?)?;
                 }
                 Ok(dict)
             })
@@ -568,7 +585,7 @@ impl Module {
             self.shared.with_store(py, |store| {
                 self.exports
                     .iter()
-                    .map(|(name, ext)| types::ExportType::new(py, name, &ext.ty(&*store)))
+                    .map(|(name, ext)| types::ExportType::new(py, name, &ext.ty(&*store).py(py)?))
                     .collect()
             })
         })

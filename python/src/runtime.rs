@@ -1,7 +1,7 @@
 //! `Runtime`: owns a store; compiles, links and instantiates modules; creates host objects.
 
 use crate::buffer;
-use crate::errors::{self, Class, HostException, guard};
+use crate::errors::{self, Class, HostException, OrPyErr, guard};
 use crate::externs::{Global, MemoryBase, Owner, Table, bytes_arg};
 use crate::gil;
 use crate::module::{Function, Module, fuel_arg, timeout_arg};
@@ -122,7 +122,7 @@ fn resolve_imports(
             None => {
                 let from_wasi = wasi.and_then(|l| l.get(&mut *store, import.module, import.name));
                 let registered = store.data().registered.get(import.module).copied();
-                match from_wasi.or_else(|| registered.and_then(|i| i.get_export(&*store, import.name))) {
+                match from_wasi.or_else(|| registered.and_then(|i| i.get_export(&*store, import.name).ok())) {
                     Some(ext) => ext,
                     None => {
                         let hint = if import.module == epsilon::wasi::MODULE && wasi.is_none() {
@@ -340,6 +340,7 @@ impl Runtime {
             let timeout = timeout_arg(timeout_ms)?;
             let mut config = epsilon::Config::new();
             config.interruptible(true).consume_fuel(fuel.is_some()).multi_memory(multi_memory);
+            memory_ceiling(&mut config, pages);
             if let Some(depth) = max_call_depth.filter(|d| !d.is_none()) {
                 let depth: i128 = depth.extract()?;
                 if !(1..=100_000_000).contains(&depth) {
@@ -356,9 +357,10 @@ impl Runtime {
     /// Compiles and instantiates a module given as a binary (bytes, bytearray, memoryview) or
     /// WAT text (str, or bytes holding text).
     ///
-    /// ``max_memory_pages`` (default: the runtime's; 0: none) caps every memory of the module,
-    /// declared or imported: a larger initial size raises ``LinkError``, and ``memory.grow``
-    /// beyond it returns -1. ``imports`` maps module name -> field name -> a Python callable
+    /// ``max_memory_pages`` caps every memory of the module, declared or imported: a larger
+    /// initial size raises ``LinkError``, and ``memory.grow`` beyond it returns -1. It can only
+    /// lower the runtime's ``max_memory_pages``, which holds for every memory (default and 0:
+    /// the runtime's). ``imports`` maps module name -> field name -> a Python callable
     /// (a host function typed by the import), or a ``Function``, ``Memory``, ``Table`` or
     /// ``Global`` of this runtime. Imports not found there come from the WASI functions (with
     /// ``wasi=``, a ``WasiConfig``, or the runtime's) and then from registered modules.
@@ -438,6 +440,14 @@ impl Runtime {
             if ceiling != 0 && min > ceiling {
                 return Err(PyValueError::new_err(format!(
                     "min of {min} pages exceeds the runtime's max_memory_pages of {ceiling}"
+                )));
+            }
+            if let Some(max) = max
+                && ceiling != 0
+                && max > ceiling
+            {
+                return Err(PyValueError::new_err(format!(
+                    "max of {max} pages exceeds the runtime's max_memory_pages of {ceiling}"
                 )));
             }
             let memory = self.shared.with_store(py, |store| {
@@ -579,6 +589,7 @@ impl Runtime {
         let pages = pages_arg(max_memory_pages.into_pyobject(py)?.as_any(), "max_memory_pages")?;
         let mut config = epsilon::Config::new();
         config.interruptible(true).consume_fuel(fuel.is_some());
+        memory_ceiling(&mut config, pages);
         Ok(Runtime { shared: Shared::new(&config, fuel, timeout, pages)?, wasi: None })
     }
 
@@ -606,9 +617,15 @@ impl Runtime {
         imports: Option<&Bound<'_, PyAny>>,
         wasi: Option<&Bound<'_, WasiConfig>>,
     ) -> PyResult<Module> {
+        // The runtime's ceiling holds for every module; a module's own value can only lower it.
+        let ceiling = self.shared.max_memory_pages;
         let pages = match max_memory_pages.filter(|m| !m.is_none()) {
-            Some(m) => pages_arg(m, "max_memory_pages")?,
-            None => self.shared.max_memory_pages,
+            Some(m) => match (pages_arg(m, "max_memory_pages")?, ceiling) {
+                (0, c) => c,
+                (p, 0) => p,
+                (p, c) => p.min(c),
+            },
+            None => ceiling,
         };
         let limits = epsilon::InstanceLimits {
             max_memory_pages: (pages != 0).then_some(pages),
@@ -626,18 +643,29 @@ impl Runtime {
             let instance = shared.run(py, store, CallOpts::default(), |store| {
                 epsilon::Instance::new_with_limits(store, m, &externs, limits)
             })?;
-            let exports: Vec<_> = instance
+            let exports = instance
                 .exports(&*store)
+                .py(py)?
                 .into_iter()
-                .map(|(name, ext)| {
-                    let ty = ext.ty(&*store);
-                    (name, ext, ty)
-                })
-                .collect();
+                .map(|(name, ext)| Ok((name, ext, ext.ty(&*store).py(py)?)))
+                .collect::<PyResult<Vec<_>>>()?;
             Ok((instance, exports, attached.map(|a| a.link)))
         })?;
         let mut m = Module::new(py, shared.clone(), instance, module, exports)?;
         m.wasi = wasi_link;
+        let flag = m.closed_flag();
+        shared.with_store(py, |store| {
+            store.data_mut().closed_flags.insert(instance, flag);
+            Ok(())
+        })?;
         Ok(m)
+    }
+}
+
+/// Makes `pages` (0: none) the engine's ceiling for every memory: declared, imported or made
+/// with `Runtime.new_memory`, at creation and on every `grow`.
+fn memory_ceiling(config: &mut epsilon::Config, pages: u32) {
+    if pages != 0 {
+        config.max_memory_pages(pages);
     }
 }

@@ -33,6 +33,10 @@ pub(crate) type PyStore = Store<HostData>;
 /// before giving it up (see `gil`), and how often it checks its timeout.
 pub(crate) const POLL: Duration = Duration::from_millis(5);
 
+/// How long `Runtime.close()` waits for a call running on another thread to stop before it
+/// returns (the store is then freed when that call returns).
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
 /// How often a call that gave the GIL up re-takes it to check for Ctrl-C (on the main thread):
 /// re-taking may wait for a busy Python thread, so it is rarer than `POLL`.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
@@ -41,12 +45,16 @@ const SIGNAL_POLL: Duration = Duration::from_millis(50);
 #[derive(Default)]
 pub(crate) struct HostData {
     /// Python objects handed to wasm as `externref`, by object address. The `Py` kept in the
-    /// store keeps the object alive, so an address names one object for the store's lifetime.
+    /// store keeps the object alive, so an address names one object until the store frees it
+    /// (when wasm no longer references it; its entry here goes at the same time).
     pub externs: HashMap<usize, epsilon::ExternRef>,
     /// Modules made importable with `Runtime.register`.
     pub registered: HashMap<String, epsilon::Instance>,
     /// The WASI contexts of the modules instantiated with `wasi=` (see `wasi.rs`).
     pub wasi: Vec<epsilon::wasi::WasiCtx>,
+    /// Each instance's "module closed" flag, for functions that come out of tables and
+    /// globals: calling one of a closed module raises, as for its exports.
+    pub closed_flags: HashMap<epsilon::Instance, Arc<AtomicBool>>,
 }
 
 /// Why the interrupt callback stopped a call.
@@ -55,6 +63,8 @@ enum Stop {
     Timeout(Duration),
     Interrupt,
     Signal(PyErr),
+    /// `Runtime.close()` was called while the call ran.
+    Closed,
 }
 
 /// State shared between a runtime and its store's interrupt callback.
@@ -62,6 +72,8 @@ enum Stop {
 pub(crate) struct CallControl {
     /// Set by `interrupt()`; consumed by the next interrupt check.
     interrupt_requested: AtomicBool,
+    /// Set by `close()`: every running call stops.
+    closing: AtomicBool,
     state: Mutex<ControlState>,
 }
 
@@ -82,12 +94,20 @@ impl CallControl {
     /// The interrupt callback: runs on the thread executing wasm whenever the store's interrupt
     /// flag fires (a deadline passed or `interrupt()` was called).
     fn on_interrupt(&self, handle: &InterruptHandle) -> InterruptAction {
+        let now = Instant::now();
+        let earliest = self.lock().deadlines.iter().min_by_key(|d| d.0).copied();
+        // Whatever happens, keep the polling chain going: a call that stops here must not leave
+        // later calls without Ctrl-C checks, GIL release and timeouts.
+        let next = now + POLL;
+        handle.set_deadline(Some(earliest.map_or(next, |(at, _)| at.min(next))));
+        if self.closing.load(Ordering::SeqCst) {
+            self.stop(Stop::Closed);
+            return InterruptAction::Trap;
+        }
         if self.interrupt_requested.swap(false, Ordering::SeqCst) {
             self.stop(Stop::Interrupt);
             return InterruptAction::Trap;
         }
-        let now = Instant::now();
-        let earliest = self.lock().deadlines.iter().min_by_key(|d| d.0).copied();
         if let Some((at, timeout)) = earliest
             && now >= at
         {
@@ -105,8 +125,6 @@ impl CallControl {
         }
         // The call has run for up to a poll interval: let other Python threads run.
         gil::release();
-        let next = now + POLL;
-        handle.set_deadline(Some(earliest.map_or(next, |(at, _)| at.min(next))));
         InterruptAction::Continue
     }
 
@@ -260,9 +278,22 @@ impl Shared {
         };
         let store = guard.as_mut().ok_or_else(|| errors::closed(py, "Runtime"))?;
         self.holder.store(current_thread(py), Ordering::Release);
-        // Declared after `guard`, so dropped (clearing the holder) before the unlock.
-        let _holder = RestoreOnDrop(&self.holder, std::ptr::null_mut());
-        f(store)
+        // No call runs and no value is in flight: a good moment to free the Python objects
+        // wasm no longer references (dropped below, once the store is unlocked).
+        let freed = collect_externrefs(store);
+        let result = {
+            // Dropped (clearing the holder) before the unlock.
+            let _holder = RestoreOnDrop(&self.holder, std::ptr::null_mut());
+            f(store)
+        };
+        drop(guard);
+        drop(freed);
+        if self.is_closed() {
+            // `close()` ran while we held the store (from another thread, which stopped our
+            // call, or from a host function of ours): the store is freed now.
+            self.free_if_unused(py, Duration::ZERO);
+        }
+        result
     }
 
     /// `with_store` on the thread that already holds the store.
@@ -291,33 +322,28 @@ impl Shared {
         f(store)
     }
 
-    /// Locks the store, releasing the GIL while waiting for another thread.
-    fn lock(&self, py: Python<'_>) -> MutexGuard<'_, Option<PyStore>> {
-        match self.store.try_lock() {
-            Ok(guard) => guard,
-            Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                py.detach(|| SendGuard(self.store.lock().unwrap_or_else(PoisonError::into_inner))).0
-            }
-        }
-    }
-
-    /// Closes the runtime: later uses raise "Runtime is closed". The store is freed now if no
-    /// memory buffer is exported and no call of this runtime is active on this thread;
-    /// otherwise when the last buffer is released or the last object is dropped.
+    /// Closes the runtime: later uses raise "Runtime is closed", and a call running on another
+    /// thread stops at its next function entry or loop iteration with a `Trap`. The store is
+    /// freed now if no memory buffer is exported and the running call (if any) stops within
+    /// `CLOSE_WAIT`; otherwise when that call returns, the last buffer is released or the last
+    /// object is dropped.
     pub(crate) fn close(&self, py: Python<'_>) {
         self.closed.store(true, Ordering::Release);
-        self.free_if_unused(py);
+        self.ctl.closing.store(true, Ordering::SeqCst);
+        self.handle.interrupt();
+        self.free_if_unused(py, CLOSE_WAIT);
     }
 
-    fn free_if_unused(&self, py: Python<'_>) {
+    /// Frees the store unless a buffer is exported or a call of this thread holds it, waiting
+    /// at most `wait` for a call on another thread to end.
+    fn free_if_unused(&self, py: Python<'_>, wait: Duration) {
         if self.buffers.load(Ordering::Acquire) != 0
             || self.holder.load(Ordering::Acquire) == current_thread(py)
         {
             return;
         }
         let store = {
-            let mut guard = self.lock(py);
+            let Some(mut guard) = self.lock_within(py, wait) else { return };
             if self.buffers.load(Ordering::Acquire) != 0 {
                 return;
             }
@@ -325,6 +351,28 @@ impl Shared {
         };
         // Dropped after the mutex is released: dropping Python objects may run arbitrary code.
         drop(store);
+    }
+
+    /// Locks the store, waiting at most `wait` (with the GIL released) for another thread.
+    fn lock_within(&self, py: Python<'_>, wait: Duration) -> Option<MutexGuard<'_, Option<PyStore>>> {
+        match self.store.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(TryLockError::WouldBlock) if wait.is_zero() => return None,
+            Err(TryLockError::WouldBlock) => {}
+        }
+        let until = Instant::now() + wait;
+        py.detach(|| {
+            loop {
+                match self.store.try_lock() {
+                    Ok(guard) => return Some(SendGuard(guard)),
+                    Err(TryLockError::Poisoned(p)) => return Some(SendGuard(p.into_inner())),
+                    Err(TryLockError::WouldBlock) if Instant::now() >= until => return None,
+                    Err(TryLockError::WouldBlock) => std::thread::sleep(Duration::from_millis(1)),
+                }
+            }
+        })
+        .map(|g| g.0)
     }
 
     /// Records a buffer export (the caller has pinned the memory).
@@ -339,7 +387,7 @@ impl Shared {
             Ok(())
         });
         if self.buffers.fetch_sub(1, Ordering::AcqRel) == 1 && self.is_closed() {
-            self.free_if_unused(py);
+            self.free_if_unused(py, Duration::ZERO);
         }
     }
 
@@ -423,6 +471,12 @@ impl Shared {
                     TrapKind::Interrupted,
                     format!("execution timed out after {} ms", t.as_secs_f64() * 1000.0),
                 ),
+                Some(Stop::Closed) => errors::trap_err(
+                    py,
+                    Class::Trap,
+                    TrapKind::Interrupted,
+                    "wasm trap: interrupted: the runtime was closed while the call ran",
+                ),
                 Some(Stop::Interrupt) | None => errors::trap_err(
                     py,
                     Class::Trap,
@@ -453,6 +507,20 @@ impl Shared {
         }
         self.with_store(py, |store| store.set_fuel(fuel).map_err(|e| errors::from_epsilon(py, &e)))
     }
+}
+
+/// Frees the `externref` objects wasm can no longer reach, when enough were added since the
+/// last time; forgets them in `HostData::externs`. Returns them, to be dropped by the caller
+/// after it has unlocked the store (dropping a Python object may run its `__del__`).
+fn collect_externrefs(store: &mut PyStore) -> Vec<Box<dyn std::any::Any + Send + Sync>> {
+    if !store.externref_collection_due() {
+        return Vec::new();
+    }
+    let Ok(freed) = store.collect_externrefs() else { return Vec::new() };
+    let mut externs = std::mem::take(&mut store.data_mut().externs);
+    externs.retain(|_, r| r.is_live(store));
+    store.data_mut().externs = externs;
+    freed
 }
 
 /// Publishes the store of a running call for re-entry from the Python host function that runs

@@ -1,6 +1,6 @@
 //! Conversions between Python objects and wasm values.
 
-use crate::errors::{self, Class};
+use crate::errors::{self, Class, OrPyErr};
 use crate::module::Function;
 use crate::shared::{PyStore, Shared};
 use epsilon::{F32, F64, FuncType, V128, Val, ValType};
@@ -312,10 +312,9 @@ pub(crate) fn to_py<'py>(
         Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
         Val::FuncRef(None) | Val::ExternRef(None) => py.None().into_bound(py),
         Val::FuncRef(Some(f)) => {
-            let ty = f.ty(store);
-            Bound::new(py, Function::new(shared.clone(), f, ty, None))?.into_any()
+            Bound::new(py, Function::from_ref(shared.clone(), store, f).py(py)?)?.into_any()
         }
-        Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<Py<PyAny>>() {
+        Val::ExternRef(Some(r)) => match r.data(store).py(py)?.downcast_ref::<Py<PyAny>>() {
             Some(obj) => obj.bind(py).clone(),
             None => py.None().into_bound(py),
         },

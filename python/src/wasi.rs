@@ -17,9 +17,9 @@ use epsilon::wasi::OutputBuffer;
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
 /// Where standard input comes from.
 #[derive(Debug)]
@@ -295,10 +295,14 @@ impl WasiConfig {
 pub(crate) struct StreamErrors(Arc<Mutex<Option<PyErr>>>);
 
 impl StreamErrors {
-    fn record(&self, err: PyErr) -> std::io::Error {
+    /// Keeps `err` if it is the first. Takes `py` because a later exception is dropped here,
+    /// and dropping a Python object needs the GIL (a call may have given it up; see `gil`).
+    fn record(&self, _py: Python<'_>, err: PyErr) -> std::io::Error {
         let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if slot.is_none() {
             *slot = Some(err);
+        } else {
+            drop(err);
         }
         std::io::Error::other("a Python stream raised an exception")
     }
@@ -309,23 +313,89 @@ impl StreamErrors {
 }
 
 /// Standard input read from a Python object's `read(n)` (bytes, or text encoded as UTF-8).
+///
+/// The reads run on a helper thread, so that a `read` that blocks (on a pipe, a queue, a
+/// person) does not hold up a timeout, `interrupt()`, `close()` or Ctrl-C: the call waits for
+/// the reply in slices and gives up when told to stop. A reply that arrives after that is kept
+/// for the next read, so no input is lost.
 struct PyReader {
-    source: Py<PyAny>,
+    /// The object, until the helper thread starts and takes it.
+    source: Option<Py<PyAny>>,
+    /// Requests (byte counts) to the helper, and its replies (`None`: the read raised).
+    requests: Option<mpsc::Sender<usize>>,
+    replies: Option<mpsc::Receiver<Option<Vec<u8>>>>,
+    /// A request was sent and its reply not yet received.
+    outstanding: bool,
     pending: Vec<u8>,
     errors: StreamErrors,
 }
 
-impl Read for PyReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.pending.is_empty() {
-            let chunk = gil::attach(|py| -> PyResult<Vec<u8>> {
-                let data = self.source.bind(py).call_method1("read", (buf.len(),))?;
-                if let Ok(s) = data.cast::<PyString>() {
-                    return Ok(s.to_cow()?.as_bytes().to_vec());
+impl PyReader {
+    fn new(source: Py<PyAny>, errors: StreamErrors) -> Self {
+        PyReader {
+            source: Some(source),
+            requests: None,
+            replies: None,
+            outstanding: false,
+            pending: Vec::new(),
+            errors,
+        }
+    }
+
+    /// Starts the helper thread (once).
+    fn start(&mut self) -> std::io::Result<()> {
+        let Some(source) = self.source.take() else { return Ok(()) };
+        let (request_tx, request_rx) = mpsc::channel::<usize>();
+        let (reply_tx, reply_rx) = mpsc::channel();
+        let errors = self.errors.clone();
+        std::thread::Builder::new().name("epsilon-stdin".into()).spawn(move || {
+            for n in request_rx {
+                let chunk =
+                    Python::attach(|py| read_chunk(py, &source, n).map_err(|e| errors.record(py, e)).ok());
+                if reply_tx.send(chunk).is_err() {
+                    break;
                 }
-                bytes_arg(py, &data, "stdin.read() result")
-            });
-            self.pending = chunk.map_err(|e| self.errors.record(e))?;
+            }
+            Python::attach(|_| drop(source));
+        })?;
+        self.requests = Some(request_tx);
+        self.replies = Some(reply_rx);
+        Ok(())
+    }
+}
+
+/// One `source.read(n)`, as bytes.
+fn read_chunk(py: Python<'_>, source: &Py<PyAny>, n: usize) -> PyResult<Vec<u8>> {
+    let data = source.bind(py).call_method1("read", (n,))?;
+    if let Ok(s) = data.cast::<PyString>() {
+        return Ok(s.to_cow()?.as_bytes().to_vec());
+    }
+    bytes_arg(py, &data, "stdin.read() result")
+}
+
+impl epsilon::wasi::InterruptibleRead for PyReader {
+    fn read(&mut self, buf: &mut [u8], stop: &mut dyn FnMut() -> bool) -> std::io::Result<usize> {
+        if self.pending.is_empty() {
+            self.start()?;
+            let gone = || std::io::Error::other("the stdin reader thread ended");
+            if !self.outstanding {
+                self.requests.as_ref().ok_or_else(gone)?.send(buf.len()).map_err(|_| gone())?;
+                self.outstanding = true;
+            }
+            let replies = self.replies.as_ref().ok_or_else(gone)?;
+            let chunk = loop {
+                match replies.recv_timeout(READ_SLICE) {
+                    Ok(chunk) => break chunk,
+                    Err(mpsc::RecvTimeoutError::Timeout) if stop() => {
+                        return Err(std::io::ErrorKind::Interrupted.into());
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return Err(gone()),
+                }
+            };
+            self.outstanding = false;
+            self.pending =
+                chunk.ok_or_else(|| std::io::Error::other("a Python stream raised an exception"))?;
         }
         let n = buf.len().min(self.pending.len());
         buf[..n].copy_from_slice(&self.pending[..n]);
@@ -333,6 +403,9 @@ impl Read for PyReader {
         Ok(n)
     }
 }
+
+/// How long a read waits for the helper before checking whether to stop.
+const READ_SLICE: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Standard output or error sent to a Python file object or callable.
 struct PyWriter {
@@ -372,15 +445,15 @@ impl PyWriter {
 impl Write for PyWriter {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
         let text = self.text.then(|| self.decode(data));
-        let outcome = gil::attach(|py| -> PyResult<()> {
+        gil::attach(|py| {
             let target = self.target.bind(py);
-            match &text {
+            let outcome = match &text {
                 Some(text) => target.call_method1("write", (text,)).map(drop),
                 None if self.call => target.call1((PyBytes::new(py, data),)).map(drop),
                 None => target.call_method1("write", (PyBytes::new(py, data),)).map(drop),
-            }
-        });
-        outcome.map_err(|e| self.errors.record(e))?;
+            };
+            outcome.map_err(|e| self.errors.record(py, e))
+        })?;
         Ok(data.len())
     }
 
@@ -425,9 +498,7 @@ pub(crate) fn attach(
         InputSpec::Null => c,
         InputSpec::Inherit => c.inherit_stdin(),
         InputSpec::Bytes(b) => c.stdin_bytes(b.clone()),
-        InputSpec::Reader(r) => {
-            c.stdin_reader(PyReader { source: r.clone_ref(py), pending: Vec::new(), errors: errors.clone() })
-        }
+        InputSpec::Reader(r) => c.stdin_interruptible(PyReader::new(r.clone_ref(py), errors.clone())),
     };
     for (spec, is_stdout) in [(&config.stdout, true), (&config.stderr, false)] {
         c = match spec.clone_ref(py) {

@@ -21,7 +21,11 @@ def test_max_memory_pages_at_instantiation() -> None:
         assert runtime.max_memory_pages == 256
         with pytest.raises(epsilon.LinkError, match="memory minimum of 300 pages exceeds the limit of 256 pages"):
             runtime.instantiate(BIG_MEMORY)
-        # A per-module value replaces the runtime's default.
+        # The runtime's value is a ceiling: a module's own value cannot lift it.
+        with pytest.raises(epsilon.LinkError, match="exceeds the limit of 256 pages"):
+            runtime.instantiate(BIG_MEMORY, max_memory_pages=400)
+    with epsilon.Runtime() as runtime:
+        # Without a runtime ceiling, a per-module value is the module's.
         m = runtime.instantiate(BIG_MEMORY, max_memory_pages=400)
         assert m.get_memory_size() == 300
         assert m.call("grow", 100) == [300]

@@ -14,6 +14,7 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_value_stack: usize,
     pub(crate) max_host_reentry: usize,
+    pub(crate) native_stack_reserve: usize,
     pub(crate) max_memory_pages: u32,
     pub(crate) max_table_elements: u32,
     pub(crate) consume_fuel: bool,
@@ -27,6 +28,7 @@ impl Default for Config {
             max_call_depth: 100_000,
             max_value_stack: 16 * 1024 * 1024,
             max_host_reentry: 64,
+            native_stack_reserve: 64 * 1024,
             max_memory_pages: 65536,
             max_table_elements: 10_000_000,
             consume_fuel: false,
@@ -68,6 +70,16 @@ impl Config {
     /// re-entry uses native stack; exceeding the limit traps with "call stack exhausted".
     pub fn max_host_reentry(&mut self, depth: usize) -> &mut Self {
         self.max_host_reentry = depth;
+        self
+    }
+
+    /// Native stack that must be left when a call enters wasm (default 64 KiB; capped at a
+    /// quarter of the thread's stack): below it the call traps with "call stack exhausted"
+    /// instead of overflowing the thread's stack. Only host functions that call back into wasm
+    /// stack up native frames; wasm-to-wasm calls use none. Checked where the platform
+    /// reports thread stacks (Linux, macOS).
+    pub fn native_stack_reserve(&mut self, bytes: usize) -> &mut Self {
+        self.native_stack_reserve = bytes;
         self
     }
 

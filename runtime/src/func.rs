@@ -74,7 +74,7 @@ impl<T> Caller<'_, T> {
     pub fn get_export(&self, name: &str) -> Option<Extern> {
         let index = self.instance?;
         let instance = crate::instance::Instance { store: self.store.inner.id, index };
-        instance.get_export(&*self.store, name)
+        instance.get_export(&*self.store, name).ok()
     }
 }
 
@@ -108,6 +108,9 @@ pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType) -> Result<u3
         }
         (Val::ExternRef(Some(r)), RefType::ExternRef) => {
             store.check(r.store)?;
+            if store.externs.get(r.index, r.generation).is_none() {
+                return Err(crate::value::collected());
+            }
             Ok(r.index + 1)
         }
         _ => Err(mismatch(ty.into(), v)),
@@ -119,7 +122,11 @@ pub(crate) fn cell_to_ref(store: &StoreInner, cell: u32, ty: RefType) -> Val {
     let index = cell.wrapping_sub(1);
     match ty {
         RefType::FuncRef => Val::FuncRef((cell != 0).then_some(Func { store: store.id, index })),
-        RefType::ExternRef => Val::ExternRef((cell != 0).then_some(ExternRef { store: store.id, index })),
+        RefType::ExternRef => Val::ExternRef((cell != 0).then(|| ExternRef {
+            store: store.id,
+            index,
+            generation: store.externs.generation(index),
+        })),
     }
 }
 
@@ -214,12 +221,25 @@ impl Func {
 
     /// The function's signature.
     ///
-    /// # Panics
-    /// If `store` does not own this function.
-    pub fn ty(&self, store: impl AsContext) -> FuncType {
+    /// # Errors
+    /// If `store` does not own this function (`ErrorKind::Usage`).
+    pub fn ty(&self, store: impl AsContext) -> Result<FuncType> {
         let store = store.as_context();
-        assert_eq!(store.inner.id, self.store, "function used with a store that does not own it");
-        store.inner.funcs[self.index as usize].sig().clone()
+        store.inner.check(self.store)?;
+        Ok(store.inner.funcs[self.index as usize].sig().clone())
+    }
+
+    /// The instance that defines this function, or `None` for a host function.
+    ///
+    /// # Errors
+    /// If `store` does not own this function (`ErrorKind::Usage`).
+    pub fn instance(&self, store: impl AsContext) -> Result<Option<crate::Instance>> {
+        let store = store.as_context();
+        store.inner.check(self.store)?;
+        Ok(match store.inner.funcs[self.index as usize] {
+            FuncEntity::Wasm { instance, .. } => Some(crate::Instance { store: self.store, index: instance }),
+            FuncEntity::Host { .. } => None,
+        })
     }
 
     /// Calls the function with dynamically typed arguments, writing its results into `results`.
@@ -290,12 +310,12 @@ impl Func {
     /// A typed view of this function for fast calls without `Val` conversions.
     ///
     /// # Errors
-    /// If `Params`/`Results` do not match the function's signature.
+    /// If `Params`/`Results` do not match the function's signature, or `store` does not own it.
     pub fn typed<Params: WasmParams, Results: WasmResults>(
         &self,
         store: impl AsContext,
     ) -> Result<TypedFunc<Params, Results>> {
-        let ty = self.ty(store);
+        let ty = self.ty(store)?;
         if ty.params() != Params::types().as_slice() || ty.results() != Results::types().as_slice() {
             return Err(Error::type_error(format!(
                 "function of type {ty} viewed as ({}) -> ({})",

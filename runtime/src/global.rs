@@ -24,24 +24,24 @@ impl Global {
         Ok(Global { store: store.inner.id, index: (store.inner.globals.len() - 1) as u32 })
     }
 
-    fn entity<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> &'a GlobalEntity {
-        assert_eq!(store.inner.id, self.store, "global used with a store that does not own it");
-        &store.inner.globals[self.index as usize]
+    fn entity<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> Result<&'a GlobalEntity> {
+        store.inner.check(self.store)?;
+        Ok(&store.inner.globals[self.index as usize])
     }
 
     /// The global's type.
     ///
-    /// # Panics
-    /// If `store` does not own this global (as for `get` and `set`).
-    pub fn ty(&self, store: impl AsContext) -> GlobalType {
-        self.entity(store.as_context()).ty
+    /// # Errors
+    /// If `store` does not own this global (`ErrorKind::Usage`; as for `get` and `set`).
+    pub fn ty(&self, store: impl AsContext) -> Result<GlobalType> {
+        Ok(self.entity(store.as_context())?.ty)
     }
 
     /// The current value.
-    pub fn get(&self, store: impl AsContext) -> Val {
+    pub fn get(&self, store: impl AsContext) -> Result<Val> {
         let store = store.as_context();
-        let g = self.entity(store);
-        crate::func::cells_to_val(&store.inner, g.lo, g.hi, g.ty.content)
+        let g = self.entity(store)?;
+        Ok(crate::func::cells_to_val(&store.inner, g.lo, g.hi, g.ty.content))
     }
 
     /// Sets the value of a mutable global.
@@ -50,7 +50,7 @@ impl Global {
     /// If the global is immutable or `value` has the wrong type.
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
         let store = store.as_context_mut();
-        let ty = self.entity(store).ty;
+        let ty = self.entity(store)?.ty;
         if !ty.is_mutable() {
             return Err(Error::usage("cannot set an immutable global"));
         }

@@ -56,16 +56,16 @@ impl Extern {
 
     /// The type of this item as it is now (tables and memories report their current size).
     ///
-    /// # Panics
-    /// If `store` does not own the item.
-    pub fn ty(&self, store: impl AsContext) -> ExternType {
+    /// # Errors
+    /// If `store` does not own the item (`ErrorKind::Usage`).
+    pub fn ty(&self, store: impl AsContext) -> Result<ExternType> {
         let store = store.as_context();
-        match self {
-            Extern::Func(f) => ExternType::Func(f.ty(store)),
-            Extern::Table(t) => ExternType::Table(t.ty(store)),
-            Extern::Memory(m) => ExternType::Memory(m.ty(store)),
-            Extern::Global(g) => ExternType::Global(g.ty(store)),
-        }
+        Ok(match self {
+            Extern::Func(f) => ExternType::Func(f.ty(store)?),
+            Extern::Table(t) => ExternType::Table(t.ty(store)?),
+            Extern::Memory(m) => ExternType::Memory(m.ty(store)?),
+            Extern::Global(g) => ExternType::Global(g.ty(store)?),
+        })
     }
 
     fn store_id(&self) -> StoreId {
@@ -159,44 +159,55 @@ impl Instance {
         instantiate(store.as_context_mut(), module, imports, limits)
     }
 
-    fn entity<'a, T: 'a>(&self, store: &'a Store<T>) -> &'a InstanceEntity {
-        assert_eq!(store.inner.id, self.store, "instance used with a store that does not own it");
-        &store.inner.instances[self.index as usize]
+    fn entity<'a, T: 'a>(&self, store: &'a Store<T>) -> Result<&'a InstanceEntity> {
+        store.inner.check(self.store)?;
+        Ok(&store.inner.instances[self.index as usize])
     }
 
     /// The module this is an instance of.
     ///
-    /// # Panics
-    /// If `store` does not own this instance (as for every method below).
-    pub fn module(&self, store: impl AsContext) -> Module {
-        self.entity(store.as_context()).module.clone()
+    /// # Errors
+    /// If `store` does not own this instance (`ErrorKind::Usage`; as for every method below).
+    pub fn module(&self, store: impl AsContext) -> Result<Module> {
+        Ok(self.entity(store.as_context())?.module.clone())
     }
 
-    /// The export called `name`, if any.
-    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+    /// The export called `name`.
+    ///
+    /// # Errors
+    /// If there is no such export (`ErrorKind::Usage`, naming the exports there are).
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Result<Extern> {
         let store = store.as_context();
-        let entity = self.entity(store);
+        let entity = self.entity(store)?;
         let m = &entity.module.inner;
-        let (_, kind, index) = &m.exports[*m.export_index.get(name)?];
-        Some(extern_of(store.inner.id, entity, *kind, *index))
+        match m.export_index.get(name) {
+            Some(&at) => {
+                let (_, kind, index) = &m.exports[at];
+                Ok(extern_of(store.inner.id, entity, *kind, *index))
+            }
+            None => Err(Error::usage(format!("no export named `{name}`{}", export_list(&entity.module)))),
+        }
     }
 
     /// All exports, in declaration order.
-    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+    pub fn exports(&self, store: impl AsContext) -> Result<Vec<(String, Extern)>> {
         let store = store.as_context();
-        let entity = self.entity(store);
-        entity
+        let entity = self.entity(store)?;
+        Ok(entity
             .module
             .inner
             .exports
             .iter()
             .map(|(name, kind, index)| (name.clone(), extern_of(store.inner.id, entity, *kind, *index)))
-            .collect()
+            .collect())
     }
 
-    /// The exported function `name`, if there is one.
-    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
-        self.get_export(store, name)?.into_func()
+    /// The exported function `name`.
+    ///
+    /// # Errors
+    /// If there is no export `name` or it is not a function (`ErrorKind::Usage`).
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Result<Func> {
+        self.get_export(store, name)?.into_func().ok_or_else(|| not_a(name, "function"))
     }
 
     /// The exported function `name` with a static signature.
@@ -209,33 +220,54 @@ impl Instance {
         name: &str,
     ) -> Result<TypedFunc<Params, Results>> {
         let store = store.as_context();
-        let func = self
-            .get_func(store, name)
-            .ok_or_else(|| Error::usage(format!("no exported function named `{name}`")))?;
-        func.typed(store)
+        self.get_func(store, name)?.typed(store)
     }
 
-    /// The exported memory `name`, if there is one.
-    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
-        self.get_export(store, name)?.into_memory()
+    /// The exported memory `name`.
+    ///
+    /// # Errors
+    /// If there is no export `name` or it is not a memory (`ErrorKind::Usage`).
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Result<Memory> {
+        self.get_export(store, name)?.into_memory().ok_or_else(|| not_a(name, "memory"))
     }
 
-    /// The exported table `name`, if there is one.
-    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
-        self.get_export(store, name)?.into_table()
+    /// The exported table `name`.
+    ///
+    /// # Errors
+    /// If there is no export `name` or it is not a table (`ErrorKind::Usage`).
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Result<Table> {
+        self.get_export(store, name)?.into_table().ok_or_else(|| not_a(name, "table"))
     }
 
-    /// The exported global `name`, if there is one.
-    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
-        self.get_export(store, name)?.into_global()
+    /// The exported global `name`.
+    ///
+    /// # Errors
+    /// If there is no export `name` or it is not a global (`ErrorKind::Usage`).
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Result<Global> {
+        self.get_export(store, name)?.into_global().ok_or_else(|| not_a(name, "global"))
     }
 
-    /// The instance's memory number `index` (imported memories first), exported or not.
-    pub fn memory_by_index(&self, store: impl AsContext, index: u32) -> Option<Memory> {
+    /// The instance's memory number `index` (imported memories first), exported or not, or
+    /// `None` if it has no such memory.
+    pub fn memory_by_index(&self, store: impl AsContext, index: u32) -> Result<Option<Memory>> {
         let store = store.as_context();
-        let addr = *self.entity(store).memories.get(index as usize)?;
-        Some(Memory { store: store.inner.id, index: addr })
+        let entity = self.entity(store)?;
+        Ok(entity.memories.get(index as usize).map(|&addr| Memory { store: store.inner.id, index: addr }))
     }
+}
+
+/// `" (exports: a, b)"`, or `" (the module exports nothing)"`, for "not found" messages.
+fn export_list(module: &Module) -> String {
+    let names: Vec<&str> = module.inner.exports.iter().map(|(name, _, _)| name.as_str()).collect();
+    if names.is_empty() {
+        " (the module exports nothing)".to_string()
+    } else {
+        format!(" (exports: {})", names.join(", "))
+    }
+}
+
+fn not_a(name: &str, kind: &str) -> Error {
+    Error::usage(format!("export `{name}` is not a {kind}"))
 }
 
 fn extern_of(store: StoreId, entity: &InstanceEntity, kind: ExternKind, index: u32) -> Extern {
@@ -321,7 +353,7 @@ pub(crate) fn instantiate<T>(
     // Imports: check each against its declaration.
     for (decl, ext) in m.imports.iter().zip(imports) {
         store.inner.check(ext.store_id())?;
-        let have = ext.ty(&*store);
+        let have = ext.ty(&*store)?;
         let ok = match (&decl.ty, &have) {
             (ExternType::Func(want), ExternType::Func(have)) => want == have,
             (ExternType::Table(want), ExternType::Table(have)) => table_matches(have, want),

@@ -22,6 +22,11 @@ impl InterruptState {
         self.flag.store(0, Ordering::Relaxed);
     }
 
+    /// Whether an interrupt (or a passed deadline) is waiting to be handled.
+    pub(crate) fn pending(&self) -> bool {
+        self.flag.load(Ordering::Relaxed) != 0
+    }
+
     /// Sets (or clears) the deadline and clears any pending interrupt.
     pub(crate) fn set_deadline(self: &Arc<Self>, deadline: Option<Instant>) {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
@@ -67,6 +72,17 @@ impl InterruptHandle {
     /// pending interrupt. Usable from any thread and from an interrupt callback.
     pub fn set_deadline(&self, deadline: Option<Instant>) {
         self.state.set_deadline(deadline);
+    }
+}
+
+/// Handles a fired interrupt: clears it and asks the callback, if any, whether to trap.
+#[cold]
+#[inline(never)]
+pub(crate) fn interrupted(state: &Arc<InterruptState>, callback: &mut Option<InterruptCallback>) -> bool {
+    state.clear();
+    match callback {
+        Some(cb) => cb(&InterruptHandle { state: state.clone() }) == InterruptAction::Trap,
+        None => true,
     }
 }
 

@@ -30,6 +30,7 @@ mod config;
 mod engine;
 mod error;
 mod exec;
+mod extern_heap;
 mod func;
 mod global;
 mod instance;
@@ -38,6 +39,7 @@ mod ir;
 mod linker;
 mod memory;
 mod module;
+mod native_stack;
 mod semantics;
 mod store;
 mod table;
@@ -74,6 +76,14 @@ pub mod __private {
 
 /// The version of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The dispatch backend this build of the executor uses: `"threaded"` (each op handler jumps to
+/// the next; optimised builds on x86_64, aarch64, riscv64, loongarch64) or `"portable"` (a loop
+/// around a `match`; other builds, or the `portable-dispatch` feature). Both run the same
+/// handlers and give the same results.
+pub fn dispatch_backend() -> &'static str {
+    exec::BACKEND
+}
 
 /// The README's Rust examples, compiled and run as doc-tests (its WASI example needs the
 /// default feature `wasi`).

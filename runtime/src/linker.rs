@@ -135,7 +135,7 @@ impl<T: 'static> Linker<T> {
     ) -> Result<&mut Self> {
         let store = store.as_context_mut();
         store.inner.check(instance.store)?;
-        for (name, item) in instance.exports(&*store) {
+        for (name, item) in instance.exports(&*store)? {
             self.insert(module, &name, Definition::Extern(item))?;
         }
         Ok(self)

@@ -147,42 +147,42 @@ impl Memory {
         Ok(Memory { store: inner.id, index: (inner.memories.len() - 1) as u32 })
     }
 
-    fn entity<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> &'a MemoryEntity {
-        assert_eq!(store.inner.id, self.store, "memory used with a store that does not own it");
-        &store.inner.memories[self.index as usize]
+    fn entity<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> Result<&'a MemoryEntity> {
+        store.inner.check(self.store)?;
+        Ok(&store.inner.memories[self.index as usize])
     }
 
-    fn entity_mut<'a, T: 'a>(&self, store: &'a mut crate::Store<T>) -> &'a mut MemoryEntity {
-        assert_eq!(store.inner.id, self.store, "memory used with a store that does not own it");
-        &mut store.inner.memories[self.index as usize]
+    fn entity_mut<'a, T: 'a>(&self, store: &'a mut crate::Store<T>) -> Result<&'a mut MemoryEntity> {
+        store.inner.check(self.store)?;
+        Ok(&mut store.inner.memories[self.index as usize])
     }
 
     /// The memory's type, with its current size as the minimum.
     ///
-    /// # Panics
-    /// If `store` does not own this memory (as for every method below).
-    pub fn ty(&self, store: impl AsContext) -> MemoryType {
-        self.entity(store.as_context()).current_type()
+    /// # Errors
+    /// If `store` does not own this memory (`ErrorKind::Usage`; as for every method below).
+    pub fn ty(&self, store: impl AsContext) -> Result<MemoryType> {
+        Ok(self.entity(store.as_context())?.current_type())
     }
 
     /// The current size in pages.
-    pub fn size(&self, store: impl AsContext) -> u32 {
-        self.entity(store.as_context()).pages()
+    pub fn size(&self, store: impl AsContext) -> Result<u32> {
+        Ok(self.entity(store.as_context())?.pages())
     }
 
     /// The current size in bytes.
-    pub fn data_size(&self, store: impl AsContext) -> usize {
-        self.entity(store.as_context()).data.len()
+    pub fn data_size(&self, store: impl AsContext) -> Result<usize> {
+        Ok(self.entity(store.as_context())?.data.len())
     }
 
     /// The memory's bytes.
-    pub fn data<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> &'a [u8] {
-        &self.entity(store).data
+    pub fn data<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> Result<&'a [u8]> {
+        Ok(&self.entity(store)?.data)
     }
 
     /// The memory's bytes, mutably.
-    pub fn data_mut<'a, T: 'a>(&self, store: &'a mut crate::Store<T>) -> &'a mut [u8] {
-        &mut self.entity_mut(store).data
+    pub fn data_mut<'a, T: 'a>(&self, store: &'a mut crate::Store<T>) -> Result<&'a mut [u8]> {
+        Ok(&mut self.entity_mut(store)?.data)
     }
 
     /// The memory's bytes and the store's embedder data, both mutably: for host functions that
@@ -193,16 +193,19 @@ impl Memory {
     /// let engine = Engine::default();
     /// let mut store = Store::new(&engine, vec![1u8, 2, 3]);
     /// let memory = Memory::new(&mut store, MemoryType::new(1, None))?;
-    /// let (bytes, data) = memory.data_and_store_mut(&mut store);
+    /// let (bytes, data) = memory.data_and_store_mut(&mut store)?;
     /// bytes[..3].copy_from_slice(data);
     /// data.clear();
-    /// assert_eq!(&memory.data(&store)[..3], &[1, 2, 3]);
+    /// assert_eq!(&memory.data(&store)?[..3], &[1, 2, 3]);
     /// # Ok::<(), epsilon::Error>(())
     /// ```
-    pub fn data_and_store_mut<'a, T: 'a>(&self, store: &'a mut crate::Store<T>) -> (&'a mut [u8], &'a mut T) {
-        assert_eq!(store.inner.id, self.store, "memory used with a store that does not own it");
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: &'a mut crate::Store<T>,
+    ) -> Result<(&'a mut [u8], &'a mut T)> {
+        store.inner.check(self.store)?;
         let (inner, data) = store.inner_and_data_mut();
-        (&mut inner.memories[self.index as usize].data, data)
+        Ok((&mut inner.memories[self.index as usize].data, data))
     }
 
     /// Grows the memory by `delta` pages and returns the previous size.
@@ -210,7 +213,7 @@ impl Memory {
     /// # Errors
     /// If the new size would exceed the maximum or the configured ceiling.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32> {
-        let entity = self.entity_mut(store.as_context_mut());
+        let entity = self.entity_mut(store.as_context_mut())?;
         entity.grow(delta).ok_or_else(|| {
             Error::new(
                 ErrorKind::OutOfRange,
@@ -227,7 +230,7 @@ impl Memory {
     /// # Errors
     /// If the reservation cannot be made.
     pub fn pin(&self, mut store: impl AsContextMut) -> Result<()> {
-        let entity = self.entity_mut(store.as_context_mut());
+        let entity = self.entity_mut(store.as_context_mut())?;
         if entity.pins == 0 {
             entity.reserve_limit().ok_or_else(|| {
                 let max = entity.limit as usize * PAGE_SIZE;
@@ -239,16 +242,23 @@ impl Memory {
     }
 
     /// Releases one [`Memory::pin`].
-    pub fn unpin(&self, mut store: impl AsContextMut) {
-        let entity = self.entity_mut(store.as_context_mut());
+    ///
+    /// # Errors
+    /// If `store` does not own this memory.
+    pub fn unpin(&self, mut store: impl AsContextMut) -> Result<()> {
+        let entity = self.entity_mut(store.as_context_mut())?;
         entity.pins = entity.pins.saturating_sub(1);
+        Ok(())
     }
 
     /// The address of the memory's first byte. It stays valid while the memory is pinned
     /// (see [`Memory::pin`]) and the store is alive; otherwise growth may move the bytes.
     /// Obtaining the pointer is safe; dereferencing it is the caller's responsibility.
-    pub fn data_ptr(&self, mut store: impl AsContextMut) -> *mut u8 {
-        self.entity_mut(store.as_context_mut()).data.as_mut_ptr()
+    ///
+    /// # Errors
+    /// If `store` does not own this memory.
+    pub fn data_ptr(&self, mut store: impl AsContextMut) -> Result<*mut u8> {
+        Ok(self.entity_mut(store.as_context_mut())?.data.as_mut_ptr())
     }
 
     /// Copies `buf.len()` bytes starting at `offset` into `buf`.
@@ -256,7 +266,7 @@ impl Memory {
     /// # Errors
     /// If the range is not inside the memory; nothing is read then.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
-        let data = &self.entity(store.as_context()).data;
+        let data = &self.entity(store.as_context())?.data;
         let src = offset
             .checked_add(buf.len())
             .and_then(|end| data.get(offset..end))
@@ -270,7 +280,7 @@ impl Memory {
     /// # Errors
     /// If the range is not inside the memory; nothing is written then.
     pub fn write(&self, mut store: impl AsContextMut, offset: usize, bytes: &[u8]) -> Result<()> {
-        let data = &mut self.entity_mut(store.as_context_mut()).data;
+        let data = &mut self.entity_mut(store.as_context_mut())?.data;
         let len = data.len();
         let dst = offset
             .checked_add(bytes.len())

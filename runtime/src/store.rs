@@ -4,14 +4,15 @@
 use crate::engine::{Engine, TypeId};
 use crate::error::{Error, Result};
 use crate::exec::Stack;
+use crate::extern_heap::ExternHeap;
 use crate::func::HostFunc;
 use crate::instance::InstanceEntity;
 use crate::interrupt::{InterruptCallback, InterruptHandle, InterruptState};
 use crate::memory::MemoryEntity;
 use crate::table::TableEntity;
-use crate::types::{FuncType, GlobalType};
+use crate::types::{FuncType, GlobalType, RefType, ValType};
 use crate::value::Val;
-use std::any::Any;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -71,7 +72,7 @@ pub struct StoreInner {
     pub(crate) elems: Vec<Box<[u32]>>,
     /// Data segments of all instances (dropped ones are empty).
     pub(crate) datas: Vec<std::sync::Arc<[u8]>>,
-    pub(crate) externs: Vec<Box<dyn Any + Send + Sync>>,
+    pub(crate) externs: ExternHeap,
     /// The value/call stack, lent to each execution and handed back for reuse (an execution
     /// nested in a host function finds it empty and grows its own).
     pub(crate) stack: Stack,
@@ -135,7 +136,7 @@ impl<T> Store<T> {
                 globals: Vec::new(),
                 elems: Vec::new(),
                 datas: Vec::new(),
-                externs: Vec::new(),
+                externs: ExternHeap::default(),
                 stack: Stack::default(),
                 outer_depth: 0,
                 reentry: 0,
@@ -217,6 +218,42 @@ impl<T> Store<T> {
     /// Interrupts wasm running in this store after `timeout` from now; see [`Store::set_deadline`].
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.set_deadline(Instant::now().checked_add(timeout));
+    }
+
+    /// Frees the host objects of `externref`s that wasm can no longer reach: those in no
+    /// table, no global and no element segment of this store. Returns the freed objects (drop
+    /// them when convenient: dropping may run code of the embedder's).
+    ///
+    /// Call it between calls; an [`ExternRef`](crate::ExternRef) the embedder keeps only on its
+    /// own side is freed too, and using it afterwards is an error (keep such objects in a
+    /// table or global to keep them alive).
+    ///
+    /// # Errors
+    /// If wasm is running in this store (from a host function).
+    pub fn collect_externrefs(&mut self) -> Result<Vec<Box<dyn std::any::Any + Send + Sync>>> {
+        if self.inner.reentry > 0 {
+            return Err(Error::usage("cannot collect externrefs while wasm runs in the store"));
+        }
+        let inner = &mut self.inner;
+        let tables = inner.tables.iter().filter(|t| t.ty.element == RefType::ExternRef);
+        let globals = inner.globals.iter().filter(|g| g.ty.content == ValType::ExternRef);
+        // Element segments may hold funcrefs: counting them as roots too only keeps more alive.
+        let roots = tables
+            .flat_map(|t| t.elements.iter().copied())
+            .chain(globals.map(|g| g.lo as u32))
+            .chain(inner.elems.iter().flat_map(|e| e.iter().copied()));
+        Ok(inner.externs.collect(roots))
+    }
+
+    /// Whether enough `externref` objects were created since the last collection that
+    /// [`Store::collect_externrefs`] is worth its cost (it scans every table and global).
+    pub fn externref_collection_due(&self) -> bool {
+        self.inner.externs.collection_due()
+    }
+
+    /// The number of `externref` host objects the store holds.
+    pub fn externref_count(&self) -> usize {
+        self.inner.externs.live()
     }
 
     /// The object tables and the embedder's data, borrowed separately.

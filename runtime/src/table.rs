@@ -69,30 +69,36 @@ impl Table {
         Ok(Table { store: store.inner.id, index: (store.inner.tables.len() - 1) as u32 })
     }
 
-    fn entity<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> &'a TableEntity {
-        assert_eq!(store.inner.id, self.store, "table used with a store that does not own it");
-        &store.inner.tables[self.index as usize]
+    fn entity<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> Result<&'a TableEntity> {
+        store.inner.check(self.store)?;
+        Ok(&store.inner.tables[self.index as usize])
     }
 
     /// The table's type, with its current size as the minimum.
     ///
-    /// # Panics
-    /// If `store` does not own this table (as for every method below).
-    pub fn ty(&self, store: impl AsContext) -> TableType {
-        self.entity(store.as_context()).current_type()
+    /// # Errors
+    /// If `store` does not own this table (`ErrorKind::Usage`; as for every method below).
+    pub fn ty(&self, store: impl AsContext) -> Result<TableType> {
+        Ok(self.entity(store.as_context())?.current_type())
     }
 
     /// The current number of elements.
-    pub fn size(&self, store: impl AsContext) -> u32 {
-        self.entity(store.as_context()).elements.len() as u32
+    pub fn size(&self, store: impl AsContext) -> Result<u32> {
+        Ok(self.entity(store.as_context())?.elements.len() as u32)
     }
 
-    /// The element at `index`, or `None` if out of bounds.
-    pub fn get(&self, store: impl AsContext, index: u32) -> Option<Val> {
+    /// The element at `index`.
+    ///
+    /// # Errors
+    /// If `index` is out of bounds (`ErrorKind::OutOfRange`).
+    pub fn get(&self, store: impl AsContext, index: u32) -> Result<Val> {
         let store = store.as_context();
-        let entity = self.entity(store);
-        let cell = *entity.elements.get(index as usize)?;
-        Some(crate::func::cell_to_ref(&store.inner, cell, entity.ty.element))
+        let entity = self.entity(store)?;
+        let len = entity.elements.len();
+        let cell = *entity.elements.get(index as usize).ok_or_else(|| {
+            Error::new(ErrorKind::OutOfRange, format!("table index {index} out of bounds (size {len})"))
+        })?;
+        Ok(crate::func::cell_to_ref(&store.inner, cell, entity.ty.element))
     }
 
     /// Sets the element at `index`.
@@ -101,7 +107,7 @@ impl Table {
     /// If `index` is out of bounds or `value` has the wrong type.
     pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
         let store = store.as_context_mut();
-        let element = self.entity(store).ty.element;
+        let element = self.entity(store)?.ty.element;
         let cell = crate::func::ref_to_cell(&store.inner, &value, element)?;
         let entity = &mut store.inner.tables[self.index as usize];
         let len = entity.elements.len();
@@ -118,7 +124,7 @@ impl Table {
     /// If the new size exceeds the maximum or ceiling, or `init` has the wrong type.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32> {
         let store = store.as_context_mut();
-        let element: RefType = self.entity(store).ty.element;
+        let element: RefType = self.entity(store)?.ty.element;
         let cell = crate::func::ref_to_cell(&store.inner, &init, element)?;
         let entity = &mut store.inner.tables[self.index as usize];
         entity.grow(delta, cell).ok_or_else(|| {

@@ -111,33 +111,50 @@ impl fmt::Debug for V128 {
 }
 
 /// A reference to a host object, created with [`ExternRef::new`] and owned by a store.
+///
+/// The object lives until the store is dropped or a [`Store::collect_externrefs`] finds it
+/// unreachable from wasm; a handle to a collected object is refused with an error.
+///
+/// [`Store::collect_externrefs`]: crate::Store::collect_externrefs
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ExternRef {
     pub(crate) store: StoreId,
     pub(crate) index: u32,
+    pub(crate) generation: u32,
 }
 
 impl ExternRef {
     /// Wraps a host object so wasm can hold a reference to it (as an `externref`).
-    ///
-    /// The object lives as long as the store.
     pub fn new<T>(
         mut store: impl crate::AsContextMut<Data = T>,
         value: impl std::any::Any + Send + Sync,
     ) -> ExternRef {
         let inner = &mut store.as_context_mut().inner;
-        inner.externs.push(Box::new(value));
-        ExternRef { store: inner.id, index: (inner.externs.len() - 1) as u32 }
+        let (index, generation) = inner.externs.insert(Box::new(value));
+        ExternRef { store: inner.id, index, generation }
     }
 
     /// The host object this reference wraps.
     ///
-    /// # Panics
-    /// If `store` does not own this reference.
-    pub fn data<'a, T: 'a>(&self, store: &'a crate::Store<T>) -> &'a (dyn std::any::Any + Send + Sync) {
-        assert_eq!(store.inner.id, self.store, "externref used with a store that does not own it");
-        &*store.inner.externs[self.index as usize]
+    /// # Errors
+    /// If `store` does not own this reference, or its object was collected (`ErrorKind::Usage`).
+    pub fn data<'a, T: 'a>(
+        &self,
+        store: &'a crate::Store<T>,
+    ) -> crate::Result<&'a (dyn std::any::Any + Send + Sync)> {
+        store.inner.check(self.store)?;
+        store.inner.externs.get(self.index, self.generation).ok_or_else(collected)
     }
+
+    /// Whether the object is still held by `store` (not collected). False for another store.
+    pub fn is_live<T>(&self, store: &crate::Store<T>) -> bool {
+        store.inner.id == self.store && store.inner.externs.get(self.index, self.generation).is_some()
+    }
+}
+
+/// The error for a handle whose object was collected.
+pub(crate) fn collected() -> crate::Error {
+    crate::Error::usage("externref used after its object was collected (Store::collect_externrefs)")
 }
 
 impl fmt::Debug for ExternRef {

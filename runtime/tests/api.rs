@@ -112,33 +112,33 @@ fn exports_memory_globals_and_tables() {
             (func (export "bump") (global.set 0 (i32.add (global.get 0) (i32.const 1)))))"#,
     );
     let mem = instance.get_memory(&store, "mem").unwrap();
-    assert_eq!(mem.size(&store), 1);
+    assert_eq!(mem.size(&store).unwrap(), 1);
     let mut buf = [0u8; 5];
     mem.read(&store, 8, &mut buf).unwrap();
     assert_eq!(&buf, b"hello");
     mem.write(&mut store, 0, b"abc").unwrap();
-    assert_eq!(&mem.data(&store)[..3], b"abc");
+    assert_eq!(&mem.data(&store).unwrap()[..3], b"abc");
     assert_eq!(mem.grow(&mut store, 2).unwrap(), 1);
     assert!(mem.grow(&mut store, 1).is_err(), "max is 3 pages");
 
     let counter = instance.get_global(&store, "counter").unwrap();
     instance.get_func(&store, "bump").unwrap().call(&mut store, &[], &mut []).unwrap();
-    assert_eq!(counter.get(&store), Val::I32(6));
+    assert_eq!(counter.get(&store).unwrap(), Val::I32(6));
     counter.set(&mut store, Val::I32(100)).unwrap();
     instance.get_func(&store, "bump").unwrap().call(&mut store, &[], &mut []).unwrap();
-    assert_eq!(counter.get(&store).i32(), Some(101));
+    assert_eq!(counter.get(&store).unwrap().i32(), Some(101));
     let pi = instance.get_global(&store, "pi").unwrap();
-    assert_eq!(pi.get(&store).f64(), Some(3.25));
+    assert_eq!(pi.get(&store).unwrap().f64(), Some(3.25));
     assert_eq!(pi.set(&mut store, Val::from(1.0f64)).unwrap_err().kind(), ErrorKind::Usage);
     assert_eq!(counter.set(&mut store, Val::I64(1)).unwrap_err().kind(), ErrorKind::Type);
 
     let tab = instance.get_table(&store, "tab").unwrap();
-    assert_eq!(tab.size(&store), 2);
-    assert_eq!(tab.get(&store, 0), Some(Val::FuncRef(None)));
-    assert_eq!(tab.get(&store, 2), None);
+    assert_eq!(tab.size(&store).unwrap(), 2);
+    assert_eq!(tab.get(&store, 0).unwrap(), Val::FuncRef(None));
+    assert_eq!(tab.get(&store, 2).unwrap_err().kind(), ErrorKind::OutOfRange);
     let bump = instance.get_func(&store, "bump").unwrap();
     tab.set(&mut store, 1, Val::FuncRef(Some(bump))).unwrap();
-    assert_eq!(tab.get(&store, 1), Some(Val::FuncRef(Some(bump))));
+    assert_eq!(tab.get(&store, 1).unwrap(), Val::FuncRef(Some(bump)));
 }
 
 #[test]
@@ -176,7 +176,7 @@ fn two_instances_link_through_the_linker() {
     let c = linker.instantiate(&mut store, &consumer).unwrap();
     let run = c.get_typed_func::<(), i32>(&store, "run").unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 1241);
-    assert_eq!(p.get_global(&store, "g").unwrap().get(&store), Val::I64(11));
+    assert_eq!(p.get_global(&store, "g").unwrap().get(&store).unwrap(), Val::I64(11));
 }
 
 #[test]
@@ -211,8 +211,8 @@ fn host_defined_memory_table_and_global_can_be_imported() {
     let instance = linker.instantiate(&mut store, &module).unwrap();
     let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
     assert_eq!(run.call(&mut store, ()).unwrap(), 4);
-    assert_eq!(memory.data(&store)[3], 0xab);
-    assert_eq!(global.get(&store), Val::I32(6));
+    assert_eq!(memory.data(&store).unwrap()[3], 0xab);
+    assert_eq!(global.get(&store).unwrap(), Val::I32(6));
 }
 
 #[test]
@@ -275,6 +275,50 @@ fn deep_recursion_on_a_small_native_stack_traps_cleanly() {
         })
         .unwrap();
     handle.join().expect("no native stack overflow");
+}
+
+/// Host functions that call back into wasm stack up native frames. With the re-entry count
+/// effectively unlimited, the native stack actually left must stop them with a trap before the
+/// thread's stack overflows (before the check: SIGSEGV).
+#[test]
+fn host_reentry_is_bounded_by_the_native_stack_left() {
+    let handle = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let mut config = Config::new();
+            config.max_host_reentry(usize::MAX / 2);
+            let engine = Engine::new(config);
+            let module = Module::new(
+                &engine,
+                r#"(module
+                    (import "env" "rec" (func $rec (param i32) (result i32)))
+                    (func (export "down") (param i32) (result i32)
+                      (call $rec (i32.add (local.get 0) (i32.const 1)))))"#,
+            )
+            .unwrap();
+            let mut linker = Linker::new(&engine);
+            linker
+                .func_wrap("env", "rec", |mut caller: Caller<'_, u32>, x: i32| -> Result<i32, Error> {
+                    let deepest = caller.data_mut();
+                    *deepest = (*deepest).max(x as u32);
+                    // Some native stack of its own, as a real host function would use.
+                    let pad = std::hint::black_box([0u8; 2048]);
+                    let down = caller.get_export("down").and_then(Extern::into_func).unwrap();
+                    down.typed::<i32, i32>(&caller)?.call(&mut caller, x + i32::from(pad[0]))
+                })
+                .unwrap();
+            let mut store = Store::new(&engine, 0u32);
+            let instance = linker.instantiate(&mut store, &module).unwrap();
+            let down = instance.get_typed_func::<i32, i32>(&store, "down").unwrap();
+            let err = down.call(&mut store, 0).unwrap_err();
+            assert_eq!(err.trap_kind(), Some(TrapKind::CallStackExhausted), "{err}");
+            let depth = *store.data();
+            assert!(depth > 8, "re-entered {depth} times first");
+            depth
+        })
+        .unwrap();
+    let depth = handle.join().expect("no native stack overflow");
+    eprintln!("re-entries on a 256 KiB thread: {depth}");
 }
 
 #[test]
@@ -349,12 +393,131 @@ fn memory_access_through_the_api_is_bounds_checked() {
 
 #[test]
 fn handles_from_another_store_are_refused() {
-    let (mut store_a, instance) = instantiate(r#"(module (func (export "f")))"#);
+    let (mut store_a, instance) = instantiate(
+        r#"(module
+            (func (export "f"))
+            (memory (export "m") 1 2)
+            (table (export "t") 1 funcref)
+            (global (export "g") (mut i32) (i32.const 1)))"#,
+    );
     let f = instance.get_func(&store_a, "f").unwrap();
+    let m = instance.get_memory(&store_a, "m").unwrap();
+    let t = instance.get_table(&store_a, "t").unwrap();
+    let g = instance.get_global(&store_a, "g").unwrap();
+    let r = epsilon::ExternRef::new(&mut store_a, 5u32);
     let engine = store_a.engine().clone();
-    let mut store_b: Store<()> = Store::new(&engine, ());
-    assert_eq!(f.call(&mut store_b, &[], &mut []).unwrap_err().kind(), ErrorKind::Usage);
+    let mut b: Store<()> = Store::new(&engine, ());
+    let usage = |e: Error| assert_eq!(e.kind(), ErrorKind::Usage, "{e}");
+
+    // Every method that takes a store refuses one that does not own the handle.
+    usage(f.call(&mut b, &[], &mut []).unwrap_err());
+    usage(f.ty(&b).unwrap_err());
+    usage(f.typed::<(), ()>(&b).unwrap_err());
+    usage(m.ty(&b).unwrap_err());
+    usage(m.size(&b).unwrap_err());
+    usage(m.data_size(&b).unwrap_err());
+    usage(m.data(&b).unwrap_err());
+    usage(m.data_mut(&mut b).unwrap_err());
+    usage(m.data_and_store_mut(&mut b).unwrap_err());
+    usage(m.read(&b, 0, &mut [0; 4]).unwrap_err());
+    usage(m.write(&mut b, 0, &[1; 4]).unwrap_err());
+    usage(m.grow(&mut b, 1).unwrap_err());
+    usage(m.pin(&mut b).unwrap_err());
+    usage(m.unpin(&mut b).unwrap_err());
+    usage(m.data_ptr(&mut b).unwrap_err());
+    usage(t.ty(&b).unwrap_err());
+    usage(t.size(&b).unwrap_err());
+    usage(t.get(&b, 0).unwrap_err());
+    usage(t.set(&mut b, 0, Val::FuncRef(None)).unwrap_err());
+    usage(t.grow(&mut b, 1, Val::FuncRef(None)).unwrap_err());
+    usage(g.ty(&b).unwrap_err());
+    usage(g.get(&b).unwrap_err());
+    usage(g.set(&mut b, Val::I32(2)).unwrap_err());
+    usage(instance.module(&b).unwrap_err());
+    usage(instance.exports(&b).unwrap_err());
+    usage(instance.get_export(&b, "f").unwrap_err());
+    usage(instance.get_func(&b, "f").unwrap_err());
+    usage(instance.get_typed_func::<(), ()>(&b, "f").unwrap_err());
+    usage(instance.get_memory(&b, "m").unwrap_err());
+    usage(instance.get_table(&b, "t").unwrap_err());
+    usage(instance.get_global(&b, "g").unwrap_err());
+    usage(instance.memory_by_index(&b, 0).unwrap_err());
+    usage(Extern::Func(f).ty(&b).unwrap_err());
+    usage(r.data(&b).unwrap_err());
+    // A handle from another store passed as a value is refused too.
+    let b_table = Table::new(&mut b, TableType::new(RefType::FuncRef, 1, None), Val::FuncRef(None)).unwrap();
+    usage(b_table.set(&mut b, 0, Val::FuncRef(Some(f))).unwrap_err());
+
+    // The owning store still works, and nothing changed.
     f.call(&mut store_a, &[], &mut []).unwrap();
+    assert_eq!(m.size(&store_a).unwrap(), 1);
+    assert_eq!(g.get(&store_a).unwrap(), Val::I32(1));
+    assert_eq!(r.data(&store_a).unwrap().downcast_ref::<u32>(), Some(&5));
+}
+
+#[test]
+fn missing_exports_are_errors_that_name_the_exports() {
+    let (store, instance) = instantiate(r#"(module (func (export "f")) (memory (export "m") 1))"#);
+    let err = instance.get_func(&store, "nope").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Usage);
+    assert!(err.message().contains("no export named `nope` (exports: f, m)"), "{err}");
+    let err = instance.get_memory(&store, "f").unwrap_err();
+    assert!(err.message().contains("export `f` is not a memory"), "{err}");
+    assert!(instance.get_export(&store, "m").unwrap().into_memory().is_some());
+}
+
+/// A host function that panics, with the panic caught by the embedder, must leave the store
+/// usable: the depth counters of the call it unwound through are restored.
+#[test]
+fn a_store_stays_usable_after_caught_host_panics() {
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (import "env" "boom" (func $boom))
+            (import "env" "reenter" (func $reenter))
+            (import "env" "again" (func $again (result i32)))
+            (func (export "boom") (call $boom))
+            (func (export "reenter") (call $reenter))
+            (func (export "again") (result i32) (call $again))
+            (func (export "ok") (result i32) (i32.const 7)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker
+        .func_wrap("env", "boom", |_: Caller<'_, ()>| -> Result<(), Error> { panic!("host panic") })
+        .unwrap();
+    linker
+        .func_wrap("env", "reenter", |mut caller: Caller<'_, ()>| -> Result<(), Error> {
+            // Panics two levels down: wasm -> host -> wasm -> host.
+            let boom = caller.get_export("boom").and_then(Extern::into_func).unwrap();
+            boom.call(&mut caller, &[], &mut [])
+        })
+        .unwrap()
+        .func_wrap("env", "again", |mut caller: Caller<'_, ()>| -> Result<i32, Error> {
+            let ok = caller.get_export("ok").and_then(Extern::into_func).unwrap();
+            ok.typed::<(), i32>(&caller)?.call(&mut caller, ())
+        })
+        .unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let boom = instance.get_typed_func::<(), ()>(&store, "boom").unwrap();
+    let reenter = instance.get_typed_func::<(), ()>(&store, "reenter").unwrap();
+    let ok = instance.get_typed_func::<(), i32>(&store, "ok").unwrap();
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    for _ in 0..200 {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| boom.call(&mut store, ())));
+        assert!(caught.is_err(), "the panic reaches the embedder");
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reenter.call(&mut store, ())));
+        assert!(caught.is_err(), "the nested panic reaches the embedder");
+    }
+    std::panic::set_hook(quiet);
+    // Before the fix, 65 unwound re-entries left the counter at its limit: every call failed
+    // with "call stack exhausted".
+    assert_eq!(ok.call(&mut store, ()).unwrap(), 7);
+    let again = instance.get_typed_func::<(), i32>(&store, "again").unwrap();
+    assert_eq!(again.call(&mut store, ()).unwrap(), 7, "host re-entry still works");
 }
 
 #[test]
@@ -427,8 +590,8 @@ fn typed_host_functions_pass_every_value_type_through_cells() {
     let mut results = [Val::I32(0), Val::I32(0), Val::I32(0)];
     mix.call(&mut store, &[Val::ExternRef(Some(tag))], &mut results).unwrap();
     let Val::ExternRef(Some(back)) = results[0] else { panic!("externref expected: {:?}", results[0]) };
-    assert_eq!(back.data(&store).downcast_ref::<&str>(), Some(&"tag"));
-    assert_eq!(results[1], Val::FuncRef(instance.get_func(&store, "self")));
+    assert_eq!(back.data(&store).unwrap().downcast_ref::<&str>(), Some(&"tag"));
+    assert_eq!(results[1], Val::FuncRef(Some(instance.get_func(&store, "self").unwrap())));
     let v = (1u128 | 2 << 32 | 3 << 64 | 4 << 96) << 8;
     assert_eq!(results[2], Val::V128(V128::from_bits(v)));
 }
@@ -456,4 +619,47 @@ fn typed_host_functions_called_directly() {
     });
     let err = fail.typed::<(), i32>(&store).unwrap().call(&mut store, ()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Host);
+}
+
+/// Host objects passed to wasm as externrefs are freed once wasm can no longer reach them;
+/// those in tables and globals survive, and a handle to a freed object is refused.
+#[test]
+fn unreachable_externrefs_are_collected() {
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (table (export "t") 4 externref)
+            (global (export "g") (mut externref) (ref.null extern))
+            (func (export "keep") (param externref i32) (table.set (local.get 1) (local.get 0)))
+            (func (export "pass") (param externref) (result externref) (local.get 0))
+            (func (export "hold") (param externref) (global.set 0 (local.get 0))))"#,
+    );
+    let keep = instance.get_typed_func::<(Option<epsilon::ExternRef>, i32), ()>(&store, "keep").unwrap();
+    let pass = instance
+        .get_typed_func::<Option<epsilon::ExternRef>, Option<epsilon::ExternRef>>(&store, "pass")
+        .unwrap();
+    let hold = instance.get_typed_func::<Option<epsilon::ExternRef>, ()>(&store, "hold").unwrap();
+    let in_table = epsilon::ExternRef::new(&mut store, String::from("table"));
+    keep.call(&mut store, (Some(in_table), 2)).unwrap();
+    let in_global = epsilon::ExternRef::new(&mut store, String::from("global"));
+    hold.call(&mut store, Some(in_global)).unwrap();
+    let mut passed = Vec::new();
+    for i in 0..1000 {
+        let r = epsilon::ExternRef::new(&mut store, i);
+        assert_eq!(pass.call(&mut store, Some(r)).unwrap(), Some(r));
+        passed.push(r);
+    }
+    assert_eq!(store.externref_count(), 1002);
+    assert_eq!(store.collect_externrefs().unwrap().len(), 1000);
+    assert_eq!(store.externref_count(), 2);
+    assert_eq!(in_table.data(&store).unwrap().downcast_ref::<String>().unwrap(), "table");
+    assert_eq!(in_global.data(&store).unwrap().downcast_ref::<String>().unwrap(), "global");
+    assert!(!passed[0].is_live(&store));
+    assert_eq!(passed[0].data(&store).unwrap_err().kind(), ErrorKind::Usage);
+    assert_eq!(pass.call(&mut store, Some(passed[1])).unwrap_err().kind(), ErrorKind::Usage);
+    // A new object reuses a freed slot; the old handle still does not reach it.
+    let fresh = epsilon::ExternRef::new(&mut store, 7u8);
+    assert!(fresh.is_live(&store) && !passed.iter().any(|p| p.is_live(&store)));
+    let t = instance.get_table(&store, "t").unwrap();
+    assert_eq!(t.get(&store, 2).unwrap(), Val::ExternRef(Some(in_table)));
+    assert_eq!(store.collect_externrefs().unwrap().len(), 1, "fresh was never stored by wasm");
 }

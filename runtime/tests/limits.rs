@@ -35,13 +35,13 @@ fn running_out_of_fuel_traps_deterministically_and_refuelling_resumes() {
         let count = instance.get_typed_func::<i64, ()>(&store, "count").unwrap();
         let err = count.call(&mut store, i64::MAX).unwrap_err();
         assert_eq!(err.trap_kind(), Some(TrapKind::OutOfFuel));
-        let n = instance.get_global(&store, "n").unwrap().get(&store).i64().unwrap();
+        let n = instance.get_global(&store, "n").unwrap().get(&store).unwrap().i64().unwrap();
         assert!(n > 100, "made progress before stopping: {n}");
         stops.push(n);
         // Refuel: the store is usable again.
         store.set_fuel(1_000_000).unwrap();
         count.call(&mut store, n + 10).unwrap();
-        assert_eq!(instance.get_global(&store, "n").unwrap().get(&store).i64(), Some(n + 10));
+        assert_eq!(instance.get_global(&store, "n").unwrap().get(&store).unwrap().i64(), Some(n + 10));
     }
     assert_eq!(stops[0], stops[1], "same program, same fuel, same stopping point");
 }
@@ -89,7 +89,7 @@ fn a_deadline_stops_an_infinite_loop_and_the_store_stays_usable() {
     store.set_deadline(None);
     let count = instance.get_typed_func::<i64, ()>(&store, "count").unwrap();
     count.call(&mut store, 5).unwrap();
-    assert_eq!(instance.get_global(&store, "n").unwrap().get(&store).i64(), Some(5));
+    assert_eq!(instance.get_global(&store, "n").unwrap().get(&store).unwrap().i64(), Some(5));
 }
 
 #[test]
@@ -208,12 +208,12 @@ fn a_pinned_memory_keeps_its_address_while_growing() {
     let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
     let memory = instance.get_memory(&store, "m").unwrap();
     memory.pin(&mut store).unwrap();
-    let before = memory.data_ptr(&mut store);
+    let before = memory.data_ptr(&mut store).unwrap();
     let grow = instance.get_typed_func::<i32, i32>(&store, "grow").unwrap();
     assert_eq!(grow.call(&mut store, 7).unwrap(), 1);
-    assert_eq!(memory.data_ptr(&mut store), before, "pinned bytes never move");
+    assert_eq!(memory.data_ptr(&mut store).unwrap(), before, "pinned bytes never move");
     assert_eq!(grow.call(&mut store, 1).unwrap(), -1, "the maximum still holds");
-    memory.unpin(&mut store);
+    memory.unpin(&mut store).unwrap();
 }
 
 /// Resident memory of this process in KiB (Linux).
@@ -246,8 +246,8 @@ fn a_declared_4_gib_memory_is_not_allocated_until_used() {
     let grown = resident_kib();
     assert!(grown - before < 64 * 1024, "resident memory grew by {} KiB", grown - before);
     let memory = instance.get_memory(&store, "m").unwrap();
-    assert_eq!(memory.data_size(&store), 65536 * 65536);
-    assert_eq!(memory.data(&store)[0], 1);
-    assert_eq!(memory.data(&store)[65536 * 65536 - 2], 1);
-    assert_eq!(memory.data(&store)[65536 * 65536 - 1], 0);
+    assert_eq!(memory.data_size(&store).unwrap(), 65536 * 65536);
+    assert_eq!(memory.data(&store).unwrap()[0], 1);
+    assert_eq!(memory.data(&store).unwrap()[65536 * 65536 - 2], 1);
+    assert_eq!(memory.data(&store).unwrap()[65536 * 65536 - 1], 0);
 }

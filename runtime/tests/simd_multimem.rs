@@ -23,9 +23,9 @@ fn v128_flows_through_typed_and_dynamic_calls() {
     instance.get_func(&store, "splat").unwrap().call(&mut store, &[Val::from(1.5f32)], &mut out).unwrap();
     assert_eq!(out[0], Val::V128(V128::from_bits(0x3fc0_0000_3fc0_0000_3fc0_0000_3fc0_0000)));
     let g = instance.get_global(&store, "g").unwrap();
-    assert_eq!(g.get(&store), Val::V128(V128::from_bits(2u128 << 64 | 1)));
+    assert_eq!(g.get(&store).unwrap(), Val::V128(V128::from_bits(2u128 << 64 | 1)));
     g.set(&mut store, Val::V128(V128::from_bytes([7; 16]))).unwrap();
-    assert_eq!(g.get(&store).v128().unwrap().to_bytes(), [7; 16]);
+    assert_eq!(g.get(&store).unwrap().v128().unwrap().to_bytes(), [7; 16]);
 }
 
 #[test]
@@ -72,15 +72,15 @@ fn several_memories_by_index_and_name() {
     let copy = instance.get_typed_func::<(), ()>(&store, "copy").unwrap();
     copy.call(&mut store, ()).unwrap();
     let c = instance.get_memory(&store, "c").unwrap();
-    assert_eq!(&c.data(&store)[..5], b"hello");
-    assert_eq!(instance.memory_by_index(&store, 2), Some(c));
-    assert_eq!(instance.memory_by_index(&store, 0), Some(shared));
-    assert_eq!(instance.memory_by_index(&store, 4), None);
+    assert_eq!(&c.data(&store).unwrap()[..5], b"hello");
+    assert_eq!(instance.memory_by_index(&store, 2).unwrap(), Some(c));
+    assert_eq!(instance.memory_by_index(&store, 0).unwrap(), Some(shared));
+    assert_eq!(instance.memory_by_index(&store, 4).unwrap(), None);
 
     // The same memory imported twice is one memory.
     let alias = instance.get_typed_func::<i32, i32>(&store, "alias").unwrap();
     assert_eq!(alias.call(&mut store, 99).unwrap(), 99);
-    assert_eq!(shared.data(&store)[7], 99);
+    assert_eq!(shared.data(&store).unwrap()[7], 99);
 
     let sizes = instance.get_typed_func::<(), (i32, i32)>(&store, "sizes").unwrap();
     assert_eq!(sizes.call(&mut store, ()).unwrap(), (4, 2));

@@ -483,7 +483,7 @@ fn poll_reports_ready_streams_and_bad_descriptors() {
     let errno = instance.get_typed_func::<(), i32>(&store, "run").unwrap().call(&mut store, ()).unwrap();
     assert_eq!(errno, 0);
     let memory = instance.get_memory(&store, "memory").unwrap();
-    let bytes = memory.data(&store);
+    let bytes = memory.data(&store).unwrap();
     let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
     let u16_at = |at: usize| u16::from_le_bytes(bytes[at..at + 2].try_into().unwrap());
     assert_eq!(u16_at(512), 2, "two events");
@@ -491,4 +491,102 @@ fn poll_reports_ready_streams_and_bad_descriptors() {
     assert_eq!((u64_at(256), u16_at(264), bytes[266], u64_at(272)), (7, 0, 1, 3));
     // Event 1: userdata 8, EBADF.
     assert_eq!((u64_at(288), u16_at(296)), (8, 8));
+}
+
+/// A link created where its target stays inside may point outside after a move to a shallower
+/// place; `path_rename` and `path_link` must refuse such moves (before the fix, the guest could
+/// leave `sandbox/l3 -> ..` on the host).
+#[test]
+fn links_cannot_be_moved_out_of_the_sandbox() {
+    let dir = TempDir::new("move-links");
+    dir.mkdir("box/sub/deep");
+    // Strings at 0: "sub/l3" (6), "l3" (2), "..", "sub/l6" (6), "l6" (2), "sub/deep" (8),
+    // "d" (1), "sub/ok" (6), "ok" (2), "x" (1), "sub/deep/m" (10), "../.." (5).
+    let wat = r#"(module
+         (import "wasi_snapshot_preview1" "path_symlink" (func $symlink (param i32 i32 i32 i32 i32) (result i32)))
+         (import "wasi_snapshot_preview1" "path_rename" (func $rename (param i32 i32 i32 i32 i32 i32) (result i32)))
+         (import "wasi_snapshot_preview1" "path_link" (func $link (param i32 i32 i32 i32 i32 i32 i32) (result i32)))
+         (memory (export "memory") 1)
+         (data (i32.const 0) "sub/l3")
+         (data (i32.const 16) "l3")
+         (data (i32.const 32) "..")
+         (data (i32.const 48) "sub/l6")
+         (data (i32.const 64) "l6")
+         (data (i32.const 80) "sub/deep")
+         (data (i32.const 96) "d")
+         (data (i32.const 112) "sub/ok")
+         (data (i32.const 128) "ok")
+         (data (i32.const 144) "x")
+         (data (i32.const 160) "sub/deep/m")
+         (data (i32.const 176) "../..")
+         (global $failed (mut i32) (i32.const 0))
+         ;; Records the first step whose errno differs, as step * 1000 + errno.
+         (func $check (param $got i32) (param $want i32) (param $step i32)
+           (if (i32.and (i32.ne (local.get $got) (local.get $want)) (i32.eqz (global.get $failed)))
+             (then (global.set $failed
+               (i32.add (i32.mul (local.get $step) (i32.const 1000)) (local.get $got))))))
+         (func (export "run") (result i32)
+           ;; sub/l3 -> .. (inside: it names the preopen itself), then moved up: refused.
+           (call $check (call $symlink (i32.const 32) (i32.const 2) (i32.const 3) (i32.const 0) (i32.const 6)) (i32.const 0) (i32.const 1))
+           (call $check (call $rename (i32.const 3) (i32.const 0) (i32.const 6) (i32.const 3) (i32.const 16) (i32.const 2)) (i32.const 76) (i32.const 2))
+           ;; The same link hard-linked up: refused.
+           (call $check (call $symlink (i32.const 32) (i32.const 2) (i32.const 3) (i32.const 48) (i32.const 6)) (i32.const 0) (i32.const 3))
+           (call $check (call $link (i32.const 3) (i32.const 0) (i32.const 48) (i32.const 6) (i32.const 3) (i32.const 64) (i32.const 2)) (i32.const 76) (i32.const 4))
+           ;; sub/deep/m -> ../.. (inside), then the directory sub/deep moved up to d: refused.
+           (call $check (call $symlink (i32.const 176) (i32.const 5) (i32.const 3) (i32.const 160) (i32.const 10)) (i32.const 0) (i32.const 5))
+           (call $check (call $rename (i32.const 3) (i32.const 80) (i32.const 8) (i32.const 3) (i32.const 96) (i32.const 1)) (i32.const 76) (i32.const 6))
+           ;; A link that stays inside moves freely: sub/ok -> x, moved to ok.
+           (call $check (call $symlink (i32.const 144) (i32.const 1) (i32.const 3) (i32.const 112) (i32.const 6)) (i32.const 0) (i32.const 7))
+           (call $check (call $rename (i32.const 3) (i32.const 112) (i32.const 6) (i32.const 3) (i32.const 128) (i32.const 2)) (i32.const 0) (i32.const 8))
+           (global.get $failed)))"#;
+    let errno = call_wat(wat, WasiConfig::new().preopen_dir(dir.path("box"), "/sandbox").unwrap());
+    assert_eq!(errno.unwrap(), 0);
+    // Nothing on the host points out of the sandbox.
+    for rel in ["box/l3", "box/l6", "box/d"] {
+        assert!(std::fs::symlink_metadata(dir.path(rel)).is_err(), "{rel} exists");
+    }
+    assert_eq!(std::fs::read_link(dir.path("box/sub/l3")).unwrap(), Path::new(".."));
+    assert_eq!(std::fs::read_link(dir.path("box/ok")).unwrap(), Path::new("x"));
+}
+
+/// A guest sleeping in `poll_oneoff` is stopped by a deadline like running code is (before the
+/// fix, the sleep ran to its end and the deadline was ignored).
+#[test]
+fn a_deadline_stops_a_sleep_in_poll_oneoff() {
+    // One clock subscription at 0: relative 5 s on the monotonic clock; event at 64.
+    let wat = r#"(module
+         (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+         (memory (export "memory") 1)
+         (func (export "run") (result i32)
+           (i64.store (i32.const 0) (i64.const 1))
+           (i32.store8 (i32.const 8) (i32.const 0))
+           (i32.store (i32.const 16) (i32.const 1))
+           (i64.store (i32.const 24) (i64.const 5000000000))
+           (call $poll (i32.const 0) (i32.const 64) (i32.const 1) (i32.const 128))))"#;
+    let mut config = epsilon::Config::new();
+    config.interruptible(true);
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, wat).unwrap();
+    let mut linker = Linker::new(&engine);
+    wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx).unwrap();
+    let mut store = Store::new(&engine, WasiConfig::new().build());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), i32>(&store, "run").unwrap();
+    store.set_timeout(std::time::Duration::from_millis(200));
+    let start = std::time::Instant::now();
+    let err = run.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.trap_kind(), Some(TrapKind::Interrupted), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(2), "took {:?}", start.elapsed());
+    // An interrupt from another thread stops it too, and the store stays usable.
+    let handle = store.interrupt_handle();
+    store.set_deadline(None);
+    let waker = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        handle.interrupt();
+    });
+    let start = std::time::Instant::now();
+    let err = run.call(&mut store, ()).unwrap_err();
+    waker.join().unwrap();
+    assert_eq!(err.trap_kind(), Some(TrapKind::Interrupted), "{err}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(2), "took {:?}", start.elapsed());
 }

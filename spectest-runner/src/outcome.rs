@@ -61,7 +61,7 @@ pub fn value<T>(store: &Store<T>, v: &Val) -> String {
         Val::FuncRef(None) => "funcref:null".to_string(),
         Val::FuncRef(Some(_)) => "funcref:non-null".to_string(),
         Val::ExternRef(None) => "externref:null".to_string(),
-        Val::ExternRef(Some(r)) => match r.data(store).downcast_ref::<u32>() {
+        Val::ExternRef(Some(r)) => match r.data(store).ok().and_then(|d| d.downcast_ref::<u32>()) {
             Some(n) => format!("externref:{n}"),
             None => "externref:opaque".to_string(),
         },

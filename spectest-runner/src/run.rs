@@ -392,12 +392,12 @@ impl FileState {
         let instance = self.instance(invoke.module)?;
         let func = instance
             .get_func(&self.store, invoke.name)
-            .ok_or_else(|| Failure::other(format!("no exported function `{}`", invoke.name)))?;
+            .map_err(|e| Failure::other(e.message().to_string()))?;
         let mut args = Vec::with_capacity(invoke.args.len());
         for arg in &invoke.args {
             args.push(values::arg_to_val(arg, &mut self.store, &mut self.externs).map_err(Failure::other)?);
         }
-        let ty = func.ty(&self.store);
+        let ty = func.ty(&self.store)?;
         let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
         func.call(&mut self.store, &args, &mut results)?;
         Ok(results)
@@ -419,8 +419,8 @@ impl FileState {
                 let instance = self.instance(module)?;
                 let g = instance
                     .get_global(&self.store, global)
-                    .ok_or_else(|| Failure::other(format!("no exported global `{global}`")))?;
-                Ok(vec![g.get(&self.store)])
+                    .map_err(|e| Failure::other(e.message().to_string()))?;
+                Ok(vec![g.get(&self.store)?])
             }
         }
     }

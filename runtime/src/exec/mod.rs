@@ -1,27 +1,64 @@
-//! Execution: the value and call stacks, entry from the API, host calls, and the dispatch
-//! loop (in `run`).
+//! Execution: entry from the API, host calls, and the value and call stacks.
+//!
+//! The dispatch itself is in [`dispatch`] (two backends over one set of handlers), its state in
+//! [`vm`], and the handlers by area: [`control`] (copies, branches), [`calls`], [`numeric`]
+//! (every numeric operator, one generic handler per operand form), [`memory`] (loads, stores,
+//! size, grow), [`bulk`] (bulk memory and table operations), [`table`] (globals, tables,
+//! references) and [`simd`] (lanes, shuffles).
 //!
 //! Wasm-to-wasm calls never recurse on the native stack: a call pushes a [`Frame`] and the
-//! loop continues with the callee. Caller and callee frames overlap: the caller's argument
-//! slots are the callee's parameter slots, and results come back in the same place.
+//! executor continues with the callee. Caller and callee frames overlap: the caller's argument
+//! slots are the callee's parameter slots, and results come back in the same place. Host
+//! functions are called from here, between two runs of the dispatch loop.
 
-mod run;
+// The executor reaches ops, registers and memory 0 through raw pointers held in registers
+// (see `vm`): that is where the speed is. Every `unsafe` block names the invariant it relies
+// on and who establishes it; the `checked` feature turns the op and register accesses back
+// into checked ones.
+#![allow(unsafe_code)]
+
+mod bulk;
+mod calls;
+mod control;
+mod dispatch;
+mod memory;
+mod numeric;
+mod simd;
+mod table;
+mod vm;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::func::{Caller, HostCallback, ValsCallback, cells_to_val, val_to_cells};
-use crate::store::{FuncEntity, Store};
+use crate::ir::{CompiledFunc, Op};
+use crate::store::{FuncEntity, Store, StoreInner};
 use crate::trap::TrapKind;
 use crate::types::{FuncType, ValType};
 use crate::value::Val;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use vm::{Break, Cx, Limits, Vm};
+
+pub(crate) use dispatch::BACKEND;
 
 /// The saved state of a caller, restored when its callee returns.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Frame {
-    pub instance: u32,
-    pub code: u32,
-    pub ip: u32,
+    /// Where the caller resumes.
+    pub ip: *const Op,
+    /// The caller's function.
+    pub func: *const CompiledFunc,
+    /// The caller's frame base in the value stack.
     pub base: u32,
+    /// The caller's instance (store index).
+    pub instance: u32,
 }
+
+// SAFETY: a frame's pointers are only dereferenced by the execution that pushed it, on the
+// thread running it; they point into compiled functions owned (through `Arc`s) by the store's
+// instances, which are never removed and never move their code, so they stay valid for the
+// store's lifetime. `Stack` must be `Send` because the store keeps its (empty) buffers.
+unsafe impl Send for Frame {}
+// SAFETY: as above; a shared `Frame` is never dereferenced.
+unsafe impl Sync for Frame {}
 
 /// Value cells and call frames of one execution.
 #[derive(Default)]
@@ -30,40 +67,24 @@ pub(crate) struct Stack {
     pub frames: Vec<Frame>,
 }
 
-/// Where the dispatch loop is: the running function and its frame.
+/// Where execution stands between two runs of the dispatch loop (across a host call).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct State {
     pub instance: u32,
     pub code: u32,
+    /// The index of the next op in the function's stream.
     pub ip: u32,
     pub base: u32,
 }
 
-/// Why the dispatch loop stopped.
-pub(crate) enum Exit {
+/// Why a run of the dispatch loop stopped.
+enum Stop {
     /// The entry function returned; its results are at the bottom of the value stack.
     Done,
-    /// Execution trapped.
-    Trap(TrapKind),
-    /// Execution trapped on a table element; the index is part of the message.
-    TrapAt(TrapKind, u32),
-    /// Control moved to another instance (call or return); reload and continue.
-    Switch,
+    /// A trap, with the element index for table traps.
+    Trap(TrapKind, Option<u32>),
     /// A host function must be called with arguments at `args_base`.
     Host { func: u32, args_base: usize },
-}
-
-/// Limits the dispatch loop enforces.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Limits {
-    /// Frames allowed on `Stack::frames` in this execution.
-    pub max_frames: usize,
-    /// Cells allowed on `Stack::values`.
-    pub max_values: usize,
-    /// Whether bulk operations charge fuel per chunk.
-    pub consume_fuel: bool,
-    /// Whether to check the interrupt flag at function entry and backward branches.
-    pub interruptible: bool,
 }
 
 /// Calls function `func` (a store index). `cells` holds the arguments encoded as cells on
@@ -76,11 +97,17 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
         consume_fuel: config.consume_fuel,
         interruptible: config.interruptible,
     };
-    if store.inner.reentry > config.max_host_reentry || store.inner.outer_depth >= config.max_call_depth {
+    if store.inner.reentry > config.max_host_reentry
+        || store.inner.outer_depth >= config.max_call_depth
+        || crate::native_stack::exhausted(config.native_stack_reserve)
+    {
         return Err(TrapKind::CallStackExhausted.into());
     }
     let limits = limits_of(store.inner.outer_depth);
-    match store.inner.funcs[func as usize] {
+    // A host function may panic, and the embedder may catch the panic and go on using the
+    // store: the depth counters must then be as they were before this call.
+    let (outer_depth, reentry) = (store.inner.outer_depth, store.inner.reentry);
+    let outcome = catch_unwind(AssertUnwindSafe(|| match store.inner.funcs[func as usize] {
         FuncEntity::Host { host, .. } => call_host(store, host, None, cells, 0),
         FuncEntity::Wasm { instance, code, .. } => {
             let mut stack = std::mem::take(&mut store.inner.stack);
@@ -95,7 +122,12 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
             store.inner.stack = stack;
             outcome.map(|_| ())
         }
-    }
+    }));
+    outcome.unwrap_or_else(|panic| {
+        store.inner.outer_depth = outer_depth;
+        store.inner.reentry = reentry;
+        resume_unwind(panic)
+    })
 }
 
 /// Sets up the entry frame and runs until the entry function returns; returns the number
@@ -125,15 +157,13 @@ fn run_from<T>(
     }
     let mut state = State { instance, code, ip: 0, base: 0 };
     loop {
-        let exit = run::run(&mut store.inner, stack, &mut state, limits);
-        match exit {
-            Exit::Done => return Ok(result_cells),
-            Exit::Trap(kind) => return Err(kind.into()),
-            Exit::TrapAt(kind, index) => {
+        match run(&mut store.inner, stack, &mut state, limits) {
+            Stop::Done => return Ok(result_cells),
+            Stop::Trap(kind, None) => return Err(kind.into()),
+            Stop::Trap(kind, Some(index)) => {
                 return Err(Error::new(ErrorKind::Trap(kind), format!("{} {index}", kind.message())));
             }
-            Exit::Switch => {}
-            Exit::Host { func, args_base } => {
+            Stop::Host { func, args_base } => {
                 let FuncEntity::Host { host, .. } = store.inner.funcs[func as usize] else {
                     return Err(Error::new(ErrorKind::Usage, "host call to a wasm function"));
                 };
@@ -144,6 +174,85 @@ fn run_from<T>(
                 store.inner.outer_depth = saved;
                 outcome?;
             }
+        }
+    }
+}
+
+/// Runs the dispatch loop from `state` until the entry function returns, a trap, or a host
+/// call (then `state` says where to resume).
+fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Limits) -> Stop {
+    let StoreInner {
+        instances,
+        funcs,
+        memories,
+        tables,
+        globals,
+        elems,
+        datas,
+        fuel,
+        interrupt,
+        interrupt_callback,
+        ..
+    } = inner;
+    let inst = &instances[state.instance as usize];
+    let code: &[CompiledFunc] = &inst.module.inner.code;
+    let func = &code[state.code as usize];
+    let mut cx = Cx {
+        instances,
+        funcs,
+        memories,
+        tables,
+        globals,
+        elems,
+        datas,
+        interrupt,
+        interrupt_callback,
+        fuel: *fuel,
+        limits,
+        values: &mut stack.values,
+        frames: &mut stack.frames,
+        instance: state.instance,
+        inst,
+        code,
+        mem0: inst.memories.first().map(|&m| m as usize),
+        func,
+        base: 0,
+        #[cfg(feature = "checked")]
+        frame_end: std::ptr::null(),
+        trap: TrapKind::Unreachable,
+        trap_index: None,
+        host: (0, 0),
+        host_call_op: std::ptr::null(),
+    };
+    let mut vm = Vm {
+        // The translator ends every stream with an op that never falls through, so a saved
+        // resume point (the op after a call) is inside it.
+        ip: func.ops[state.ip as usize..].as_ptr(),
+        sp: std::ptr::null_mut(),
+        mem: std::ptr::null_mut(),
+        mem_len: 0,
+    };
+    cx.set_frame(&mut vm, state.base as usize);
+    cx.reload_mem(&mut vm);
+    let stop = dispatch::execute(vm, &mut cx);
+    *fuel = cx.fuel;
+    match stop {
+        Break::Done => Stop::Done,
+        Break::Trap => Stop::Trap(cx.trap, cx.trap_index),
+        Break::Host => {
+            // Resume after the call op, in the function that made it.
+            let (func, code) = (cx.func, cx.code);
+            // SAFETY: `host_call_op` is the call op, inside `func.ops`; `func` is an element of
+            // `code` (the running instance's functions).
+            let (ip, code_index) = unsafe {
+                (
+                    cx.host_call_op.offset_from(func.ops.as_ptr()) + 1,
+                    (func as *const CompiledFunc).offset_from(code.as_ptr()),
+                )
+            };
+            *state =
+                State { instance: cx.instance, code: code_index as u32, ip: ip as u32, base: cx.base as u32 };
+            Stop::Host { func: cx.host.0, args_base: cx.host.1 }
         }
     }
 }

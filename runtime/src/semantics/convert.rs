@@ -31,6 +31,39 @@ trunc!(i64_trunc_f32_u, f32, u64, -1.0f32, 18446744073709551616.0f32);
 trunc!(i64_trunc_f64_s, f64, i64, -9223372036854777856.0f64, 9223372036854775808.0f64);
 trunc!(i64_trunc_f64_u, f64, u64, -1.0f64, 18446744073709551616.0f64);
 
+macro_rules! cast {
+    ($($name:ident: $from:ty => $to:ty,)*) => {$(
+        /// Conversion by Rust's `as`: saturating for float-to-int (NaN is 0), round to nearest
+        /// even for int-to-float, as the specification says.
+        #[inline(always)]
+        pub(crate) fn $name(x: $from) -> $to {
+            x as $to
+        }
+    )*};
+}
+
+cast! {
+    i32_wrap_i64: u64 => u32,
+    i64_extend_i32_s: i32 => i64,
+    i64_extend_i32_u: u32 => u64,
+    i32_trunc_sat_f32_s: f32 => i32,
+    i32_trunc_sat_f32_u: f32 => u32,
+    i32_trunc_sat_f64_s: f64 => i32,
+    i32_trunc_sat_f64_u: f64 => u32,
+    i64_trunc_sat_f32_s: f32 => i64,
+    i64_trunc_sat_f32_u: f32 => u64,
+    i64_trunc_sat_f64_s: f64 => i64,
+    i64_trunc_sat_f64_u: f64 => u64,
+    f32_convert_i32_s: i32 => f32,
+    f32_convert_i32_u: u32 => f32,
+    f32_convert_i64_s: i64 => f32,
+    f32_convert_i64_u: u64 => f32,
+    f64_convert_i32_s: i32 => f64,
+    f64_convert_i32_u: u32 => f64,
+    f64_convert_i64_s: i64 => f64,
+    f64_convert_i64_u: u64 => f64,
+}
+
 /// `f32.demote_f64`: rounds to nearest; a NaN stays a NaN with the quiet bit set.
 #[inline]
 pub(crate) fn f32_demote_f64(x: f64) -> f32 {

@@ -165,6 +165,78 @@ float_ops!(
     f64_sqrt
 );
 
+macro_rules! plain_ops {
+    ($f:ty, $sub:ident, $div:ident, $eq:ident, $ne:ident, $lt:ident, $gt:ident, $le:ident, $ge:ident) => {
+        /// Subtraction (IEEE 754; a NaN result is quiet).
+        #[inline(always)]
+        pub(crate) fn $sub(a: $f, b: $f) -> $f {
+            a - b
+        }
+        /// Division (IEEE 754; a NaN result is quiet).
+        #[inline(always)]
+        pub(crate) fn $div(a: $f, b: $f) -> $f {
+            a / b
+        }
+        /// Equal (false if either is NaN).
+        #[inline(always)]
+        pub(crate) fn $eq(a: $f, b: $f) -> bool {
+            a == b
+        }
+        /// Not equal (true if either is NaN).
+        #[inline(always)]
+        pub(crate) fn $ne(a: $f, b: $f) -> bool {
+            a != b
+        }
+        /// Less than.
+        #[inline(always)]
+        pub(crate) fn $lt(a: $f, b: $f) -> bool {
+            a < b
+        }
+        /// Greater than.
+        #[inline(always)]
+        pub(crate) fn $gt(a: $f, b: $f) -> bool {
+            a > b
+        }
+        /// Less or equal.
+        #[inline(always)]
+        pub(crate) fn $le(a: $f, b: $f) -> bool {
+            a <= b
+        }
+        /// Greater or equal.
+        #[inline(always)]
+        pub(crate) fn $ge(a: $f, b: $f) -> bool {
+            a >= b
+        }
+    };
+}
+
+plain_ops!(f32, f32_sub, f32_div, f32_eq, f32_ne, f32_lt, f32_gt, f32_le, f32_ge);
+plain_ops!(f64, f64_sub, f64_div, f64_eq, f64_ne, f64_lt, f64_gt, f64_le, f64_ge);
+
+/// `abs` on raw bits: clears the sign. Never touches NaN payloads.
+#[inline(always)]
+pub(crate) fn f32_abs(a: u32) -> u32 {
+    a & 0x7fff_ffff
+}
+
+/// `neg` on raw bits: flips the sign. Never touches NaN payloads.
+#[inline(always)]
+pub(crate) fn f32_neg(a: u32) -> u32 {
+    a ^ 0x8000_0000
+}
+
+/// `abs` on raw bits: clears the sign. Never touches NaN payloads.
+#[inline(always)]
+pub(crate) fn f64_abs(a: u64) -> u64 {
+    a & 0x7fff_ffff_ffff_ffff
+}
+
+/// `neg` on raw bits: flips the sign. Never touches NaN payloads.
+#[inline(always)]
+pub(crate) fn f64_neg(a: u64) -> u64 {
+    a ^ 0x8000_0000_0000_0000
+}
+
 /// `copysign` on raw bits: magnitude of `a`, sign of `b`. Never touches NaN payloads.
 #[inline]
 pub(crate) fn f32_copysign(a: u32, b: u32) -> u32 {

@@ -1118,6 +1118,69 @@ pub(crate) fn f64x2_promote_low_f32x4(a: u128) -> u128 {
     convert_lanes(a, 0, convert::f64_promote_f32)
 }
 
+// ---- loads that widen or splat: the bytes read, turned into the vector
+
+/// `v128.load8x8_s`.
+#[inline]
+pub(crate) fn v128_load8x8_s(b: [u8; 8]) -> u128 {
+    i16x8_extend_low_i8x16_s(u128::from(u64::from_le_bytes(b)))
+}
+/// `v128.load8x8_u`.
+#[inline]
+pub(crate) fn v128_load8x8_u(b: [u8; 8]) -> u128 {
+    i16x8_extend_low_i8x16_u(u128::from(u64::from_le_bytes(b)))
+}
+/// `v128.load16x4_s`.
+#[inline]
+pub(crate) fn v128_load16x4_s(b: [u8; 8]) -> u128 {
+    i32x4_extend_low_i16x8_s(u128::from(u64::from_le_bytes(b)))
+}
+/// `v128.load16x4_u`.
+#[inline]
+pub(crate) fn v128_load16x4_u(b: [u8; 8]) -> u128 {
+    i32x4_extend_low_i16x8_u(u128::from(u64::from_le_bytes(b)))
+}
+/// `v128.load32x2_s`.
+#[inline]
+pub(crate) fn v128_load32x2_s(b: [u8; 8]) -> u128 {
+    i64x2_extend_low_i32x4_s(u128::from(u64::from_le_bytes(b)))
+}
+/// `v128.load32x2_u`.
+#[inline]
+pub(crate) fn v128_load32x2_u(b: [u8; 8]) -> u128 {
+    i64x2_extend_low_i32x4_u(u128::from(u64::from_le_bytes(b)))
+}
+/// `v128.load8_splat`.
+#[inline]
+pub(crate) fn v128_load8_splat(b: [u8; 1]) -> u128 {
+    i8x16_splat(u32::from(b[0]))
+}
+/// `v128.load16_splat`.
+#[inline]
+pub(crate) fn v128_load16_splat(b: [u8; 2]) -> u128 {
+    i16x8_splat(u32::from(u16::from_le_bytes(b)))
+}
+/// `v128.load32_splat`.
+#[inline]
+pub(crate) fn v128_load32_splat(b: [u8; 4]) -> u128 {
+    i32x4_splat(u32::from_le_bytes(b))
+}
+/// `v128.load64_splat`.
+#[inline]
+pub(crate) fn v128_load64_splat(b: [u8; 8]) -> u128 {
+    i64x2_splat(u64::from_le_bytes(b))
+}
+/// `v128.load32_zero`.
+#[inline]
+pub(crate) fn v128_load32_zero(b: [u8; 4]) -> u128 {
+    u128::from(u32::from_le_bytes(b))
+}
+/// `v128.load64_zero`.
+#[inline]
+pub(crate) fn v128_load64_zero(b: [u8; 8]) -> u128 {
+    u128::from(u64::from_le_bytes(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,13 @@
 //! is written to the canonical slot of the position it lands on. Values only have to be moved
 //! into canonical slots where control flow merges (block results, loop parameters, calls).
 //!
-//! Optimisations done here: no code for `local.get` and constants, `_imm` variants for integer
-//! ops with a constant right operand, a result retargeted straight into the local of a following
-//! `local.set`/`local.tee`, and compare + `br_if`/`if` fused into one compare-and-branch op.
+//! Optimisations done here: no code for `local.get` and constants, immediate forms (`_si`,
+//! `_is`, `_sk`, `_ks`) for binary operators with a constant operand, a result retargeted
+//! straight into the local of a following `local.set`/`local.tee`, and compare + `br_if`/`if`
+//! fused into one compare-and-branch op. Which forms exist for which operator comes from the
+//! generated tables of `lower` (the op table, `runtime/build/isa.rs`).
 
+mod lower;
 mod ops;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -532,7 +535,7 @@ impl<'a> FuncTranslator<'a> {
     /// a constant that never branches; emits an unconditional branch if it always does.
     fn emit_cond_branch(&mut self, cond: &Cond, when: bool, label: LabelId) -> bool {
         let op = match *cond {
-            Cond::Fused(op) => ops::fuse_compare(op, !when),
+            Cond::Fused(op) => ops::fuse_compare(op, when),
             Cond::Slot(s) => {
                 if when {
                     Op::BrIfNez { cond: s, offset: 0 }

@@ -133,6 +133,13 @@ impl WasiConfig {
         Ok(self)
     }
 
+    /// Standard input comes from `reader`, whose reads may block: they are asked to give up
+    /// when the call is interrupted (see [`InterruptibleRead`](super::InterruptibleRead)).
+    pub fn stdin_interruptible(mut self, reader: impl super::InterruptibleRead + 'static) -> Self {
+        self.stdin = Input::Interruptible(Box::new(reader));
+        self
+    }
+
     /// Standard input reads these bytes, then end-of-file.
     pub fn stdin_bytes(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Input::Bytes(std::io::Cursor::new(bytes.into()));

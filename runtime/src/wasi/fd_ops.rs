@@ -4,17 +4,29 @@
 use super::abi::{self, DIRENT_SIZE, Errno, Fdstat, Filestat, WasiResult, rights};
 use super::ctx::WasiCtx;
 use super::fd::{DirEntry, Entry, Handle, filetype_of, filetype_of_stat};
+use super::wait::Waiter;
 use rustix::fs::{Timestamps, UTIME_NOW, UTIME_OMIT};
 use rustix::time::Timespec;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::num::NonZeroU64;
 use std::os::unix::fs::FileExt;
 
-/// `fd_read`: one read into `buf`.
-pub(crate) fn read(ctx: &mut WasiCtx, fd: u32, buf: &mut [u8]) -> WasiResult<usize> {
+/// `fd_read`: one read into `buf`. A read of the host's standard input first waits (through
+/// `waiter`, so interruption stops it) until there is something to read.
+pub(crate) fn read(ctx: &mut WasiCtx, fd: u32, buf: &mut [u8], waiter: &mut Waiter<'_>) -> WasiResult<usize> {
     let e = ctx.fds.with_rights_mut(fd, rights::FD_READ)?;
     match &mut e.handle {
-        Handle::Input(input) => Ok(input.read(buf)?),
+        Handle::Input(input) => {
+            if !input.always_ready() {
+                waiter.wait_stdin(None)?;
+            }
+            match input.read(buf, &mut || waiter.stopped()) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted && waiter.stopped_already() => {
+                    Err(Errno::INTR)
+                }
+                other => Ok(other?),
+            }
+        }
         Handle::File(file) => Ok(file.read(buf)?),
         Handle::Dir(_) => Err(Errno::ISDIR),
         Handle::Output(_) => Err(Errno::BADF),

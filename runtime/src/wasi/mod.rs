@@ -59,10 +59,11 @@ mod poll;
 mod sandbox;
 mod stdio;
 mod syscalls;
+mod wait;
 
 pub use config::WasiConfig;
 pub use ctx::WasiCtx;
-pub use stdio::OutputBuffer;
+pub use stdio::{InterruptibleRead, OutputBuffer};
 pub use syscalls::{MODULE, implemented, unimplemented};
 
 use crate::engine::Engine;

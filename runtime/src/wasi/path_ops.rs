@@ -151,6 +151,10 @@ pub(crate) fn rename(ctx: &WasiCtx, fd: u32, old: &str, new_fd: u32, new: &str) 
     if (from.trailing_slash || to.trailing_slash) && !is_dir(from_parent, &from.name)? {
         return Err(Errno::NOTDIR);
     }
+    // A link that pointed inside from its old place may point outside from the new one.
+    if sandbox::move_plants_escaping_link(from_parent, &from.name, to.depth())? {
+        return Err(Errno::NOTCAPABLE);
+    }
     Ok(rustix::fs::renameat(from_parent, from.name.as_str(), to.parent(new_root), to.name.as_str())?)
 }
 
@@ -160,6 +164,10 @@ pub(crate) fn link(ctx: &WasiCtx, fd: u32, lookup: u32, old: &str, new_fd: u32, 
     let (_, new_dir) = dir_with(ctx, new_fd, rights::PATH_LINK_TARGET)?;
     let (from, old_root) = resolve(old_dir, old, lookup & abi::LOOKUP_SYMLINK_FOLLOW != 0)?;
     let (to, new_root) = resolve(new_dir, new, false)?;
+    // A hard link to a symbolic link is a second copy of it, at the new place.
+    if sandbox::move_plants_escaping_link(from.parent(old_root), &from.name, to.depth())? {
+        return Err(Errno::NOTCAPABLE);
+    }
     Ok(rustix::fs::linkat(
         from.parent(old_root),
         from.name.as_str(),

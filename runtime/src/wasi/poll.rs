@@ -1,13 +1,15 @@
 //! `poll_oneoff`: waits for clock timeouts and for standard streams and files to be ready.
 //!
 //! Files, buffers and the output streams are always ready; only the host's own standard input
-//! can make a read wait, and it is polled on the host. Clocks are waited for by sleeping.
+//! can make a read wait, and it is polled on the host. Clocks are waited for by sleeping. Both
+//! waits go through a [`Waiter`], so interruption still stops the call.
 
 use super::abi::{self, Errno, WasiResult, rights};
 use super::clock;
 use super::ctx::WasiCtx;
 use super::fd::Handle;
 use super::mem::GuestMemory;
+use super::wait::Waiter;
 use std::time::Duration;
 
 /// What one subscription waits for.
@@ -102,28 +104,12 @@ fn fd_event(ctx: &WasiCtx, sub: &Subscription) -> Option<Event> {
     Some(event)
 }
 
-/// Waits up to `timeout` (forever if `None`) for the host's standard input; returns whether
-/// it became readable (or hung up, which a read reports as end-of-file).
-fn wait_stdin(timeout: Option<Duration>) -> bool {
-    use rustix::event::{PollFd, PollFlags, Timespec};
-    let stdin = std::io::stdin();
-    let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
-    let timeout = timeout.map(|d| Timespec {
-        tv_sec: d.as_secs().min(i64::MAX as u64) as i64,
-        tv_nsec: i64::from(d.subsec_nanos()) as _,
-    });
-    match rustix::event::poll(&mut fds, timeout.as_ref()) {
-        Ok(n) => n > 0,
-        // Interrupted: report the input as ready; the guest's read will tell.
-        Err(_) => true,
-    }
-}
-
 /// `poll_oneoff`: reads `count` subscriptions at `input`, waits until at least one is ready,
-/// writes the events to `output` and returns how many.
+/// writes the events to `output` and returns how many. `EINTR` if `waiter` says stop.
 pub(crate) fn poll_oneoff(
     ctx: &WasiCtx,
     mem: &mut GuestMemory<'_>,
+    waiter: &mut Waiter<'_>,
     input: u32,
     output: u32,
     count: u32,
@@ -176,7 +162,7 @@ pub(crate) fn poll_oneoff(
         let wait =
             clocks.iter().map(|&(_, id, deadline)| remaining(id, deadline)).min().map(Duration::from_nanos);
         if !waiting_on_stdin.is_empty() {
-            if wait_stdin(wait) {
+            if waiter.wait_stdin(wait)? {
                 for sub in waiting_on_stdin {
                     let kind = abi::EVENTTYPE_FD_READ;
                     events.push(Event {
@@ -189,7 +175,7 @@ pub(crate) fn poll_oneoff(
                 }
             }
         } else if let Some(wait) = wait {
-            std::thread::sleep(wait);
+            waiter.sleep(wait)?;
         }
         // Sleeping may end a little early on some clocks: wait until the nearest one is due.
         while events.is_empty() {
@@ -197,7 +183,7 @@ pub(crate) fn poll_oneoff(
             if events.is_empty() {
                 let wait = clocks.iter().map(|&(_, id, deadline)| remaining(id, deadline)).min();
                 match wait {
-                    Some(ns) => std::thread::sleep(Duration::from_nanos(ns.max(1))),
+                    Some(ns) => waiter.sleep(Duration::from_nanos(ns.max(1)))?,
                     None => break,
                 }
             }

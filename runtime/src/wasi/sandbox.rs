@@ -95,6 +95,55 @@ pub(crate) fn link_target_escapes(depth: usize, target: &str) -> bool {
     false
 }
 
+/// Whether moving (or hard-linking) the entry `name` of `parent` to `new_depth` directories
+/// below a starting directory would leave a symbolic link there that points outside it: the
+/// entry itself if it is a link, or any link in the tree below it if it is a directory. Checked
+/// at `path_rename` and `path_link`, because a link whose target was inside where it was
+/// created can point outside after a move to a shallower place.
+pub(crate) fn move_plants_escaping_link(
+    parent: BorrowedFd<'_>,
+    name: &str,
+    new_depth: usize,
+) -> WasiResult<bool> {
+    use rustix::fs::{AtFlags, FileType};
+    let kind = |dir: BorrowedFd<'_>, name: &str| -> WasiResult<FileType> {
+        let st = rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?;
+        Ok(FileType::from_raw_mode(st.st_mode))
+    };
+    match kind(parent, name)? {
+        FileType::Symlink => return Ok(link_target_escapes(new_depth, &read_link(parent, name)?)),
+        FileType::Directory => {}
+        _ => return Ok(false),
+    }
+    // A directory: walk its tree (without following links), each entry at its new depth.
+    let open_dir = |dir: BorrowedFd<'_>, name: &str| {
+        rustix::fs::openat(
+            dir,
+            name,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+        )
+    };
+    let mut pending: Vec<(OwnedFd, usize)> = vec![(open_dir(parent, name)?, new_depth + 1)];
+    while let Some((dir, depth)) = pending.pop() {
+        let names: Vec<String> = rustix::fs::Dir::read_from(&dir)?
+            .filter_map(|entry| entry.ok())
+            .filter_map(|entry| entry.file_name().to_str().ok().map(str::to_string))
+            .filter(|n| n != "." && n != "..")
+            .collect();
+        for child in names {
+            match kind(dir.as_fd(), &child) {
+                Ok(FileType::Symlink) if link_target_escapes(depth, &read_link(dir.as_fd(), &child)?) => {
+                    return Ok(true);
+                }
+                Ok(FileType::Directory) => pending.push((open_dir(dir.as_fd(), &child)?, depth + 1)),
+                _ => {}
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// Resolves `path` below the directory `root`. With `follow`, a symbolic link as the last
 /// component is followed too. A trailing `/` is reported, not acted on: the name handed to the
 /// operation never carries one (the host would follow a link named `link/`).

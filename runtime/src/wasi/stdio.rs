@@ -13,6 +13,21 @@ pub(crate) enum Input {
     Bytes(std::io::Cursor<Vec<u8>>),
     /// Any reader.
     Reader(Box<dyn Read + Send>),
+    /// A reader that may block and can be asked to give up.
+    Interruptible(Box<dyn InterruptibleRead>),
+}
+
+/// A source of standard input whose reads may block for long (on a person, a network, another
+/// thread) and that can give up when the running call is interrupted.
+pub trait InterruptibleRead: Send {
+    /// Reads into `buf` like [`Read::read`]. While it waits it should call `stop` every few
+    /// milliseconds; when `stop` returns true it must return an error of kind
+    /// [`std::io::ErrorKind::Interrupted`] at once (the call then ends with an `interrupted`
+    /// trap) and keep whatever it later receives for the next read, so nothing is lost.
+    ///
+    /// # Errors
+    /// Any I/O error, reported to the guest as an errno.
+    fn read(&mut self, buf: &mut [u8], stop: &mut dyn FnMut() -> bool) -> std::io::Result<usize>;
 }
 
 impl std::fmt::Debug for Input {
@@ -22,19 +37,21 @@ impl std::fmt::Debug for Input {
             Input::Inherit => "Inherit",
             Input::Bytes(_) => "Bytes",
             Input::Reader(_) => "Reader",
+            Input::Interruptible(_) => "Interruptible",
         })
     }
 }
 
 impl Input {
     /// Reads once into `buf` (one host read, so an interactive input never blocks for more
-    /// than what is available).
-    pub fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+    /// than what is available). `stop` tells an interruptible reader to give up.
+    pub fn read(&mut self, buf: &mut [u8], stop: &mut dyn FnMut() -> bool) -> std::io::Result<usize> {
         match self {
             Input::Null => Ok(0),
             Input::Inherit => std::io::stdin().lock().read(buf),
             Input::Bytes(c) => c.read(buf),
             Input::Reader(r) => r.read(buf),
+            Input::Interruptible(r) => r.read(buf, stop),
         }
     }
 

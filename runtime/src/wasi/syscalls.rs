@@ -7,12 +7,15 @@ use super::abi::{Errno, WasiResult};
 use super::ctx::WasiCtx;
 use super::mem::{self, GuestMemory};
 use super::path_ops::{OpenRequest, Times};
+use super::wait::Waiter;
 use super::{WasiExit, clock, fd_ops, path_ops, poll};
 use crate::error::{Error, Result};
 use crate::func::Caller;
 use crate::instance::Extern;
+use crate::interrupt::interrupted;
 use crate::linker::Linker;
 use crate::store::AsContextMut;
+use crate::trap::TrapKind;
 use crate::types::{FuncType, ValType};
 use crate::value::Val;
 use std::sync::Arc;
@@ -24,6 +27,8 @@ pub const MODULE: &str = "wasi_snapshot_preview1";
 struct Cx<'a> {
     ctx: &'a mut WasiCtx,
     mem: GuestMemory<'a>,
+    /// Stops blocking waits when the store is interrupted.
+    waiter: Waiter<'a>,
 }
 
 /// The arguments of a call, by position.
@@ -113,19 +118,33 @@ pub fn unimplemented() -> impl Iterator<Item = &'static str> {
 /// Accessor from the store's data to the WASI context.
 pub(crate) type GetCtx<T> = Arc<dyn Fn(&mut T) -> &mut WasiCtx + Send + Sync>;
 
-/// Runs `body` with the caller's memory and WASI context; returns the errno as an i32.
+/// Runs `body` with the caller's memory and WASI context; returns the errno as an i32, or an
+/// `interrupted` trap if the store was interrupted while the call waited.
 fn dispatch<T>(caller: &mut Caller<'_, T>, get: &GetCtx<T>, body: Body, args: &[Val]) -> Result<i32> {
     let Some(Extern::Memory(memory)) = caller.get_export("memory") else {
         return Err(Error::host_message(
             "a WASI call needs the calling module to export its memory as `memory`",
         ));
     };
-    let (bytes, data) = memory.data_and_store_mut(caller.as_context_mut());
-    let mut cx = Cx { ctx: get(data), mem: GuestMemory::new(bytes) };
-    Ok(match body(&mut cx, &Args(args)) {
-        Ok(()) => 0,
-        Err(errno) => i32::from(errno.0),
-    })
+    let store = caller.as_context_mut();
+    let interruptible = store.engine().config().interruptible;
+    let state = store.inner.interrupt.clone();
+    // Lent to the waiter for the call (the memory borrow covers the rest of the store).
+    let mut callback = store.inner.interrupt_callback.take();
+    let mut check = || interruptible && state.pending() && interrupted(&state, &mut callback);
+    let outcome = memory.data_and_store_mut(&mut *store).map(|(bytes, data)| {
+        let mut cx = Cx { ctx: get(data), mem: GuestMemory::new(bytes), waiter: Waiter::new(&mut check) };
+        let errno = match body(&mut cx, &Args(args)) {
+            Ok(()) => 0,
+            Err(errno) => i32::from(errno.0),
+        };
+        (errno, cx.waiter.stopped_already())
+    });
+    store.inner.interrupt_callback = callback;
+    match outcome? {
+        (_, true) => Err(TrapKind::Interrupted.into()),
+        (errno, false) => Ok(errno),
+    }
 }
 
 /// Defines every `wasi_snapshot_preview1` function in `linker`; see [`super::add_to_linker`].
@@ -216,7 +235,7 @@ fn sched_yield(_: &mut Cx<'_>, _: &Args<'_>) -> WasiResult<()> {
 fn poll_oneoff(cx: &mut Cx<'_>, a: &Args<'_>) -> WasiResult<()> {
     let out = a.u32(3);
     cx.mem.slice(out, 4)?;
-    let n = poll::poll_oneoff(cx.ctx, &mut cx.mem, a.u32(0), a.u32(1), a.u32(2))?;
+    let n = poll::poll_oneoff(cx.ctx, &mut cx.mem, &mut cx.waiter, a.u32(0), a.u32(1), a.u32(2))?;
     cx.mem.write_u32(out, n)
 }
 
@@ -229,7 +248,7 @@ fn read_into(cx: &mut Cx<'_>, a: &Args<'_>, offset: Option<u64>, out: u32) -> Wa
     cx.mem.slice(out, 4)?;
     let mut buf = vec![0u8; mem::read_capacity(&iovs)];
     let n = match offset {
-        None => fd_ops::read(cx.ctx, a.u32(0), &mut buf)?,
+        None => fd_ops::read(cx.ctx, a.u32(0), &mut buf, &mut cx.waiter)?,
         Some(at) => fd_ops::pread(cx.ctx, a.u32(0), &mut buf, at)?,
     };
     let n = cx.mem.scatter(&iovs, &buf[..n.min(buf.len())])?;

@@ -1,0 +1,112 @@
+//! Copies, constants, `select`, branches, branch tables, fuel and `unreachable`.
+
+use super::numeric::branch_if;
+use super::vm::{Cx, Flow, Vm, get, set};
+use crate::ir::Slot;
+use crate::trap::TrapKind;
+
+/// Copies one cell.
+#[inline(always)]
+pub(crate) fn copy(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, src: Slot) -> Flow {
+    set(vm, cx, dst, get::<u64>(vm, cx, src));
+    vm.next()
+}
+
+/// Copies two cells (a `v128`).
+#[inline(always)]
+pub(crate) fn copy2(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, src: Slot) -> Flow {
+    set(vm, cx, dst, get::<u128>(vm, cx, src));
+    vm.next()
+}
+
+/// Copies `len` cells from `src..` to `dst..`; the ranges may overlap.
+#[inline(always)]
+pub(crate) fn copy_span(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, src: Slot, len: u16) -> Flow {
+    if len > 0 {
+        // Checks (with `checked`) that both spans lie in the frame.
+        let last = len - 1;
+        let (from, to) = (vm.reg(cx, src), vm.reg(cx, dst));
+        let _ = (vm.reg(cx, src + last), vm.reg(cx, dst + last));
+        // SAFETY: both spans are registers of the running frame: `seal` makes the frame cover
+        // every `u16` field of an op (which includes `len`) plus a margin, and the spans the
+        // translator emits (block results, returns) lie inside the frame.
+        unsafe { std::ptr::copy(from, to, usize::from(len)) };
+    }
+    vm.next()
+}
+
+/// Writes a 32-bit constant (zero-extended).
+#[inline(always)]
+pub(crate) fn const32(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, value: u32) -> Flow {
+    set(vm, cx, dst, value);
+    vm.next()
+}
+
+/// Writes a 64-bit constant.
+#[inline(always)]
+pub(crate) fn const64(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, lo: u32, hi: u32) -> Flow {
+    set(vm, cx, dst, u64::from(lo) | (u64::from(hi) << 32));
+    vm.next()
+}
+
+/// `select` of one-cell values.
+#[inline(always)]
+pub(crate) fn select(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, b: Slot) -> Flow {
+    let pick = if get::<u32>(vm, cx, cond) != 0 { a } else { b };
+    set(vm, cx, dst, get::<u64>(vm, cx, pick));
+    vm.next()
+}
+
+/// `select` of two-cell values.
+#[inline(always)]
+pub(crate) fn select2(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, b: Slot) -> Flow {
+    let pick = if get::<u32>(vm, cx, cond) != 0 { a } else { b };
+    set(vm, cx, dst, get::<u128>(vm, cx, pick));
+    vm.next()
+}
+
+/// `unreachable`.
+#[inline(always)]
+pub(crate) fn unreachable(_vm: &mut Vm, cx: &mut Cx<'_>) -> Flow {
+    Err(cx.trap(TrapKind::Unreachable))
+}
+
+/// Charges the fuel of the block that starts here.
+#[inline(always)]
+pub(crate) fn consume_fuel(vm: &mut Vm, cx: &mut Cx<'_>, amount: u32) -> Flow {
+    let amount = u64::from(amount);
+    if cx.fuel < amount {
+        return Err(cx.trap(TrapKind::OutOfFuel));
+    }
+    cx.fuel -= amount;
+    vm.next()
+}
+
+/// Unconditional branch.
+#[inline(always)]
+pub(crate) fn br(vm: &mut Vm, cx: &mut Cx<'_>, offset: i32) -> Flow {
+    branch_if(vm, cx, true, offset)
+}
+
+/// Branches if the i32 in `cond` is not zero.
+#[inline(always)]
+pub(crate) fn br_if_nez(vm: &mut Vm, cx: &mut Cx<'_>, cond: Slot, offset: i32) -> Flow {
+    let taken = get::<u32>(vm, cx, cond) != 0;
+    branch_if(vm, cx, taken, offset)
+}
+
+/// Branches if the i32 in `cond` is zero.
+#[inline(always)]
+pub(crate) fn br_if_eqz(vm: &mut Vm, cx: &mut Cx<'_>, cond: Slot, offset: i32) -> Flow {
+    let taken = get::<u32>(vm, cx, cond) == 0;
+    branch_if(vm, cx, taken, offset)
+}
+
+/// `br_table`: the `len + 1` `Br` ops that follow are the targets, the last the default.
+#[inline(always)]
+pub(crate) fn br_table(vm: &mut Vm, cx: &mut Cx<'_>, index: Slot, len: u32) -> Flow {
+    let entry = get::<u32>(vm, cx, index).min(len);
+    // `seal` checked that the `len + 1` entries follow the table inside the op stream.
+    vm.jump(1 + entry as i32);
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The two dispatch backends, both expanded from the generated `for_each_op!` list (every op
+//! with the call that runs it), so they run the same handler bodies:
+//!
+//! - **threaded** (`epsilon_tail_dispatch`, chosen by `build.rs` for optimised builds on
+//!   x86_64, aarch64, riscv64 and loongarch64): one function per op; each ends by calling the
+//!   next op's handler, looked up by the op's tag in `HANDLERS`, in tail position. The handlers
+//!   share one signature with the hot state ([`Vm`]) in argument registers, so LLVM turns each
+//!   of those calls into a jump: no loop, no spill of the state between ops.
+//! - **portable** (everywhere else, and with the `portable-dispatch` feature): a loop around a
+//!   `match` on the op, every handler inlined into it.
+//!
+//! For the threaded backend, a handler must not let the address of its own locals escape into
+//! a call that is not inlined: LLVM would then keep the frame and make the next call a real
+//! call, and the native stack would grow with every op executed. Hence every function that
+//! takes `&mut Vm` is `#[inline(always)]`; out-of-line helpers take only `Cx` or values. CI runs
+//! the whole spec suite on a thread with a small stack to catch a handler that breaks this.
+
+use super::vm::{Break, Cx, Vm};
+use super::{bulk, calls, control, memory, numeric, simd, table};
+use crate::ir::Op;
+use crate::semantics;
+
+include!(concat!(env!("OUT_DIR"), "/handlers.rs"));
+
+/// Runs from `vm.ip` until the execution stops.
+pub(crate) fn execute(vm: Vm, cx: &mut Cx<'_>) -> Break {
+    #[cfg(epsilon_tail_dispatch)]
+    return threaded::next(vm, cx);
+    #[cfg(not(epsilon_tail_dispatch))]
+    return portable::execute(vm, cx);
+}
+
+/// The name of the backend this build uses.
+pub(crate) const BACKEND: &str = if cfg!(epsilon_tail_dispatch) { "threaded" } else { "portable" };
+
+#[cfg(epsilon_tail_dispatch)]
+mod threaded {
+    use super::*;
+    use crate::ir::OP_COUNT;
+
+    /// An op handler: runs the op at `ip` and everything after it.
+    type Handler = fn(*const Op, *mut u64, *mut u8, usize, &mut Cx<'_>) -> Break;
+
+    /// Continues with the op `vm.ip` points at.
+    #[inline(always)]
+    pub(super) fn next(vm: Vm, cx: &mut Cx<'_>) -> Break {
+        cx.check_ip(vm.ip);
+        // SAFETY: `vm.ip` points at an op of the running function's stream (see `Vm`), and
+        // `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`.
+        let handler = unsafe { *HANDLERS.get_unchecked(usize::from(*(vm.ip as *const u16))) };
+        handler(vm.ip, vm.sp, vm.mem, vm.mem_len, cx)
+    }
+
+    macro_rules! threaded {
+        ($vm:ident, $cx:ident; $( $name:ident { $($field:ident),* } => $call:expr; )*) => {
+            #[allow(non_snake_case, unused_variables)]
+            mod ops {
+                use super::*;
+                $(
+                    #[inline(never)]
+                    pub(super) fn $name(ip: *const Op, sp: *mut u64, mem: *mut u8, mem_len: usize, $cx: &mut Cx<'_>) -> Break {
+                        let mut state = Vm { ip, sp, mem, mem_len };
+                        // SAFETY: `HANDLERS` is in tag order, so this handler only runs for
+                        // ops of its own kind.
+                        let Op::$name { $($field),* } = (unsafe { *ip }) else {
+                            unsafe { std::hint::unreachable_unchecked() }
+                        };
+                        let $vm = &mut state;
+                        match $call {
+                            Ok(()) => next(state, $cx),
+                            Err(stop) => stop,
+                        }
+                    }
+                )*
+            }
+
+            /// The handler of each op, indexed by its tag.
+            static HANDLERS: [Handler; OP_COUNT] = [$(ops::$name),*];
+
+            /// `HANDLERS[tag]` is the handler of that op (checked by a unit test).
+            #[cfg(test)]
+            pub(super) fn handler_names() -> Vec<&'static str> {
+                vec![$(stringify!($name)),*]
+            }
+        };
+    }
+
+    for_each_op!(threaded);
+}
+
+#[cfg(not(epsilon_tail_dispatch))]
+mod portable {
+    use super::*;
+
+    macro_rules! portable {
+        ($vm:ident, $cx:ident; $( $name:ident { $($field:ident),* } => $call:expr; )*) => {
+            /// Runs ops until one stops the execution.
+            pub(super) fn execute(mut state: Vm, $cx: &mut Cx<'_>) -> Break {
+                let $vm = &mut state;
+                loop {
+                    $cx.check_ip($vm.ip);
+                    // SAFETY: `ip` points at an op of the running function's stream (see `Vm`).
+                    // Matching on the op in place lets each arm load only its own fields.
+                    let op: &Op = unsafe { &*$vm.ip };
+                    #[allow(unused_variables)]
+                    let flow = match *op {
+                        $( Op::$name { $($field),* } => $call, )*
+                    };
+                    if let Err(stop) = flow {
+                        return stop;
+                    }
+                }
+            }
+        };
+    }
+
+    for_each_op!(portable);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(epsilon_tail_dispatch)]
+    fn handlers_are_in_tag_order() {
+        // The tag of a `repr(u16)` enum variant is its position; `HANDLERS` lists the ops in the
+        // same order, which the names (each handler is named after its op) show.
+        let names = super::threaded::handler_names();
+        assert_eq!(names.len(), crate::ir::OP_COUNT);
+        let br = crate::ir::Op::Br { offset: 0 };
+        // SAFETY: `Op` is `repr(u16)`, so its first two bytes are the tag.
+        let tag = unsafe { *(&br as *const crate::ir::Op as *const u16) };
+        assert_eq!(names[usize::from(tag)], "Br");
+    }
+}

@@ -1,0 +1,149 @@
+//! Loads, stores, `memory.size` and `memory.grow`.
+//!
+//! Memory 0, the one nearly every access goes to, is reached through `Vm::mem`/`Vm::mem_len`
+//! (`_m0` ops); other memories through the store (`_m` ops). Each access makes exactly the one
+//! bounds check WebAssembly requires: `addr + offset + size <= length`, computed in 64 bits
+//! (addresses and offsets are 32-bit, so the sum cannot overflow).
+
+use super::vm::{Cx, Flow, FromCell, Outcome, Vm, get, set};
+use crate::ir::Slot;
+use crate::trap::TrapKind;
+
+/// The start of an `N`-byte access at `addr + offset` in `len` bytes, if it is in bounds.
+#[inline(always)]
+fn in_bounds<const N: usize>(addr: u32, offset: u32, len: usize) -> Option<usize> {
+    let start = u64::from(addr) + u64::from(offset);
+    (start + N as u64 <= len as u64).then_some(start as usize)
+}
+
+/// Loads `N` bytes from memory 0 at `addr + offset` and writes `f(bytes)` to `dst`.
+#[inline(always)]
+pub(crate) fn load_m0<const N: usize, R: Outcome>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    dst: Slot,
+    addr: Slot,
+    offset: u32,
+    f: impl FnOnce([u8; N]) -> R,
+) -> Flow {
+    let Some(at) = in_bounds::<N>(get(vm, cx, addr), offset, vm.mem_len) else {
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds));
+    };
+    // SAFETY: `at + N <= mem_len`, and `mem` points to `mem_len` initialised bytes of memory 0
+    // (re-derived after anything that could move or resize them). `[u8; N]` has alignment 1:
+    // a plain load, without the temporary (and the checks on it) `read_unaligned` would make.
+    let bytes = unsafe { *(vm.mem.add(at) as *const [u8; N]) };
+    match f(bytes).into_result() {
+        Ok(v) => set(vm, cx, dst, v),
+        Err(kind) => return Err(cx.trap(kind)),
+    }
+    vm.next()
+}
+
+/// Stores `f(value)` (`N` bytes) to memory 0 at `addr + offset`.
+#[inline(always)]
+pub(crate) fn store_m0<const N: usize, V: FromCell>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    addr: Slot,
+    value: Slot,
+    offset: u32,
+    f: impl FnOnce(V) -> [u8; N],
+) -> Flow {
+    let Some(at) = in_bounds::<N>(get(vm, cx, addr), offset, vm.mem_len) else {
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds));
+    };
+    let bytes = f(get(vm, cx, value));
+    // SAFETY: as in `load_m0`; the bytes are writable (memory 0 is borrowed mutably for the
+    // whole execution through `Cx::memories`, and nothing else refers to them meanwhile).
+    unsafe { *(vm.mem.add(at) as *mut [u8; N]) = bytes };
+    vm.next()
+}
+
+/// Loads `N` bytes from memory `mem` (any index) at `addr + offset`.
+#[inline(always)]
+pub(crate) fn load_m<const N: usize, R: Outcome>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    dst: Slot,
+    addr: Slot,
+    mem: u16,
+    offset: u32,
+    f: impl FnOnce([u8; N]) -> R,
+) -> Flow {
+    let bytes = read::<N>(vm, cx, u32::from(mem), get(vm, cx, addr), offset)?;
+    match f(bytes).into_result() {
+        Ok(v) => set(vm, cx, dst, v),
+        Err(kind) => return Err(cx.trap(kind)),
+    }
+    vm.next()
+}
+
+/// Stores `f(value)` (`N` bytes) to memory `mem` (any index) at `addr + offset`.
+#[inline(always)]
+pub(crate) fn store_m<const N: usize, V: FromCell>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    addr: Slot,
+    value: Slot,
+    mem: u16,
+    offset: u32,
+    f: impl FnOnce(V) -> [u8; N],
+) -> Flow {
+    let bytes = f(get(vm, cx, value));
+    write(vm, cx, u32::from(mem), get(vm, cx, addr), offset, bytes)?;
+    vm.next()
+}
+
+/// Reads `N` bytes of memory `mem` at `addr + offset` through the store.
+#[inline(always)]
+pub(crate) fn read<const N: usize>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    mem: u32,
+    addr: u32,
+    offset: u32,
+) -> Result<[u8; N], super::vm::Break> {
+    let data = &cx.memory(mem).data;
+    let bytes = in_bounds::<N>(addr, offset, data.len()).and_then(|at| data[at..at + N].try_into().ok());
+    cx.reload_mem(vm);
+    bytes.ok_or_else(|| cx.trap(TrapKind::MemoryOutOfBounds))
+}
+
+/// Writes `N` bytes to memory `mem` at `addr + offset` through the store.
+#[inline(always)]
+pub(crate) fn write<const N: usize>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    mem: u32,
+    addr: u32,
+    offset: u32,
+    bytes: [u8; N],
+) -> Flow {
+    let data = &mut cx.memory(mem).data;
+    let target = in_bounds::<N>(addr, offset, data.len())
+        .and_then(|at| <&mut [u8; N]>::try_from(&mut data[at..at + N]).ok());
+    // An array assignment, not `copy_from_slice(&bytes)`: no reference to a local escapes.
+    let done = target.map(|t| *t = bytes);
+    cx.reload_mem(vm);
+    done.ok_or_else(|| cx.trap(TrapKind::MemoryOutOfBounds))
+}
+
+/// `memory.size`.
+#[inline(always)]
+pub(crate) fn memory_size(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, mem: u32) -> Flow {
+    let pages = cx.memory(mem).pages();
+    cx.reload_mem(vm);
+    set(vm, cx, dst, pages);
+    vm.next()
+}
+
+/// `memory.grow`: the old size in pages, or -1 if the memory cannot grow that much.
+#[inline(always)]
+pub(crate) fn memory_grow(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, delta: Slot, mem: u32) -> Flow {
+    let delta: u32 = get(vm, cx, delta);
+    let old = cx.memory(mem).grow(delta);
+    cx.reload_mem(vm);
+    set(vm, cx, dst, old.unwrap_or(u32::MAX));
+    vm.next()
+}

@@ -1,0 +1,416 @@
+//! The dispatch state: [`Vm`], the few values every handler needs (kept in registers from one
+//! handler to the next), and [`Cx`], everything else an execution needs (the store's objects,
+//! the value and call stacks, the running function, why execution stopped).
+//!
+//! Registers (frame slots) and memory 0 are reached through raw pointers held in `Vm`, so a
+//! handler indexes them without a bounds check:
+//! - `Vm::sp` points at the running frame's first cell. The translator makes every function's
+//!   `frame_cells` cover every slot its ops name (`FuncTranslator::seal`), and the value stack
+//!   always holds the whole running frame (the entry sizes it, `calls::enter` grows it before a
+//!   callee starts, it never shrinks during an execution). With the `checked` feature each
+//!   access is checked against the frame instead (`Cx::frame_end`).
+//! - `Vm::mem`/`Vm::mem_len` are memory 0's bytes; every access checks `addr + offset + size <=
+//!   mem_len` (the check WebAssembly requires). They are re-derived ([`Cx::reload_mem`]) after
+//!   anything that may move or resize the bytes or switch instances: `memory.grow`, bulk
+//!   operations, accesses to other memories, calls into other instances, host calls.
+//!
+//! A handler returns [`Flow`]: `Ok(())` to go on with the op `Vm::ip` points at, or a
+//! [`Break`] whose details (trap kind, host call) are in `Cx`.
+
+use super::Frame;
+use crate::instance::InstanceEntity;
+use crate::interrupt::{InterruptCallback, InterruptState, interrupted};
+use crate::ir::{CompiledFunc, Op, Slot};
+use crate::memory::MemoryEntity;
+use crate::store::{FuncEntity, GlobalEntity};
+use crate::table::TableEntity;
+use crate::trap::TrapKind;
+use std::sync::Arc;
+
+/// Why execution left the dispatch loop; the details are in [`Cx`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Break {
+    /// The entry function returned; its results are at the bottom of the value stack.
+    Done,
+    /// A trap: `Cx::trap` (and `Cx::trap_index`).
+    Trap,
+    /// A host function must be called: `Cx::host`.
+    Host,
+}
+
+/// What a handler returns: go on, or stop.
+pub(crate) type Flow = Result<(), Break>;
+
+/// The hot state of the dispatch loop.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Vm {
+    /// The op to run next.
+    pub ip: *const Op,
+    /// The running frame's first cell.
+    pub sp: *mut u64,
+    /// Memory 0's first byte (dangling if the instance has none).
+    pub mem: *mut u8,
+    /// Memory 0's size in bytes.
+    pub mem_len: usize,
+}
+
+impl Vm {
+    /// Moves to the next op.
+    #[inline(always)]
+    pub(crate) fn next(&mut self) -> Flow {
+        // SAFETY: the op stream ends with an op that never falls through (`seal`), so the op
+        // after one that falls through is inside the stream.
+        self.ip = unsafe { self.ip.add(1) };
+        Ok(())
+    }
+
+    /// Moves by `offset` ops from the current one (a branch target the translator checked).
+    #[inline(always)]
+    pub(crate) fn jump(&mut self, offset: i32) {
+        // SAFETY: `seal` verified that every branch target lies inside the op stream.
+        self.ip = unsafe { self.ip.offset(offset as isize) };
+    }
+
+    /// The address of register `slot` of the running frame.
+    #[inline(always)]
+    pub(crate) fn reg(&self, cx: &Cx<'_>, slot: Slot) -> *mut u64 {
+        // SAFETY: `slot` is below the frame's `frame_cells`, all of which lie in the value
+        // stack (module docs); with `checked`, `Cx::check_reg` panics otherwise.
+        let r = unsafe { self.sp.add(usize::from(slot)) };
+        cx.check_reg(r);
+        r
+    }
+}
+
+/// A value that can be read from a register.
+pub(crate) trait FromCell: Sized {
+    /// Reads the value at register `slot`.
+    fn get(vm: &Vm, cx: &Cx<'_>, slot: Slot) -> Self;
+}
+
+/// A value that can be written to a register.
+pub(crate) trait ToCell: Sized {
+    /// Writes the value to register `slot`.
+    fn set(self, vm: &Vm, cx: &Cx<'_>, slot: Slot);
+}
+
+macro_rules! one_cell {
+    ($($t:ty: |$c:ident| $from:expr, |$v:ident| $to:expr;)*) => {$(
+        impl FromCell for $t {
+            #[inline(always)]
+            fn get(vm: &Vm, cx: &Cx<'_>, slot: Slot) -> Self {
+                // SAFETY: `reg` is a valid register of the running frame.
+                let $c = unsafe { *vm.reg(cx, slot) };
+                $from
+            }
+        }
+        impl ToCell for $t {
+            #[inline(always)]
+            fn set(self, vm: &Vm, cx: &Cx<'_>, slot: Slot) {
+                let $v = self;
+                // SAFETY: as above.
+                unsafe { *vm.reg(cx, slot) = $to };
+            }
+        }
+    )*};
+}
+
+// i32 values are kept zero-extended, floats as their bits (so NaN payloads survive).
+one_cell! {
+    u64: |c| c, |v| v;
+    i64: |c| c as i64, |v| v as u64;
+    u32: |c| c as u32, |v| u64::from(v);
+    i32: |c| c as u32 as i32, |v| u64::from(v as u32);
+    u16: |c| c as u16, |v| u64::from(v);
+    u8: |c| c as u8, |v| u64::from(v);
+    bool: |c| c as u32 != 0, |v| u64::from(v);
+    f32: |c| f32::from_bits(c as u32), |v| u64::from(v.to_bits());
+    f64: |c| f64::from_bits(c), |v| v.to_bits();
+}
+
+impl FromCell for u128 {
+    #[inline(always)]
+    fn get(vm: &Vm, cx: &Cx<'_>, slot: Slot) -> Self {
+        // SAFETY: a v128 register and the next are in the frame (`seal` adds a margin).
+        let (lo, hi) = unsafe { (*vm.reg(cx, slot), *vm.reg(cx, slot + 1)) };
+        u128::from(lo) | (u128::from(hi) << 64)
+    }
+}
+
+impl ToCell for u128 {
+    #[inline(always)]
+    fn set(self, vm: &Vm, cx: &Cx<'_>, slot: Slot) {
+        // SAFETY: as above.
+        unsafe {
+            *vm.reg(cx, slot) = self as u64;
+            *vm.reg(cx, slot + 1) = (self >> 64) as u64;
+        }
+    }
+}
+
+/// Reads register `slot` as a `T`.
+#[inline(always)]
+pub(crate) fn get<T: FromCell>(vm: &Vm, cx: &Cx<'_>, slot: Slot) -> T {
+    T::get(vm, cx, slot)
+}
+
+/// Writes `value` to register `slot`.
+#[inline(always)]
+pub(crate) fn set<T: ToCell>(vm: &Vm, cx: &Cx<'_>, slot: Slot, value: T) {
+    value.set(vm, cx, slot)
+}
+
+/// The result of a semantics function: a value, or (for the operators that trap) a `Result`.
+pub(crate) trait Outcome {
+    /// The value type.
+    type Value: ToCell;
+    /// The value, or the trap.
+    fn into_result(self) -> Result<Self::Value, TrapKind>;
+}
+
+macro_rules! outcome {
+    ($($t:ty),*) => {$(
+        impl Outcome for $t {
+            type Value = $t;
+            #[inline(always)]
+            fn into_result(self) -> Result<$t, TrapKind> {
+                Ok(self)
+            }
+        }
+        impl Outcome for Result<$t, TrapKind> {
+            type Value = $t;
+            #[inline(always)]
+            fn into_result(self) -> Result<$t, TrapKind> {
+                self
+            }
+        }
+    )*};
+}
+
+outcome!(u64, i64, u32, i32, u16, u8, bool, f32, f64, u128);
+
+/// A 32-bit immediate as an operand of the type a semantics function takes: i32 and f32 as
+/// their bits, i64 sign-extended.
+pub(crate) trait FromImm {
+    /// The operand.
+    fn from_imm(imm: u32) -> Self;
+}
+
+macro_rules! from_imm {
+    ($($t:ty: |$i:ident| $e:expr;)*) => {$(
+        impl FromImm for $t {
+            #[inline(always)]
+            fn from_imm($i: u32) -> Self {
+                $e
+            }
+        }
+    )*};
+}
+
+from_imm! {
+    u32: |i| i;
+    i32: |i| i as i32;
+    u64: |i| i as i32 as i64 as u64;
+    i64: |i| i64::from(i as i32);
+    f32: |i| f32::from_bits(i);
+}
+
+/// A 64-bit constant of the function's table as an operand (f64 ops and their bit forms).
+pub(crate) trait FromConst {
+    /// The operand.
+    fn from_const(bits: u64) -> Self;
+}
+
+impl FromConst for f64 {
+    #[inline(always)]
+    fn from_const(bits: u64) -> Self {
+        f64::from_bits(bits)
+    }
+}
+
+impl FromConst for u64 {
+    #[inline(always)]
+    fn from_const(bits: u64) -> Self {
+        bits
+    }
+}
+
+/// Limits the dispatch loop enforces.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Frames allowed on `Stack::frames` in this execution.
+    pub max_frames: usize,
+    /// Cells allowed on `Stack::values`.
+    pub max_values: usize,
+    /// Whether bulk operations charge fuel per chunk.
+    pub consume_fuel: bool,
+    /// Whether to check the interrupt flag at function entry and backward branches.
+    pub interruptible: bool,
+}
+
+/// Everything an execution needs besides [`Vm`].
+pub(crate) struct Cx<'a> {
+    pub instances: &'a [InstanceEntity],
+    pub funcs: &'a [FuncEntity],
+    pub memories: &'a mut [MemoryEntity],
+    pub tables: &'a mut [TableEntity],
+    pub globals: &'a mut [GlobalEntity],
+    pub elems: &'a mut [Box<[u32]>],
+    pub datas: &'a mut [Arc<[u8]>],
+    pub interrupt: &'a Arc<InterruptState>,
+    pub interrupt_callback: &'a mut Option<InterruptCallback>,
+    /// Fuel left (written back to the store when the execution stops).
+    pub fuel: u64,
+    pub limits: Limits,
+    pub values: &'a mut Vec<u64>,
+    pub frames: &'a mut Vec<Frame>,
+
+    /// The running instance: its store index, entity and compiled functions.
+    pub instance: u32,
+    pub inst: &'a InstanceEntity,
+    pub code: &'a [CompiledFunc],
+    /// The store index of the running instance's memory 0, if it has one.
+    pub mem0: Option<usize>,
+    /// The running function and its frame's index in the value stack.
+    pub func: &'a CompiledFunc,
+    pub base: usize,
+    /// One past the running frame's last cell (`checked` only).
+    #[cfg(feature = "checked")]
+    pub frame_end: *const u64,
+
+    /// Why execution stopped (`Break::Trap`).
+    pub trap: TrapKind,
+    /// The element index of a table trap, part of its message.
+    pub trap_index: Option<u32>,
+    /// The host call to make (`Break::Host`): store function index, arguments' cell index.
+    pub host: (u32, usize),
+    /// The op that made the host call (execution resumes after it).
+    pub host_call_op: *const Op,
+}
+
+impl<'a> Cx<'a> {
+    /// Stops with trap `kind`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn trap(&mut self, kind: TrapKind) -> Break {
+        self.trap = kind;
+        Break::Trap
+    }
+
+    /// Stops with trap `kind` on table element `index`.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn trap_at(&mut self, kind: TrapKind, index: u32) -> Break {
+        self.trap = kind;
+        self.trap_index = Some(index);
+        Break::Trap
+    }
+
+    /// Traps if interruption is on and an interrupt fired (and the callback does not resume).
+    #[inline(always)]
+    pub(crate) fn check_interrupt(&mut self) -> Flow {
+        if self.limits.interruptible
+            && self.interrupt.pending()
+            && interrupted(self.interrupt, self.interrupt_callback)
+        {
+            return Err(self.trap(TrapKind::Interrupted));
+        }
+        Ok(())
+    }
+
+    /// Re-derives memory 0's pointer and length (see the module docs for when).
+    #[inline(always)]
+    pub(crate) fn reload_mem(&mut self, vm: &mut Vm) {
+        match self.mem0 {
+            Some(m) => {
+                let data = &mut self.memories[m].data;
+                vm.mem = data.as_mut_ptr();
+                vm.mem_len = data.len();
+            }
+            None => {
+                vm.mem = std::ptr::NonNull::dangling().as_ptr();
+                vm.mem_len = 0;
+            }
+        }
+    }
+
+    /// Makes `instance` the running one (its entity, code and memory 0).
+    #[inline(always)]
+    pub(crate) fn switch_instance(&mut self, vm: &mut Vm, instance: u32) {
+        let instances: &'a [InstanceEntity] = self.instances;
+        let inst = &instances[instance as usize];
+        self.instance = instance;
+        self.inst = inst;
+        self.code = &inst.module.inner.code;
+        self.mem0 = inst.memories.first().map(|&m| m as usize);
+        self.reload_mem(vm);
+    }
+
+    /// Points `vm.sp` at the frame at `base` and records it as the running frame.
+    #[inline(always)]
+    pub(crate) fn set_frame(&mut self, vm: &mut Vm, base: usize) {
+        self.base = base;
+        // SAFETY: `base + frame_cells <= values.len()` for every frame (module docs).
+        vm.sp = unsafe { self.values.as_mut_ptr().add(base) };
+        #[cfg(feature = "checked")]
+        {
+            let end = base + self.func.frame_cells as usize;
+            assert!(end <= self.values.len(), "frame {base}..{end} outside the value stack");
+            self.frame_end = vm.sp.wrapping_add(self.func.frame_cells as usize);
+        }
+    }
+
+    /// With `checked`: panics unless `ip` points into the running function's op stream.
+    #[inline(always)]
+    pub(crate) fn check_ip(&self, ip: *const Op) {
+        #[cfg(feature = "checked")]
+        {
+            let ops = self.func.ops.as_ptr_range();
+            assert!(ops.contains(&ip), "op pointer outside the running function");
+        }
+        #[cfg(not(feature = "checked"))]
+        let _ = ip;
+    }
+
+    /// With `checked`: panics unless `r` is a cell of the running frame.
+    #[inline(always)]
+    pub(crate) fn check_reg(&self, r: *mut u64) {
+        #[cfg(feature = "checked")]
+        {
+            let start = self.values.as_ptr().wrapping_add(self.base);
+            assert!(
+                (r as *const u64) >= start && (r as *const u64) < self.frame_end,
+                "register outside the running frame"
+            );
+        }
+        #[cfg(not(feature = "checked"))]
+        let _ = r;
+    }
+
+    /// The memory with the running instance's index `m`.
+    #[inline]
+    pub(crate) fn memory(&mut self, m: u32) -> &mut MemoryEntity {
+        let addr = self.inst.memories[m as usize] as usize;
+        &mut self.memories[addr]
+    }
+
+    /// The store index of the running instance's table `t`.
+    #[inline]
+    pub(crate) fn table_addr(&self, t: u32) -> usize {
+        self.inst.tables[t as usize] as usize
+    }
+
+    /// Charges fuel for a bulk operation over `n` bytes or elements (one unit per 64).
+    #[inline]
+    pub(crate) fn charge_bulk(&mut self, n: u32) -> Flow {
+        if self.limits.consume_fuel {
+            let cost = u64::from(n) / 64;
+            if self.fuel < cost {
+                return Err(self.trap(TrapKind::OutOfFuel));
+            }
+            self.fuel -= cost;
+        }
+        Ok(())
+    }
+}
