@@ -5,8 +5,9 @@
 ;;   mkdir sub; path_symlink("..", "sub/l") -> 0 (`..` from sub/ is the sandbox: allowed)
 ;;   path_link(3, 0, "sub/l", 3, "l")       -> 0, and now <sandbox>/l -> .. points outside
 ;;
-;; The same fault family as the known open path_rename one (a link moved to a directory where
-;; its target escapes); path_link is not covered by it.
+;; The same fault family as path_rename (a link moved to a directory where its target escapes).
+;; Fixed in main (links are checked at rename/link): path_link now refuses with ENOTCAPABLE
+;; (76); kept as a regression case, and the wasi target fails on any such escape.
 ;; Run: put a directory at D, then
 ;;   cargo run -p epsilon --example wasi -- --dir D::/sandbox wasi-path-link-escaping-symlink.wat
 ;; and look at `ls -l D/l` (-> ..). Expected: path_link refuses (ENOTCAPABLE) or the link

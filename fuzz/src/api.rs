@@ -2,13 +2,11 @@
 //! or not): instantiation of pool and wasm-smith modules, exports, dynamic and typed calls
 //! with right and wrong arguments, memory/table/global access with random offsets, values and
 //! types, fuel, interruption from another thread, failing, trapping and re-entering host
-//! functions, and handles used with the store that does not own them. Nothing may panic or
-//! hang; a few simple invariants are checked (a write reads back, a grow grows, a set global
-//! reads back, `add` adds, a spinning call is interrupted).
-//!
-//! Cross-store uses of the methods in [`KNOWN_OPEN`] currently panic (an assertion; being
-//! fixed): those panics are counted as `known-open`, not as failures, unless
-//! `--no-known-open` is given.
+//! functions, externref collection, and handles used with the store that does not own them.
+//! Nothing may panic or hang; a few simple invariants are checked (a write reads back, a grow
+//! grows, a set global reads back, `add` adds, a spinning call is interrupted, a handle used
+//! with a foreign store is refused with a `Usage` error, an externref held by a table or a
+//! global survives a collection and a collected one is refused).
 
 use crate::driver::{IterCtx, Target, take_panic_message};
 use crate::rng::Rng;
@@ -19,31 +17,7 @@ use epsilon::{
     V128, Val, ValType,
 };
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-/// Methods that panic when given a store that does not own the handle (known, being fixed in
-/// main). Their panics count as `known-open`. Remove an entry once it is fixed, so that a
-/// panic there fails the run again.
-pub const KNOWN_OPEN: &[&str] = &[
-    "Func::ty",
-    "Func::typed",
-    "Memory::size",
-    "Memory::read",
-    "Memory::write",
-    "Memory::grow",
-    "Memory::data",
-    "Table::get",
-    "Table::set",
-    "Global::get",
-    "Global::set",
-    "Instance::get_func",
-    "Instance::exports",
-    "ExternRef::data",
-];
-
-/// When set (`--no-known-open`), known-open panics count as failures like any other.
-pub static STRICT: AtomicBool = AtomicBool::new(false);
 
 const POOL_MAIN: &str = r#"
 (module
@@ -101,7 +75,6 @@ pub struct Api {
     sequences: u64,
     operations: u64,
     errors: u64,
-    known_open: u64,
     violations: u64,
     panics: u64,
 }
@@ -244,36 +217,44 @@ impl Seq<'_> {
         self.ctx.report("violation", true, None, format!("{text}\n\noperations so far:\n{log}"));
     }
 
-    /// Runs a cross-store use of a method in [`KNOWN_OPEN`] (`name`): a panic is a known-open
-    /// finding (or a failure with `--no-known-open`).
-    fn cross<R>(&mut self, name: &'static str, f: impl FnOnce() -> R) -> Option<R> {
-        debug_assert!(KNOWN_OPEN.contains(&name) || !name.is_empty());
+    /// Runs `f`, a use of a handle with a store that does not own it (`name` is the method):
+    /// it must return a `Usage` error; success, another error or a panic is a failure.
+    fn cross<R>(&mut self, name: &'static str, f: impl FnOnce() -> Result<R, Error>) {
         self.stats.operations += 1;
-        match catch_unwind(AssertUnwindSafe(f)) {
-            Ok(r) => {
-                self.log.push(format!("cross-store {name} -> returned"));
-                Some(r)
+        let problem = match catch_unwind(AssertUnwindSafe(f)) {
+            Ok(Err(e)) if e.kind() == ErrorKind::Usage => {
+                self.stats.errors += 1;
+                self.log.push(format!("cross-store {name} -> usage error"));
+                return;
             }
-            Err(_) => {
-                let message = take_panic_message();
-                self.log.push(format!("cross-store {name} -> panic"));
-                if KNOWN_OPEN.contains(&name) && !STRICT.load(Ordering::Relaxed) {
-                    self.stats.known_open += 1;
-                    if self.ctx.verbose {
-                        eprintln!("known-open: {name} with a foreign store: {message}");
-                    }
-                } else {
-                    self.stats.violations += 1;
-                    let log = self.log.join("\n");
-                    self.ctx.report(
-                        "panic",
-                        true,
-                        None,
-                        format!(
-                            "{name} with a store that does not own the handle panicked: {message}\n\n{log}"
-                        ),
-                    );
-                }
+            Ok(Err(e)) => format!("returned an error of kind {:?}, not Usage: {e}", e.kind()),
+            Ok(Ok(_)) => "succeeded".to_string(),
+            Err(_) => format!("panicked: {}", take_panic_message()),
+        };
+        self.log.push(format!("cross-store {name} -> {problem}"));
+        let kind = if problem.starts_with("panicked") { "panic" } else { "violation" };
+        if kind == "panic" {
+            self.stats.panics += 1;
+        } else {
+            self.stats.violations += 1;
+        }
+        let log = self.log.join("\n");
+        self.ctx.report(
+            kind,
+            true,
+            None,
+            format!(
+                "{name} with a store that does not own the handle {problem}\n\noperations so far:\n{log}"
+            ),
+        );
+    }
+
+    /// Requires `r` (an operation on a handle with its own store) to succeed.
+    fn owned<R>(&mut self, what: &str, r: Result<R, Error>) -> Option<R> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.violation(format!("{what} with the owning store failed: {e:?}"));
                 None
             }
         }
@@ -352,8 +333,8 @@ impl Target for Api {
 
     fn summary(&self, seed: u64) -> String {
         format!(
-            "api: seed {seed}, {} sequences, {} operations ({} returned errors), {} violations, {} panics, {} known-open (cross-store panics being fixed)",
-            self.sequences, self.operations, self.errors, self.violations, self.panics, self.known_open
+            "api: seed {seed}, {} sequences, {} operations ({} returned errors), {} violations, {} panics",
+            self.sequences, self.operations, self.errors, self.violations, self.panics
         )
     }
 }
@@ -365,7 +346,7 @@ fn fuel_up(world: &mut World, s: usize) {
 /// Performs one random API operation.
 fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
     let s = rng.index(2);
-    match rng.below(16) {
+    match rng.below(17) {
         0 | 1 => {
             // Instantiate a pool module (or a wasm-smith one) in store s.
             let e = world.store_engine[s];
@@ -385,7 +366,10 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             seq.done("instantiate", &r);
             if let Ok(instance) = r {
                 world.handles.push(Handle::Instance(s, instance));
-                for (_, ext) in instance.exports(&world.stores[s]) {
+                let Some(exports) = seq.owned("Instance::exports", instance.exports(&world.stores[s])) else {
+                    return;
+                };
+                for (_, ext) in exports {
                     match ext {
                         epsilon::Extern::Func(f) => world.handles.push(Handle::Func(s, f)),
                         epsilon::Extern::Memory(m) => world.handles.push(Handle::Memory(s, m)),
@@ -452,8 +436,12 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             // Call a function (right or wrong arguments), in its store or the other.
             let Some(Handle::Func(owner, f)) = pick_func(rng, world) else { return };
             let target = if rng.one_in(6) { other(owner) } else { owner };
-            let ty = if target == owner { Some(f.ty(&world.stores[owner])) } else { None };
-            let ty = ty.unwrap_or_else(|| FuncType::new([], []));
+            let ty = if target == owner {
+                let Some(ty) = seq.owned("Func::ty", f.ty(&world.stores[owner])) else { return };
+                ty
+            } else {
+                FuncType::new([], [])
+            };
             let mut args: Vec<Val> = ty.params().iter().map(|t| val_of(rng, world, *t)).collect();
             if rng.one_in(10) {
                 args.push(Val::I32(1));
@@ -550,7 +538,7 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             if store.get_fuel().is_err() {
                 return;
             }
-            let Some(count) = inst.get_func(&*store, "count") else { return };
+            let Ok(count) = inst.get_func(&*store, "count") else { return };
             store.set_deadline(None);
             let _ = store.set_fuel(rng.below(300));
             let mut out = [Val::I32(0)];
@@ -587,8 +575,11 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
                 "v",
                 "fref",
             ]);
-            let Some(f) = inst.get_func(&world.stores[inst_store], name) else { return };
-            let ty = f.ty(&world.stores[inst_store]);
+            let Some(f) = seq.owned("Instance::get_func", inst.get_func(&world.stores[inst_store], name))
+            else {
+                return;
+            };
+            let Some(ty) = seq.owned("Func::ty", f.ty(&world.stores[inst_store])) else { return };
             let args: Vec<Val> = ty
                 .params()
                 .iter()
@@ -624,18 +615,36 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             }
         }
         14 => cross_store_op(rng, world, seq),
+        15 => collect_op(rng, world, seq, s),
         _ => {
             // Exports by name, including wrong names and wrong kinds.
             let Some(Handle::Instance(owner, inst)) = pick_kind(rng, world, 4) else { return };
             let store = &world.stores[owner];
             let name = *rng.pick(&["add", "mem", "tab", "gm", "nope", "", "gi", "spin", "g"]);
-            let _ = inst.get_export(store, name);
-            let _ = inst.get_memory(store, name);
-            let _ = inst.get_table(store, name);
-            let _ = inst.get_global(store, name);
+            let export = inst.get_export(store, name);
+            seq.done(&format!("Instance::get_export({name:?})"), &export);
+            let module = inst.module(store);
+            let declared =
+                module.as_ref().ok().and_then(|m| m.exports().find(|e| e.name == name).map(|e| e.ty));
+            if module.is_err() || export.is_ok() != declared.is_some() {
+                seq.violation(format!(
+                    "Instance::get_export({name:?}) gave {export:?}; the module declares {declared:?}"
+                ));
+            }
+            // A missing export or one of another kind is an error, never a panic.
+            let kinds = [
+                inst.get_func(store, name).is_ok(),
+                inst.get_memory(store, name).is_ok(),
+                inst.get_table(store, name).is_ok(),
+                inst.get_global(store, name).is_ok(),
+            ];
+            if kinds.iter().filter(|k| **k).count() != usize::from(export.is_ok()) {
+                seq.violation(format!(
+                    "the typed getters of export {name:?} disagree with get_export: {kinds:?}"
+                ));
+            }
             let r = inst.get_typed_func::<(i32, i32), i32>(store, name);
             seq.done("get_typed_func", &r);
-            let _ = inst.module(store).exports().count();
             seq.stats.operations += 5;
         }
     }
@@ -681,7 +690,7 @@ fn main_instance(world: &World, s: usize) -> Option<(usize, Instance)> {
         for h in world.handles.iter().rev() {
             if let Handle::Instance(owner, inst) = h
                 && *owner == store
-                && inst.get_func(&world.stores[store], "down").is_some()
+                && inst.get_func(&world.stores[store], "down").is_ok()
             {
                 return Some((store, *inst));
             }
@@ -693,7 +702,7 @@ fn main_instance(world: &World, s: usize) -> Option<(usize, Instance)> {
 fn memory_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
     let Some(Handle::Memory(owner, m)) = pick_kind(rng, world, 1) else { return };
     let store = &mut world.stores[owner];
-    let size = m.data_size(&*store);
+    let Some(size) = seq.owned("Memory::data_size", m.data_size(&*store)) else { return };
     let offset = match rng.below(4) {
         0 => rng.below(size as u64 + 16) as usize,
         1 => size.saturating_sub(rng.below(16) as usize),
@@ -725,10 +734,10 @@ fn memory_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
         }
         _ => {
             let delta = if rng.bool() { rng.below(3) as u32 } else { rng.interesting_u32() };
-            let before = m.size(&*store);
+            let Some(before) = seq.owned("Memory::size", m.size(&*store)) else { return };
             let r = m.grow(&mut *store, delta);
             seq.done("Memory::grow", &r);
-            let after = m.size(&*store);
+            let Some(after) = seq.owned("Memory::size", m.size(&*store)) else { return };
             match r {
                 Ok(old) if old != before || Some(after) != before.checked_add(delta) => seq.violation(
                     format!("Memory::grow({delta}) from {before} returned {old}, size now {after}"),
@@ -744,22 +753,22 @@ fn memory_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
 
 fn table_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
     let Some(Handle::Table(owner, t)) = pick_kind(rng, world, 2) else { return };
-    let size = t.size(&world.stores[owner]);
+    let Some(size) = seq.owned("Table::size", t.size(&world.stores[owner])) else { return };
     let index = if rng.bool() { rng.below(u64::from(size) + 2) as u32 } else { rng.interesting_u32() };
     let v = random_val(rng, world);
     let store = &mut world.stores[owner];
     match rng.below(3) {
         0 => {
             let r = t.get(&*store, index);
-            seq.stats.operations += 1;
-            if r.is_some() != (index < size) {
+            seq.done("Table::get", &r);
+            if r.is_ok() != (index < size) {
                 seq.violation(format!("Table::get({index}) on a table of {size} gave {r:?}"));
             }
         }
         1 => {
             let r = t.set(&mut *store, index, v);
             seq.done("Table::set", &r);
-            if r.is_ok() && t.get(&*store, index) != Some(v) {
+            if r.is_ok() && !matches!(t.get(&*store, index), Ok(back) if back == v) {
                 seq.violation(format!("Table::set({index}, {v:?}) did not read back"));
             }
         }
@@ -767,7 +776,7 @@ fn table_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             let delta = if rng.bool() { rng.below(4) as u32 } else { rng.interesting_u32() };
             let r = t.grow(&mut *store, delta, v);
             seq.done("Table::grow", &r);
-            let after = t.size(&*store);
+            let Some(after) = seq.owned("Table::size", t.size(&*store)) else { return };
             let consistent = match r {
                 Ok(old) => old == size && Some(after) == size.checked_add(delta),
                 Err(_) => after == size,
@@ -781,13 +790,13 @@ fn table_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
 
 fn global_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
     let Some(Handle::Global(owner, g)) = pick_kind(rng, world, 3) else { return };
-    let ty = g.ty(&world.stores[owner]);
+    let Some(ty) = seq.owned("Global::ty", g.ty(&world.stores[owner])) else { return };
     let v = val_of(rng, world, ty.content);
     let store = &mut world.stores[owner];
-    let before = g.get(&*store);
+    let Some(before) = seq.owned("Global::get", g.get(&*store)) else { return };
     let r = g.set(&mut *store, v);
     seq.done("Global::set", &r);
-    let after = g.get(&*store);
+    let Some(after) = seq.owned("Global::get", g.get(&*store)) else { return };
     match &r {
         Ok(()) if !ty.is_mutable() => seq.violation("Global::set on an immutable global succeeded".into()),
         Ok(()) if !same_val(&after, &v) => seq.violation(format!("Global::set({v:?}) read back {after:?}")),
@@ -814,7 +823,7 @@ fn interrupt_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>, s: usize) {
     }
     let store = &mut world.stores[owner];
     let _ = store.set_fuel(u64::MAX);
-    let Some(spin) = inst.get_func(&*store, "spin") else { return };
+    let Ok(spin) = inst.get_func(&*store, "spin") else { return };
     let delay = Duration::from_millis(rng.below(20));
     let thread = if rng.bool() {
         let handle = store.interrupt_handle();
@@ -843,11 +852,125 @@ fn interrupt_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>, s: usize) {
     }
     // The store stays usable.
     fuel_up_store(store);
-    if let Some(add) = inst.get_func(&*store, "add") {
+    if let Ok(add) = inst.get_func(&*store, "add") {
         let mut out = [Val::I32(0)];
         let r = add.call(&mut *store, &[Val::I32(2), Val::I32(3)], &mut out);
         if r.is_err() || out[0] != Val::I32(5) {
             seq.violation(format!("add after an interrupt: {r:?} {out:?}"));
+        }
+    }
+}
+
+/// Collects the externrefs of store `s`, after maybe rooting some in its tables and globals:
+/// every externref a table or global of the store holds stays live and readable; the others
+/// may be collected, and then reading one is a `Usage` error, and passing one to a table, a
+/// global or a call is an error too, never a panic.
+fn collect_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>, s: usize) {
+    let (mut mine, mut tables, mut globals) = (Vec::new(), Vec::new(), Vec::new());
+    for h in &world.handles {
+        match *h {
+            Handle::ExternRef(o, r) if o == s => mine.push(r),
+            Handle::Table(o, t) if o == s => tables.push(t),
+            Handle::Global(o, g) if o == s => globals.push(g),
+            _ => {}
+        }
+    }
+    let store = &mut world.stores[s];
+    // Root a few in a table or a global (either may refuse: wrong type, immutable, bounds).
+    if !mine.is_empty() {
+        for _ in 0..rng.below(3) {
+            let v = Val::ExternRef(Some(*rng.pick(&mine)));
+            if rng.bool() && !tables.is_empty() {
+                let t = *rng.pick(&tables);
+                let size = t.size(&*store).unwrap_or(0);
+                let r = t.set(&mut *store, rng.below(u64::from(size) + 1) as u32, v);
+                seq.done("Table::set (root an externref)", &r);
+            } else if !globals.is_empty() {
+                let r = rng.pick(&globals).set(&mut *store, v);
+                seq.done("Global::set (root an externref)", &r);
+            }
+        }
+    }
+    let mut rooted: Vec<ExternRef> = Vec::new();
+    for t in &tables {
+        let size = t.size(&*store).unwrap_or(0);
+        for i in 0..size.min(1024) {
+            if let Ok(Val::ExternRef(Some(r))) = t.get(&*store, i) {
+                rooted.push(r);
+            }
+        }
+    }
+    for g in &globals {
+        if let Ok(Val::ExternRef(Some(r))) = g.get(&*store) {
+            rooted.push(r);
+        }
+    }
+    let live_before = store.externref_count();
+    let r = catch_unwind(AssertUnwindSafe(|| store.collect_externrefs()));
+    let freed = match r {
+        Ok(r) => {
+            seq.done("Store::collect_externrefs", &r);
+            r.map_or(0, |f| f.len())
+        }
+        Err(_) => {
+            seq.stats.panics += 1;
+            let message = take_panic_message();
+            let log = seq.log.join("\n");
+            seq.ctx.report(
+                "panic",
+                true,
+                None,
+                format!("Store::collect_externrefs panicked: {message}\n\n{log}"),
+            );
+            return;
+        }
+    };
+    if store.externref_count() + freed != live_before {
+        seq.violation(format!(
+            "collect_externrefs freed {freed} of {live_before} objects but {} remain",
+            store.externref_count()
+        ));
+    }
+    for r in &rooted {
+        if !r.is_live(&*store) || r.data(&*store).is_err() {
+            seq.violation(format!("{r:?}, held by a table or global, was collected"));
+        }
+    }
+    for r in &mine {
+        let data = catch_unwind(AssertUnwindSafe(|| r.data(&*store).map(|d| d.is::<u64>())));
+        match data {
+            Ok(Ok(true)) if r.is_live(&*store) => {}
+            Ok(Err(e)) if !r.is_live(&*store) && e.kind() == ErrorKind::Usage => {}
+            Ok(other) => seq.violation(format!(
+                "ExternRef::data of {r:?} (live: {}) after a collection: {other:?}",
+                r.is_live(&*store)
+            )),
+            Err(_) => {
+                seq.stats.panics += 1;
+                let message = take_panic_message();
+                seq.ctx.report(
+                    "panic",
+                    true,
+                    None,
+                    format!("ExternRef::data after a collection panicked: {message}"),
+                );
+            }
+        }
+    }
+    // A collected reference passed back in is refused.
+    if let Some(dead) = mine.iter().find(|r| !r.is_live(&*store)) {
+        let v = Val::ExternRef(Some(*dead));
+        for t in &tables {
+            if t.ty(&*store).is_ok_and(|ty| ty.element == RefType::ExternRef)
+                && t.size(&*store).unwrap_or(0) > 0
+            {
+                let r = t.set(&mut *store, 0, v);
+                seq.done("Table::set (collected externref)", &r);
+                if r.is_ok() {
+                    seq.violation(format!("Table::set accepted the collected {dead:?}"));
+                }
+                break;
+            }
         }
     }
 }
@@ -872,54 +995,46 @@ fn cross_store_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
                 seq.cross("Func::ty", || f.ty(&*store));
             }
             1 => {
-                seq.cross("Func::typed", || f.typed::<(), ()>(&*store).is_ok());
+                seq.cross("Func::typed", || f.typed::<(), ()>(&*store));
             }
             _ => {
-                let r = f.call(&mut *store, &[], &mut []);
-                seq.done("Func::call (foreign store)", &r);
-                if r.is_ok() {
-                    seq.violation("Func::call with a foreign store succeeded".into());
-                }
+                seq.cross("Func::call", || f.call(&mut *store, &[], &mut []));
             }
         },
-        Handle::Memory(_, m) => match rng.below(5) {
-            0 => {
-                seq.cross("Memory::size", || m.size(&*store));
-            }
-            1 => {
-                seq.cross("Memory::read", || m.read(&*store, 0, &mut [0; 4]).is_ok());
-            }
-            2 => {
-                seq.cross("Memory::write", || m.write(&mut *store, 0, &[1, 2]).is_ok());
-            }
-            3 => {
-                seq.cross("Memory::grow", || m.grow(&mut *store, 1).is_ok());
-            }
-            _ => {
-                seq.cross("Memory::data", || m.data(&*store).len());
-            }
+        Handle::Memory(_, m) => match rng.below(11) {
+            0 => seq.cross("Memory::size", || m.size(&*store)),
+            1 => seq.cross("Memory::read", || m.read(&*store, 0, &mut [0; 4])),
+            2 => seq.cross("Memory::write", || m.write(&mut *store, 0, &[1, 2])),
+            3 => seq.cross("Memory::grow", || m.grow(&mut *store, 1)),
+            4 => seq.cross("Memory::data", || m.data(&*store).map(<[u8]>::len)),
+            5 => seq.cross("Memory::data_mut", || m.data_mut(&mut *store).map(|d| d.len())),
+            6 => seq.cross("Memory::data_and_store_mut", || {
+                m.data_and_store_mut(&mut *store).map(|(d, _)| d.len())
+            }),
+            7 => seq.cross("Memory::ty", || m.ty(&*store)),
+            8 => seq.cross("Memory::data_size", || m.data_size(&*store)),
+            9 => seq.cross("Memory::pin", || m.pin(&mut *store)),
+            _ => seq.cross("Memory::unpin", || m.unpin(&mut *store)),
         },
-        Handle::Table(_, t) => {
-            if rng.bool() {
-                seq.cross("Table::get", || t.get(&*store, 0).is_some());
-            } else {
-                seq.cross("Table::set", || t.set(&mut *store, 0, v).is_ok());
-            }
-        }
-        Handle::Global(_, g) => {
-            if rng.bool() {
-                seq.cross("Global::get", || g.get(&*store));
-            } else {
-                seq.cross("Global::set", || g.set(&mut *store, v).is_ok());
-            }
-        }
-        Handle::Instance(_, i) => match rng.below(3) {
-            0 => {
-                seq.cross("Instance::get_func", || i.get_func(&*store, "add").is_some());
-            }
-            1 => {
-                seq.cross("Instance::exports", || i.exports(&*store).len());
-            }
+        Handle::Table(_, t) => match rng.below(5) {
+            0 => seq.cross("Table::get", || t.get(&*store, 0)),
+            1 => seq.cross("Table::set", || t.set(&mut *store, 0, v)),
+            2 => seq.cross("Table::size", || t.size(&*store)),
+            3 => seq.cross("Table::ty", || t.ty(&*store)),
+            _ => seq.cross("Table::grow", || t.grow(&mut *store, 1, v)),
+        },
+        Handle::Global(_, g) => match rng.below(3) {
+            0 => seq.cross("Global::get", || g.get(&*store)),
+            1 => seq.cross("Global::set", || g.set(&mut *store, v)),
+            _ => seq.cross("Global::ty", || g.ty(&*store)),
+        },
+        Handle::Instance(_, i) => match rng.below(7) {
+            0 => seq.cross("Instance::get_func", || i.get_func(&*store, "add")),
+            1 => seq.cross("Instance::exports", || i.exports(&*store)),
+            2 => seq.cross("Instance::module", || i.module(&*store)),
+            3 => seq.cross("Instance::get_export", || i.get_export(&*store, "mem")),
+            4 => seq.cross("Instance::get_memory", || i.get_memory(&*store, "mem")),
+            5 => seq.cross("Instance::memory_by_index", || i.memory_by_index(&*store, 0)),
             _ => {
                 // Linking another store's instance must be refused.
                 let e = world.store_engine[wrong];
@@ -932,7 +1047,7 @@ fn cross_store_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             }
         },
         Handle::ExternRef(_, r) => {
-            seq.cross("ExternRef::data", || r.data(&*store).is::<u64>());
+            seq.cross("ExternRef::data", || r.data(&*store).map(|d| d.is::<u64>()));
         }
     }
     // Foreign values passed as arguments and table/global contents must be refused too.

@@ -268,7 +268,7 @@ impl Target for Decode {
             })
             .collect();
         for (name, ty) in funcs.iter().take(32) {
-            let Some(func) = instance.get_func(&store, name) else { continue };
+            let Ok(func) = instance.get_func(&store, name) else { continue };
             let args: Vec<Val> = ty.params().iter().map(|t| zero(*t)).collect();
             let mut out: Vec<Val> = ty.results().iter().map(|t| zero(*t)).collect();
             let _ = store.set_fuel(200_000);

@@ -276,7 +276,7 @@ impl Eps {
     }
 
     fn call(&mut self, name: &str, args: &[Value], results: usize) -> Outcome {
-        let Some(func) = self.instance.get_func(&self.store, name) else {
+        let Ok(func) = self.instance.get_func(&self.store, name) else {
             return Outcome::Error(format!("no function export `{name}`"));
         };
         let args: Vec<epsilon::Val> = args.iter().map(eps_arg).collect();
@@ -292,34 +292,39 @@ impl Eps {
         let globals = ex
             .globals
             .iter()
-            .map(|n| self.instance.get_global(s, n).map_or(Value::I32(0xdead), |g| eps_value(&g.get(s))))
+            .map(|n| {
+                self.instance
+                    .get_global(s, n)
+                    .and_then(|g| g.get(s))
+                    .map_or(Value::I32(0xdead), |v| eps_value(&v))
+            })
             .collect();
         let memories = ex
             .memories
             .iter()
             .map(|n| {
-                self.instance.get_memory(s, n).map_or((usize::MAX, 0), |m| {
-                    let d = m.data(s);
-                    (d.len(), hash(d))
-                })
+                self.instance
+                    .get_memory(s, n)
+                    .and_then(|m| m.data(s))
+                    .map_or((usize::MAX, 0), |d| (d.len(), hash(d)))
             })
             .collect();
         let tables = ex
             .tables
             .iter()
             .map(|n| {
-                self.instance.get_table(s, n).map_or((u32::MAX, Vec::new()), |t| {
-                    let size = t.size(s);
-                    let nulls = (0..size)
-                        .map(|i| {
-                            matches!(
-                                t.get(s, i),
-                                Some(epsilon::Val::FuncRef(Some(_)) | epsilon::Val::ExternRef(Some(_)))
-                            )
-                        })
-                        .collect();
-                    (size, nulls)
-                })
+                let Ok((t, size)) = self.instance.get_table(s, n).and_then(|t| Ok((t, t.size(s)?))) else {
+                    return (u32::MAX, Vec::new());
+                };
+                let nulls = (0..size)
+                    .map(|i| {
+                        matches!(
+                            t.get(s, i),
+                            Ok(epsilon::Val::FuncRef(Some(_)) | epsilon::Val::ExternRef(Some(_)))
+                        )
+                    })
+                    .collect();
+                (size, nulls)
             })
             .collect();
         State { globals, memories, tables }

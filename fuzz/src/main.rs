@@ -35,7 +35,7 @@ fn smoke_iterations(target: &str) -> u64 {
 }
 
 const USAGE: &str = "usage: epsilon-fuzz --target <decode|diff|api|wasi|all> [--seed N] \
-(--iterations K | --minutes M | --smoke | --iteration I) [--save DIR] [--hang-secs S] [--no-known-open] [--verbose]\n\
+(--iterations K | --minutes M | --smoke | --iteration I) [--save DIR] [--hang-secs S] [--verbose]\n\
        epsilon-fuzz --compare FILE.wat|FILE.wasm   (run a module's exports on epsilon and wasmi)";
 
 fn make_target(name: &str) -> Box<dyn Target> {
@@ -98,7 +98,6 @@ fn parse_args() -> Result<Args, String> {
             "--hang-secs" => args.hang_secs = value()?.parse().map_err(|e| format!("--hang-secs: {e}"))?,
             "--smoke" => args.smoke = true,
             "--verbose" | "-v" => args.verbose = true,
-            "--no-known-open" => api::STRICT.store(true, std::sync::atomic::Ordering::Relaxed),
             "--help" | "-h" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }

@@ -6,10 +6,9 @@
 //! Checks: no panic; every call returns a WASI errno (0..=76) and never an error (except
 //! `proc_exit`, which must carry its exit code); after each sequence nothing outside the
 //! sandbox changed (a sibling directory with a canary file is compared byte for byte, with
-//! its modification times), and no symbolic link in the sandbox resolves outside it. An
-//! escaping link that is the destination of a successful `path_rename` is the known open
-//! fault (`path_symlink("..", "sub/l3")` then `path_rename("sub/l3", "l3")`) and counts as
-//! `known-open` instead (`--no-known-open` makes it a failure).
+//! its modification times), and no symbolic link in the sandbox resolves outside it (links
+//! made by `path_symlink` and then moved by `path_rename` or `path_link` included: those moves
+//! must be refused with `ENOTCAPABLE`).
 
 use crate::driver::{IterCtx, Target};
 use crate::rng::Rng;
@@ -292,21 +291,6 @@ fn escapes(root: &Path, link: &Path) -> Option<(String, bool)> {
     None
 }
 
-/// A guest path in the sandbox, lexically normalised (`.`, `..` and empty components).
-fn normalise(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for c in path.split('/') {
-        match c {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    parts.join("/")
-}
-
 /// Counters of the WASI target.
 #[derive(Debug, Default)]
 pub struct Wasi {
@@ -315,7 +299,6 @@ pub struct Wasi {
     errnos: u64,
     violations: u64,
     escapes: u64,
-    known_open: u64,
     panics: u64,
 }
 
@@ -472,13 +455,12 @@ fn setup(sandbox: &Sandbox) -> Result<Guest, String> {
         .map_err(|e| e.to_string())?;
     let mut store = Store::new(&engine, config.build());
     let instance = linker.instantiate(&mut store, &module).map_err(|e| e.to_string())?;
-    let memory = instance.get_memory(&store, "memory").ok_or("no memory")?;
+    let memory = instance.get_memory(&store, "memory").map_err(|e| e.to_string())?;
     Ok(Guest { store, instance, memory, fds: vec![0, 1, 2, 3, 4] })
 }
 
 impl Wasi {
     /// Makes one call and checks its outcome; returns whether the sequence goes on.
-    #[allow(clippy::too_many_arguments)]
     fn exec(
         &mut self,
         guest: &mut Guest,
@@ -487,9 +469,8 @@ impl Wasi {
         args: Vec<Val>,
         texts: Vec<String>,
         log: &mut Vec<String>,
-        renames: &mut Vec<String>,
     ) -> bool {
-        let Some(func): Option<Func> = guest.instance.get_func(&guest.store, name) else { return true };
+        let Ok(func): Result<Func, _> = guest.instance.get_func(&guest.store, name) else { return true };
         let mut out = if name == "proc_exit" { vec![] } else { vec![Val::I32(0)] };
         let r = func.call(&mut guest.store, &args, &mut out);
         self.calls += 1;
@@ -528,10 +509,6 @@ impl Wasi {
                     if guest.memory.read(&guest.store, out_ptr as usize, &mut fd).is_ok() {
                         guest.fds.push(u32::from_le_bytes(fd));
                     }
-                } else if name == "path_rename"
-                    && let Some(dest) = texts.get(1)
-                {
-                    renames.push(dest.clone());
                 }
                 true
             }
@@ -563,7 +540,6 @@ impl Target for Wasi {
             }
         };
         let mut log: Vec<String> = Vec::new();
-        let mut renames: Vec<String> = Vec::new();
         let steps = 5 + rng.below(40);
         for _ in 0..steps {
             if rng.one_in(6) {
@@ -580,7 +556,7 @@ impl Target for Wasi {
                     Val::I32(from.len() as i32),
                 ];
                 let texts = vec![target.to_string(), from.to_string()];
-                if !self.exec(&mut guest, ctx, "path_symlink", args, texts, &mut log, &mut renames) {
+                if !self.exec(&mut guest, ctx, "path_symlink", args, texts, &mut log) {
                     break;
                 }
                 guest.put(PATH_AREA[0], from.as_bytes());
@@ -592,7 +568,7 @@ impl Target for Wasi {
                     args.insert(1, Val::I32(0)); // lookup flags: do not follow
                 }
                 let texts = vec![from.to_string(), to.to_string()];
-                if !self.exec(&mut guest, ctx, name, args, texts, &mut log, &mut renames) {
+                if !self.exec(&mut guest, ctx, name, args, texts, &mut log) {
                     break;
                 }
                 continue;
@@ -604,7 +580,7 @@ impl Target for Wasi {
             }
             let mut texts = Vec::new();
             let args = guest.args(rng, spec, &mut texts);
-            if !self.exec(&mut guest, ctx, name, args, texts, &mut log, &mut renames) {
+            if !self.exec(&mut guest, ctx, name, args, texts, &mut log) {
                 break;
             }
         }
@@ -649,24 +625,16 @@ impl Target for Wasi {
             if !own && lexical {
                 continue;
             }
-            let known = renames.iter().any(|d| normalise(d) == rel);
-            if known && !crate::api::STRICT.load(Ordering::Relaxed) {
-                self.known_open += 1;
-                if ctx.verbose {
-                    eprintln!("known-open: link {rel} ({why}) moved there by path_rename");
-                }
-            } else {
-                self.escapes += 1;
-                ctx.report(
-                    "escape",
-                    true,
-                    None,
-                    format!(
-                        "symbolic link `{rel}` in the sandbox escapes it: {why}\n\ncalls:\n{}",
-                        log.join("\n")
-                    ),
-                );
-            }
+            self.escapes += 1;
+            ctx.report(
+                "escape",
+                true,
+                None,
+                format!(
+                    "symbolic link `{rel}` in the sandbox escapes it: {why}\n\ncalls:\n{}",
+                    log.join("\n")
+                ),
+            );
         }
     }
 
@@ -680,14 +648,8 @@ impl Target for Wasi {
 
     fn summary(&self, seed: u64) -> String {
         format!(
-            "wasi: seed {seed}, {} sequences, {} calls ({} returned an errno), {} violations, {} escapes, {} panics, {} known-open (escaping link moved by path_rename)",
-            self.sequences,
-            self.calls,
-            self.errnos,
-            self.violations,
-            self.escapes,
-            self.panics,
-            self.known_open
+            "wasi: seed {seed}, {} sequences, {} calls ({} returned an errno), {} violations, {} escapes, {} panics",
+            self.sequences, self.calls, self.errnos, self.violations, self.escapes, self.panics
         )
     }
 }
