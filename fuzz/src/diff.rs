@@ -10,7 +10,7 @@
 //! [`crate::peer_bugs`].
 
 use crate::driver::{IterCtx, Target, take_panic_message};
-use crate::peer_bugs::{self, Sites};
+use crate::peer_bugs::{self, Fix, Sites};
 use crate::rng::Rng;
 use crate::smith;
 use std::fmt;
@@ -653,8 +653,8 @@ pub struct Diff {
     unsupported: u64,
     peer_rejected: u64,
     not_generated: u64,
-    /// Modules excluded per known wasmi bug (a), (b), (c).
-    known: [u64; 3],
+    /// Modules excluded per known wasmi bug (a), (b), (c), (d).
+    known: [u64; 4],
 }
 
 impl Diff {
@@ -752,14 +752,14 @@ impl Target for Diff {
     }
 
     fn summary(&self, seed: u64) -> String {
-        let [a, b, c] = self.known;
+        let [a, b, c, d] = self.known;
         format!(
-            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated",
+            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated",
             self.modules,
             self.calls,
             self.mismatches,
             self.panics,
-            a + b + c,
+            a + b + c + d,
             self.inconclusive,
             self.peer_panics,
             self.unsupported,
@@ -770,23 +770,30 @@ impl Target for Diff {
 }
 
 /// Whether a mismatch disappears when wasmi runs the module with known-bug sites neutralised;
-/// returns the bugs (0 = a, 2 = c) whose neutralisation explains it.
+/// returns the bugs (0 = a, 2 = c, 3 = d) whose neutralisation explains it. Each present
+/// pattern is tried alone first, then the combinations, smallest first.
 fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: EpsilonMode) -> Option<Vec<usize>> {
     if !sites.any() {
         return None;
     }
-    let mut variants = Vec::new();
-    if !sites.selects.is_empty() {
-        variants.push((true, false, vec![0]));
-    }
-    if !sites.br_table_funcs.is_empty() {
-        variants.push((false, true, vec![2]));
-    }
-    if variants.len() == 2 {
-        variants.push((true, true, vec![0, 2]));
-    }
-    for (a, c, bugs) in variants {
-        let fixed = peer_bugs::neutralise(wasm, sites, a, c)?;
+    let present: Vec<usize> = [
+        (0, !sites.selects.is_empty()),
+        (2, !sites.br_table_funcs.is_empty()),
+        (3, !sites.param_frames.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(bug, here)| here.then_some(bug))
+    .collect();
+    let mut subsets: Vec<Vec<usize>> = (1u32..1 << present.len())
+        .map(|mask| {
+            present.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, b)| *b).collect()
+        })
+        .collect();
+    subsets.sort_by_key(Vec::len);
+    for bugs in subsets {
+        let fix =
+            Fix { selects: bugs.contains(&0), br_tables: bugs.contains(&2), param_frames: bugs.contains(&3) };
+        let fixed = peer_bugs::neutralise(wasm, sites, fix)?;
         if matches!(
             compare(wasm, &fixed, ex, plan, mode),
             Compared::Agree { .. } | Compared::Inconclusive { .. }
@@ -817,8 +824,18 @@ pub fn compare_file(path: &std::path::Path) -> Result<bool, String> {
         .collect();
     let sites = peer_bugs::analyse(&wasm);
     println!("known-bug sites: {sites:?}");
-    let outcome =
-        compare_logged(&wasm, &wasm, &ex, &plan, EpsilonMode { fuel: false, interruptible: false }, true);
+    let mode = EpsilonMode { fuel: false, interruptible: false };
+    let outcome = compare_logged(&wasm, &wasm, &ex, &plan, mode, true);
     println!("{outcome:?}");
+    if let (Compared::Mismatch { .. }, Some(sites)) = (&outcome, &sites) {
+        let names = ["a", "b", "c", "d"];
+        match explained(&wasm, sites, &ex, &plan, mode) {
+            Some(bugs) => {
+                let bugs: Vec<&str> = bugs.iter().map(|b| names[*b]).collect();
+                println!("explained: wasmi agrees once the sites of known bug(s) {bugs:?} are neutralised");
+            }
+            None => println!("not explained by the known wasmi bugs"),
+        }
+    }
     Ok(!matches!(outcome, Compared::Mismatch { .. }))
 }

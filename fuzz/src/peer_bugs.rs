@@ -14,6 +14,10 @@
 //! - (c) multi-value `br_table` to the function label: the neutralised module wraps the body of
 //!   each affected function in a `block` of the function's result type, so the `br_table`
 //!   targets that block (which then falls through to the function's end) instead.
+//! - (d) a `local.get` value below the parameters of a `block`/`if`/`loop` with parameters
+//!   (wasmi's translator leaves it a lazy reference to the local at the frame's entry, then
+//!   copies it on one path only): the neutralised module has an empty `block end` right after
+//!   the operator that pushed the value, which makes wasmi copy it there, on every path.
 
 use wasmparser::{
     BinaryReader, FuncValidatorAllocations, Operator, OperatorsReader, Parser, Payload, Validator,
@@ -29,13 +33,29 @@ pub struct Sites {
     /// Pattern (c): code-section indices of functions with more than one result that contain
     /// a `br_table` one of whose targets is the function's outermost label.
     pub br_table_funcs: Vec<usize>,
+    /// Pattern (d): byte offsets (in the module) right after the operators that pushed a value
+    /// (a `local.get`, or what may pass one through) that a frame with parameters leaves
+    /// below its parameters, in a frame that copies it on some path and that is left by
+    /// another path (a branch to it, or the other arm of an `if`). Sorted, distinct.
+    pub param_frames: Vec<usize>,
 }
 
 impl Sites {
     /// Whether any pattern was found.
     pub fn any(&self) -> bool {
-        !self.selects.is_empty() || !self.br_table_funcs.is_empty()
+        !self.selects.is_empty() || !self.br_table_funcs.is_empty() || !self.param_frames.is_empty()
     }
+}
+
+/// Which patterns' sites [`neutralise`] rewrites.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fix {
+    /// Pattern (a).
+    pub selects: bool,
+    /// Pattern (c).
+    pub br_tables: bool,
+    /// Pattern (d).
+    pub param_frames: bool,
 }
 
 /// Whether an operator yields a constant when all its operands are constant, as wasmi's
@@ -82,6 +102,7 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
             let mut reader: BinaryReader<'_> = body.get_binary_reader();
             fv.read_locals(&mut reader).ok()?;
             let mut ops = OperatorsReader::new(reader);
+            let mut frames = ParamFrames::new();
             // Whether each operand stack slot holds a constant (as wasmi would see it).
             let mut stack: Vec<bool> = Vec::new();
             let mut previous: Option<Operator<'_>> = None;
@@ -115,7 +136,9 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
                 let result_const = is_const(&op) || (pushes == 1 && inputs_const && foldable(&op));
                 stack.truncate(stack.len().saturating_sub(pops));
                 stack.extend(std::iter::repeat_n(result_const, pushes));
+                let before = frames.before(&fv, &op);
                 fv.op(offset, &op).ok()?;
+                frames.after(&fv, &op, before, ops.original_position() as usize, &mut sites.param_frames);
                 previous = Some(op);
             }
             if br_table_to_func {
@@ -127,7 +150,261 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
             validator.payload(&payload).ok()?;
         }
     }
+    sites.param_frames.sort_unstable();
+    sites.param_frames.dedup();
     Some(sites)
+}
+
+/// An operand as wasmi's translator may hold it (pattern (d)).
+#[derive(Debug, Clone, Copy)]
+struct Opd {
+    /// `Some(local)` if wasmi may hold it as a lazy reference to that local (`local.get`, or an
+    /// operator that may pass such an operand through); `None` for anything else.
+    local: Option<u32>,
+    /// Whether it is certainly such a reference (pushed by `local.get`).
+    sure: bool,
+    /// The byte offset right after the operator that pushed it.
+    after: usize,
+}
+
+/// A control frame (pattern (d)).
+#[derive(Debug)]
+struct FrameInfo {
+    is_if: bool,
+    /// Whether wasmi translates its code: entered in reachable code (wasmi skips the code of a
+    /// frame entered in unreachable code entirely).
+    live: bool,
+    /// The operand stack height below its parameters.
+    base: usize,
+    /// The parameters at its entry (restored at `else`).
+    params: Vec<Opd>,
+    /// For a frame with parameters that leaves lazy locals below them: the stack positions of
+    /// those operands, and where to neutralise (after the topmost one's operator).
+    spared: Vec<usize>,
+    insert_at: usize,
+    /// Whether a spared operand was copied inside the frame (so on some paths only).
+    copied: bool,
+    /// Whether a branch targets the frame.
+    branched: bool,
+}
+
+/// Tracks, per function, a model of wasmi 2.0.0's operand stack for pattern (d). On entering
+/// a `block`/`if`/`loop` with `n` parameters, wasmi copies ("preserves") the lazy `local.get`
+/// operands on its stack to slots of their own, except the first `n` it meets from the top,
+/// meaning to skip the parameters. If a parameter is not itself a lazy local, it skips a lazy
+/// local *below* the parameters instead, and that one is copied later, inside the frame (at a
+/// nested frame's entry, or before a `local.set`/`local.tee` of its local), on that path
+/// only; a path that leaves the frame before (a branch to it, the other arm of an `if`), or a
+/// loop iteration after the local changed, reads the copy's slot, which it never wrote.
+///
+/// The model errs on the side of more sites: an operator with one result and a lazy local
+/// among its inputs may be a pass-through (wasmi does pass `reinterpret`, `i64.extend_i32_u`
+/// and some identities through), so its result counts as a possible lazy local.
+struct ParamFrames {
+    stack: Vec<Opd>,
+    frames: Vec<FrameInfo>,
+}
+
+/// What [`ParamFrames::before`] saw before an operator.
+#[derive(Debug, Clone, Copy)]
+struct Before {
+    /// Whether wasmi translates the operator (the code so far is reachable).
+    reachable: bool,
+    pushes: usize,
+    params: usize,
+    results: usize,
+}
+
+impl ParamFrames {
+    fn new() -> ParamFrames {
+        let function = FrameInfo {
+            is_if: false,
+            live: true,
+            base: 0,
+            params: Vec::new(),
+            spared: Vec::new(),
+            insert_at: 0,
+            copied: false,
+            branched: false,
+        };
+        ParamFrames { stack: Vec::new(), frames: vec![function] }
+    }
+
+    fn block_arity<R: WasmModuleResources>(resources: &R, ty: wasmparser::BlockType) -> (usize, usize) {
+        match ty {
+            wasmparser::BlockType::Empty => (0, 0),
+            wasmparser::BlockType::Type(_) => (0, 1),
+            wasmparser::BlockType::FuncType(i) => resources.sub_type_at(i).map_or((0, 0), |t| {
+                let f = t.unwrap_func();
+                (f.params().len(), f.results().len())
+            }),
+        }
+    }
+
+    fn before<R: WasmModuleResources>(&self, fv: &wasmparser::FuncValidator<R>, op: &Operator<'_>) -> Before {
+        let reachable = self.frames.last().is_some_and(|f| f.live)
+            && fv.get_control_frame(0).is_some_and(|f| !f.unreachable);
+        let (_, pushes) = op.operator_arity(fv).unwrap_or((0, 0));
+        let (params, results) = match op {
+            Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => {
+                Self::block_arity(fv.resources(), *blockty)
+            }
+            Operator::End => {
+                fv.get_control_frame(0).map_or((0, 0), |f| Self::block_arity(fv.resources(), f.block_type))
+            }
+            _ => (0, 0),
+        };
+        Before { reachable, pushes: pushes as usize, params, results }
+    }
+
+    /// Turns the lazy local at `pos` into a copy (as wasmi does), noting the frames that had
+    /// spared it.
+    fn copy_at(&mut self, pos: usize) {
+        if self.stack[pos].local.take().is_some() {
+            for f in &mut self.frames {
+                if f.spared.contains(&pos) {
+                    f.copied = true;
+                }
+            }
+        }
+    }
+
+    /// Updates the model after the validator took `op`; `after` is the offset after `op`.
+    fn after<R: WasmModuleResources>(
+        &mut self,
+        fv: &wasmparser::FuncValidator<R>,
+        op: &Operator<'_>,
+        b: Before,
+        after: usize,
+        sites: &mut Vec<usize>,
+    ) {
+        let height = fv.operand_stack_height() as usize;
+        let other = Opd { local: None, sure: false, after };
+        // The operands left below the operator's results (unreachable code pops freely).
+        let keep = height.saturating_sub(b.pushes).min(self.stack.len());
+        match op {
+            Operator::LocalGet { local_index } => {
+                self.stack.truncate(keep);
+                if b.reachable {
+                    self.stack.push(Opd { local: Some(*local_index), sure: true, after });
+                }
+            }
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                self.stack.truncate(keep);
+                if b.reachable {
+                    for pos in 0..self.stack.len() {
+                        if self.stack[pos].local == Some(*local_index) {
+                            self.copy_at(pos);
+                        }
+                    }
+                    if matches!(op, Operator::LocalTee { .. }) {
+                        self.stack.push(Opd { local: Some(*local_index), sure: false, after });
+                    }
+                }
+            }
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                let base = fv.get_control_frame(0).map_or(0, |f| f.height);
+                let is_if = matches!(op, Operator::If { .. });
+                if b.reachable && is_if {
+                    self.stack.pop(); // the condition
+                }
+                if !b.reachable || self.stack.len() != base + b.params {
+                    self.stack.truncate(base);
+                    self.stack.resize(base + b.params, other);
+                }
+                let mut frame = FrameInfo {
+                    is_if,
+                    live: b.reachable,
+                    base,
+                    params: self.stack[base..].to_vec(),
+                    spared: Vec::new(),
+                    insert_at: 0,
+                    copied: false,
+                    branched: false,
+                };
+                if b.reachable {
+                    // wasmi skips the first `n` lazy locals from the top and copies the others.
+                    let n = b.params;
+                    let sure_params = frame.params.iter().filter(|o| o.sure).count();
+                    let mut skip = n;
+                    for pos in (0..self.stack.len()).rev() {
+                        let o = self.stack[pos];
+                        if o.local.is_none() {
+                            continue;
+                        }
+                        if skip == 0 {
+                            self.copy_at(pos);
+                            continue;
+                        }
+                        if o.sure {
+                            skip -= 1;
+                        }
+                        if pos < base && sure_params < n {
+                            if frame.spared.is_empty() {
+                                frame.insert_at = o.after;
+                            }
+                            frame.spared.push(pos);
+                        }
+                    }
+                }
+                self.frames.push(frame);
+            }
+            Operator::Else => {
+                if let Some(f) = self.frames.last() {
+                    let (base, params) = (f.base, f.params.clone());
+                    self.stack.truncate(base);
+                    self.stack.extend(params);
+                }
+            }
+            Operator::End => {
+                let n = b.results.min(self.stack.len());
+                let results: Vec<Opd> =
+                    if b.reachable { self.stack[self.stack.len() - n..].to_vec() } else { vec![other; n] };
+                if let Some(f) = self.frames.pop() {
+                    if !f.spared.is_empty() && f.copied && (f.branched || f.is_if) {
+                        sites.push(f.insert_at);
+                    }
+                    self.stack.truncate(f.base);
+                }
+                self.stack.extend(results);
+            }
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
+                if b.reachable {
+                    self.branch(*relative_depth);
+                }
+                self.stack.truncate(height);
+            }
+            Operator::BrTable { targets } => {
+                if b.reachable {
+                    self.branch(targets.default());
+                    for t in targets.targets().flatten() {
+                        self.branch(t);
+                    }
+                }
+                self.stack.truncate(height);
+            }
+            _ => {
+                // Pops the inputs, pushes the outputs; one output may be an input passed on.
+                let passed = if b.pushes == 1 && b.reachable {
+                    self.stack[keep..].iter().find_map(|o| o.local)
+                } else {
+                    None
+                };
+                self.stack.truncate(keep);
+                self.stack.resize(keep + b.pushes, Opd { local: passed, sure: false, after });
+            }
+        }
+        // Keep the model exactly as high as the validator's stack.
+        self.stack.truncate(height);
+        self.stack.resize(height, other);
+    }
+
+    fn branch(&mut self, relative_depth: u32) {
+        let n = self.frames.len();
+        if let Some(f) = (relative_depth as usize).checked_add(1).and_then(|d| n.checked_sub(d)) {
+            self.frames[f].branched = true;
+        }
+    }
 }
 
 fn leb_u32(out: &mut Vec<u8>, mut v: u32) {
@@ -178,9 +455,10 @@ fn val_type_byte(t: wasmparser::ValType) -> u8 {
 /// Rewrites `wasm` so that the chosen patterns' sites no longer trigger wasmi's bugs (see the
 /// module documentation). The result means the same as `wasm`. `None` if the module cannot
 /// be parsed.
-pub fn neutralise(wasm: &[u8], sites: &Sites, selects: bool, br_tables: bool) -> Option<Vec<u8>> {
-    let fix_selects = selects && !sites.selects.is_empty();
-    let fix_br_tables = br_tables && !sites.br_table_funcs.is_empty();
+pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
+    let fix_selects = fix.selects && !sites.selects.is_empty();
+    let fix_br_tables = fix.br_tables && !sites.br_table_funcs.is_empty();
+    let fix_param_frames = fix.param_frames && !sites.param_frames.is_empty();
     // First pass: counts and types we need.
     let mut type_count = 0u32;
     let mut func_types: Vec<u32> = Vec::new(); // type index per function (imports first)
@@ -260,16 +538,29 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, selects: bool, br_tables: bool) ->
                     contents.push(0x02);
                     leb_s33(&mut contents, t);
                 }
-                let mut at = ops_start;
+                // Code inserted at offsets of the body: (offset, bytes), in order.
+                let mut insertions: Vec<(usize, Vec<u8>)> = Vec::new();
+                let inside = |s: &&usize| (ops_start..range.end).contains(*s);
                 if fix_selects {
-                    for &site in sites.selects.iter().filter(|s| (ops_start..range.end).contains(*s)) {
-                        contents.extend_from_slice(wasm.get(at..site)?);
-                        contents.push(0x24); // global.set
-                        leb_u32(&mut contents, scratch_global);
-                        contents.push(0x23); // global.get
-                        leb_u32(&mut contents, scratch_global);
-                        at = site;
+                    for &site in sites.selects.iter().filter(inside) {
+                        let mut code = vec![0x24]; // global.set
+                        leb_u32(&mut code, scratch_global);
+                        code.push(0x23); // global.get
+                        leb_u32(&mut code, scratch_global);
+                        insertions.push((site, code));
                     }
+                }
+                if fix_param_frames {
+                    for &site in sites.param_frames.iter().filter(inside) {
+                        insertions.push((site, vec![0x02, 0x40, 0x0b])); // block end
+                    }
+                }
+                insertions.sort_by_key(|(site, _)| *site);
+                let mut at = ops_start;
+                for (site, code) in insertions {
+                    contents.extend_from_slice(wasm.get(at..site)?);
+                    contents.extend_from_slice(&code);
+                    at = site;
                 }
                 contents.extend_from_slice(wasm.get(at..range.end)?);
                 if wrap.is_some() {
@@ -361,6 +652,8 @@ fn leb_len(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
+    const ALL: Fix = Fix { selects: true, br_tables: true, param_frames: true };
+
     fn wasm(text: &str) -> Vec<u8> {
         wat::parse_str(text).unwrap()
     }
@@ -373,7 +666,7 @@ mod tests {
         );
         let sites = analyse(&m).unwrap();
         assert_eq!(sites.selects.len(), 1);
-        let fixed = neutralise(&m, &sites, true, true).unwrap();
+        let fixed = neutralise(&m, &sites, ALL).unwrap();
         wasmparser::Validator::new().validate_all(&fixed).unwrap();
         assert_eq!(analyse(&fixed).unwrap().selects.len(), 0);
     }
@@ -398,7 +691,7 @@ mod tests {
         );
         let sites = analyse(&m).unwrap();
         assert_eq!(sites.selects.len(), 1);
-        let fixed = neutralise(&m, &sites, true, false).unwrap();
+        let fixed = neutralise(&m, &sites, Fix { selects: true, ..Fix::default() }).unwrap();
         wasmparser::Validator::new().validate_all(&fixed).unwrap();
     }
 
@@ -413,9 +706,66 @@ mod tests {
         );
         let sites = analyse(&m).unwrap();
         assert_eq!(sites.br_table_funcs, vec![0]);
-        let fixed = neutralise(&m, &sites, true, true).unwrap();
+        let fixed = neutralise(&m, &sites, ALL).unwrap();
         wasmparser::Validator::new().validate_all(&fixed).unwrap();
         assert!(analyse(&fixed).unwrap().br_table_funcs.is_empty());
+    }
+
+    /// The minimal example of (d) in `known-peer-bugs.md`, with `body` as `$f`'s body.
+    fn param_frame_module(body: &str) -> Vec<u8> {
+        wasm(&format!(
+            r#"(module (func $f (param i64 i32) (result i64) (local i32 i32) {body})
+                 (func (export "f") (result i64) (call $f (i64.const 7) (i32.const 1))))"#
+        ))
+    }
+
+    #[test]
+    fn finds_a_lazy_local_below_block_parameters() {
+        for body in [
+            // The minimal example: copied by the nested block's entry, bypassed by the br_if.
+            "local.get 0 i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end",
+            // Copied before a local.set of it; passed through a reinterpret.
+            "local.get 0 i32.const 5 block (param i32) local.get 1 br_if 0 drop i64.const 9 local.set 0 end",
+            "local.get 0 f64.reinterpret_i64 i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end i64.reinterpret_f64",
+            // The other arm of an `if` with parameters, with or without `else`.
+            "local.get 0 i32.const 5 local.get 1 i32.eqz if (param i32) drop block end else drop end",
+            "local.get 0 i32.const 5 local.get 1 i32.eqz if (param i32) (result i32) block end end drop",
+            // A loop iterating after the local changed.
+            "local.get 0 i32.const 0 loop (param i32) drop block end i64.const 9 local.set 0 \
+             local.get 2 i32.eqz i32.const 1 local.set 2 local.set 3 i32.const 0 local.get 3 br_if 0 drop end",
+            // Nested frames with parameters spare it again; the branch goes to the outer one.
+            "local.get 0 i32.const 5 block (param i32) i32.const 6 block (param i32) local.get 1 br_if 1 drop end block end drop end",
+        ] {
+            let m = param_frame_module(body);
+            let sites = analyse(&m).unwrap();
+            assert_eq!(sites.param_frames.len(), 1, "{body}");
+            let fixed = neutralise(&m, &sites, ALL).unwrap();
+            wasmparser::Validator::new().validate_all(&fixed).unwrap();
+            assert!(analyse(&fixed).unwrap().param_frames.is_empty(), "{body}");
+        }
+    }
+
+    #[test]
+    fn lazy_local_below_parameters_needs_a_bypassed_copy() {
+        for body in [
+            // A block without parameters copies every lazy local at its entry.
+            "local.get 0 block local.get 1 br_if 0 block end end",
+            // The parameter is itself a lazy local, so wasmi skips the right one.
+            "local.get 0 local.get 1 block (param i32) local.get 1 br_if 0 block end drop end",
+            // A constant below, not a local.
+            "i64.const 7 i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end",
+            // No copy inside the frame.
+            "local.get 0 i32.const 5 block (param i32) local.get 1 br_if 0 drop end",
+            // A copy but no path around it (no branch to the block).
+            "local.get 0 i32.const 5 block (param i32) drop block end end",
+            // A copy of another local only.
+            "local.get 0 i32.const 5 block (param i32) local.get 1 br_if 0 drop i32.const 3 local.set 2 end",
+            // Unreachable code.
+            "local.get 0 return i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end",
+        ] {
+            let sites = analyse(&param_frame_module(body)).unwrap();
+            assert!(sites.param_frames.is_empty(), "{body}");
+        }
     }
 
     #[test]
