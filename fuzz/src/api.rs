@@ -19,6 +19,13 @@ use epsilon::{
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
+/// Known open fault in main: `Memory::new` and `Table::new` accept limits whose maximum is
+/// below the minimum; the memory's buffer is then shorter than its size (a debug assertion, or
+/// out-of-bounds accesses without one). Repro: `fuzz/findings/api-memory-new-max-below-min.rs`.
+/// While set, such acceptances (and that assertion's panic) count as `known-open`, not as
+/// failures; set it to `false` once main refuses such limits.
+const LIMITS_OPEN: bool = true;
+
 const POOL_MAIN: &str = r#"
 (module
   (import "host" "add1" (func $add1 (param i32) (result i32)))
@@ -75,6 +82,7 @@ pub struct Api {
     sequences: u64,
     operations: u64,
     errors: u64,
+    known_open: u64,
     violations: u64,
     panics: u64,
 }
@@ -249,6 +257,48 @@ impl Seq<'_> {
         );
     }
 
+    /// Checks the outcome of `Memory::new`/`Table::new` (`what`) of a type with limits `min` and
+    /// `max`: limits with `max < min` are invalid and must be refused with an error. Accepting
+    /// them (or panicking) is the known open fault [`LIMITS_OPEN`] while it is set, else a
+    /// failure. Returns the outcome to use: `None` after a panic, and for invalid limits (a
+    /// memory made from them is unsafe to touch).
+    fn new_with_limits<R>(
+        &mut self,
+        what: &str,
+        min: u32,
+        max: Option<u32>,
+        r: std::thread::Result<Result<R, Error>>,
+    ) -> Option<Result<R, Error>> {
+        let invalid = max.is_some_and(|max| max < min);
+        let problem = match &r {
+            Ok(r) => {
+                self.done(what, r);
+                match r {
+                    Ok(_) if invalid => Some("accepted a maximum below the minimum".to_string()),
+                    _ => None,
+                }
+            }
+            Err(_) => Some(format!("panicked: {}", take_panic_message())),
+        };
+        let Some(problem) = problem else { return r.ok() };
+        if invalid && LIMITS_OPEN {
+            self.stats.known_open += 1;
+            if self.ctx.verbose {
+                eprintln!("known-open: {what}(min {min}, max {max:?}) {problem}");
+            }
+            return None;
+        }
+        let kind = if r.is_err() { "panic" } else { "violation" };
+        if r.is_err() {
+            self.stats.panics += 1;
+        } else {
+            self.stats.violations += 1;
+        }
+        let log = self.log.join("\n");
+        self.ctx.report(kind, true, None, format!("{what}(min {min}, max {max:?}) {problem}\n\n{log}"));
+        None
+    }
+
     /// Requires `r` (an operation on a handle with its own store) to succeed.
     fn owned<R>(&mut self, what: &str, r: Result<R, Error>) -> Option<R> {
         match r {
@@ -333,8 +383,8 @@ impl Target for Api {
 
     fn summary(&self, seed: u64) -> String {
         format!(
-            "api: seed {seed}, {} sequences, {} operations ({} returned errors), {} violations, {} panics",
-            self.sequences, self.operations, self.errors, self.violations, self.panics
+            "api: seed {seed}, {} sequences, {} operations ({} returned errors), {} violations, {} panics, {} known-open (Memory::new/Table::new accept max < min)",
+            self.sequences, self.operations, self.errors, self.violations, self.panics, self.known_open
         )
     }
 }
@@ -384,12 +434,10 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             let store = &mut world.stores[s];
             match rng.below(5) {
                 0 => {
-                    let r = Memory::new(
-                        &mut *store,
-                        MemoryType::new(rng.below(4) as u32, rng.one_in(2).then_some(rng.below(10) as u32)),
-                    );
-                    seq.done("Memory::new", &r);
-                    if let Ok(m) = r {
+                    let ty =
+                        MemoryType::new(rng.below(4) as u32, rng.one_in(2).then_some(rng.below(10) as u32));
+                    let r = catch_unwind(AssertUnwindSafe(|| Memory::new(&mut *store, ty)));
+                    if let Some(Ok(m)) = seq.new_with_limits("Memory::new", ty.min, ty.max, r) {
                         world.handles.push(Handle::Memory(s, m));
                     }
                 }
@@ -400,9 +448,8 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
                         rng.below(8) as u32,
                         rng.one_in(2).then_some(rng.below(20) as u32),
                     );
-                    let r = Table::new(&mut world.stores[s], ty, init);
-                    seq.done("Table::new", &r);
-                    if let Ok(t) = r {
+                    let r = catch_unwind(AssertUnwindSafe(|| Table::new(&mut world.stores[s], ty, init)));
+                    if let Some(Ok(t)) = seq.new_with_limits("Table::new", ty.min, ty.max, r) {
                         world.handles.push(Handle::Table(s, t));
                     }
                 }
