@@ -174,7 +174,7 @@ fn save(dir: &Path, target: &str, seed: u64, iteration: u64, n: usize, finding: 
     let text = format!(
         "target: {target}\nseed: {seed}\niteration: {iteration}\nkind: {}\nfails the run: {}\n\
          replay: epsilon-fuzz --target {target} --seed {seed} --iteration {iteration}\n\
-         (or: cargo run --release -p epsilon-fuzz -- --target {target} --seed {seed} --iteration {iteration})\n\n{}\n",
+         (or: cargo run --profile ci -p epsilon-fuzz -- --target {target} --seed {seed} --iteration {iteration})\n\n{}\n",
         finding.kind, finding.fails, finding.text
     );
     let path = dir.join(format!("{stem}.txt"));

@@ -192,10 +192,24 @@ struct Sandbox {
 
 static SANDBOXES: AtomicU64 = AtomicU64::new(0);
 
+/// Where the sandboxes go: `$EPSILON_FUZZ_WASI_DIR` if set, else `/dev/shm` where it is a
+/// directory (a RAM file system: `fd_sync` and the many small files cost nothing there, which
+/// makes the target about eight times faster than on a disk), else the temporary directory.
+fn sandbox_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("EPSILON_FUZZ_WASI_DIR") {
+        return PathBuf::from(dir);
+    }
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() && std::fs::metadata(shm).is_ok_and(|m| !m.permissions().readonly()) {
+        return shm.to_path_buf();
+    }
+    std::env::temp_dir()
+}
+
 impl Sandbox {
     fn new() -> std::io::Result<Sandbox> {
         let n = SANDBOXES.fetch_add(1, Ordering::Relaxed);
-        let base = std::env::temp_dir().join(format!("epsilon-fuzz-wasi-{}-{n}", std::process::id()));
+        let base = sandbox_root().join(format!("epsilon-fuzz-wasi-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
         let sandbox = base.join("sandbox");
         std::fs::create_dir_all(sandbox.join("sub/deep"))?;
