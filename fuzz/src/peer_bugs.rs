@@ -1,0 +1,776 @@
+//! The known wasmi 2.0.0 bugs (see `fuzz/known-peer-bugs.md`): static detection of each
+//! pattern in a module, and a rewrite of the module that neutralises exactly the detected
+//! sites without changing the module's meaning.
+//!
+//! The differential target uses them so: when epsilon and wasmi disagree on a module that
+//! contains a pattern, the module is run again on wasmi with that pattern's sites neutralised.
+//! Only if wasmi then agrees with epsilon (on the whole module: instantiation, every call, every
+//! state comparison) is the disagreement attributed to that known bug and excluded; otherwise
+//! it stays a mismatch. Nothing else about the module is excused.
+//!
+//! - (a) `select` fused with an `i32.eqz`/`i32.ne` condition and a constant value operand: the
+//!   neutralised module routes the condition through a fresh global (`global.set` +
+//!   `global.get` between the comparison and the `select`), which wasmi cannot fuse.
+//! - (c) multi-value `br_table` to the function label: the neutralised module wraps the body of
+//!   each affected function in a `block` of the function's result type, so the `br_table`
+//!   targets that block (which then falls through to the function's end) instead.
+//! - (d) a `local.get` value below the parameters of a `block`/`if`/`loop` with parameters
+//!   (wasmi's translator leaves it a lazy reference to the local at the frame's entry, then
+//!   copies it on one path only): the neutralised module has an empty `block end` right after
+//!   the operator that pushed the value, which makes wasmi copy it there, on every path.
+
+use wasmparser::{
+    BinaryReader, FuncValidatorAllocations, Operator, OperatorsReader, Parser, Payload, Validator,
+    WasmModuleResources,
+};
+
+/// The sites of known wasmi bug patterns in one module.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sites {
+    /// Pattern (a): byte offsets (in the module) of `select` operators whose condition is an
+    /// `i32.eqz`/`i32.ne` right before them and one of whose value operands is a constant.
+    pub selects: Vec<usize>,
+    /// Pattern (c): code-section indices of functions with more than one result that contain
+    /// a `br_table` one of whose targets is the function's outermost label.
+    pub br_table_funcs: Vec<usize>,
+    /// Pattern (d): byte offsets (in the module) right after the operators that pushed a value
+    /// (a `local.get`, or what may pass one through) that a frame with parameters leaves
+    /// below its parameters, in a frame that copies it on some path and that is left by
+    /// another path (a branch to it, or the other arm of an `if`). Sorted, distinct.
+    pub param_frames: Vec<usize>,
+}
+
+impl Sites {
+    /// Whether any pattern was found.
+    pub fn any(&self) -> bool {
+        !self.selects.is_empty() || !self.br_table_funcs.is_empty() || !self.param_frames.is_empty()
+    }
+}
+
+/// Which patterns' sites [`neutralise`] rewrites.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fix {
+    /// Pattern (a).
+    pub selects: bool,
+    /// Pattern (c).
+    pub br_tables: bool,
+    /// Pattern (d).
+    pub param_frames: bool,
+}
+
+/// Whether an operator yields a constant when all its operands are constant, as wasmi's
+/// constant folding sees it: numeric and vector arithmetic, not memory, variables or control.
+fn foldable(op: &Operator<'_>) -> bool {
+    let name = format!("{op:?}");
+    let name = name.split([' ', '{', '(']).next().unwrap_or("");
+    const PREFIXES: [&str; 11] =
+        ["I32", "I64", "F32", "F64", "V128", "I8x16", "I16x8", "I32x4", "I64x2", "F32x4", "F64x2"];
+    PREFIXES.iter().any(|p| name.starts_with(p)) && !name.contains("Load") && !name.contains("Store")
+}
+
+fn is_const(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::I32Const { .. }
+            | Operator::I64Const { .. }
+            | Operator::F32Const { .. }
+            | Operator::F64Const { .. }
+            | Operator::V128Const { .. }
+            | Operator::RefNull { .. }
+            | Operator::RefFunc { .. }
+    )
+}
+
+/// Finds the sites of the known patterns. Returns `None` if the module does not validate
+/// with epsilon's feature set.
+pub fn analyse(wasm: &[u8]) -> Option<Sites> {
+    let features = wasmparser::WasmFeatures::WASM2 | wasmparser::WasmFeatures::MULTI_MEMORY;
+    let mut validator = Validator::new_with_features(features);
+    let mut sites = Sites::default();
+    let mut allocs = FuncValidatorAllocations::default();
+    let mut code_index = 0usize;
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.ok()?;
+        if let Payload::CodeSectionEntry(body) = &payload {
+            let func = validator.code_section_entry(body).ok()?;
+            let mut fv = func.into_validator(std::mem::take(&mut allocs));
+            let results = {
+                let resources = fv.resources();
+                let id = resources.type_id_of_function(fv.index())?;
+                resources.sub_type_at_id(id).unwrap_func().results().len()
+            };
+            let mut reader: BinaryReader<'_> = body.get_binary_reader();
+            fv.read_locals(&mut reader).ok()?;
+            let mut ops = OperatorsReader::new(reader);
+            let mut frames = ParamFrames::new();
+            // Whether each operand stack slot holds a constant (as wasmi would see it).
+            let mut stack: Vec<bool> = Vec::new();
+            let mut previous: Option<Operator<'_>> = None;
+            let mut br_table_to_func = false;
+            while !ops.eof() {
+                let (op, offset) = ops.read_with_offset().ok()?;
+                let height = wasmparser::ModuleArity::control_stack_height(&fv);
+                let (pops, pushes) = op.operator_arity(&fv).unwrap_or((0, 0));
+                let (pops, pushes) = (pops as usize, pushes as usize);
+                if matches!(op, Operator::Select | Operator::TypedSelect { .. })
+                    && matches!(previous, Some(Operator::I32Eqz | Operator::I32Ne))
+                    && stack.len() >= 3
+                {
+                    let n = stack.len();
+                    if stack[n - 3] || stack[n - 2] {
+                        sites.selects.push(offset as usize);
+                    }
+                }
+                if let Operator::BrTable { targets } = &op
+                    && results > 1
+                {
+                    let outermost = height.saturating_sub(1);
+                    let mut hit = targets.default() == outermost;
+                    for t in targets.targets() {
+                        hit |= t.ok()? == outermost;
+                    }
+                    br_table_to_func |= hit;
+                }
+                let inputs_const =
+                    pops > 0 && stack.len() >= pops && stack[stack.len() - pops..].iter().all(|&c| c);
+                let result_const = is_const(&op) || (pushes == 1 && inputs_const && foldable(&op));
+                stack.truncate(stack.len().saturating_sub(pops));
+                stack.extend(std::iter::repeat_n(result_const, pushes));
+                let before = frames.before(&fv, &op);
+                fv.op(offset, &op).ok()?;
+                frames.after(&fv, &op, before, ops.original_position() as usize, &mut sites.param_frames);
+                previous = Some(op);
+            }
+            if br_table_to_func {
+                sites.br_table_funcs.push(code_index);
+            }
+            code_index += 1;
+            allocs = fv.into_allocations();
+        } else {
+            validator.payload(&payload).ok()?;
+        }
+    }
+    sites.param_frames.sort_unstable();
+    sites.param_frames.dedup();
+    Some(sites)
+}
+
+/// An operand as wasmi's translator may hold it (pattern (d)).
+#[derive(Debug, Clone, Copy)]
+struct Opd {
+    /// `Some(local)` if wasmi may hold it as a lazy reference to that local (`local.get`, or an
+    /// operator that may pass such an operand through); `None` for anything else.
+    local: Option<u32>,
+    /// Whether it is certainly such a reference (pushed by `local.get`).
+    sure: bool,
+    /// The byte offset right after the operator that pushed it.
+    after: usize,
+}
+
+/// A control frame (pattern (d)).
+#[derive(Debug)]
+struct FrameInfo {
+    is_if: bool,
+    /// Whether wasmi translates its code: entered in reachable code (wasmi skips the code of a
+    /// frame entered in unreachable code entirely).
+    live: bool,
+    /// The operand stack height below its parameters.
+    base: usize,
+    /// The parameters at its entry (restored at `else`).
+    params: Vec<Opd>,
+    /// For a frame with parameters that leaves lazy locals below them: the stack positions of
+    /// those operands, and where to neutralise (after the topmost one's operator).
+    spared: Vec<usize>,
+    insert_at: usize,
+    /// Whether a spared operand was copied inside the frame (so on some paths only).
+    copied: bool,
+    /// Whether a branch targets the frame.
+    branched: bool,
+}
+
+/// Tracks, per function, a model of wasmi 2.0.0's operand stack for pattern (d). On entering
+/// a `block`/`if`/`loop` with `n` parameters, wasmi copies ("preserves") the lazy `local.get`
+/// operands on its stack to slots of their own, except the first `n` it meets from the top,
+/// meaning to skip the parameters. If a parameter is not itself a lazy local, it skips a lazy
+/// local *below* the parameters instead, and that one is copied later, inside the frame (at a
+/// nested frame's entry, or before a `local.set`/`local.tee` of its local), on that path
+/// only; a path that leaves the frame before (a branch to it, the other arm of an `if`), or a
+/// loop iteration after the local changed, reads the copy's slot, which it never wrote.
+///
+/// The model errs on the side of more sites: an operator with one result and a lazy local
+/// among its inputs may be a pass-through (wasmi does pass `reinterpret`, `i64.extend_i32_u`
+/// and some identities through), so its result counts as a possible lazy local.
+struct ParamFrames {
+    stack: Vec<Opd>,
+    frames: Vec<FrameInfo>,
+}
+
+/// What [`ParamFrames::before`] saw before an operator.
+#[derive(Debug, Clone, Copy)]
+struct Before {
+    /// Whether wasmi translates the operator (the code so far is reachable).
+    reachable: bool,
+    pushes: usize,
+    params: usize,
+    results: usize,
+}
+
+impl ParamFrames {
+    fn new() -> ParamFrames {
+        let function = FrameInfo {
+            is_if: false,
+            live: true,
+            base: 0,
+            params: Vec::new(),
+            spared: Vec::new(),
+            insert_at: 0,
+            copied: false,
+            branched: false,
+        };
+        ParamFrames { stack: Vec::new(), frames: vec![function] }
+    }
+
+    fn block_arity<R: WasmModuleResources>(resources: &R, ty: wasmparser::BlockType) -> (usize, usize) {
+        match ty {
+            wasmparser::BlockType::Empty => (0, 0),
+            wasmparser::BlockType::Type(_) => (0, 1),
+            wasmparser::BlockType::FuncType(i) => resources.sub_type_at(i).map_or((0, 0), |t| {
+                let f = t.unwrap_func();
+                (f.params().len(), f.results().len())
+            }),
+        }
+    }
+
+    fn before<R: WasmModuleResources>(&self, fv: &wasmparser::FuncValidator<R>, op: &Operator<'_>) -> Before {
+        let reachable = self.frames.last().is_some_and(|f| f.live)
+            && fv.get_control_frame(0).is_some_and(|f| !f.unreachable);
+        let (_, pushes) = op.operator_arity(fv).unwrap_or((0, 0));
+        let (params, results) = match op {
+            Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => {
+                Self::block_arity(fv.resources(), *blockty)
+            }
+            Operator::End => {
+                fv.get_control_frame(0).map_or((0, 0), |f| Self::block_arity(fv.resources(), f.block_type))
+            }
+            _ => (0, 0),
+        };
+        Before { reachable, pushes: pushes as usize, params, results }
+    }
+
+    /// Turns the lazy local at `pos` into a copy (as wasmi does), noting the frames that had
+    /// spared it.
+    fn copy_at(&mut self, pos: usize) {
+        if self.stack[pos].local.take().is_some() {
+            for f in &mut self.frames {
+                if f.spared.contains(&pos) {
+                    f.copied = true;
+                }
+            }
+        }
+    }
+
+    /// Updates the model after the validator took `op`; `after` is the offset after `op`.
+    fn after<R: WasmModuleResources>(
+        &mut self,
+        fv: &wasmparser::FuncValidator<R>,
+        op: &Operator<'_>,
+        b: Before,
+        after: usize,
+        sites: &mut Vec<usize>,
+    ) {
+        let height = fv.operand_stack_height() as usize;
+        let other = Opd { local: None, sure: false, after };
+        // The operands left below the operator's results (unreachable code pops freely).
+        let keep = height.saturating_sub(b.pushes).min(self.stack.len());
+        match op {
+            Operator::LocalGet { local_index } => {
+                self.stack.truncate(keep);
+                if b.reachable {
+                    self.stack.push(Opd { local: Some(*local_index), sure: true, after });
+                }
+            }
+            Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                self.stack.truncate(keep);
+                if b.reachable {
+                    for pos in 0..self.stack.len() {
+                        if self.stack[pos].local == Some(*local_index) {
+                            self.copy_at(pos);
+                        }
+                    }
+                    if matches!(op, Operator::LocalTee { .. }) {
+                        self.stack.push(Opd { local: Some(*local_index), sure: false, after });
+                    }
+                }
+            }
+            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                let base = fv.get_control_frame(0).map_or(0, |f| f.height);
+                let is_if = matches!(op, Operator::If { .. });
+                if b.reachable && is_if {
+                    self.stack.pop(); // the condition
+                }
+                if !b.reachable || self.stack.len() != base + b.params {
+                    self.stack.truncate(base);
+                    self.stack.resize(base + b.params, other);
+                }
+                let mut frame = FrameInfo {
+                    is_if,
+                    live: b.reachable,
+                    base,
+                    params: self.stack[base..].to_vec(),
+                    spared: Vec::new(),
+                    insert_at: 0,
+                    copied: false,
+                    branched: false,
+                };
+                if b.reachable {
+                    // wasmi skips the first `n` lazy locals from the top and copies the others.
+                    let n = b.params;
+                    let sure_params = frame.params.iter().filter(|o| o.sure).count();
+                    let mut skip = n;
+                    for pos in (0..self.stack.len()).rev() {
+                        let o = self.stack[pos];
+                        if o.local.is_none() {
+                            continue;
+                        }
+                        if skip == 0 {
+                            self.copy_at(pos);
+                            continue;
+                        }
+                        if o.sure {
+                            skip -= 1;
+                        }
+                        if pos < base && sure_params < n {
+                            if frame.spared.is_empty() {
+                                frame.insert_at = o.after;
+                            }
+                            frame.spared.push(pos);
+                        }
+                    }
+                }
+                self.frames.push(frame);
+            }
+            Operator::Else => {
+                if let Some(f) = self.frames.last() {
+                    let (base, params) = (f.base, f.params.clone());
+                    self.stack.truncate(base);
+                    self.stack.extend(params);
+                }
+            }
+            Operator::End => {
+                let n = b.results.min(self.stack.len());
+                let results: Vec<Opd> =
+                    if b.reachable { self.stack[self.stack.len() - n..].to_vec() } else { vec![other; n] };
+                if let Some(f) = self.frames.pop() {
+                    if !f.spared.is_empty() && f.copied && (f.branched || f.is_if) {
+                        sites.push(f.insert_at);
+                    }
+                    self.stack.truncate(f.base);
+                }
+                self.stack.extend(results);
+            }
+            Operator::Br { relative_depth } | Operator::BrIf { relative_depth } => {
+                if b.reachable {
+                    self.branch(*relative_depth);
+                }
+                self.stack.truncate(height);
+            }
+            Operator::BrTable { targets } => {
+                if b.reachable {
+                    self.branch(targets.default());
+                    for t in targets.targets().flatten() {
+                        self.branch(t);
+                    }
+                }
+                self.stack.truncate(height);
+            }
+            _ => {
+                // Pops the inputs, pushes the outputs; one output may be an input passed on.
+                let passed = if b.pushes == 1 && b.reachable {
+                    self.stack[keep..].iter().find_map(|o| o.local)
+                } else {
+                    None
+                };
+                self.stack.truncate(keep);
+                self.stack.resize(keep + b.pushes, Opd { local: passed, sure: false, after });
+            }
+        }
+        // Keep the model exactly as high as the validator's stack.
+        self.stack.truncate(height);
+        self.stack.resize(height, other);
+    }
+
+    fn branch(&mut self, relative_depth: u32) {
+        let n = self.frames.len();
+        if let Some(f) = (relative_depth as usize).checked_add(1).and_then(|d| n.checked_sub(d)) {
+            self.frames[f].branched = true;
+        }
+    }
+}
+
+fn leb_u32(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+/// Signed LEB128 of a non-negative value below 2^32 (a block type index is an s33).
+fn leb_s33(out: &mut Vec<u8>, v: u32) {
+    let mut v = i64::from(v);
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 && byte & 0x40 == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
+    out.push(id);
+    leb_u32(out, contents.len() as u32);
+    out.extend_from_slice(contents);
+}
+
+fn val_type_byte(t: wasmparser::ValType) -> u8 {
+    use wasmparser::ValType as V;
+    match t {
+        V::I32 => 0x7f,
+        V::I64 => 0x7e,
+        V::F32 => 0x7d,
+        V::F64 => 0x7c,
+        V::V128 => 0x7b,
+        V::Ref(r) if r.is_func_ref() => 0x70,
+        V::Ref(_) => 0x6f,
+    }
+}
+
+/// Rewrites `wasm` so that the chosen patterns' sites no longer trigger wasmi's bugs (see the
+/// module documentation). The result means the same as `wasm`. `None` if the module cannot
+/// be parsed.
+pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
+    let fix_selects = fix.selects && !sites.selects.is_empty();
+    let fix_br_tables = fix.br_tables && !sites.br_table_funcs.is_empty();
+    let fix_param_frames = fix.param_frames && !sites.param_frames.is_empty();
+    // First pass: counts and types we need.
+    let mut type_count = 0u32;
+    let mut func_types: Vec<u32> = Vec::new(); // type index per function (imports first)
+    let mut global_count = 0u32; // imported + defined
+    let mut types: Vec<Vec<wasmparser::ValType>> = Vec::new(); // results per type
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.ok()? {
+            Payload::TypeSection(r) => {
+                for rec in r {
+                    for sub in rec.ok()?.into_types() {
+                        type_count += 1;
+                        match &sub.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => types.push(f.results().to_vec()),
+                            _ => types.push(Vec::new()),
+                        }
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    match imp.ok()?.ty {
+                        wasmparser::TypeRef::Func(t) => func_types.push(t),
+                        wasmparser::TypeRef::Global(_) => global_count += 1,
+                        _ => {}
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    func_types.push(t.ok()?);
+                }
+            }
+            Payload::GlobalSection(r) => global_count += r.count(),
+            _ => {}
+        }
+    }
+    let imported_funcs = func_types.len()
+        - Parser::new(0)
+            .parse_all(wasm)
+            .find_map(|p| match p {
+                Ok(Payload::FunctionSection(r)) => Some(r.count() as usize),
+                _ => None,
+            })
+            .unwrap_or(0);
+    let scratch_global = global_count;
+    // New block types for the wrapped functions: [] -> results, appended to the type section.
+    let mut new_types: Vec<Vec<u8>> = Vec::new();
+    let mut wrap_type: Vec<(usize, u32)> = Vec::new(); // (code index, block type index)
+    if fix_br_tables {
+        for &code in &sites.br_table_funcs {
+            let ty = *func_types.get(imported_funcs + code)?;
+            let results = types.get(ty as usize)?;
+            let mut enc = vec![0x60, 0x00];
+            leb_u32(&mut enc, results.len() as u32);
+            enc.extend(results.iter().map(|t| val_type_byte(*t)));
+            wrap_type.push((code, type_count + new_types.len() as u32));
+            new_types.push(enc);
+        }
+    }
+
+    let mut out = wasm.get(..8)?.to_vec();
+    let mut global_written = false;
+    let mut code_index = 0usize;
+    let mut code_bodies: Vec<Vec<u8>> = Vec::new();
+    let mut code_section_pending = false;
+    for payload in Parser::new(0).parse_all(wasm) {
+        let payload = payload.ok()?;
+        match &payload {
+            Payload::Version { .. } | Payload::End(_) => continue,
+            Payload::CodeSectionEntry(body) => {
+                let range = body.range();
+                let range = range.start as usize..range.end as usize;
+                let ops_start = body.get_operators_reader().ok()?.original_position() as usize;
+                let mut contents = wasm.get(range.start..ops_start)?.to_vec();
+                let wrap = wrap_type.iter().find(|(c, _)| *c == code_index).map(|(_, t)| *t);
+                if let Some(t) = wrap {
+                    contents.push(0x02);
+                    leb_s33(&mut contents, t);
+                }
+                // Code inserted at offsets of the body: (offset, bytes), in order.
+                let mut insertions: Vec<(usize, Vec<u8>)> = Vec::new();
+                let inside = |s: &&usize| (ops_start..range.end).contains(*s);
+                if fix_selects {
+                    for &site in sites.selects.iter().filter(inside) {
+                        let mut code = vec![0x24]; // global.set
+                        leb_u32(&mut code, scratch_global);
+                        code.push(0x23); // global.get
+                        leb_u32(&mut code, scratch_global);
+                        insertions.push((site, code));
+                    }
+                }
+                if fix_param_frames {
+                    for &site in sites.param_frames.iter().filter(inside) {
+                        insertions.push((site, vec![0x02, 0x40, 0x0b])); // block end
+                    }
+                }
+                insertions.sort_by_key(|(site, _)| *site);
+                let mut at = ops_start;
+                for (site, code) in insertions {
+                    contents.extend_from_slice(wasm.get(at..site)?);
+                    contents.extend_from_slice(&code);
+                    at = site;
+                }
+                contents.extend_from_slice(wasm.get(at..range.end)?);
+                if wrap.is_some() {
+                    contents.push(0x0b);
+                }
+                let mut entry = Vec::new();
+                leb_u32(&mut entry, contents.len() as u32);
+                entry.extend_from_slice(&contents);
+                code_bodies.push(entry);
+                code_index += 1;
+                continue;
+            }
+            _ => {}
+        }
+        // A section boundary: flush a finished code section first.
+        if code_section_pending {
+            let mut contents = Vec::new();
+            leb_u32(&mut contents, code_bodies.len() as u32);
+            for b in code_bodies.drain(..) {
+                contents.extend_from_slice(&b);
+            }
+            section(&mut out, 10, &contents);
+            code_section_pending = false;
+        }
+        let Some((id, range)) = payload.as_section() else { continue };
+        let range = range.start as usize..range.end as usize;
+        if fix_selects && !global_written && matches!(id, 7..=12) {
+            push_global_section(&mut out, None);
+            global_written = true;
+        }
+        match &payload {
+            Payload::TypeSection(r) if !new_types.is_empty() => {
+                let mut contents = Vec::new();
+                leb_u32(&mut contents, r.count() + new_types.len() as u32);
+                let count_len = leb_len(wasm.get(range.clone())?);
+                contents.extend_from_slice(wasm.get(range.start + count_len..range.end)?);
+                for t in &new_types {
+                    contents.extend_from_slice(t);
+                }
+                section(&mut out, 1, &contents);
+            }
+            Payload::GlobalSection(r) if fix_selects => {
+                let count_len = leb_len(wasm.get(range.clone())?);
+                push_global_section(
+                    &mut out,
+                    Some((r.count(), wasm.get(range.start + count_len..range.end)?)),
+                );
+                global_written = true;
+            }
+            Payload::CodeSectionStart { .. } => code_section_pending = true,
+            _ => {
+                out.push(id);
+                leb_u32(&mut out, (range.end - range.start) as u32);
+                out.extend_from_slice(wasm.get(range)?);
+            }
+        }
+    }
+    if code_section_pending {
+        let mut contents = Vec::new();
+        leb_u32(&mut contents, code_bodies.len() as u32);
+        for b in code_bodies.drain(..) {
+            contents.extend_from_slice(&b);
+        }
+        section(&mut out, 10, &contents);
+    }
+    if fix_selects && !global_written {
+        push_global_section(&mut out, None);
+    }
+    Some(out)
+}
+
+/// Writes a global section: the `existing` entries (count, raw bytes) plus the scratch global
+/// `(mut i32) (i32.const 0)` of the neutralised selects.
+fn push_global_section(out: &mut Vec<u8>, existing: Option<(u32, &[u8])>) {
+    let (count, raw) = existing.unwrap_or((0, &[]));
+    let mut contents = Vec::new();
+    leb_u32(&mut contents, count + 1);
+    contents.extend_from_slice(raw);
+    contents.extend_from_slice(&[0x7f, 0x01, 0x41, 0x00, 0x0b]);
+    section(out, 6, &contents);
+}
+
+/// The length of the LEB128 number at the start of `bytes`.
+fn leb_len(bytes: &[u8]) -> usize {
+    bytes.iter().position(|b| b & 0x80 == 0).map_or(bytes.len(), |p| p + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: Fix = Fix { selects: true, br_tables: true, param_frames: true };
+
+    fn wasm(text: &str) -> Vec<u8> {
+        wat::parse_str(text).unwrap()
+    }
+
+    #[test]
+    fn finds_select_with_eqz_condition_and_constant_operand() {
+        let m = wasm(
+            r#"(module (func (param i32) (result i32)
+                 (select (i32.const 5) (local.get 0) (i32.eqz (local.get 0)))))"#,
+        );
+        let sites = analyse(&m).unwrap();
+        assert_eq!(sites.selects.len(), 1);
+        let fixed = neutralise(&m, &sites, ALL).unwrap();
+        wasmparser::Validator::new().validate_all(&fixed).unwrap();
+        assert_eq!(analyse(&fixed).unwrap().selects.len(), 0);
+    }
+
+    #[test]
+    fn ignores_select_without_constant_or_other_condition() {
+        let m = wasm(
+            r#"(module (func (param i32) (result i32)
+                 (select (local.get 0) (local.get 0) (i32.eqz (local.get 0)))
+                 (select (i32.const 1) (local.get 0) (i32.eq (local.get 0) (local.get 0)))
+                 drop))"#,
+        );
+        assert_eq!(analyse(&m).unwrap().selects.len(), 0);
+    }
+
+    #[test]
+    fn folded_constants_count_as_constants() {
+        let m = wasm(
+            r#"(module (global (mut i32) (i32.const 0)) (func (param i32) (result i32)
+                 (select (i32.trunc_sat_f32_s (f32.const 2.5)) (local.get 0)
+                         (i32.ne (local.get 0) (i32.const 3)))))"#,
+        );
+        let sites = analyse(&m).unwrap();
+        assert_eq!(sites.selects.len(), 1);
+        let fixed = neutralise(&m, &sites, Fix { selects: true, ..Fix::default() }).unwrap();
+        wasmparser::Validator::new().validate_all(&fixed).unwrap();
+    }
+
+    #[test]
+    fn finds_multi_value_br_table_to_the_function_label() {
+        let m = wasm(
+            r#"(module (func (param i32) (result i32 i64)
+                 (block (result i32 i64) (br_table 0 1 (i32.const 1) (i64.const 2) (local.get 0)))
+                 drop drop
+                 (i32.const 3) (i64.const 4)
+                 (br_table 0 0 (local.get 0))))"#,
+        );
+        let sites = analyse(&m).unwrap();
+        assert_eq!(sites.br_table_funcs, vec![0]);
+        let fixed = neutralise(&m, &sites, ALL).unwrap();
+        wasmparser::Validator::new().validate_all(&fixed).unwrap();
+        assert!(analyse(&fixed).unwrap().br_table_funcs.is_empty());
+    }
+
+    /// The minimal example of (d) in `known-peer-bugs.md`, with `body` as `$f`'s body.
+    fn param_frame_module(body: &str) -> Vec<u8> {
+        wasm(&format!(
+            r#"(module (func $f (param i64 i32) (result i64) (local i32 i32) {body})
+                 (func (export "f") (result i64) (call $f (i64.const 7) (i32.const 1))))"#
+        ))
+    }
+
+    #[test]
+    fn finds_a_lazy_local_below_block_parameters() {
+        for body in [
+            // The minimal example: copied by the nested block's entry, bypassed by the br_if.
+            "local.get 0 i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end",
+            // Copied before a local.set of it; passed through a reinterpret.
+            "local.get 0 i32.const 5 block (param i32) local.get 1 br_if 0 drop i64.const 9 local.set 0 end",
+            "local.get 0 f64.reinterpret_i64 i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end i64.reinterpret_f64",
+            // The other arm of an `if` with parameters, with or without `else`.
+            "local.get 0 i32.const 5 local.get 1 i32.eqz if (param i32) drop block end else drop end",
+            "local.get 0 i32.const 5 local.get 1 i32.eqz if (param i32) (result i32) block end end drop",
+            // A loop iterating after the local changed.
+            "local.get 0 i32.const 0 loop (param i32) drop block end i64.const 9 local.set 0 \
+             local.get 2 i32.eqz i32.const 1 local.set 2 local.set 3 i32.const 0 local.get 3 br_if 0 drop end",
+            // Nested frames with parameters spare it again; the branch goes to the outer one.
+            "local.get 0 i32.const 5 block (param i32) i32.const 6 block (param i32) local.get 1 br_if 1 drop end block end drop end",
+        ] {
+            let m = param_frame_module(body);
+            let sites = analyse(&m).unwrap();
+            assert_eq!(sites.param_frames.len(), 1, "{body}");
+            let fixed = neutralise(&m, &sites, ALL).unwrap();
+            wasmparser::Validator::new().validate_all(&fixed).unwrap();
+            assert!(analyse(&fixed).unwrap().param_frames.is_empty(), "{body}");
+        }
+    }
+
+    #[test]
+    fn lazy_local_below_parameters_needs_a_bypassed_copy() {
+        for body in [
+            // A block without parameters copies every lazy local at its entry.
+            "local.get 0 block local.get 1 br_if 0 block end end",
+            // The parameter is itself a lazy local, so wasmi skips the right one.
+            "local.get 0 local.get 1 block (param i32) local.get 1 br_if 0 block end drop end",
+            // A constant below, not a local.
+            "i64.const 7 i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end",
+            // No copy inside the frame.
+            "local.get 0 i32.const 5 block (param i32) local.get 1 br_if 0 drop end",
+            // A copy but no path around it (no branch to the block).
+            "local.get 0 i32.const 5 block (param i32) drop block end end",
+            // A copy of another local only.
+            "local.get 0 i32.const 5 block (param i32) local.get 1 br_if 0 drop i32.const 3 local.set 2 end",
+            // Unreachable code.
+            "local.get 0 return i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end",
+        ] {
+            let sites = analyse(&param_frame_module(body)).unwrap();
+            assert!(sites.param_frames.is_empty(), "{body}");
+        }
+    }
+
+    #[test]
+    fn single_result_br_table_is_not_a_site() {
+        let m = wasm(r#"(module (func (param i32) (result i32) (i32.const 1) (br_table 0 (local.get 0))))"#);
+        assert!(analyse(&m).unwrap().br_table_funcs.is_empty());
+    }
+}
