@@ -34,6 +34,9 @@ step "Python package: build into .venv, pytest, stubtest"
 .venv/bin/python -m pytest python/tests -q
 .venv/bin/python -m mypy.stubtest epsilon
 
+step "fuzzing smoke: every target of fuzz/ on a fixed seed (differential against wasmi, API, WASI)"
+./ci/fuzz --smoke
+
 step "benchmark smoke: every workload once on every engine, results agree"
 ./ci/bench --smoke
 

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 /// out-of-bounds accesses without one). Repro: `fuzz/findings/api-memory-new-max-below-min.rs`.
 /// While set, such acceptances (and that assertion's panic) count as `known-open`, not as
 /// failures; set it to `false` once main refuses such limits.
-const LIMITS_OPEN: bool = true;
+const LIMITS_OPEN: bool = false;
 
 const POOL_MAIN: &str = r#"
 (module
