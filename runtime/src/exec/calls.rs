@@ -32,7 +32,11 @@ fn enter<'a>(vm: &mut Vm, cx: &mut Cx<'a>, instance: u32, callee: &'a CompiledFu
     // value stack.
     unsafe {
         let locals = cx.values.as_mut_ptr().add(new_base + callee.param_cells as usize);
-        std::ptr::write_bytes(locals, 0, callee.local_cells as usize);
+        // A loop of (volatile) stores, not `write_bytes`: LLVM would make that a call to
+        // `memset`, and a call in this handler makes it save registers on every wasm call.
+        for i in 0..callee.local_cells as usize {
+            std::ptr::write_volatile(locals.add(i), 0);
+        }
     }
     // SAFETY: the call op is never the last of its stream (`seal`), so the op after it is in
     // bounds: the return address.
