@@ -78,10 +78,17 @@ pub const WORKLOADS: &[Workload] = &[
     run("fib", "fib.wat", 32, 15).about("recursive fib(n) on i64 (WAT): calls"),
     run("loop", "loop.wat", 10_000_000, 10_000).about("counted loop, i64 accumulator (WAT): dispatch"),
     run("factorial", "factorial.wasm", 600, 5).about("factorials mod p, Collatz steps (C): integer loops"),
+    run("int_loops", "int_loops.wat", 60_000, 100)
+        .about("iterative Fibonacci, bit counting, Euclid's gcd over locals only (WAT)"),
+    run("sieve", "sieve.wasm", 5, 1).about("sieve of Eratosthenes over 400,000 bytes (C)"),
     run("matmul", "matmul.wasm", 16, 1).about("64x64 f64 matrix multiply (C)"),
     run("sha256", "sha256.wasm", 40, 1).about("SHA-256 of 16 KiB, chained (C)"),
+    run("hash_fnv", "hash_fnv.wasm", 180, 1).about("FNV-1a 64 of 32 KiB and FNV-1a 32 of its 16-byte records (C)"),
+    run("hash_crc32", "hash_crc32.wasm", 150, 1).about("table-driven CRC-32 of 32 KiB (C)"),
     run("sort_quick", "sort_quick.wasm", 12, 1).about("quicksort of 20,000 u32 (C)"),
     run("sort_merge", "sort_merge.wasm", 5, 1).about("merge sort of 20,000 u32 (C)"),
+    run("sort_insertion", "sort_insertion.wasm", 10, 1).about("insertion sort of 1,500 i32 (C)"),
+    run("sort_heap", "sort_heap.wasm", 7, 1).about("heapsort of 20,000 i32 (C)"),
     run("memory_sum", "memory_sum.wasm", 10, 1).about("1 MiB fill, sequential and strided sums (C)"),
     run("memory_chase", "memory_chase.wasm", 400, 1)
         .about("random pointer chase, then a 4 KiB-stride walk over 4 MiB (C)"),
@@ -96,6 +103,8 @@ pub const WORKLOADS: &[Workload] = &[
         .about("memset/memcpy/memmove as memory.fill/copy (C, -mbulk-memory)")
         .needs(&[Feature::BulkMemory]),
     run("mixed", "mixed.wasm", 200, 2).about("CoreMark-like: list, int16 matrix, state machine, CRC-16 (C)"),
+    run("text_scan", "text_scan.wasm", 20, 1)
+        .about("word/line counting state machine, run-length encode + decode of 32 KiB of text (C)"),
     start_up("startup_small", 24, 50).about("compile + instantiate a generated module of 24 functions"),
     start_up("startup_large", LARGE_FUNCTIONS, 1)
         .about("compile + instantiate a generated module of 2,700 functions (~1 MiB)"),
