@@ -1,8 +1,11 @@
 //! The engines under comparison, behind one interface: instantiate a module and call its
-//! `run(i32) -> i64` export, or compile + instantiate it from scratch (start-up).
+//! `run(i32) -> i64` export, compile + instantiate it from scratch (start-up), or instantiate
+//! a module compiled once (instantiation).
 //!
 //! Every engine gets the same bytes and defines the same host function,
 //! `env.host_add(i32, i32) -> i32` (wrapping addition), for the modules that import it.
+
+use crate::workloads::Kind;
 
 /// A closure calling `run(arg)` on an instance made once; returns the checksum.
 pub type Runner = Box<dyn FnMut() -> i64>;
@@ -16,9 +19,13 @@ pub enum Engine {
     EpsilonFuel,
     /// epsilon with interruption checks on (no interruption requested).
     EpsilonInterrupt,
+    /// epsilon with `Config::lazy_translation` (validate at compile time, translate each
+    /// function on its first call): only on the start-up workloads, next to [`Engine::WasmiLazy`].
+    EpsilonLazy,
     /// wasmi, compiled eagerly (`CompilationMode::Eager`: the same work as epsilon does).
     Wasmi,
-    /// wasmi with its default lazy translation (only used for the memory figures).
+    /// wasmi with its default lazy translation (`CompilationMode::LazyTranslation`: validate at
+    /// compile time, translate on first call): the start-up workloads and the memory figures.
     WasmiLazy,
     /// wasm3 through the `wasm3` crate (only when built with the `bench-wasm3` feature).
     Wasm3,
@@ -43,6 +50,22 @@ impl Engine {
         engines
     }
 
+    /// The lazy pair, timed on the start-up workloads only: epsilon and wasmi both validating
+    /// at compile time and translating each function on its first call.
+    pub fn lazy() -> [Engine; 2] {
+        [Engine::EpsilonLazy, Engine::WasmiLazy]
+    }
+
+    /// The engines that run a workload of kind `kind`: [`Engine::timed`], and for a start-up
+    /// workload also [`Engine::lazy`].
+    pub fn for_kind(kind: Kind) -> Vec<Engine> {
+        let mut engines = Engine::timed();
+        if kind.is_start_up() {
+            engines.extend(Engine::lazy());
+        }
+        engines
+    }
+
     /// The peers: engines other than epsilon that ratios are computed against.
     pub fn peers() -> Vec<Engine> {
         Engine::timed().into_iter().filter(|e| matches!(e, Engine::Wasmi | Engine::Wasm3)).collect()
@@ -54,6 +77,7 @@ impl Engine {
             Engine::Epsilon => "epsilon",
             Engine::EpsilonFuel => "epsilon_fuel",
             Engine::EpsilonInterrupt => "epsilon_interrupt",
+            Engine::EpsilonLazy => "epsilon_lazy",
             Engine::Wasmi => "wasmi",
             Engine::WasmiLazy => "wasmi_lazy",
             Engine::Wasm3 => "wasm3",
@@ -66,6 +90,7 @@ impl Engine {
             Engine::Epsilon,
             Engine::EpsilonFuel,
             Engine::EpsilonInterrupt,
+            Engine::EpsilonLazy,
             Engine::Wasmi,
             Engine::WasmiLazy,
             Engine::Wasm3,
@@ -80,6 +105,7 @@ impl Engine {
             Engine::Epsilon => format!("epsilon {}", epsilon::VERSION),
             Engine::EpsilonFuel => format!("epsilon {} with fuel metering", epsilon::VERSION),
             Engine::EpsilonInterrupt => format!("epsilon {} with interruption checks", epsilon::VERSION),
+            Engine::EpsilonLazy => format!("epsilon {} with lazy translation", epsilon::VERSION),
             Engine::Wasmi => "wasmi 2.0.0 (eager compilation)".to_string(),
             Engine::WasmiLazy => "wasmi 2.0.0 (default: lazy translation)".to_string(),
             Engine::Wasm3 => "wasm3 0.4.7 (crate wasm3 0.3.1)".to_string(),
@@ -100,7 +126,7 @@ impl Engine {
     /// Instantiates `wasm` and returns a closure calling `run(arg)` on that instance.
     pub fn runner(self, wasm: &[u8], arg: i32) -> Result<Runner, String> {
         match self {
-            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt => {
+            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
                 epsilon_runner(self, wasm, arg)
             }
             Engine::Wasmi | Engine::WasmiLazy => wasmi_runner(self, wasm, arg),
@@ -113,7 +139,7 @@ impl Engine {
     /// module; wasm3, which compiles lazily, is made to compile all of them.
     pub fn start_up(self, wasm: &[u8], functions: usize) -> Result<(), String> {
         match self {
-            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt => {
+            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
                 epsilon_instance(self, wasm).map(drop)
             }
             Engine::Wasmi | Engine::WasmiLazy => wasmi_instance(self, wasm).map(drop),
@@ -133,6 +159,7 @@ fn epsilon_instance(engine: Engine, wasm: &[u8]) -> Result<EpsilonInstance, Stri
     let mut config = epsilon::Config::default();
     config.consume_fuel(engine == Engine::EpsilonFuel);
     config.interruptible(engine == Engine::EpsilonInterrupt);
+    config.lazy_translation(engine == Engine::EpsilonLazy);
     let engine_ = epsilon::Engine::new(config);
     let module = epsilon::Module::new(&engine_, wasm).map_err(|e| e.to_string())?;
     let mut store = epsilon::Store::new(&engine_, ());

@@ -16,6 +16,13 @@
 //! must be equal; then the engines take turns, one sample each per round (see `measure.rs`).
 //! Reported per engine: median and minimum; ratios are epsilon's median over the peer's, within
 //! this run. Absolute times are not comparable across runs on a shared machine; ratios are.
+//!
+//! The start-up workloads also run on the lazy pair, epsilon with `Config::lazy_translation`
+//! (`epsilon_lazy`) and wasmi in its default lazy mode (`wasmi_lazy`): both validate at compile
+//! time and translate each function on its first call. They get a table of their own after the
+//! main one (`epsilon_lazy / wasmi_lazy`, and `epsilon_lazy / epsilon`, what lazy translation
+//! saves), and `lazy_ratio` / `lazy_cost` per workload and `summary.lazy_start_up` in the JSON;
+//! the main table's columns and geomeans are the eager engines' alone.
 
 mod callgrind;
 mod engines;
@@ -97,13 +104,16 @@ fn main() {
 
 /// Each workload once per engine, small arguments, results compared.
 fn smoke(options: &Options) {
-    let engines = Engine::timed();
-    let names: Vec<&str> = engines.iter().map(|e| e.key()).collect();
-    println!("smoke: each workload once on {}", names.join(", "));
+    let keys = |engines: &[Engine]| engines.iter().map(|e| e.key()).collect::<Vec<_>>().join(", ");
+    println!(
+        "smoke: each workload once on {}; the start-up workloads also on {}",
+        keys(&Engine::timed()),
+        keys(&Engine::lazy())
+    );
     for w in workloads::WORKLOADS.iter().filter(|w| options.selected(w)) {
         let loaded = workloads::load(w);
         let mut results = Vec::new();
-        for &engine in &engines {
+        for engine in Engine::for_kind(w.kind) {
             if let Some(why) = engine.unsupported(w.needs) {
                 println!("  {:<16} {:<18} skipped: {why}", w.name, engine.key());
                 continue;
@@ -165,7 +175,8 @@ fn time_workload(w: &'static Workload, samples: usize) -> WorkloadResult {
     let mut contestants: Vec<Contestant> = Vec::new();
     let mut results: Vec<(Engine, i64)> = Vec::new();
     let mut outcomes: Vec<(Engine, Outcome)> = Vec::new();
-    for engine in Engine::timed() {
+    let engines = Engine::for_kind(w.kind);
+    for &engine in &engines {
         if let Some(why) = engine.unsupported(w.needs) {
             outcomes.push((engine, Outcome::Skipped(why.to_string())));
             continue;
@@ -184,7 +195,7 @@ fn time_workload(w: &'static Workload, samples: usize) -> WorkloadResult {
         outcomes.push((engine, Outcome::Timed(s)));
     }
     eprintln!("{line}");
-    outcomes.sort_by_key(|(e, _)| Engine::timed().iter().position(|x| x == e));
+    outcomes.sort_by_key(|(e, _)| engines.iter().position(|x| x == e));
     WorkloadResult { workload: w, wasm_bytes: loaded.wasm.len(), result: results[0].1, outcomes }
 }
 

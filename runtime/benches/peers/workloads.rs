@@ -25,6 +25,21 @@ pub enum Kind {
     StartUp,
 }
 
+impl Kind {
+    /// Whether the workload measures start-up (then the lazy engines run it too).
+    pub fn is_start_up(self) -> bool {
+        self == Kind::StartUp
+    }
+
+    /// Name in the JSON report.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Run => "run",
+            Kind::StartUp => "startup",
+        }
+    }
+}
+
 /// A benchmark workload.
 pub struct Workload {
     /// Name in the report (and on the command line).
@@ -83,7 +98,8 @@ pub const WORKLOADS: &[Workload] = &[
     run("sieve", "sieve.wasm", 5, 1).about("sieve of Eratosthenes over 400,000 bytes (C)"),
     run("matmul", "matmul.wasm", 16, 1).about("64x64 f64 matrix multiply (C)"),
     run("sha256", "sha256.wasm", 40, 1).about("SHA-256 of 16 KiB, chained (C)"),
-    run("hash_fnv", "hash_fnv.wasm", 180, 1).about("FNV-1a 64 of 32 KiB and FNV-1a 32 of its 16-byte records (C)"),
+    run("hash_fnv", "hash_fnv.wasm", 180, 1)
+        .about("FNV-1a 64 of 32 KiB and FNV-1a 32 of its 16-byte records (C)"),
     run("hash_crc32", "hash_crc32.wasm", 150, 1).about("table-driven CRC-32 of 32 KiB (C)"),
     run("sort_quick", "sort_quick.wasm", 12, 1).about("quicksort of 20,000 u32 (C)"),
     run("sort_merge", "sort_merge.wasm", 5, 1).about("merge sort of 20,000 u32 (C)"),
