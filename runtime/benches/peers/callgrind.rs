@@ -219,6 +219,7 @@ pub fn child(workload: &str, engine: &str) {
             engine.start_up(&loaded.wasm, loaded.functions).expect("starts up");
             0
         }),
+        Kind::Instantiate => engine.instantiator(&loaded.wasm).expect("compiles"),
     };
     operation();
     epsilon_bench_measured(&mut *operation);

@@ -146,6 +146,32 @@ impl Engine {
             Engine::Wasm3 => wasm3_start_up(wasm, functions),
         }
     }
+
+    /// Compiles `wasm` once and returns a closure that instantiates it in a fresh store each
+    /// call, then drops the instance (returning 0): what instantiation alone costs. wasm3 has no
+    /// compiled module to share, so each of its instances parses and loads the bytes into a new
+    /// runtime (its functions are compiled on their first call, so none here).
+    pub fn instantiator(self, wasm: &[u8]) -> Result<Runner, String> {
+        match self {
+            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
+                let (engine, module, linker) = epsilon_compile(self, wasm)?;
+                Ok(Box::new(move || {
+                    let mut store = epsilon_store(self, &engine);
+                    linker.instantiate(&mut store, &module).expect("epsilon instantiates");
+                    0
+                }))
+            }
+            Engine::Wasmi | Engine::WasmiLazy => {
+                let (engine, module, linker) = wasmi_compile(self, wasm)?;
+                Ok(Box::new(move || {
+                    let mut store = wasmi::Store::new(&engine, ());
+                    linker.instantiate_and_start(&mut store, &module).expect("wasmi instantiates");
+                    0
+                }))
+            }
+            Engine::Wasm3 => wasm3_instantiator(wasm),
+        }
+    }
 }
 
 /// The host function every engine provides.
@@ -154,22 +180,36 @@ fn host_add(a: i32, b: i32) -> i32 {
 }
 
 type EpsilonInstance = (epsilon::Store<()>, epsilon::Instance);
+type EpsilonCompiled = (epsilon::Engine, epsilon::Module, epsilon::Linker<()>);
 
-fn epsilon_instance(engine: Engine, wasm: &[u8]) -> Result<EpsilonInstance, String> {
+/// A fresh epsilon engine configured as `engine` says, `wasm` compiled, a linker with the host
+/// function.
+fn epsilon_compile(engine: Engine, wasm: &[u8]) -> Result<EpsilonCompiled, String> {
     let mut config = epsilon::Config::default();
     config.consume_fuel(engine == Engine::EpsilonFuel);
     config.interruptible(engine == Engine::EpsilonInterrupt);
     config.lazy_translation(engine == Engine::EpsilonLazy);
     let engine_ = epsilon::Engine::new(config);
     let module = epsilon::Module::new(&engine_, wasm).map_err(|e| e.to_string())?;
-    let mut store = epsilon::Store::new(&engine_, ());
-    if engine == Engine::EpsilonFuel {
-        store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
-    }
     let mut linker = epsilon::Linker::new(&engine_);
     linker
         .func_wrap("env", "host_add", |_: epsilon::Caller<'_, ()>, a: i32, b: i32| host_add(a, b))
         .map_err(|e| e.to_string())?;
+    Ok((engine_, module, linker))
+}
+
+/// A store for `engine_` (with practically unlimited fuel for [`Engine::EpsilonFuel`]).
+fn epsilon_store(engine: Engine, engine_: &epsilon::Engine) -> epsilon::Store<()> {
+    let mut store = epsilon::Store::new(engine_, ());
+    if engine == Engine::EpsilonFuel {
+        store.set_fuel(u64::MAX).expect("fuel metering is on");
+    }
+    store
+}
+
+fn epsilon_instance(engine: Engine, wasm: &[u8]) -> Result<EpsilonInstance, String> {
+    let (engine_, module, linker) = epsilon_compile(engine, wasm)?;
+    let mut store = epsilon_store(engine, &engine_);
     let instance = linker.instantiate(&mut store, &module).map_err(|e| e.to_string())?;
     Ok((store, instance))
 }
@@ -181,19 +221,27 @@ fn epsilon_runner(engine: Engine, wasm: &[u8], arg: i32) -> Result<Runner, Strin
 }
 
 type WasmiInstance = (wasmi::Store<()>, wasmi::Instance);
+type WasmiCompiled = (wasmi::Engine, wasmi::Module, wasmi::Linker<()>);
 
-fn wasmi_instance(engine: Engine, wasm: &[u8]) -> Result<WasmiInstance, String> {
+/// A fresh wasmi engine in the compilation mode `engine` says, `wasm` compiled, a linker with
+/// the host function.
+fn wasmi_compile(engine: Engine, wasm: &[u8]) -> Result<WasmiCompiled, String> {
     let mut config = wasmi::Config::default();
     if engine == Engine::Wasmi {
         config.compilation_mode(wasmi::CompilationMode::Eager);
     }
     let engine_ = wasmi::Engine::new(&config);
     let module = wasmi::Module::new(&engine_, wasm).map_err(|e| e.to_string())?;
-    let mut store = wasmi::Store::new(&engine_, ());
     let mut linker = wasmi::Linker::<()>::new(&engine_);
     linker
         .func_wrap("env", "host_add", |_: wasmi::Caller<'_, ()>, a: i32, b: i32| host_add(a, b))
         .map_err(|e| e.to_string())?;
+    Ok((engine_, module, linker))
+}
+
+fn wasmi_instance(engine: Engine, wasm: &[u8]) -> Result<WasmiInstance, String> {
+    let (engine_, module, linker) = wasmi_compile(engine, wasm)?;
+    let mut store = wasmi::Store::new(&engine_, ());
     let instance = linker.instantiate_and_start(&mut store, &module).map_err(|e| e.to_string())?;
     Ok((store, instance))
 }
@@ -241,6 +289,24 @@ fn wasm3_start_up(wasm: &[u8], functions: usize) -> Result<(), String> {
         module.function::<i32, i64>(index).map_err(|e| format!("function {index}: {e}"))?;
     }
     Ok(())
+}
+
+/// One environment for all instances; each instance a new runtime into which the bytes are
+/// parsed and loaded.
+#[cfg(feature = "bench-wasm3")]
+fn wasm3_instantiator(wasm: &[u8]) -> Result<Runner, String> {
+    let environment = wasm3::Environment::new().map_err(|e| e.to_string())?;
+    let wasm = wasm.to_vec();
+    Ok(Box::new(move || {
+        let runtime = environment.create_runtime(WASM3_STACK).expect("wasm3 makes a runtime");
+        wasm3_load(&runtime, &wasm).expect("wasm3 loads the module");
+        0
+    }))
+}
+
+#[cfg(not(feature = "bench-wasm3"))]
+fn wasm3_instantiator(_: &[u8]) -> Result<Runner, String> {
+    Err("built without the bench-wasm3 feature".to_string())
 }
 
 #[cfg(not(feature = "bench-wasm3"))]

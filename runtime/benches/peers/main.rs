@@ -17,6 +17,8 @@
 //! Reported per engine: median and minimum; ratios are epsilon's median over the peer's, within
 //! this run. Absolute times are not comparable across runs on a shared machine; ratios are.
 //!
+//! Most workloads time `run(arg)` calls; the start-up ones time compile + instantiate from
+//! scratch (`startup_*`) or instantiation of a module compiled once (`instantiate_small`).
 //! The start-up workloads also run on the lazy pair, epsilon with `Config::lazy_translation`
 //! (`epsilon_lazy`) and wasmi in its default lazy mode (`wasmi_lazy`): both validate at compile
 //! time and translate each function on its first call. They get a table of their own after the
@@ -120,10 +122,14 @@ fn smoke(options: &Options) {
             }
             let mut runner =
                 engine.runner(&loaded.wasm, w.smoke_arg).unwrap_or_else(|e: String| fail(w, engine, &e));
-            if w.kind == Kind::StartUp {
-                engine
+            match w.kind {
+                Kind::Run => {}
+                Kind::StartUp => engine
                     .start_up(&loaded.wasm, loaded.functions)
-                    .unwrap_or_else(|e: String| fail(w, engine, &e));
+                    .unwrap_or_else(|e: String| fail(w, engine, &e)),
+                Kind::Instantiate => {
+                    engine.instantiator(&loaded.wasm).unwrap_or_else(|e: String| fail(w, engine, &e))();
+                }
             }
             results.push((engine, runner()));
         }
@@ -186,7 +192,7 @@ fn time_workload(w: &'static Workload, samples: usize) -> WorkloadResult {
         results.push((engine, result));
     }
     check_agreement(w, &results);
-    // What every timed call must return: the checksum, or 0 for a start-up.
+    // What every timed call must return: the checksum, or 0 for a start-up or instantiation.
     let expected: Vec<i64> = results.iter().map(|&(_, r)| if w.kind == Kind::Run { r } else { 0 }).collect();
     let stats = measure::interleaved(&mut contestants, samples, w.batch, &expected);
     let mut line = format!("{:<16}", w.name);
@@ -214,6 +220,11 @@ fn prepare(w: &Workload, engine: Engine, loaded: &Loaded) -> (Contestant, i64) {
             };
             start_up(); // the warm-up of the timed operation itself
             Box::new(start_up)
+        }
+        Kind::Instantiate => {
+            let mut instantiate = engine.instantiator(&loaded.wasm).unwrap_or_else(|e| fail(w, engine, &e));
+            instantiate(); // the warm-up of the timed operation itself
+            instantiate
         }
     };
     (contestant, result)

@@ -3,6 +3,8 @@
 //! Every module exports `run(i32) -> i64`: the argument sets the amount of work, the result is
 //! a checksum compared across engines. Sources live in `benches/workloads/`: C files built to
 //! the committed `.wasm` files by `ci/build-bench-wasm.sh`, and hand-written `.wat` files.
+//! Most workloads time `run(arg)` (see [`Kind`]); the start-up modules are generated
+//! (`generate.rs`) or, for instantiation alone, a small hand-written one.
 
 use crate::engines::Feature;
 use crate::generate;
@@ -23,12 +25,16 @@ pub enum Kind {
     /// Compile + instantiate from scratch (`batch` times per sample); `run(arg)` is called
     /// once beforehand, only to check that the engines agree.
     StartUp,
+    /// Instantiate a module compiled once beforehand (`batch` times per sample), each time in a
+    /// fresh store; `run(arg)` is called once beforehand, only to check that the engines agree.
+    Instantiate,
 }
 
 impl Kind {
-    /// Whether the workload measures start-up (then the lazy engines run it too).
+    /// Whether the workload measures start-up, compiling or only instantiating (then the lazy
+    /// engines run it too).
     pub fn is_start_up(self) -> bool {
-        self == Kind::StartUp
+        self != Kind::Run
     }
 
     /// Name in the JSON report.
@@ -36,6 +42,7 @@ impl Kind {
         match self {
             Kind::Run => "run",
             Kind::StartUp => "startup",
+            Kind::Instantiate => "instantiate",
         }
     }
 }
@@ -76,6 +83,12 @@ const fn run(name: &'static str, file: &'static str, arg: i32, smoke_arg: i32) -
 /// `batch` times per sample.
 const fn start_up(name: &'static str, functions: usize, batch: u32) -> Workload {
     Workload { source: Source::Generated(functions), kind: Kind::StartUp, batch, ..run(name, "", 1000, 1000) }
+}
+
+/// A workload timing instantiation of a module from a file compiled once, `batch` times per
+/// sample; `run(arg)` is called once, for the agreement check.
+const fn instantiate(name: &'static str, file: &'static str, batch: u32) -> Workload {
+    Workload { kind: Kind::Instantiate, batch, ..run(name, file, 1000, 100) }
 }
 
 impl Workload {
@@ -124,6 +137,8 @@ pub const WORKLOADS: &[Workload] = &[
     start_up("startup_small", 24, 50).about("compile + instantiate a generated module of 24 functions"),
     start_up("startup_large", LARGE_FUNCTIONS, 1)
         .about("compile + instantiate a generated module of 2,700 functions (~1 MiB)"),
+    instantiate("instantiate_small", "instantiate_small.wat", 1000)
+        .about("instantiate a compiled module of 5 functions, 1-page memory, data, table, globals (WAT)"),
 ];
 
 /// Functions in the large start-up module: about 1 MiB of code.
