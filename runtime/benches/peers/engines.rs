@@ -1,8 +1,11 @@
 //! The engines under comparison, behind one interface: instantiate a module and call its
-//! `run(i32) -> i64` export, or compile + instantiate it from scratch (start-up).
+//! `run(i32) -> i64` export, compile + instantiate it from scratch (start-up), or instantiate
+//! a module compiled once (instantiation).
 //!
 //! Every engine gets the same bytes and defines the same host function,
 //! `env.host_add(i32, i32) -> i32` (wrapping addition), for the modules that import it.
+
+use crate::workloads::Kind;
 
 /// A closure calling `run(arg)` on an instance made once; returns the checksum.
 pub type Runner = Box<dyn FnMut() -> i64>;
@@ -16,9 +19,13 @@ pub enum Engine {
     EpsilonFuel,
     /// epsilon with interruption checks on (no interruption requested).
     EpsilonInterrupt,
+    /// epsilon with `Config::lazy_translation` (validate at compile time, translate each
+    /// function on its first call): only on the start-up workloads, next to [`Engine::WasmiLazy`].
+    EpsilonLazy,
     /// wasmi, compiled eagerly (`CompilationMode::Eager`: the same work as epsilon does).
     Wasmi,
-    /// wasmi with its default lazy translation (only used for the memory figures).
+    /// wasmi with its default lazy translation (`CompilationMode::LazyTranslation`: validate at
+    /// compile time, translate on first call): the start-up workloads and the memory figures.
     WasmiLazy,
     /// wasm3 through the `wasm3` crate (only when built with the `bench-wasm3` feature).
     Wasm3,
@@ -43,6 +50,22 @@ impl Engine {
         engines
     }
 
+    /// The lazy pair, timed on the start-up workloads only: epsilon and wasmi both validating
+    /// at compile time and translating each function on its first call.
+    pub fn lazy() -> [Engine; 2] {
+        [Engine::EpsilonLazy, Engine::WasmiLazy]
+    }
+
+    /// The engines that run a workload of kind `kind`: [`Engine::timed`], and for a start-up
+    /// workload also [`Engine::lazy`].
+    pub fn for_kind(kind: Kind) -> Vec<Engine> {
+        let mut engines = Engine::timed();
+        if kind.is_start_up() {
+            engines.extend(Engine::lazy());
+        }
+        engines
+    }
+
     /// The peers: engines other than epsilon that ratios are computed against.
     pub fn peers() -> Vec<Engine> {
         Engine::timed().into_iter().filter(|e| matches!(e, Engine::Wasmi | Engine::Wasm3)).collect()
@@ -54,6 +77,7 @@ impl Engine {
             Engine::Epsilon => "epsilon",
             Engine::EpsilonFuel => "epsilon_fuel",
             Engine::EpsilonInterrupt => "epsilon_interrupt",
+            Engine::EpsilonLazy => "epsilon_lazy",
             Engine::Wasmi => "wasmi",
             Engine::WasmiLazy => "wasmi_lazy",
             Engine::Wasm3 => "wasm3",
@@ -66,6 +90,7 @@ impl Engine {
             Engine::Epsilon,
             Engine::EpsilonFuel,
             Engine::EpsilonInterrupt,
+            Engine::EpsilonLazy,
             Engine::Wasmi,
             Engine::WasmiLazy,
             Engine::Wasm3,
@@ -80,6 +105,7 @@ impl Engine {
             Engine::Epsilon => format!("epsilon {}", epsilon::VERSION),
             Engine::EpsilonFuel => format!("epsilon {} with fuel metering", epsilon::VERSION),
             Engine::EpsilonInterrupt => format!("epsilon {} with interruption checks", epsilon::VERSION),
+            Engine::EpsilonLazy => format!("epsilon {} with lazy translation", epsilon::VERSION),
             Engine::Wasmi => "wasmi 2.0.0 (eager compilation)".to_string(),
             Engine::WasmiLazy => "wasmi 2.0.0 (default: lazy translation)".to_string(),
             Engine::Wasm3 => "wasm3 0.4.7 (crate wasm3 0.3.1)".to_string(),
@@ -100,7 +126,7 @@ impl Engine {
     /// Instantiates `wasm` and returns a closure calling `run(arg)` on that instance.
     pub fn runner(self, wasm: &[u8], arg: i32) -> Result<Runner, String> {
         match self {
-            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt => {
+            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
                 epsilon_runner(self, wasm, arg)
             }
             Engine::Wasmi | Engine::WasmiLazy => wasmi_runner(self, wasm, arg),
@@ -113,11 +139,37 @@ impl Engine {
     /// module; wasm3, which compiles lazily, is made to compile all of them.
     pub fn start_up(self, wasm: &[u8], functions: usize) -> Result<(), String> {
         match self {
-            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt => {
+            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
                 epsilon_instance(self, wasm).map(drop)
             }
             Engine::Wasmi | Engine::WasmiLazy => wasmi_instance(self, wasm).map(drop),
             Engine::Wasm3 => wasm3_start_up(wasm, functions),
+        }
+    }
+
+    /// Compiles `wasm` once and returns a closure that instantiates it in a fresh store each
+    /// call, then drops the instance (returning 0): what instantiation alone costs. wasm3 has no
+    /// compiled module to share, so each of its instances parses and loads the bytes into a new
+    /// runtime (its functions are compiled on their first call, so none here).
+    pub fn instantiator(self, wasm: &[u8]) -> Result<Runner, String> {
+        match self {
+            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
+                let (engine, module, linker) = epsilon_compile(self, wasm)?;
+                Ok(Box::new(move || {
+                    let mut store = epsilon_store(self, &engine);
+                    linker.instantiate(&mut store, &module).expect("epsilon instantiates");
+                    0
+                }))
+            }
+            Engine::Wasmi | Engine::WasmiLazy => {
+                let (engine, module, linker) = wasmi_compile(self, wasm)?;
+                Ok(Box::new(move || {
+                    let mut store = wasmi::Store::new(&engine, ());
+                    linker.instantiate_and_start(&mut store, &module).expect("wasmi instantiates");
+                    0
+                }))
+            }
+            Engine::Wasm3 => wasm3_instantiator(wasm),
         }
     }
 }
@@ -128,21 +180,36 @@ fn host_add(a: i32, b: i32) -> i32 {
 }
 
 type EpsilonInstance = (epsilon::Store<()>, epsilon::Instance);
+type EpsilonCompiled = (epsilon::Engine, epsilon::Module, epsilon::Linker<()>);
 
-fn epsilon_instance(engine: Engine, wasm: &[u8]) -> Result<EpsilonInstance, String> {
+/// A fresh epsilon engine configured as `engine` says, `wasm` compiled, a linker with the host
+/// function.
+fn epsilon_compile(engine: Engine, wasm: &[u8]) -> Result<EpsilonCompiled, String> {
     let mut config = epsilon::Config::default();
     config.consume_fuel(engine == Engine::EpsilonFuel);
     config.interruptible(engine == Engine::EpsilonInterrupt);
+    config.lazy_translation(engine == Engine::EpsilonLazy);
     let engine_ = epsilon::Engine::new(config);
     let module = epsilon::Module::new(&engine_, wasm).map_err(|e| e.to_string())?;
-    let mut store = epsilon::Store::new(&engine_, ());
-    if engine == Engine::EpsilonFuel {
-        store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
-    }
     let mut linker = epsilon::Linker::new(&engine_);
     linker
         .func_wrap("env", "host_add", |_: epsilon::Caller<'_, ()>, a: i32, b: i32| host_add(a, b))
         .map_err(|e| e.to_string())?;
+    Ok((engine_, module, linker))
+}
+
+/// A store for `engine_` (with practically unlimited fuel for [`Engine::EpsilonFuel`]).
+fn epsilon_store(engine: Engine, engine_: &epsilon::Engine) -> epsilon::Store<()> {
+    let mut store = epsilon::Store::new(engine_, ());
+    if engine == Engine::EpsilonFuel {
+        store.set_fuel(u64::MAX).expect("fuel metering is on");
+    }
+    store
+}
+
+fn epsilon_instance(engine: Engine, wasm: &[u8]) -> Result<EpsilonInstance, String> {
+    let (engine_, module, linker) = epsilon_compile(engine, wasm)?;
+    let mut store = epsilon_store(engine, &engine_);
     let instance = linker.instantiate(&mut store, &module).map_err(|e| e.to_string())?;
     Ok((store, instance))
 }
@@ -154,19 +221,27 @@ fn epsilon_runner(engine: Engine, wasm: &[u8], arg: i32) -> Result<Runner, Strin
 }
 
 type WasmiInstance = (wasmi::Store<()>, wasmi::Instance);
+type WasmiCompiled = (wasmi::Engine, wasmi::Module, wasmi::Linker<()>);
 
-fn wasmi_instance(engine: Engine, wasm: &[u8]) -> Result<WasmiInstance, String> {
+/// A fresh wasmi engine in the compilation mode `engine` says, `wasm` compiled, a linker with
+/// the host function.
+fn wasmi_compile(engine: Engine, wasm: &[u8]) -> Result<WasmiCompiled, String> {
     let mut config = wasmi::Config::default();
     if engine == Engine::Wasmi {
         config.compilation_mode(wasmi::CompilationMode::Eager);
     }
     let engine_ = wasmi::Engine::new(&config);
     let module = wasmi::Module::new(&engine_, wasm).map_err(|e| e.to_string())?;
-    let mut store = wasmi::Store::new(&engine_, ());
     let mut linker = wasmi::Linker::<()>::new(&engine_);
     linker
         .func_wrap("env", "host_add", |_: wasmi::Caller<'_, ()>, a: i32, b: i32| host_add(a, b))
         .map_err(|e| e.to_string())?;
+    Ok((engine_, module, linker))
+}
+
+fn wasmi_instance(engine: Engine, wasm: &[u8]) -> Result<WasmiInstance, String> {
+    let (engine_, module, linker) = wasmi_compile(engine, wasm)?;
+    let mut store = wasmi::Store::new(&engine_, ());
     let instance = linker.instantiate_and_start(&mut store, &module).map_err(|e| e.to_string())?;
     Ok((store, instance))
 }
@@ -214,6 +289,24 @@ fn wasm3_start_up(wasm: &[u8], functions: usize) -> Result<(), String> {
         module.function::<i32, i64>(index).map_err(|e| format!("function {index}: {e}"))?;
     }
     Ok(())
+}
+
+/// One environment for all instances; each instance a new runtime into which the bytes are
+/// parsed and loaded.
+#[cfg(feature = "bench-wasm3")]
+fn wasm3_instantiator(wasm: &[u8]) -> Result<Runner, String> {
+    let environment = wasm3::Environment::new().map_err(|e| e.to_string())?;
+    let wasm = wasm.to_vec();
+    Ok(Box::new(move || {
+        let runtime = environment.create_runtime(WASM3_STACK).expect("wasm3 makes a runtime");
+        wasm3_load(&runtime, &wasm).expect("wasm3 loads the module");
+        0
+    }))
+}
+
+#[cfg(not(feature = "bench-wasm3"))]
+fn wasm3_instantiator(_: &[u8]) -> Result<Runner, String> {
+    Err("built without the bench-wasm3 feature".to_string())
 }
 
 #[cfg(not(feature = "bench-wasm3"))]

@@ -16,6 +16,15 @@
 //! must be equal; then the engines take turns, one sample each per round (see `measure.rs`).
 //! Reported per engine: median and minimum; ratios are epsilon's median over the peer's, within
 //! this run. Absolute times are not comparable across runs on a shared machine; ratios are.
+//!
+//! Most workloads time `run(arg)` calls; the start-up ones time compile + instantiate from
+//! scratch (`startup_*`) or instantiation of a module compiled once (`instantiate_small`).
+//! The start-up workloads also run on the lazy pair, epsilon with `Config::lazy_translation`
+//! (`epsilon_lazy`) and wasmi in its default lazy mode (`wasmi_lazy`): both validate at compile
+//! time and translate each function on its first call. They get a table of their own after the
+//! main one (`epsilon_lazy / wasmi_lazy`, and `epsilon_lazy / epsilon`, what lazy translation
+//! saves), and `lazy_ratio` / `lazy_cost` per workload and `summary.lazy_start_up` in the JSON;
+//! the main table's columns and geomeans are the eager engines' alone.
 
 mod callgrind;
 mod engines;
@@ -97,23 +106,30 @@ fn main() {
 
 /// Each workload once per engine, small arguments, results compared.
 fn smoke(options: &Options) {
-    let engines = Engine::timed();
-    let names: Vec<&str> = engines.iter().map(|e| e.key()).collect();
-    println!("smoke: each workload once on {}", names.join(", "));
+    let keys = |engines: &[Engine]| engines.iter().map(|e| e.key()).collect::<Vec<_>>().join(", ");
+    println!(
+        "smoke: each workload once on {}; the start-up workloads also on {}",
+        keys(&Engine::timed()),
+        keys(&Engine::lazy())
+    );
     for w in workloads::WORKLOADS.iter().filter(|w| options.selected(w)) {
         let loaded = workloads::load(w);
         let mut results = Vec::new();
-        for &engine in &engines {
+        for engine in Engine::for_kind(w.kind) {
             if let Some(why) = engine.unsupported(w.needs) {
                 println!("  {:<16} {:<18} skipped: {why}", w.name, engine.key());
                 continue;
             }
             let mut runner =
                 engine.runner(&loaded.wasm, w.smoke_arg).unwrap_or_else(|e: String| fail(w, engine, &e));
-            if w.kind == Kind::StartUp {
-                engine
+            match w.kind {
+                Kind::Run => {}
+                Kind::StartUp => engine
                     .start_up(&loaded.wasm, loaded.functions)
-                    .unwrap_or_else(|e: String| fail(w, engine, &e));
+                    .unwrap_or_else(|e: String| fail(w, engine, &e)),
+                Kind::Instantiate => {
+                    engine.instantiator(&loaded.wasm).unwrap_or_else(|e: String| fail(w, engine, &e))();
+                }
             }
             results.push((engine, runner()));
         }
@@ -165,7 +181,8 @@ fn time_workload(w: &'static Workload, samples: usize) -> WorkloadResult {
     let mut contestants: Vec<Contestant> = Vec::new();
     let mut results: Vec<(Engine, i64)> = Vec::new();
     let mut outcomes: Vec<(Engine, Outcome)> = Vec::new();
-    for engine in Engine::timed() {
+    let engines = Engine::for_kind(w.kind);
+    for &engine in &engines {
         if let Some(why) = engine.unsupported(w.needs) {
             outcomes.push((engine, Outcome::Skipped(why.to_string())));
             continue;
@@ -175,7 +192,7 @@ fn time_workload(w: &'static Workload, samples: usize) -> WorkloadResult {
         results.push((engine, result));
     }
     check_agreement(w, &results);
-    // What every timed call must return: the checksum, or 0 for a start-up.
+    // What every timed call must return: the checksum, or 0 for a start-up or instantiation.
     let expected: Vec<i64> = results.iter().map(|&(_, r)| if w.kind == Kind::Run { r } else { 0 }).collect();
     let stats = measure::interleaved(&mut contestants, samples, w.batch, &expected);
     let mut line = format!("{:<16}", w.name);
@@ -184,7 +201,7 @@ fn time_workload(w: &'static Workload, samples: usize) -> WorkloadResult {
         outcomes.push((engine, Outcome::Timed(s)));
     }
     eprintln!("{line}");
-    outcomes.sort_by_key(|(e, _)| Engine::timed().iter().position(|x| x == e));
+    outcomes.sort_by_key(|(e, _)| engines.iter().position(|x| x == e));
     WorkloadResult { workload: w, wasm_bytes: loaded.wasm.len(), result: results[0].1, outcomes }
 }
 
@@ -203,6 +220,11 @@ fn prepare(w: &Workload, engine: Engine, loaded: &Loaded) -> (Contestant, i64) {
             };
             start_up(); // the warm-up of the timed operation itself
             Box::new(start_up)
+        }
+        Kind::Instantiate => {
+            let mut instantiate = engine.instantiator(&loaded.wasm).unwrap_or_else(|e| fail(w, engine, &e));
+            instantiate(); // the warm-up of the timed operation itself
+            instantiate
         }
     };
     (contestant, result)

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::engines::Engine;
 use crate::measure::{Stats, geomean};
 use crate::rss::Rss;
-use crate::workloads::{Kind, Workload};
+use crate::workloads::Workload;
 
 /// What happened to one engine on one workload.
 pub enum Outcome {
@@ -42,6 +42,11 @@ impl WorkloadResult {
     pub fn cost(&self, engine: Engine) -> Option<f64> {
         self.ratio(engine).map(|r| 1.0 / r)
     }
+
+    /// Median time of epsilon_lazy divided by wasmi_lazy's (start-up workloads only).
+    pub fn lazy_ratio(&self) -> Option<f64> {
+        Some(self.stats(Engine::EpsilonLazy)?.median_ns / self.stats(Engine::WasmiLazy)?.median_ns)
+    }
 }
 
 /// Everything one run measured.
@@ -56,6 +61,12 @@ impl Report {
     /// Geometric mean of the ratios epsilon/`peer` over the workloads both ran, and their count.
     pub fn geomean_ratio(&self, peer: Engine) -> (f64, usize) {
         let ratios: Vec<f64> = self.results.iter().filter_map(|r| r.ratio(peer)).collect();
+        (geomean(&ratios), ratios.len())
+    }
+
+    /// Geometric mean of epsilon_lazy / wasmi_lazy over the start-up workloads, and their count.
+    pub fn geomean_lazy_ratio(&self) -> (f64, usize) {
+        let ratios: Vec<f64> = self.results.iter().filter_map(WorkloadResult::lazy_ratio).collect();
         (geomean(&ratios), ratios.len())
     }
 
@@ -85,18 +96,20 @@ impl Report {
                 })
             })
             .collect();
+        let lazy = self.geomean_lazy_ratio();
         json!({
             "date": utc_date(),
             "machine": { "nproc": nproc(), "cpu": cpu_model() },
             "samples": self.samples,
             "method": "one warm-up call per engine, then interleaved samples; median and min per engine; ratios from medians",
-            "engines": Engine::timed().iter().map(|e| (e.key().to_string(), json!(e.description()))).collect::<serde_json::Map<_, _>>(),
+            "engines": Engine::timed().iter().chain(&Engine::lazy()).map(|e| (e.key().to_string(), json!(e.description()))).collect::<serde_json::Map<_, _>>(),
             "workloads": workloads,
             "summary": {
                 "geomean_ratio": geomean_ratio,
                 "workloads_compared": compared,
                 "fuel_cost": self.geomean_cost(Engine::EpsilonFuel),
                 "interrupt_cost": self.geomean_cost(Engine::EpsilonInterrupt),
+                "lazy_start_up": { "geomean_ratio": lazy.0, "workloads_compared": lazy.1 },
             },
             "memory": { "large_module_bytes": self.large_module_bytes, "compile_instantiate_large": memory },
         })
@@ -109,7 +122,7 @@ impl Report {
             md,
             "epsilon vs peers, {} on {} ({}, nproc {}), median (min) of {} interleaved samples; \
              ratio = epsilon median / peer median (below 1: epsilon faster); fuel and interrupt = \
-             epsilon with that feature on / off.\n",
+             epsilon with that feature on / off. Start-up with lazy translation: the table after.\n",
             utc_date(),
             cpu_model(),
             std::env::consts::ARCH,
@@ -141,6 +154,7 @@ impl Report {
             self.geomean_cost(Engine::EpsilonFuel),
             self.geomean_cost(Engine::EpsilonInterrupt)
         );
+        self.markdown_lazy(&mut md);
         self.markdown_memory(&mut md);
         md
     }
@@ -162,6 +176,40 @@ impl Report {
             let _ = write!(md, " {} |", r.cost(c).map_or("-".into(), |x| format!("{x:.2}")));
         }
         md.push('\n');
+    }
+
+    /// The start-up workloads once more, with lazy translation on both sides.
+    fn markdown_lazy(&self, md: &mut String) {
+        let rows: Vec<&WorkloadResult> =
+            self.results.iter().filter(|r| r.workload.kind.is_start_up()).collect();
+        if rows.is_empty() {
+            return;
+        }
+        md.push_str(
+            "\nStart-up with lazy translation (validate when compiling, translate each function on its \
+             first call), epsilon_lazy next to wasmi_lazy, median (min); epsilon_lazy / epsilon = lazy \
+             over epsilon's default eager translation (the epsilon column above):\n\n\
+             | workload | epsilon_lazy | wasmi_lazy | epsilon_lazy / wasmi_lazy | epsilon_lazy / epsilon |\n\
+             |---|---:|---:|---:|---:|\n",
+        );
+        for r in rows {
+            let time = |e: Engine| {
+                r.stats(e)
+                    .map_or("-".into(), |s| format!("{} ({})", duration(s.median_ns), duration(s.min_ns)))
+            };
+            let ratio = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.2}"));
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                r.workload.name,
+                time(Engine::EpsilonLazy),
+                time(Engine::WasmiLazy),
+                ratio(r.lazy_ratio()),
+                ratio(r.cost(Engine::EpsilonLazy))
+            );
+        }
+        let (g, n) = self.geomean_lazy_ratio();
+        let _ = writeln!(md, "| **geomean** | | | **{g:.2}** ({n}) | |");
     }
 
     fn markdown_memory(&self, md: &mut String) {
@@ -206,10 +254,10 @@ fn workload_json(r: &WorkloadResult) -> Value {
         .collect();
     let ratios: serde_json::Map<String, Value> =
         Engine::peers().iter().filter_map(|&p| Some((p.key().to_string(), json!(r.ratio(p)?)))).collect();
-    json!({
+    let mut value = json!({
         "name": w.name,
         "about": w.about,
-        "kind": if w.kind == Kind::Run { "run" } else { "startup" },
+        "kind": w.kind.key(),
         "arg": w.arg,
         "ops_per_sample": w.batch,
         "wasm_bytes": r.wasm_bytes,
@@ -218,7 +266,12 @@ fn workload_json(r: &WorkloadResult) -> Value {
         "ratio": ratios,
         "fuel_cost": r.cost(Engine::EpsilonFuel),
         "interrupt_cost": r.cost(Engine::EpsilonInterrupt),
-    })
+    });
+    if w.kind.is_start_up() {
+        value["lazy_ratio"] = json!(r.lazy_ratio());
+        value["lazy_cost"] = json!(r.cost(Engine::EpsilonLazy));
+    }
+    value
 }
 
 /// A duration in ns as text with a unit that keeps 3 significant digits.

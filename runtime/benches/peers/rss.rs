@@ -21,9 +21,9 @@ pub struct Rss {
     pub baseline_kib: u64,
 }
 
-/// Engines whose memory is measured: epsilon, wasmi in both compilation modes, wasm3 if built.
+/// Engines whose memory is measured: epsilon and wasmi, each eager and lazy, and wasm3 if built.
 pub fn engines() -> Vec<Engine> {
-    let mut engines = vec![Engine::Epsilon, Engine::Wasmi, Engine::WasmiLazy];
+    let mut engines = vec![Engine::Epsilon, Engine::EpsilonLazy, Engine::Wasmi, Engine::WasmiLazy];
     if cfg!(feature = "bench-wasm3") {
         engines.push(Engine::Wasm3);
     }
