@@ -141,14 +141,20 @@ impl Variant {
     fn layout(&self) -> Vec<(String, String)> {
         let mut fields = self.fields.clone();
         fields.sort_by_key(|(_, t)| size_of_type(t));
-        let mut at: usize = 2;
-        for (_, t) in &fields {
-            let size = size_of_type(t);
-            at = at.div_ceil(size) * size + size;
-        }
-        assert!(at <= 12, "op {} does not fit in 12 bytes ({at})", self.name);
+        let size = packed_size(fields.iter().map(|(_, t)| t.as_str()));
+        assert!(size <= OP_SIZE, "op {} does not fit in {OP_SIZE} bytes ({size})", self.name);
         fields
     }
+}
+
+/// The size of every op, tag included.
+const OP_SIZE: usize = 12;
+
+/// The bytes an op with fields of these types takes after the `u16` tag, smallest first.
+fn packed_size<'a>(types: impl Iterator<Item = &'a str>) -> usize {
+    let mut sizes: Vec<usize> = types.map(size_of_type).collect();
+    sizes.sort();
+    sizes.into_iter().fold(2, |at, size| at.div_ceil(size) * size + size)
 }
 
 fn size_of_type(t: &str) -> usize {
@@ -194,6 +200,140 @@ fn branch_name(prefix: &str, name: &str, a: Kind, b: Kind) -> String {
 
 fn operand_fields(a: Kind, b: Kind) -> Vec<(&'static str, &'static str)> {
     a.field("a").into_iter().chain(b.field("b")).collect()
+}
+
+/// The address forms of memory-0 accesses: one operand, or the wrapping sum of two (an
+/// `i32.add` the translator fused into the access, in the forms that add has).
+const ADDRESSES: &[&[Kind]] = &[&[S], &[R], &[S, S], &[R, S], &[S, I], &[R, I]];
+
+/// The address forms for an access of type `ty` (vectors: one operand only).
+fn addresses(ty: Ty) -> &'static [&'static [Kind]] {
+    if ty == Ty::V128 { &ADDRESSES[..2] } else { ADDRESSES }
+}
+
+/// The field of a memory operand called `name` (`None`: the accumulator).
+fn mem_field(kind: Kind, name: &'static str) -> Option<(&'static str, &'static str)> {
+    match kind {
+        S => Some((name, "Slot")),
+        I => Some((name, "u32")),
+        R => None,
+        K => panic!("memory operands have no constant-table form"),
+    }
+}
+
+/// The `Source` expression reading the memory operand `name`.
+fn mem_source(kind: Kind, name: &str) -> String {
+    match kind {
+        S => format!("Reg({name})"),
+        I => format!("Imm({name})"),
+        _ => "Acc".into(),
+    }
+}
+
+/// The translator's `Arg` pattern binding the memory operand `name`.
+fn mem_pattern(kind: Kind, name: &str) -> String {
+    match kind {
+        S => format!("Arg::Slot({name})"),
+        I => format!("Arg::Imm({name})"),
+        _ => "Arg::Acc".into(),
+    }
+}
+
+/// The names of an address's operands: `addr`, then (a sum) `addend`.
+const ADDRESS_NAMES: [&str; 2] = ["addr", "addend"];
+
+fn address_fields(addr: &[Kind]) -> Vec<(&'static str, &'static str)> {
+    addr.iter().zip(ADDRESS_NAMES).filter_map(|(&k, n)| mem_field(k, n)).collect()
+}
+
+fn address_source(addr: &[Kind]) -> String {
+    match addr {
+        [a] => mem_source(*a, "addr"),
+        [a, b] => format!("Sum({}, {})", mem_source(*a, "addr"), mem_source(*b, "addend")),
+        _ => unreachable!(),
+    }
+}
+
+fn address_pattern(addr: &[Kind]) -> String {
+    match addr {
+        [a] => format!("Address::One({})", mem_pattern(*a, "addr")),
+        [a, b] => format!("Address::Sum({}, {})", mem_pattern(*a, "addr"), mem_pattern(*b, "addend")),
+        _ => unreachable!(),
+    }
+}
+
+fn letters(kinds: &[Kind]) -> String {
+    kinds.iter().map(|k| k.letter()).collect()
+}
+
+/// A memory-0 access form: its name, its fields (without `dst`) and whether it has an
+/// `offset` field. Forms with no room left for one only serve accesses with offset 0.
+struct MemForm {
+    name: String,
+    role: Role,
+    fields: Vec<(&'static str, &'static str)>,
+    has_offset: bool,
+}
+
+impl MemForm {
+    fn new(name: String, role: Role, mut fields: Vec<(&'static str, &'static str)>) -> Self {
+        let mut with: Vec<(&str, &str)> = fields.clone();
+        with.push(("offset", "u32"));
+        if role == Role::Result {
+            with.push(("dst", "Slot"));
+        }
+        let has_offset = packed_size(with.iter().map(|(_, t)| *t)) <= OP_SIZE;
+        if has_offset {
+            fields.push(("offset", "u32"));
+        }
+        MemForm { name, role, fields, has_offset }
+    }
+
+    /// The offset argument of the access in the handler.
+    fn offset(&self) -> &'static str {
+        if self.has_offset { "offset" } else { "0" }
+    }
+
+    /// The offset in the translator's pattern: any (bound), or only 0.
+    fn offset_pattern(&self) -> &'static str {
+        if self.has_offset { "offset" } else { "0" }
+    }
+
+    fn field_names(&self) -> Vec<&'static str> {
+        self.fields.iter().map(|(n, _)| *n).collect()
+    }
+}
+
+/// The memory-0 forms of load kind `name` with result form `res`, with their address forms.
+fn load_forms(name: &str, out: Ty, res: Kind) -> Vec<(&'static [Kind], MemForm)> {
+    let (role, _) = dest(res);
+    addresses(out)
+        .iter()
+        .map(|&addr| {
+            let vname = format!("{name}M0_{}{}", res_prefix(res), letters(addr));
+            (addr, MemForm::new(vname, role, address_fields(addr)))
+        })
+        .collect()
+}
+
+/// The memory-0 forms of store kind `name`: address forms by value forms. A value in the
+/// accumulator goes with a one-operand address in a register only (a fused `i32.add` is the
+/// last op, so the value was not computed after it).
+fn store_forms(name: &str) -> Vec<(&'static [Kind], Kind, MemForm)> {
+    let ty = if name == "V128Store" { Ty::V128 } else { Ty::I64 };
+    let values: &[Kind] = if ty == Ty::V128 { &[S] } else { &[S, R, I] };
+    let mut forms = Vec::new();
+    for &addr in addresses(ty) {
+        for &value in values {
+            if value == R && addr != [S] {
+                continue;
+            }
+            let fields: Vec<_> = address_fields(addr).into_iter().chain(mem_field(value, "value")).collect();
+            let vname = format!("{name}M0_{}{}", letters(addr), value.letter());
+            forms.push((addr, value, MemForm::new(vname, Role::Other, fields)));
+        }
+    }
+    forms
 }
 
 /// Every op, in tag order.
@@ -275,16 +415,16 @@ fn variants() -> Vec<Variant> {
     for &(name, width, f, wasm) in isa::LOADS {
         let ops: Vec<String> = wasm.iter().map(|(w, _)| format!("`{w}`")).collect();
         let out = wasm[0].1;
+        let doc = format!("Loads {width} bytes ({}) from memory 0.", ops.join(", "));
         for &res in results(out) {
-            for &addr in &[S, R] {
-                let (role, dst) = dest(res);
-                let doc = format!("Loads {width} bytes ({}) from memory 0.", ops.join(", "));
+            let (_, dst) = dest(res);
+            for (addr, form) in load_forms(name, out, res) {
                 let call = format!(
-                    "memory::load_m0::<{width}, _>(vm, cx, {dst}, {}, offset, semantics::{f})",
-                    addr.source("addr")
+                    "memory::load_m0::<{width}, _>(vm, cx, {dst}, {}, {}, semantics::{f})",
+                    address_source(addr),
+                    form.offset()
                 );
-                let fields: Vec<_> = addr.field("addr").into_iter().chain([("offset", "u32")]).collect();
-                v.push(Variant::new(unary_name(&format!("{name}M0"), res, addr), doc, role, &fields, call));
+                v.push(Variant::new(&form.name, &doc, form.role, &form.fields, call));
             }
         }
         let doc = format!("Loads {width} bytes ({}) from memory `mem`.", ops.join(", "));
@@ -297,26 +437,14 @@ fn variants() -> Vec<Variant> {
     for &(name, width, f, wasm) in isa::STORES {
         let ops: Vec<String> = wasm.iter().map(|w| format!("`{w}`")).collect();
         let doc = format!("Stores {width} bytes ({}) to memory 0.", ops.join(", "));
-        let values: &[Kind] = if name == "V128Store" { &[S] } else { &[S, R] };
-        for &addr in &[S, R] {
-            for &value in values {
-                if addr == R && value == R {
-                    continue;
-                }
-                let call = format!(
-                    "memory::store_m0::<{width}, _>(vm, cx, {}, {}, offset, semantics::{f})",
-                    addr.source("addr"),
-                    value.source("value")
-                );
-                let fields: Vec<_> = addr
-                    .field("addr")
-                    .into_iter()
-                    .chain(value.field("value"))
-                    .chain([("offset", "u32")])
-                    .collect();
-                let vname = format!("{name}M0_{}{}", addr.letter(), value.letter());
-                v.push(Variant::new(vname, &doc, Role::Other, &fields, call));
-            }
+        for (addr, value, form) in store_forms(name) {
+            let call = format!(
+                "memory::store_m0::<{width}, _>(vm, cx, {}, {}, {}, semantics::{f})",
+                address_source(addr),
+                mem_source(value, "value"),
+                form.offset()
+            );
+            v.push(Variant::new(&form.name, &doc, Role::Other, &form.fields, call));
         }
         let doc = format!("Stores {width} bytes ({}) to memory `mem`.", ops.join(", "));
         let call = format!(
@@ -522,11 +650,22 @@ pub fn lower_rs() -> String {
     w(&mut s, "pub(crate) fn load(op: &Operator<'_>) -> Option<(MemArg, ValType, LoadForms)> {");
     w(&mut s, "    Some(match *op {");
     for &(name, _, _, wasm) in isa::LOADS {
+        let out = wasm[0].1;
+        let arms: Vec<String> = load_forms(name, out, S)
+            .iter()
+            .map(|(addr, form)| {
+                let pattern = format!("({}, {})", address_pattern(addr), form.offset_pattern());
+                let mut names = vec!["dst"];
+                names.extend(form.field_names());
+                format!("{pattern} => Op::{} {{ {} }}", form.name, names.join(", "))
+            })
+            .collect();
+        let m0 = format!(
+            "|dst, addr, offset| Some(match (addr, offset) {{ {}, _ => return None }})",
+            arms.join(", ")
+        );
+        let m = format!("|dst, addr, mem, offset| Op::{name}_s {{ dst, addr, mem, offset }}");
         for (op, ty) in wasm {
-            let m0 = format!(
-                "|dst, addr, offset| match addr {{ Arg::Slot(addr) => Some(Op::{name}M0_s {{ dst, addr, offset }}), Arg::Acc => Some(Op::{name}M0_r {{ dst, offset }}), _ => None }}"
-            );
-            let m = format!("|dst, addr, mem, offset| Op::{name}_s {{ dst, addr, mem, offset }}");
             let _ = writeln!(
                 s,
                 "        Operator::{op} {{ memarg }} => (memarg, {}, LoadForms {{ m0: {m0}, m: {m} }}),",
@@ -541,22 +680,57 @@ pub fn lower_rs() -> String {
     w(&mut s, "/// The memory argument and forms of a store.");
     w(&mut s, "pub(crate) fn store(op: &Operator<'_>) -> Option<(MemArg, StoreForms)> {");
     w(&mut s, "    Some(match *op {");
-    for &(name, _, _, wasm) in isa::STORES {
-        let mut arms =
-            vec![format!("(Arg::Slot(addr), Arg::Slot(value)) => Op::{name}M0_ss {{ addr, value, offset }}")];
-        arms.push(format!("(Arg::Acc, Arg::Slot(value)) => Op::{name}M0_rs {{ value, offset }}"));
-        if name != "V128Store" {
-            arms.push(format!("(Arg::Slot(addr), Arg::Acc) => Op::{name}M0_sr {{ addr, offset }}"));
-        }
+    for &(name, width, _, wasm) in isa::STORES {
+        let arms: Vec<String> = store_forms(name)
+            .iter()
+            .map(|(addr, value, form)| {
+                let pattern = format!(
+                    "({}, {}, {})",
+                    address_pattern(addr),
+                    mem_pattern(*value, "value"),
+                    form.offset_pattern()
+                );
+                format!("{pattern} => Op::{} {{ {} }}", form.name, form.field_names().join(", "))
+            })
+            .collect();
         let m0 = format!(
-            "|addr, value, offset| Some(match (addr, value) {{ {}, _ => return None }})",
+            "|addr, value, offset| Some(match (addr, value, offset) {{ {}, _ => return None }})",
             arms.join(", ")
         );
         let m = format!("|addr, value, mem, offset| Op::{name}_ss {{ addr, value, mem, offset }}");
         for op in wasm.iter() {
             let _ = writeln!(
                 s,
-                "        Operator::{op} {{ memarg }} => (memarg, StoreForms {{ m0: {m0}, m: {m} }}),"
+                "        Operator::{op} {{ memarg }} => (memarg, StoreForms {{ width: {width}, m0: {m0}, m: {m} }}),"
+            );
+        }
+    }
+    w(&mut s, "        _ => return None,");
+    w(&mut s, "    })");
+    w(&mut s, "}");
+    w(&mut s, "");
+    // Address sums.
+    w(&mut s, "/// The operands of `op` if it is an `i32.add` with its result in a register: the address");
+    w(&mut s, "/// of a memory access it can be fused into.");
+    w(&mut s, "pub(crate) fn split_add(op: &Op) -> Option<(Arg, Arg)> {");
+    w(&mut s, "    Some(match *op {");
+    for &(name, ty, _, _, shape) in isa::BINARY {
+        if name != "I32Add" {
+            continue;
+        }
+        for &(a, b) in &binary_pairs(ty, shape) {
+            if !ADDRESSES.contains(&&[a, b][..]) {
+                continue;
+            }
+            let fields = operand_fields(a, b);
+            let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+            let bind = if names.is_empty() { "..".to_string() } else { format!("{}, ..", names.join(", ")) };
+            let _ = writeln!(
+                s,
+                "        Op::{} {{ {bind} }} => ({}, {}),",
+                binary_name(name, S, a, b),
+                a.pattern("a"),
+                b.pattern("b")
             );
         }
     }
@@ -689,14 +863,19 @@ pub fn lower_rs() -> String {
         }
     }
     for &(name, _, _, wasm) in isa::LOADS {
-        if wasm[0].1 == Ty::V128 {
+        let out = wasm[0].1;
+        if out == Ty::V128 {
             continue;
         }
-        for &addr in &[S, R] {
-            let mut fields: Vec<&str> = addr.field("addr").into_iter().map(|(n, _)| n).collect();
-            fields.push("offset");
-            let base = format!("{name}M0");
-            pairs.push((unary_name(&base, S, addr), unary_name(&base, R, addr), fields));
+        for ((_, reg), (_, acc)) in load_forms(name, out, S).into_iter().zip(load_forms(name, out, R)) {
+            // Without `dst` the twin may have room for an offset its register form lacks.
+            let twin_offset = if acc.has_offset && !reg.has_offset { ", offset: 0" } else { "" };
+            let bind = reg.field_names().join(", ");
+            let _ = writeln!(
+                s,
+                "        Op::{} {{ {bind}, .. }} => Op::{} {{ {bind}{twin_offset} }},",
+                reg.name, acc.name
+            );
         }
     }
     for (from, to, fields) in pairs {

@@ -14,8 +14,15 @@
 //! call, and the native stack would grow with every op executed. Hence every function that
 //! takes `&mut Vm` is `#[inline(always)]`; out-of-line helpers take only `Cx` or values. CI runs
 //! the whole spec suite on a thread with a small stack to catch a handler that breaks this.
+//!
+//! The choice is made when this crate is compiled, from its optimisation level. With LTO the
+//! machine code is generated again when the final binary is linked, at the final crate's
+//! level: a final crate built without optimisation (rustdoc's doctests are) turns the tail
+//! calls back into calls. Such builds need the final crate optimised too, or the
+//! `portable-dispatch` feature (this workspace passes `-C opt-level=3` to rustdoc in
+//! `.cargo/config.toml`).
 
-use super::vm::{Acc, Break, Cx, Imm, Konst, Reg, ToAcc, ToReg, Vm};
+use super::vm::{Acc, Break, Cx, Imm, Konst, Reg, Sum, ToAcc, ToReg, Vm};
 use super::{bulk, calls, control, memory, numeric, simd, table};
 use crate::ir::Op;
 use crate::semantics;

@@ -234,6 +234,17 @@ pub(crate) struct Imm(pub u32);
 /// The function's 64-bit constant `.0` (see [`FromConst`]).
 pub(crate) struct Konst(pub u32);
 
+/// A memory address given as the wrapping sum of two `u32` operands: an `i32.add` the
+/// translator fused into the access that uses its result.
+pub(crate) struct Sum<A, B>(pub A, pub B);
+
+impl<A: Source<u32>, B: Source<u32>> Source<u32> for Sum<A, B> {
+    #[inline(always)]
+    fn read(self, vm: &Vm, cx: &Cx<'_>) -> u32 {
+        self.0.read(vm, cx).wrapping_add(self.1.read(vm, cx))
+    }
+}
+
 impl<T: FromCell> Source<T> for Reg {
     #[inline(always)]
     fn read(self, vm: &Vm, cx: &Cx<'_>) -> T {

@@ -469,16 +469,32 @@ impl<'a> FuncTranslator<'a> {
 
     /// The last op, if it produced the Temp currently on top of the stack.
     fn producer_of_top(&self) -> Option<usize> {
+        self.producer_of(self.top()?)
+    }
+
+    /// The last op, if it produced entry `e` (a Temp) and nothing was emitted or bound after
+    /// it: the op that uses `e` next may take over its work and remove it (`take_last_op`).
+    fn producer_of(&self, e: &Entry) -> Option<usize> {
         let index = self.last_result?;
-        let top = self.top()?;
-        if index + 1 != self.ops.len() || top.src != Src::Temp {
+        if index + 1 != self.ops.len() || e.src != Src::Temp {
             return None;
         }
         let mut op = self.ops[index];
         match op.dst_mut() {
-            Some(dst) if u32::from(*dst) == top.slot => Some(index),
+            Some(dst) if u32::from(*dst) == e.slot => Some(index),
             _ => None,
         }
+    }
+
+    /// Removes the last op (fused into the one emitted next), and its unit of fuel.
+    fn take_last_op(&mut self) -> Op {
+        self.last_result = None;
+        if let Some(Op::ConsumeFuel { amount }) = self.fuel_op.and_then(|i| self.ops.get_mut(i))
+            && *amount > 0
+        {
+            *amount -= 1;
+        }
+        self.ops.pop().unwrap_or(Op::Unreachable {})
     }
 
     /// Whether entry `e` is the result of the op just emitted, in a form that can move the
@@ -567,9 +583,7 @@ impl<'a> FuncTranslator<'a> {
             && ops::is_fusable_compare(&self.ops[index])
         {
             self.pop();
-            let op = self.ops.pop().unwrap_or(Op::Unreachable {});
-            self.last_result = None;
-            return Cond::Fused(op);
+            return Cond::Fused(self.take_last_op());
         }
         let cond = self.pop();
         match cond.src {

@@ -2,7 +2,7 @@
 //! the generated tables of [`lower`] (one row each in the op table); the rest (control,
 //! locals, globals, calls, tables, bulk operations, SIMD lanes) are translated here.
 
-use super::lower::{self, Arg, Binary, ImmKind};
+use super::lower::{self, Address, Arg, Binary, ImmKind};
 use super::{Entry, FuncTranslator, Src};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{Op, Slot};
@@ -141,12 +141,39 @@ impl FuncTranslator<'_> {
         k
     }
 
+    /// The address sum of a memory-0 access at entry `e`, if `e` is the result of an `i32.add`
+    /// just emitted and `has_form` accepts the sum: the add is then removed (the access
+    /// computes the sum, wrapping like the add). Its operands were read where the access now
+    /// is, with nothing emitted or bound in between.
+    fn take_address_sum(&mut self, e: &Entry, has_form: impl Fn(Address) -> bool) -> Option<Address> {
+        let index = self.producer_of(e)?;
+        let (a, b) = lower::split_add(&self.ops[index])?;
+        let sum = Address::Sum(a, b);
+        if !has_form(sum) {
+            return None;
+        }
+        self.take_last_op();
+        Some(sum)
+    }
+
+    /// The address of a memory-0 access at entry `e` (not yet popped): a fused add, the
+    /// accumulator or a register.
+    fn address(&mut self, e: &Entry, has_form: impl Fn(Address) -> bool) -> Address {
+        if let Some(sum) = self.take_address_sum(e, has_form) {
+            sum
+        } else if self.take_accumulator(e) {
+            Address::One(Arg::Acc)
+        } else {
+            Address::One(Arg::Slot(self.operand(*e)))
+        }
+    }
+
     fn load(&mut self, ty: ValType, memarg: &MemArg, forms: lower::LoadForms) -> Result<()> {
         let offset = memarg_offset(memarg)?;
         let memory = memarg_memory(memarg)?;
         let e = self.stack[self.stack.len() - 1];
         if memory == 0 {
-            let addr = if self.take_accumulator(&e) { Arg::Acc } else { Arg::Slot(self.operand(e)) };
+            let addr = self.address(&e, |addr| (forms.m0)(0, addr, offset).is_some());
             self.pop();
             self.emit_result(ty, |dst| (forms.m0)(dst, addr, offset).unwrap_or(Op::Unreachable {}));
         } else {
@@ -164,14 +191,32 @@ impl FuncTranslator<'_> {
         let len = self.stack.len();
         let (ea, ev) = (self.stack[len - 2], self.stack[len - 1]);
         let op = if memory == 0 {
-            // At most one of them can come from the accumulator: the op just emitted.
-            let value_acc = self.accumulator_candidate(&ev)
-                && (forms.m0)(Arg::Slot(0), Arg::Acc, 0).is_some()
-                && self.take_accumulator(&ev);
-            let addr_acc = !value_acc && self.take_accumulator(&ea);
+            let one_slot = Address::One(Arg::Slot(0));
+            let has_form = |addr, value| (forms.m0)(addr, value, offset).is_some();
+            // A constant value as an immediate (sign-extended to 64 bits at run time).
+            let immediate =
+                self.const_bits(0).filter(|&bits| forms.width < 8 || i32::try_from(bits as i64).is_ok());
+            let value = match immediate {
+                Some(bits) if has_form(one_slot, Arg::Imm(0)) => Some(Arg::Imm(bits as u32)),
+                _ if self.accumulator_candidate(&ev)
+                    && has_form(one_slot, Arg::Acc)
+                    && self.take_accumulator(&ev) =>
+                {
+                    Some(Arg::Acc)
+                }
+                _ => None,
+            };
+            // An address sum only with a value that needs no op: one materialised now could
+            // overwrite a temp the sum reads (the add's operands were freed when it ran).
+            let probe = value.unwrap_or(Arg::Slot(0));
+            let value_needs_no_op = matches!(value, Some(Arg::Imm(_))) || matches!(ev.src, Src::Local(_));
+            let addr = if value == Some(Arg::Acc) {
+                Address::One(Arg::Slot(self.operand(ea)))
+            } else {
+                self.address(&ea, |addr| value_needs_no_op && has_form(addr, probe))
+            };
             self.stack.truncate(len - 2);
-            let value = if value_acc { Arg::Acc } else { Arg::Slot(self.operand(ev)) };
-            let addr = if addr_acc { Arg::Acc } else { Arg::Slot(self.operand(ea)) };
+            let value = value.unwrap_or_else(|| Arg::Slot(self.operand(ev)));
             (forms.m0)(addr, value, offset).unwrap_or(Op::Unreachable {})
         } else {
             self.stack.truncate(len - 2);
