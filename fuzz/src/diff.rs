@@ -653,8 +653,8 @@ pub struct Diff {
     unsupported: u64,
     peer_rejected: u64,
     not_generated: u64,
-    /// Modules excluded per known wasmi bug (a), (b), (c), (d).
-    known: [u64; 4],
+    /// Modules excluded per known wasmi bug (a), (b), (c), (d), (e).
+    known: [u64; 5],
 }
 
 impl Diff {
@@ -752,14 +752,14 @@ impl Target for Diff {
     }
 
     fn summary(&self, seed: u64) -> String {
-        let [a, b, c, d] = self.known;
+        let [a, b, c, d, e] = self.known;
         format!(
-            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated",
+            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}, e={e}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated",
             self.modules,
             self.calls,
             self.mismatches,
             self.panics,
-            a + b + c + d,
+            a + b + c + d + e,
             self.inconclusive,
             self.peer_panics,
             self.unsupported,
@@ -770,7 +770,7 @@ impl Target for Diff {
 }
 
 /// Whether a mismatch disappears when wasmi runs the module with known-bug sites neutralised;
-/// returns the bugs (0 = a, 2 = c, 3 = d) whose neutralisation explains it. Each present
+/// returns the bugs (0 = a, 2 = c, 3 = d, 4 = e) whose neutralisation explains it. Each present
 /// pattern is tried alone first, then the combinations, smallest first.
 fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: EpsilonMode) -> Option<Vec<usize>> {
     if !sites.any() {
@@ -780,6 +780,7 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
         (0, !sites.selects.is_empty()),
         (2, !sites.br_table_funcs.is_empty()),
         (3, !sites.param_frames.is_empty()),
+        (4, !sites.shifted_br_tables.is_empty()),
     ]
     .into_iter()
     .filter_map(|(bug, here)| here.then_some(bug))
@@ -791,8 +792,12 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
         .collect();
     subsets.sort_by_key(Vec::len);
     for bugs in subsets {
-        let fix =
-            Fix { selects: bugs.contains(&0), br_tables: bugs.contains(&2), param_frames: bugs.contains(&3) };
+        let fix = Fix {
+            selects: bugs.contains(&0),
+            br_tables: bugs.contains(&2),
+            param_frames: bugs.contains(&3),
+            shifted_br_tables: bugs.contains(&4),
+        };
         let fixed = peer_bugs::neutralise(wasm, sites, fix)?;
         if matches!(
             compare(wasm, &fixed, ex, plan, mode),
@@ -804,15 +809,9 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
     None
 }
 
-/// Compares the engines on a module file (`.wasm` or `.wat`): every exported function is
-/// called once with zero arguments, in export order, and each outcome is printed. For
-/// checking minimised reproductions by hand (`epsilon-fuzz --compare FILE`).
-pub fn compare_file(path: &std::path::Path) -> Result<bool, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let wasm = wat::parse_bytes(&bytes).map_err(|e| e.to_string())?.into_owned();
-    let ex = exports(&wasm).ok_or("cannot read the exports")?;
-    let plan: Plan = ex
-        .funcs
+/// Every exported function called once with zero arguments, in export order.
+fn zero_plan(ex: &Exports) -> Plan {
+    ex.funcs
         .iter()
         .map(|(name, params, results)| {
             (
@@ -821,14 +820,33 @@ pub fn compare_file(path: &std::path::Path) -> Result<bool, String> {
                 *results,
             )
         })
-        .collect();
+        .collect()
+}
+
+/// For tests: whether epsilon running `eps_wasm` and wasmi running `peer_wasm` agree, with
+/// every export of `eps_wasm` called once with zero arguments (as `--compare` does).
+#[cfg(test)]
+pub(crate) fn engines_agree(eps_wasm: &[u8], peer_wasm: &[u8]) -> bool {
+    let ex = exports(eps_wasm).expect("exports");
+    let mode = EpsilonMode { fuel: false, interruptible: false };
+    matches!(compare(eps_wasm, peer_wasm, &ex, &zero_plan(&ex), mode), Compared::Agree { calls } if calls > 0)
+}
+
+/// Compares the engines on a module file (`.wasm` or `.wat`): every exported function is
+/// called once with zero arguments, in export order, and each outcome is printed. For
+/// checking minimised reproductions by hand (`epsilon-fuzz --compare FILE`).
+pub fn compare_file(path: &std::path::Path) -> Result<bool, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let wasm = wat::parse_bytes(&bytes).map_err(|e| e.to_string())?.into_owned();
+    let ex = exports(&wasm).ok_or("cannot read the exports")?;
+    let plan = zero_plan(&ex);
     let sites = peer_bugs::analyse(&wasm);
     println!("known-bug sites: {sites:?}");
     let mode = EpsilonMode { fuel: false, interruptible: false };
     let outcome = compare_logged(&wasm, &wasm, &ex, &plan, mode, true);
     println!("{outcome:?}");
     if let (Compared::Mismatch { .. }, Some(sites)) = (&outcome, &sites) {
-        let names = ["a", "b", "c", "d"];
+        let names = ["a", "b", "c", "d", "e"];
         match explained(&wasm, sites, &ex, &plan, mode) {
             Some(bugs) => {
                 let bugs: Vec<&str> = bugs.iter().map(|b| names[*b]).collect();
