@@ -8,9 +8,11 @@
 //! state comparison) is the disagreement attributed to that known bug and excluded; otherwise
 //! it stays a mismatch. Nothing else about the module is excused.
 //!
-//! - (a) `select` fused with an `i32.eqz`/`i32.ne` condition and a constant value operand: the
-//!   neutralised module routes the condition through a fresh global (`global.set` +
-//!   `global.get` between the comparison and the `select`), which wasmi cannot fuse.
+//! - (a) `select` fused with the `i32.eqz`/`ref.is_null` (or `i32.eq`/`i32.ne` with 0) that
+//!   computes its condition right before it (wasmi then reads the condition from its
+//!   accumulator register, which need not hold the compared value): the neutralised module
+//!   routes the condition through a fresh global (`global.set` + `global.get` between the
+//!   comparison and the `select`), which wasmi cannot fuse.
 //! - (c) multi-value `br_table` to the function label: the neutralised module wraps the body of
 //!   each affected function in a `block` of the function's result type, so the `br_table`
 //!   targets that block (which then falls through to the function's end) instead.
@@ -34,7 +36,8 @@ use wasmparser::{
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sites {
     /// Pattern (a): byte offsets (in the module) of `select` operators whose condition is an
-    /// `i32.eqz`/`i32.ne` right before them and one of whose value operands is a constant.
+    /// `i32.eqz` or `ref.is_null` right before them, or an `i32.eq`/`i32.ne` one of whose
+    /// operands may be a constant (as wasmi folds them).
     pub selects: Vec<usize>,
     /// Pattern (c): code-section indices of functions with more than one result that contain
     /// a `br_table` one of whose targets is the function's outermost label.
@@ -132,6 +135,8 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
             // Whether each operand stack slot holds a constant (as wasmi would see it).
             let mut stack: Vec<bool> = Vec::new();
             let mut previous: Option<Operator<'_>> = None;
+            // Whether an input of `previous` may be a constant.
+            let mut previous_const_input = false;
             let mut br_table_to_func = false;
             while !ops.eof() {
                 let (op, offset) = ops.read_with_offset().ok()?;
@@ -139,13 +144,13 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
                 let (pops, pushes) = op.operator_arity(&fv).unwrap_or((0, 0));
                 let (pops, pushes) = (pops as usize, pushes as usize);
                 if matches!(op, Operator::Select | Operator::TypedSelect { .. })
-                    && matches!(previous, Some(Operator::I32Eqz | Operator::I32Ne))
-                    && stack.len() >= 3
-                {
-                    let n = stack.len();
-                    if stack[n - 3] || stack[n - 2] {
-                        sites.selects.push(offset as usize);
+                    && match previous {
+                        Some(Operator::I32Eqz | Operator::RefIsNull) => true,
+                        Some(Operator::I32Eq | Operator::I32Ne) => previous_const_input,
+                        _ => false,
                     }
+                {
+                    sites.selects.push(offset as usize);
                 }
                 let before = frames.before(&fv, &op);
                 if let Operator::BrTable { targets } = &op
@@ -166,8 +171,9 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
                     }
                     br_table_to_func |= hit;
                 }
-                let inputs_const =
-                    pops > 0 && stack.len() >= pops && stack[stack.len() - pops..].iter().all(|&c| c);
+                let inputs = &stack[stack.len().saturating_sub(pops)..];
+                let inputs_const = pops > 0 && inputs.len() == pops && inputs.iter().all(|&c| c);
+                previous_const_input = inputs.iter().any(|&c| c);
                 let result_const = is_const(&op) || (pushes == 1 && inputs_const && foldable(&op));
                 stack.truncate(stack.len().saturating_sub(pops));
                 stack.extend(std::iter::repeat_n(result_const, pushes));
@@ -831,23 +837,58 @@ mod tests {
         assert_eq!(analyse(&fixed).unwrap().selects.len(), 0);
     }
 
+    /// Pattern (a): a module whose export `f` (locals: i32 0, funcref null, i32 0, i64 0)
+    /// computes `body`; `table.size 0` (1) puts a non-zero value in wasmi's accumulator.
+    fn select_module(result: &str, body: &str) -> Vec<u8> {
+        wasm(&format!(
+            r#"(module (table 1 funcref) (func $zero (result i32) i32.const 0)
+                 (func (export "f") (result {result}) (local i32 funcref i32 i64) {body}))"#
+        ))
+    }
+
+    /// Pattern (a) without constant operands: each shape makes wasmi 2.0.0 differ (the fused
+    /// condition is read from the accumulator, which holds the `table.size`, not the compared
+    /// value), has one site, and agrees once neutralised.
     #[test]
-    fn ignores_select_without_constant_or_other_condition() {
-        let m = wasm(
-            r#"(module (func (param i32) (result i32)
-                 (select (local.get 0) (local.get 0) (i32.eqz (local.get 0)))
-                 (select (i32.const 1) (local.get 0) (i32.eq (local.get 0) (local.get 0)))
-                 drop))"#,
-        );
-        assert_eq!(analyse(&m).unwrap().selects.len(), 0);
+    fn finds_select_fused_with_a_condition_not_in_the_accumulator() {
+        for (result, body) in [
+            ("i32", "table.size 0 local.get 0 local.get 2 i32.eqz select"),
+            ("i32", "table.size 0 local.get 0 local.get 1 ref.is_null select"),
+            ("i32", "table.size 0 local.get 0 local.get 2 i32.const 0 i32.eq select"),
+            ("i32", "local.get 0 table.size 0 i32.const 0 local.get 2 i32.ne select"),
+            ("i32", "table.size 0 local.get 0 call $zero i32.eqz select"),
+            ("i64", "table.size 0 i64.extend_i32_u local.get 3 local.get 2 i32.eqz select"),
+        ] {
+            let m = select_module(result, body);
+            let sites = analyse(&m).unwrap();
+            assert_eq!(sites.selects.len(), 1, "{body}");
+            assert!(!crate::diff::engines_agree(&m, &m), "wasmi does not differ: {body}");
+            let fixed = neutralise(&m, &sites, Fix { selects: true, ..Fix::default() }).unwrap();
+            wasmparser::Validator::new().validate_all(&fixed).unwrap();
+            assert!(crate::diff::engines_agree(&m, &fixed), "the rewrite does not help: {body}");
+        }
+    }
+
+    #[test]
+    fn ignores_select_with_another_condition() {
+        for body in [
+            "table.size 0 local.get 0 local.get 2 local.get 0 i32.eq select",
+            "table.size 0 local.get 0 local.get 2 i32.const 0 i32.lt_s select",
+            "table.size 0 local.get 0 local.get 3 i64.eqz select",
+            "table.size 0 local.get 0 local.get 2 i32.eqz local.tee 2 select",
+        ] {
+            let m = select_module("i32", body);
+            assert!(analyse(&m).unwrap().selects.is_empty(), "{body}");
+            assert!(crate::diff::engines_agree(&m, &m), "wasmi differs: {body}");
+        }
     }
 
     #[test]
     fn folded_constants_count_as_constants() {
         let m = wasm(
             r#"(module (global (mut i32) (i32.const 0)) (func (param i32) (result i32)
-                 (select (i32.trunc_sat_f32_s (f32.const 2.5)) (local.get 0)
-                         (i32.ne (local.get 0) (i32.const 3)))))"#,
+                 (select (local.get 0) (local.get 0)
+                         (i32.ne (local.get 0) (i32.trunc_sat_f32_s (f32.const 0.5))))))"#,
         );
         let sites = analyse(&m).unwrap();
         assert_eq!(sites.selects.len(), 1);
