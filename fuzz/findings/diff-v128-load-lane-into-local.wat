@@ -1,5 +1,6 @@
 ;; epsilon finding (diff target, seed 20261206, iteration 166448, the 60-minute run of
-;; 2026-12-06), reduced from 1055 lines. Open (not fixed).
+;; 2026-12-06), reduced from 1055 lines; iterations 318081 and 338247 of that run reduce to the
+;; same fault. Open (not fixed): counted as known-open while LOAD_LANE_OPEN (src/diff.rs) is set.
 ;;
 ;; `v128.loadN_lane` whose result is stored straight into a local (`local.set`/`local.tee`
 ;; right after it) takes its vector operand from the wrong slot: one cell above the local

@@ -641,6 +641,14 @@ fn random_value(rng: &mut Rng, ty: wasmparser::ValType, zero: bool) -> Value {
 // ---------------------------------------------------------------------------------------------
 // The target
 
+/// Known open fault in main: a `v128.loadN_lane` whose result goes straight into a local
+/// (`local.set`/`local.tee` right after it) takes its vector operand from the wrong slot (one
+/// cell above the local). Repro: `fuzz/findings/diff-v128-load-lane-into-local.wat`. While set,
+/// a mismatch that disappears when epsilon runs the module with those sites rewritten
+/// (`v128.const 0` + `v128.or` between the two, the same value) counts as `known-open`, not as
+/// a failure; set it to `false` once main has the fix.
+pub(crate) const LOAD_LANE_OPEN: bool = true;
+
 /// Counters of the differential target.
 #[derive(Debug, Default)]
 pub struct Diff {
@@ -655,6 +663,8 @@ pub struct Diff {
     not_generated: u64,
     /// Modules excluded per known wasmi bug (a), (b), (c), (d), (e).
     known: [u64; 5],
+    /// Mismatches explained by the known open fault [`LOAD_LANE_OPEN`].
+    known_open: u64,
 }
 
 impl Diff {
@@ -732,6 +742,13 @@ impl Target for Diff {
                     }
                     return;
                 }
+                if LOAD_LANE_OPEN && load_lane_explained(&wasm, &sites, &ex, &plan, mode) {
+                    self.known_open += 1;
+                    if ctx.verbose {
+                        eprintln!("known-open (v128.loadN_lane into a local): {text}");
+                    }
+                    return;
+                }
                 self.mismatches += 1;
                 ctx.report(
                     "mismatch",
@@ -754,7 +771,7 @@ impl Target for Diff {
     fn summary(&self, seed: u64) -> String {
         let [a, b, c, d, e] = self.known;
         format!(
-            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}, e={e}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated",
+            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}, e={e}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated, {} known-open (v128.loadN_lane into a local)",
             self.modules,
             self.calls,
             self.mismatches,
@@ -764,7 +781,8 @@ impl Target for Diff {
             self.peer_panics,
             self.unsupported,
             self.peer_rejected,
-            self.not_generated
+            self.not_generated,
+            self.known_open
         )
     }
 }
@@ -797,6 +815,7 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
             br_tables: bugs.contains(&2),
             param_frames: bugs.contains(&3),
             shifted_br_tables: bugs.contains(&4),
+            load_lane_locals: false,
         };
         let fixed = peer_bugs::neutralise(wasm, sites, fix)?;
         if matches!(
@@ -807,6 +826,33 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
         }
     }
     None
+}
+
+/// Whether a mismatch disappears when epsilon runs the module with the sites of the known open
+/// fault [`LOAD_LANE_OPEN`] rewritten, against wasmi on the module as it is or, failing that,
+/// with every known wasmi bug pattern's sites neutralised.
+fn load_lane_explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: EpsilonMode) -> bool {
+    if sites.load_lane_locals.is_empty() {
+        return false;
+    }
+    let Some(eps) = peer_bugs::neutralise(wasm, sites, Fix { load_lane_locals: true, ..Fix::default() })
+    else {
+        return false;
+    };
+    let all = Fix {
+        selects: true,
+        br_tables: true,
+        param_frames: true,
+        shifted_br_tables: true,
+        load_lane_locals: false,
+    };
+    let mut peers = vec![wasm.to_vec()];
+    if sites.any() {
+        peers.extend(peer_bugs::neutralise(wasm, sites, all));
+    }
+    peers.iter().any(|peer| {
+        matches!(compare(&eps, peer, ex, plan, mode), Compared::Agree { .. } | Compared::Inconclusive { .. })
+    })
 }
 
 /// Every exported function called once with zero arguments, in export order.

@@ -50,6 +50,10 @@ pub struct Sites {
     /// Pattern (e): `br_table`s carrying values that wasmi passes in stack slots over an
     /// operand below them, to labels that all have the same height.
     pub shifted_br_tables: Vec<BrTableSite>,
+    /// Not a wasmi bug but an open epsilon fault (`LOAD_LANE_OPEN` in `diff.rs`): byte offsets
+    /// (in the module) right after `v128.loadN_lane` operators followed directly by a
+    /// `local.set`/`local.tee`. Not counted by [`Sites::any`].
+    pub load_lane_locals: Vec<usize>,
 }
 
 /// A `br_table` of pattern (e).
@@ -85,6 +89,9 @@ pub struct Fix {
     pub param_frames: bool,
     /// Pattern (e).
     pub shifted_br_tables: bool,
+    /// The open epsilon fault's sites, for epsilon: `v128.const 0` + `v128.or` inserted between
+    /// the `v128.loadN_lane` and the `local.set`/`local.tee` (the same value).
+    pub load_lane_locals: bool,
 }
 
 /// Whether an operator yields a constant when all its operands are constant, as wasmi's
@@ -160,6 +167,19 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
                         shifted_br_table(&fv, targets, offset as usize, ops.original_position() as usize)
                 {
                     sites.shifted_br_tables.push(site);
+                }
+                if matches!(op, Operator::LocalSet { .. } | Operator::LocalTee { .. })
+                    && matches!(
+                        previous,
+                        Some(
+                            Operator::V128Load8Lane { .. }
+                                | Operator::V128Load16Lane { .. }
+                                | Operator::V128Load32Lane { .. }
+                                | Operator::V128Load64Lane { .. }
+                        )
+                    )
+                {
+                    sites.load_lane_locals.push(offset as usize);
                 }
                 if let Operator::BrTable { targets } = &op
                     && results > 1
@@ -567,6 +587,7 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
     let fix_br_tables = fix.br_tables && !sites.br_table_funcs.is_empty();
     let fix_param_frames = fix.param_frames && !sites.param_frames.is_empty();
     let fix_shifted_br_tables = fix.shifted_br_tables && !sites.shifted_br_tables.is_empty();
+    let fix_load_lane_locals = fix.load_lane_locals && !sites.load_lane_locals.is_empty();
     // First pass: counts and types we need.
     let mut type_count = 0u32;
     let mut func_types: Vec<u32> = Vec::new(); // type index per function (imports first)
@@ -680,6 +701,14 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
                 if fix_param_frames {
                     for &site in sites.param_frames.iter().filter(inside) {
                         insertions.push((site, site, vec![0x02, 0x40, 0x0b])); // block end
+                    }
+                }
+                if fix_load_lane_locals {
+                    for &site in sites.load_lane_locals.iter().filter(inside) {
+                        let mut code = vec![0xfd, 0x0c]; // v128.const 0
+                        code.extend([0; 16]);
+                        code.extend([0xfd, 0x50]); // v128.or
+                        insertions.push((site, site, code));
                     }
                 }
                 if fix_shifted_br_tables {
@@ -818,7 +847,13 @@ fn leb_len(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
-    const ALL: Fix = Fix { selects: true, br_tables: true, param_frames: true, shifted_br_tables: true };
+    const ALL: Fix = Fix {
+        selects: true,
+        br_tables: true,
+        param_frames: true,
+        shifted_br_tables: true,
+        load_lane_locals: false,
+    };
 
     fn wasm(text: &str) -> Vec<u8> {
         wat::parse_str(text).unwrap()
@@ -978,9 +1013,6 @@ mod tests {
         wasm(&format!("(module (func $g (param i32) (result {results}) (local v128 i32) {body}) {exports})"))
     }
 
-    const SHIFTED: Fix =
-        Fix { shifted_br_tables: true, selects: false, br_tables: false, param_frames: false };
-
     /// `block (result RESULTS) BELOW VALUES local.get 0 br_table 0 1 end`: a branch out of the block
     /// or out of the function, over `below`.
     fn one_block(results: &str, below: &str, values: &str) -> String {
@@ -1056,7 +1088,7 @@ mod tests {
             let sites = analyse(&m).unwrap();
             assert_eq!(sites.shifted_br_tables.len(), 1, "{body}");
             assert!(!crate::diff::engines_agree(&m, &m), "wasmi does not differ: {body}");
-            let fixed = neutralise(&m, &sites, SHIFTED).unwrap();
+            let fixed = neutralise(&m, &sites, Fix { shifted_br_tables: true, ..Fix::default() }).unwrap();
             wasmparser::Validator::new().validate_all(&fixed).unwrap();
             assert!(analyse(&fixed).unwrap().shifted_br_tables.is_empty(), "{body}");
             assert!(crate::diff::engines_agree(&m, &fixed), "the rewrite does not help: {body}");
@@ -1122,6 +1154,23 @@ mod tests {
         ] {
             assert_eq!(wasmi_slot_values(tys), n, "{tys:?}");
         }
+    }
+
+    /// The open epsilon fault `LOAD_LANE_OPEN`: `fuzz/findings/diff-v128-load-lane-into-local.wat`
+    /// differs, has one site, and agrees once epsilon gets the rewrite.
+    #[test]
+    fn finds_a_load_lane_stored_into_a_local() {
+        let m = wasm(include_str!("../findings/diff-v128-load-lane-into-local.wat"));
+        let sites = analyse(&m).unwrap();
+        assert_eq!(sites.load_lane_locals.len(), 1);
+        assert!(!sites.any());
+        let fixed = neutralise(&m, &sites, Fix { load_lane_locals: true, ..Fix::default() }).unwrap();
+        wasmparser::Validator::new().validate_all(&fixed).unwrap();
+        assert!(analyse(&fixed).unwrap().load_lane_locals.is_empty());
+        if crate::diff::LOAD_LANE_OPEN {
+            assert!(!crate::diff::engines_agree(&m, &m));
+        }
+        assert!(crate::diff::engines_agree(&fixed, &m));
     }
 
     #[test]
