@@ -641,6 +641,14 @@ fn random_value(rng: &mut Rng, ty: wasmparser::ValType, zero: bool) -> Value {
 // ---------------------------------------------------------------------------------------------
 // The target
 
+/// Known open fault in main: a `v128.loadN_lane` whose result goes straight into a local
+/// (`local.set`/`local.tee` right after it) takes its vector operand from the wrong slot (one
+/// cell above the local). Repro: `fuzz/findings/diff-v128-load-lane-into-local.wat`. While set,
+/// a mismatch that disappears when epsilon runs the module with those sites rewritten
+/// (`v128.const 0` + `v128.or` between the two, the same value) counts as `known-open`, not as
+/// a failure; set it to `false` once main has the fix.
+pub(crate) const LOAD_LANE_OPEN: bool = true;
+
 /// Counters of the differential target.
 #[derive(Debug, Default)]
 pub struct Diff {
@@ -653,8 +661,10 @@ pub struct Diff {
     unsupported: u64,
     peer_rejected: u64,
     not_generated: u64,
-    /// Modules excluded per known wasmi bug (a), (b), (c), (d).
-    known: [u64; 4],
+    /// Modules excluded per known wasmi bug (a), (b), (c), (d), (e).
+    known: [u64; 5],
+    /// Mismatches explained by the known open fault [`LOAD_LANE_OPEN`].
+    known_open: u64,
 }
 
 impl Diff {
@@ -732,6 +742,13 @@ impl Target for Diff {
                     }
                     return;
                 }
+                if LOAD_LANE_OPEN && load_lane_explained(&wasm, &sites, &ex, &plan, mode) {
+                    self.known_open += 1;
+                    if ctx.verbose {
+                        eprintln!("known-open (v128.loadN_lane into a local): {text}");
+                    }
+                    return;
+                }
                 self.mismatches += 1;
                 ctx.report(
                     "mismatch",
@@ -752,25 +769,26 @@ impl Target for Diff {
     }
 
     fn summary(&self, seed: u64) -> String {
-        let [a, b, c, d] = self.known;
+        let [a, b, c, d, e] = self.known;
         format!(
-            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated",
+            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}, e={e}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated, {} known-open (v128.loadN_lane into a local)",
             self.modules,
             self.calls,
             self.mismatches,
             self.panics,
-            a + b + c + d,
+            a + b + c + d + e,
             self.inconclusive,
             self.peer_panics,
             self.unsupported,
             self.peer_rejected,
-            self.not_generated
+            self.not_generated,
+            self.known_open
         )
     }
 }
 
 /// Whether a mismatch disappears when wasmi runs the module with known-bug sites neutralised;
-/// returns the bugs (0 = a, 2 = c, 3 = d) whose neutralisation explains it. Each present
+/// returns the bugs (0 = a, 2 = c, 3 = d, 4 = e) whose neutralisation explains it. Each present
 /// pattern is tried alone first, then the combinations, smallest first.
 fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: EpsilonMode) -> Option<Vec<usize>> {
     if !sites.any() {
@@ -780,6 +798,7 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
         (0, !sites.selects.is_empty()),
         (2, !sites.br_table_funcs.is_empty()),
         (3, !sites.param_frames.is_empty()),
+        (4, !sites.shifted_br_tables.is_empty()),
     ]
     .into_iter()
     .filter_map(|(bug, here)| here.then_some(bug))
@@ -791,8 +810,13 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
         .collect();
     subsets.sort_by_key(Vec::len);
     for bugs in subsets {
-        let fix =
-            Fix { selects: bugs.contains(&0), br_tables: bugs.contains(&2), param_frames: bugs.contains(&3) };
+        let fix = Fix {
+            selects: bugs.contains(&0),
+            br_tables: bugs.contains(&2),
+            param_frames: bugs.contains(&3),
+            shifted_br_tables: bugs.contains(&4),
+            load_lane_locals: false,
+        };
         let fixed = peer_bugs::neutralise(wasm, sites, fix)?;
         if matches!(
             compare(wasm, &fixed, ex, plan, mode),
@@ -804,15 +828,36 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
     None
 }
 
-/// Compares the engines on a module file (`.wasm` or `.wat`): every exported function is
-/// called once with zero arguments, in export order, and each outcome is printed. For
-/// checking minimised reproductions by hand (`epsilon-fuzz --compare FILE`).
-pub fn compare_file(path: &std::path::Path) -> Result<bool, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let wasm = wat::parse_bytes(&bytes).map_err(|e| e.to_string())?.into_owned();
-    let ex = exports(&wasm).ok_or("cannot read the exports")?;
-    let plan: Plan = ex
-        .funcs
+/// Whether a mismatch disappears when epsilon runs the module with the sites of the known open
+/// fault [`LOAD_LANE_OPEN`] rewritten, against wasmi on the module as it is or, failing that,
+/// with every known wasmi bug pattern's sites neutralised.
+fn load_lane_explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: EpsilonMode) -> bool {
+    if sites.load_lane_locals.is_empty() {
+        return false;
+    }
+    let Some(eps) = peer_bugs::neutralise(wasm, sites, Fix { load_lane_locals: true, ..Fix::default() })
+    else {
+        return false;
+    };
+    let all = Fix {
+        selects: true,
+        br_tables: true,
+        param_frames: true,
+        shifted_br_tables: true,
+        load_lane_locals: false,
+    };
+    let mut peers = vec![wasm.to_vec()];
+    if sites.any() {
+        peers.extend(peer_bugs::neutralise(wasm, sites, all));
+    }
+    peers.iter().any(|peer| {
+        matches!(compare(&eps, peer, ex, plan, mode), Compared::Agree { .. } | Compared::Inconclusive { .. })
+    })
+}
+
+/// Every exported function called once with zero arguments, in export order.
+fn zero_plan(ex: &Exports) -> Plan {
+    ex.funcs
         .iter()
         .map(|(name, params, results)| {
             (
@@ -821,14 +866,33 @@ pub fn compare_file(path: &std::path::Path) -> Result<bool, String> {
                 *results,
             )
         })
-        .collect();
+        .collect()
+}
+
+/// For tests: whether epsilon running `eps_wasm` and wasmi running `peer_wasm` agree, with
+/// every export of `eps_wasm` called once with zero arguments (as `--compare` does).
+#[cfg(test)]
+pub(crate) fn engines_agree(eps_wasm: &[u8], peer_wasm: &[u8]) -> bool {
+    let ex = exports(eps_wasm).expect("exports");
+    let mode = EpsilonMode { fuel: false, interruptible: false };
+    matches!(compare(eps_wasm, peer_wasm, &ex, &zero_plan(&ex), mode), Compared::Agree { calls } if calls > 0)
+}
+
+/// Compares the engines on a module file (`.wasm` or `.wat`): every exported function is
+/// called once with zero arguments, in export order, and each outcome is printed. For
+/// checking minimised reproductions by hand (`epsilon-fuzz --compare FILE`).
+pub fn compare_file(path: &std::path::Path) -> Result<bool, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let wasm = wat::parse_bytes(&bytes).map_err(|e| e.to_string())?.into_owned();
+    let ex = exports(&wasm).ok_or("cannot read the exports")?;
+    let plan = zero_plan(&ex);
     let sites = peer_bugs::analyse(&wasm);
     println!("known-bug sites: {sites:?}");
     let mode = EpsilonMode { fuel: false, interruptible: false };
     let outcome = compare_logged(&wasm, &wasm, &ex, &plan, mode, true);
     println!("{outcome:?}");
     if let (Compared::Mismatch { .. }, Some(sites)) = (&outcome, &sites) {
-        let names = ["a", "b", "c", "d"];
+        let names = ["a", "b", "c", "d", "e"];
         match explained(&wasm, sites, &ex, &plan, mode) {
             Some(bugs) => {
                 let bugs: Vec<&str> = bugs.iter().map(|b| names[*b]).collect();

@@ -141,6 +141,7 @@ fn main() -> ExitCode {
         hang_timeout: Duration::from_secs(args.hang_secs),
     };
     driver::install(&settings, args.verbose || args.iteration.is_some());
+    println!("epsilon-fuzz: epsilon {} dispatch backend", epsilon::dispatch_backend());
     let per_target_time = args.minutes.map(|m| Duration::from_secs_f64(m * 60.0 / args.targets.len() as f64));
     let verbose = args.verbose || args.iteration.is_some();
     let results = driver::on_big_stack(move || {

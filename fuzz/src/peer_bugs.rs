@@ -8,9 +8,11 @@
 //! state comparison) is the disagreement attributed to that known bug and excluded; otherwise
 //! it stays a mismatch. Nothing else about the module is excused.
 //!
-//! - (a) `select` fused with an `i32.eqz`/`i32.ne` condition and a constant value operand: the
-//!   neutralised module routes the condition through a fresh global (`global.set` +
-//!   `global.get` between the comparison and the `select`), which wasmi cannot fuse.
+//! - (a) `select` fused with the `i32.eqz`/`ref.is_null` (or `i32.eq`/`i32.ne` with 0) that
+//!   computes its condition right before it (wasmi then reads the condition from its
+//!   accumulator register, which need not hold the compared value): the neutralised module
+//!   routes the condition through a fresh global (`global.set` + `global.get` between the
+//!   comparison and the `select`), which wasmi cannot fuse.
 //! - (c) multi-value `br_table` to the function label: the neutralised module wraps the body of
 //!   each affected function in a `block` of the function's result type, so the `br_table`
 //!   targets that block (which then falls through to the function's end) instead.
@@ -18,6 +20,12 @@
 //!   (wasmi's translator leaves it a lazy reference to the local at the frame's entry, then
 //!   copies it on one path only): the neutralised module has an empty `block end` right after
 //!   the operator that pushed the value, which makes wasmi copy it there, on every path.
+//! - (e) a `br_table` whose labels (all of one operand stack height) take values that wasmi
+//!   passes in stack slots, with an operand between the labels' height and those values
+//!   (wasmi leaves the values where they are instead of moving them down to the label's
+//!   slots): the neutralised module replaces the `br_table` by one that targets fresh
+//!   `block`s entered right there (so no operand lies between them and the values), each
+//!   followed by a `br` to the original target.
 
 use wasmparser::{
     BinaryReader, FuncValidatorAllocations, Operator, OperatorsReader, Parser, Payload, Validator,
@@ -28,7 +36,8 @@ use wasmparser::{
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sites {
     /// Pattern (a): byte offsets (in the module) of `select` operators whose condition is an
-    /// `i32.eqz`/`i32.ne` right before them and one of whose value operands is a constant.
+    /// `i32.eqz` or `ref.is_null` right before them, or an `i32.eq`/`i32.ne` one of whose
+    /// operands may be a constant (as wasmi folds them).
     pub selects: Vec<usize>,
     /// Pattern (c): code-section indices of functions with more than one result that contain
     /// a `br_table` one of whose targets is the function's outermost label.
@@ -38,12 +47,34 @@ pub struct Sites {
     /// below its parameters, in a frame that copies it on some path and that is left by
     /// another path (a branch to it, or the other arm of an `if`). Sorted, distinct.
     pub param_frames: Vec<usize>,
+    /// Pattern (e): `br_table`s carrying values that wasmi passes in stack slots over an
+    /// operand below them, to labels that all have the same height.
+    pub shifted_br_tables: Vec<BrTableSite>,
+    /// Not a wasmi bug but an open epsilon fault (`LOAD_LANE_OPEN` in `diff.rs`): byte offsets
+    /// (in the module) right after `v128.loadN_lane` operators followed directly by a
+    /// `local.set`/`local.tee`. Not counted by [`Sites::any`].
+    pub load_lane_locals: Vec<usize>,
+}
+
+/// A `br_table` of pattern (e).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrTableSite {
+    /// Byte offsets (in the module) of the operator and right after it.
+    pub start: usize,
+    pub end: usize,
+    /// The types of the values its labels take.
+    pub types: Vec<wasmparser::ValType>,
+    /// Its targets (relative depths), the default last.
+    pub targets: Vec<u32>,
 }
 
 impl Sites {
     /// Whether any pattern was found.
     pub fn any(&self) -> bool {
-        !self.selects.is_empty() || !self.br_table_funcs.is_empty() || !self.param_frames.is_empty()
+        !self.selects.is_empty()
+            || !self.br_table_funcs.is_empty()
+            || !self.param_frames.is_empty()
+            || !self.shifted_br_tables.is_empty()
     }
 }
 
@@ -56,6 +87,11 @@ pub struct Fix {
     pub br_tables: bool,
     /// Pattern (d).
     pub param_frames: bool,
+    /// Pattern (e).
+    pub shifted_br_tables: bool,
+    /// The open epsilon fault's sites, for epsilon: `v128.const 0` + `v128.or` inserted between
+    /// the `v128.loadN_lane` and the `local.set`/`local.tee` (the same value).
+    pub load_lane_locals: bool,
 }
 
 /// Whether an operator yields a constant when all its operands are constant, as wasmi's
@@ -106,6 +142,8 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
             // Whether each operand stack slot holds a constant (as wasmi would see it).
             let mut stack: Vec<bool> = Vec::new();
             let mut previous: Option<Operator<'_>> = None;
+            // Whether an input of `previous` may be a constant.
+            let mut previous_const_input = false;
             let mut br_table_to_func = false;
             while !ops.eof() {
                 let (op, offset) = ops.read_with_offset().ok()?;
@@ -113,13 +151,35 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
                 let (pops, pushes) = op.operator_arity(&fv).unwrap_or((0, 0));
                 let (pops, pushes) = (pops as usize, pushes as usize);
                 if matches!(op, Operator::Select | Operator::TypedSelect { .. })
-                    && matches!(previous, Some(Operator::I32Eqz | Operator::I32Ne))
-                    && stack.len() >= 3
-                {
-                    let n = stack.len();
-                    if stack[n - 3] || stack[n - 2] {
-                        sites.selects.push(offset as usize);
+                    && match previous {
+                        Some(Operator::I32Eqz | Operator::RefIsNull) => true,
+                        Some(Operator::I32Eq | Operator::I32Ne) => previous_const_input,
+                        _ => false,
                     }
+                {
+                    sites.selects.push(offset as usize);
+                }
+                let before = frames.before(&fv, &op);
+                if let Operator::BrTable { targets } = &op
+                    && before.reachable
+                    && !matches!(previous, Some(Operator::I32Const { .. }))
+                    && let Some(site) =
+                        shifted_br_table(&fv, targets, offset as usize, ops.original_position() as usize)
+                {
+                    sites.shifted_br_tables.push(site);
+                }
+                if matches!(op, Operator::LocalSet { .. } | Operator::LocalTee { .. })
+                    && matches!(
+                        previous,
+                        Some(
+                            Operator::V128Load8Lane { .. }
+                                | Operator::V128Load16Lane { .. }
+                                | Operator::V128Load32Lane { .. }
+                                | Operator::V128Load64Lane { .. }
+                        )
+                    )
+                {
+                    sites.load_lane_locals.push(offset as usize);
                 }
                 if let Operator::BrTable { targets } = &op
                     && results > 1
@@ -131,12 +191,12 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
                     }
                     br_table_to_func |= hit;
                 }
-                let inputs_const =
-                    pops > 0 && stack.len() >= pops && stack[stack.len() - pops..].iter().all(|&c| c);
+                let inputs = &stack[stack.len().saturating_sub(pops)..];
+                let inputs_const = pops > 0 && inputs.len() == pops && inputs.iter().all(|&c| c);
+                previous_const_input = inputs.iter().any(|&c| c);
                 let result_const = is_const(&op) || (pushes == 1 && inputs_const && foldable(&op));
                 stack.truncate(stack.len().saturating_sub(pops));
                 stack.extend(std::iter::repeat_n(result_const, pushes));
-                let before = frames.before(&fv, &op);
                 fv.op(offset, &op).ok()?;
                 frames.after(&fv, &op, before, ops.original_position() as usize, &mut sites.param_frames);
                 previous = Some(op);
@@ -153,6 +213,73 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
     sites.param_frames.sort_unstable();
     sites.param_frames.dedup();
     Some(sites)
+}
+
+/// How many of a label's values (of types `tys`) wasmi 2.0.0 passes in stack slots rather than
+/// in its accumulator registers (`BranchParams`; one register for `i32`, `i64` and references,
+/// one for `f32`, one for `f64`, none for `v128`): the last value takes its register if it has
+/// one, and the one or two before it theirs while each has one and it is free.
+fn wasmi_slot_values(tys: &[wasmparser::ValType]) -> usize {
+    use wasmparser::ValType as V;
+    let kind = |t: &V| match t {
+        V::I32 | V::I64 | V::Ref(_) => Some(0),
+        V::F32 => Some(1),
+        V::F64 => Some(2),
+        V::V128 => None,
+    };
+    let mut taken: Vec<u8> = Vec::new();
+    for t in tys.iter().rev().take(3) {
+        match kind(t) {
+            Some(k) if !taken.contains(&k) => taken.push(k),
+            _ => break,
+        }
+    }
+    tys.len() - taken.len()
+}
+
+/// Pattern (e): whether the `br_table` (at `start..end`, about to be validated by `fv`) hits
+/// wasmi 2.0.0's bug. Its `visit_br_table` leaves the branch values where they are on the
+/// stack (it copies them to their own slots) and, when every target label has the same
+/// operand stack height, encodes no per-target copies to the label's slots: right only when
+/// nothing lies between that height and the values. So a site is a `br_table` with a
+/// non-constant index (a constant one is folded into a `br`), not all targets the same (that
+/// is a `br` too), whose labels take values that wasmi passes in stack slots (not only in its
+/// accumulator registers), all of the same height, with at least one operand between that
+/// height and the values. Reachability is the caller's business.
+fn shifted_br_table<R: WasmModuleResources>(
+    fv: &wasmparser::FuncValidator<R>,
+    table: &wasmparser::BrTable<'_>,
+    start: usize,
+    end: usize,
+) -> Option<BrTableSite> {
+    let mut targets: Vec<u32> = table.targets().collect::<Result<_, _>>().ok()?;
+    targets.push(table.default());
+    if targets.iter().all(|&t| t == table.default()) {
+        return None;
+    }
+    let frame = fv.get_control_frame(table.default() as usize)?;
+    let types: Vec<wasmparser::ValType> = match frame.block_type {
+        wasmparser::BlockType::Empty => Vec::new(),
+        wasmparser::BlockType::Type(t) => vec![t],
+        wasmparser::BlockType::FuncType(i) => {
+            let f = fv.resources().sub_type_at(i)?.unwrap_func();
+            match frame.kind {
+                wasmparser::FrameKind::Loop => f.params().to_vec(),
+                _ => f.results().to_vec(),
+            }
+        }
+    };
+    if wasmi_slot_values(&types) == 0 {
+        return None;
+    }
+    for &t in &targets {
+        if fv.get_control_frame(t as usize)?.height != frame.height {
+            return None;
+        }
+    }
+    // The operands below the index and the branch values.
+    let below = (fv.operand_stack_height() as usize).checked_sub(1 + types.len())?;
+    (below > frame.height).then_some(BrTableSite { start, end, types, targets })
 }
 
 /// An operand as wasmi's translator may hold it (pattern (d)).
@@ -459,6 +586,8 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
     let fix_selects = fix.selects && !sites.selects.is_empty();
     let fix_br_tables = fix.br_tables && !sites.br_table_funcs.is_empty();
     let fix_param_frames = fix.param_frames && !sites.param_frames.is_empty();
+    let fix_shifted_br_tables = fix.shifted_br_tables && !sites.shifted_br_tables.is_empty();
+    let fix_load_lane_locals = fix.load_lane_locals && !sites.load_lane_locals.is_empty();
     // First pass: counts and types we need.
     let mut type_count = 0u32;
     let mut func_types: Vec<u32> = Vec::new(); // type index per function (imports first)
@@ -518,6 +647,24 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
             new_types.push(enc);
         }
     }
+    // New block types for the `br_table`s' fresh blocks: values + index -> values, one per
+    // distinct list of value types.
+    let mut table_types: Vec<(&[wasmparser::ValType], u32)> = Vec::new();
+    if fix_shifted_br_tables {
+        for site in &sites.shifted_br_tables {
+            if table_types.iter().any(|(t, _)| *t == site.types.as_slice()) {
+                continue;
+            }
+            let mut enc = vec![0x60];
+            leb_u32(&mut enc, site.types.len() as u32 + 1);
+            enc.extend(site.types.iter().map(|t| val_type_byte(*t)));
+            enc.push(0x7f);
+            leb_u32(&mut enc, site.types.len() as u32);
+            enc.extend(site.types.iter().map(|t| val_type_byte(*t)));
+            table_types.push((&site.types, type_count + new_types.len() as u32));
+            new_types.push(enc);
+        }
+    }
 
     let mut out = wasm.get(..8)?.to_vec();
     let mut global_written = false;
@@ -538,8 +685,9 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
                     contents.push(0x02);
                     leb_s33(&mut contents, t);
                 }
-                // Code inserted at offsets of the body: (offset, bytes), in order.
-                let mut insertions: Vec<(usize, Vec<u8>)> = Vec::new();
+                // Code replacing byte ranges of the body (empty ones: insertions):
+                // (start, end, bytes), in order.
+                let mut insertions: Vec<(usize, usize, Vec<u8>)> = Vec::new();
                 let inside = |s: &&usize| (ops_start..range.end).contains(*s);
                 if fix_selects {
                     for &site in sites.selects.iter().filter(inside) {
@@ -547,20 +695,34 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
                         leb_u32(&mut code, scratch_global);
                         code.push(0x23); // global.get
                         leb_u32(&mut code, scratch_global);
-                        insertions.push((site, code));
+                        insertions.push((site, site, code));
                     }
                 }
                 if fix_param_frames {
                     for &site in sites.param_frames.iter().filter(inside) {
-                        insertions.push((site, vec![0x02, 0x40, 0x0b])); // block end
+                        insertions.push((site, site, vec![0x02, 0x40, 0x0b])); // block end
                     }
                 }
-                insertions.sort_by_key(|(site, _)| *site);
+                if fix_load_lane_locals {
+                    for &site in sites.load_lane_locals.iter().filter(inside) {
+                        let mut code = vec![0xfd, 0x0c]; // v128.const 0
+                        code.extend([0; 16]);
+                        code.extend([0xfd, 0x50]); // v128.or
+                        insertions.push((site, site, code));
+                    }
+                }
+                if fix_shifted_br_tables {
+                    for site in sites.shifted_br_tables.iter().filter(|s| inside(&&s.start)) {
+                        let ty = table_types.iter().find(|(t, _)| *t == site.types.as_slice())?.1;
+                        insertions.push((site.start, site.end, br_table_via_blocks(&site.targets, ty)));
+                    }
+                }
+                insertions.sort_by_key(|(start, end, _)| (*start, *end));
                 let mut at = ops_start;
-                for (site, code) in insertions {
-                    contents.extend_from_slice(wasm.get(at..site)?);
+                for (start, end, code) in insertions {
+                    contents.extend_from_slice(wasm.get(at..start)?);
                     contents.extend_from_slice(&code);
-                    at = site;
+                    at = end;
                 }
                 contents.extend_from_slice(wasm.get(at..range.end)?);
                 if wrap.is_some() {
@@ -632,6 +794,39 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Pattern (e)'s replacement of `br_table targets` (the default last), taking values of block
+/// type `ty` (values + index -> values): one fresh `block ty` per distinct target, entered right
+/// there, so that the index and the values are their parameters and nothing lies between them
+/// and the blocks' labels; the `br_table` inside targets these blocks, and the code after each
+/// block's `end` branches on to its original target with the values (a `br`, which wasmi
+/// translates right). With distinct targets `u_0 … u_{m-1}`, block `j` is `j` deep from the
+/// innermost, and after its `end`, `m - 1 - j` fresh blocks remain around the `br`.
+fn br_table_via_blocks(targets: &[u32], ty: u32) -> Vec<u8> {
+    let mut distinct: Vec<u32> = Vec::new();
+    for &t in targets {
+        if !distinct.contains(&t) {
+            distinct.push(t);
+        }
+    }
+    let m = distinct.len() as u32;
+    let mut code = Vec::new();
+    for _ in 0..m {
+        code.push(0x02); // block
+        leb_s33(&mut code, ty);
+    }
+    code.push(0x0e); // br_table
+    leb_u32(&mut code, targets.len() as u32 - 1);
+    for t in targets {
+        leb_u32(&mut code, distinct.iter().position(|u| u == t).unwrap_or(0) as u32);
+    }
+    for (j, u) in (0u32..).zip(&distinct) {
+        code.push(0x0b); // end
+        code.push(0x0c); // br
+        leb_u32(&mut code, u + (m - 1 - j));
+    }
+    code
+}
+
 /// Writes a global section: the `existing` entries (count, raw bytes) plus the scratch global
 /// `(mut i32) (i32.const 0)` of the neutralised selects.
 fn push_global_section(out: &mut Vec<u8>, existing: Option<(u32, &[u8])>) {
@@ -652,7 +847,13 @@ fn leb_len(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
-    const ALL: Fix = Fix { selects: true, br_tables: true, param_frames: true };
+    const ALL: Fix = Fix {
+        selects: true,
+        br_tables: true,
+        param_frames: true,
+        shifted_br_tables: true,
+        load_lane_locals: false,
+    };
 
     fn wasm(text: &str) -> Vec<u8> {
         wat::parse_str(text).unwrap()
@@ -671,23 +872,58 @@ mod tests {
         assert_eq!(analyse(&fixed).unwrap().selects.len(), 0);
     }
 
+    /// Pattern (a): a module whose export `f` (locals: i32 0, funcref null, i32 0, i64 0)
+    /// computes `body`; `table.size 0` (1) puts a non-zero value in wasmi's accumulator.
+    fn select_module(result: &str, body: &str) -> Vec<u8> {
+        wasm(&format!(
+            r#"(module (table 1 funcref) (func $zero (result i32) i32.const 0)
+                 (func (export "f") (result {result}) (local i32 funcref i32 i64) {body}))"#
+        ))
+    }
+
+    /// Pattern (a) without constant operands: each shape makes wasmi 2.0.0 differ (the fused
+    /// condition is read from the accumulator, which holds the `table.size`, not the compared
+    /// value), has one site, and agrees once neutralised.
     #[test]
-    fn ignores_select_without_constant_or_other_condition() {
-        let m = wasm(
-            r#"(module (func (param i32) (result i32)
-                 (select (local.get 0) (local.get 0) (i32.eqz (local.get 0)))
-                 (select (i32.const 1) (local.get 0) (i32.eq (local.get 0) (local.get 0)))
-                 drop))"#,
-        );
-        assert_eq!(analyse(&m).unwrap().selects.len(), 0);
+    fn finds_select_fused_with_a_condition_not_in_the_accumulator() {
+        for (result, body) in [
+            ("i32", "table.size 0 local.get 0 local.get 2 i32.eqz select"),
+            ("i32", "table.size 0 local.get 0 local.get 1 ref.is_null select"),
+            ("i32", "table.size 0 local.get 0 local.get 2 i32.const 0 i32.eq select"),
+            ("i32", "local.get 0 table.size 0 i32.const 0 local.get 2 i32.ne select"),
+            ("i32", "table.size 0 local.get 0 call $zero i32.eqz select"),
+            ("i64", "table.size 0 i64.extend_i32_u local.get 3 local.get 2 i32.eqz select"),
+        ] {
+            let m = select_module(result, body);
+            let sites = analyse(&m).unwrap();
+            assert_eq!(sites.selects.len(), 1, "{body}");
+            assert!(!crate::diff::engines_agree(&m, &m), "wasmi does not differ: {body}");
+            let fixed = neutralise(&m, &sites, Fix { selects: true, ..Fix::default() }).unwrap();
+            wasmparser::Validator::new().validate_all(&fixed).unwrap();
+            assert!(crate::diff::engines_agree(&m, &fixed), "the rewrite does not help: {body}");
+        }
+    }
+
+    #[test]
+    fn ignores_select_with_another_condition() {
+        for body in [
+            "table.size 0 local.get 0 local.get 2 local.get 0 i32.eq select",
+            "table.size 0 local.get 0 local.get 2 i32.const 0 i32.lt_s select",
+            "table.size 0 local.get 0 local.get 3 i64.eqz select",
+            "table.size 0 local.get 0 local.get 2 i32.eqz local.tee 2 select",
+        ] {
+            let m = select_module("i32", body);
+            assert!(analyse(&m).unwrap().selects.is_empty(), "{body}");
+            assert!(crate::diff::engines_agree(&m, &m), "wasmi differs: {body}");
+        }
     }
 
     #[test]
     fn folded_constants_count_as_constants() {
         let m = wasm(
             r#"(module (global (mut i32) (i32.const 0)) (func (param i32) (result i32)
-                 (select (i32.trunc_sat_f32_s (f32.const 2.5)) (local.get 0)
-                         (i32.ne (local.get 0) (i32.const 3)))))"#,
+                 (select (local.get 0) (local.get 0)
+                         (i32.ne (local.get 0) (i32.trunc_sat_f32_s (f32.const 0.5))))))"#,
         );
         let sites = analyse(&m).unwrap();
         assert_eq!(sites.selects.len(), 1);
@@ -766,6 +1002,175 @@ mod tests {
             let sites = analyse(&param_frame_module(body)).unwrap();
             assert!(sites.param_frames.is_empty(), "{body}");
         }
+    }
+
+    /// A module with `$g (param i32) (result RESULTS) (local v128 i32)` of body `body` and
+    /// exports `f0` … `f{calls - 1}` calling it with the index `0` … `calls - 1`.
+    fn br_table_module(results: &str, body: &str, calls: u32) -> Vec<u8> {
+        let exports: String = (0..calls)
+            .map(|i| format!(r#"(func (export "f{i}") (result {results}) (call $g (i32.const {i})))"#))
+            .collect();
+        wasm(&format!("(module (func $g (param i32) (result {results}) (local v128 i32) {body}) {exports})"))
+    }
+
+    /// `block (result RESULTS) BELOW VALUES local.get 0 br_table 0 1 end`: a branch out of the block
+    /// or out of the function, over `below`.
+    fn one_block(results: &str, below: &str, values: &str) -> String {
+        format!("block (result {results}) {below} {values} local.get 0 br_table 0 1 end")
+    }
+
+    /// Pattern (e): each shape makes wasmi 2.0.0 differ from epsilon, has one site, and once
+    /// the site is rewritten (for wasmi only) the engines agree.
+    #[test]
+    fn finds_a_br_table_shifting_its_values() {
+        let mut shapes: Vec<(&str, String, u32)> = vec![
+            // The minimal example in `known-peer-bugs.md`.
+            ("v128", one_block("v128", "i32.const 101", "v128.const i64x2 143 144"), 2),
+            // Label types with some values in slots, whatever the value below is.
+            ("i32 i32", one_block("i32 i32", "i32.const 102", "i32.const 103 i32.const 104"), 2),
+            ("f32 f32", one_block("f32 f32", "local.get 0", "f32.const 105 f32.const 106"), 1),
+            ("v128 i32", one_block("v128 i32", "f64.const 107", "v128.const i64x2 145 146 i32.const 108"), 1),
+            ("i32 v128", one_block("i32 v128", "i32.const 109", "i32.const 110 v128.const i64x2 147 148"), 1),
+            (
+                "i64 i32 f32 f64",
+                one_block(
+                    "i64 i32 f32 f64",
+                    "i32.const 111",
+                    "i64.const 112 i32.const 113 f32.const 114 f64.const 115",
+                ),
+                1,
+            ),
+        ];
+        for (results, body, calls) in [
+            // Nested blocks of the same height, several targets, routed differently.
+            (
+                "v128",
+                "block (result v128) block (result v128) block (result v128) \
+                   i32.const 116 v128.const i64x2 149 150 local.get 0 br_table 1 0 2 1 \
+                 end v128.const i64x2 151 152 i64x2.add end v128.const i64x2 153 154 i64x2.add end",
+                4,
+            ),
+            // Labels of height 1, two values above.
+            (
+                "v128 i32",
+                "i32.const 117 block (result v128 i32) block (result v128 i32) i32.const 118 i32.const 119 \
+                   v128.const i64x2 155 156 i32.const 120 local.get 0 br_table 0 1 end end \
+                 local.set 0 local.set 1 drop local.get 1 local.get 0",
+                1,
+            ),
+            // A loop's parameters (the loop and the block around it have the same height).
+            (
+                "v128 i32",
+                "block (result v128 i32) v128.const i64x2 157 158 i32.const 121 \
+                   loop (param v128 i32) (result v128 i32) local.set 2 local.set 1 \
+                     i32.const 122 local.get 1 local.get 2 local.get 0 \
+                     local.get 0 i32.const 123 i32.add local.set 0 br_table 0 1 end end",
+                1,
+            ),
+            // A block with parameters, the value below being one of them; an `if`.
+            (
+                "v128",
+                "v128.const i64x2 159 160 i32.const 124 block (param v128 i32) (result v128) \
+                   drop v128.const i64x2 161 162 local.get 0 br_table 0 1 end",
+                1,
+            ),
+            (
+                "v128",
+                "i32.const 125 if (result v128) i32.const 126 v128.const i64x2 163 164 local.get 0 br_table 0 1 \
+                 else v128.const i64x2 165 166 end",
+                2,
+            ),
+        ] {
+            shapes.push((results, body.to_string(), calls));
+        }
+        for (results, body, calls) in &shapes {
+            let m = br_table_module(results, body, *calls);
+            let sites = analyse(&m).unwrap();
+            assert_eq!(sites.shifted_br_tables.len(), 1, "{body}");
+            assert!(!crate::diff::engines_agree(&m, &m), "wasmi does not differ: {body}");
+            let fixed = neutralise(&m, &sites, Fix { shifted_br_tables: true, ..Fix::default() }).unwrap();
+            wasmparser::Validator::new().validate_all(&fixed).unwrap();
+            assert!(analyse(&fixed).unwrap().shifted_br_tables.is_empty(), "{body}");
+            assert!(crate::diff::engines_agree(&m, &fixed), "the rewrite does not help: {body}");
+        }
+    }
+
+    /// Pattern (e)'s negative shapes: no site, and wasmi 2.0.0 agrees with epsilon.
+    #[test]
+    fn br_table_shifting_needs_slot_values_equal_heights_and_a_value_below() {
+        let v = "v128.const i64x2 167 168";
+        for (results, body) in [
+            // Values all in accumulator registers (distinct kinds of the last three).
+            ("i64", one_block("i64", "i32.const 127", "i64.const 128")),
+            ("i32 f64", one_block("i32 f64", "i32.const 129", "i32.const 130 f64.const 131")),
+            (
+                "i64 f32 f64",
+                one_block("i64 f32 f64", "i32.const 132", "i64.const 133 f32.const 134 f64.const 135"),
+            ),
+            // Nothing between the labels' height and the values.
+            ("v128", one_block("v128", "", v)),
+            (
+                "v128 i32",
+                "i32.const 136 block (result v128 i32) block (result v128 i32) v128.const i64x2 169 170 \
+                   i32.const 137 local.get 0 br_table 0 1 end end \
+                 local.set 0 local.set 1 drop local.get 1 local.get 0"
+                    .into(),
+            ),
+            // Labels of different heights (wasmi copies per target).
+            (
+                "v128",
+                format!(
+                    "block (result v128) i32.const 138 {} br 1 end",
+                    one_block("v128", "i32.const 139", v)
+                ),
+            ),
+            // A constant index, and a single target: wasmi makes them a `br`.
+            ("v128", format!("block (result v128) i32.const 140 {v} i32.const 0 br_table 0 1 end")),
+            ("v128", format!("block (result v128) i32.const 141 {v} local.get 0 br_table 0 0 end")),
+            // Unreachable code.
+            ("v128", one_block("v128", "unreachable i32.const 142", v)),
+        ] {
+            let m = br_table_module(results, &body, 2);
+            assert!(analyse(&m).unwrap().shifted_br_tables.is_empty(), "{body}");
+            assert!(crate::diff::engines_agree(&m, &m), "wasmi differs: {body}");
+        }
+    }
+
+    #[test]
+    fn wasmi_slot_values_follow_its_accumulators() {
+        use wasmparser::ValType::{F32, F64, I32, I64, V128};
+        for (tys, n) in [
+            (&[][..], 0),
+            (&[I32][..], 0),
+            (&[V128][..], 1),
+            (&[I32, I64][..], 1),
+            (&[F32, I32][..], 0),
+            (&[I32, V128][..], 2),
+            (&[V128, I32][..], 1),
+            (&[I32, F32, F64][..], 0),
+            (&[F32, I32, F32][..], 1),
+            (&[F64, F32, F32][..], 2),
+            (&[I64, I32, F32, F64][..], 1),
+        ] {
+            assert_eq!(wasmi_slot_values(tys), n, "{tys:?}");
+        }
+    }
+
+    /// The open epsilon fault `LOAD_LANE_OPEN`: `fuzz/findings/diff-v128-load-lane-into-local.wat`
+    /// differs, has one site, and agrees once epsilon gets the rewrite.
+    #[test]
+    fn finds_a_load_lane_stored_into_a_local() {
+        let m = wasm(include_str!("../findings/diff-v128-load-lane-into-local.wat"));
+        let sites = analyse(&m).unwrap();
+        assert_eq!(sites.load_lane_locals.len(), 1);
+        assert!(!sites.any());
+        let fixed = neutralise(&m, &sites, Fix { load_lane_locals: true, ..Fix::default() }).unwrap();
+        wasmparser::Validator::new().validate_all(&fixed).unwrap();
+        assert!(analyse(&fixed).unwrap().load_lane_locals.is_empty());
+        if crate::diff::LOAD_LANE_OPEN {
+            assert!(!crate::diff::engines_agree(&m, &m));
+        }
+        assert!(crate::diff::engines_agree(&fixed, &m));
     }
 
     #[test]
