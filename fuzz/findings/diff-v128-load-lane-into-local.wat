@@ -1,6 +1,7 @@
 ;; epsilon finding (diff target, seed 20261206, iteration 166448, the 60-minute run of
 ;; 2026-12-06), reduced from 1055 lines; iterations 318081 and 338247 of that run reduce to the
-;; same fault. Open (not fixed): counted as known-open while LOAD_LANE_OPEN (src/diff.rs) is set.
+;; same fault. Fixed in main (runtime/src/translate/ops.rs `v128_load_lane`; regression test
+;; testsuite/epsilon/simd.wast).
 ;;
 ;; `v128.loadN_lane` whose result is stored straight into a local (`local.set`/`local.tee`
 ;; right after it) takes its vector operand from the wrong slot: one cell above the local

@@ -236,7 +236,8 @@ impl FuncTranslator<'_> {
     }
 
     /// `v128.loadN_lane`: the vector operand is materialised in its canonical slot, which is
-    /// `dst + 1` because the address below it takes one cell.
+    /// `dst + 1` because the address below it takes one cell; `dst` stays the address's
+    /// canonical slot (no result fusion).
     fn v128_load_lane(
         &mut self,
         memarg: &MemArg,
@@ -249,7 +250,10 @@ impl FuncTranslator<'_> {
         self.pop();
         let a = self.pop();
         let addr = self.operand(a);
-        self.emit_result(ValType::V128, |dst| make(dst, addr, offset, lane, mem));
+        // Not `emit_result`: a following `local.set` must not retarget `dst`, since the op
+        // finds its vector operand relative to it.
+        let dst = self.push_temp(ValType::V128);
+        self.emit(make(dst, addr, offset, lane, mem));
         Ok(())
     }
 
