@@ -136,6 +136,12 @@ impl Variant {
         self.fields.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
     }
 
+    /// Whether the op branches (it has a branch offset): only such ops may check for
+    /// interrupts, on a backward branch.
+    fn branches(&self) -> bool {
+        self.fields.iter().any(|(n, t)| n == "offset" && t == "i32")
+    }
+
     /// The fields in the order they are laid out: small types first after the `u16` tag, so
     /// every variant packs into 12 bytes (checked here and by a unit test).
     fn layout(&self) -> Vec<(String, String)> {
@@ -542,13 +548,21 @@ pub fn op_rs() -> String {
 /// it to a macro (the dispatch backends).
 pub fn handlers_rs() -> String {
     let mut s = String::new();
-    w(&mut s, "/// Invokes `$m!` with every op, in tag order: `Name { fields } => call;` (generated from");
-    w(&mut s, "/// `runtime/build/isa.rs`). `vm` and `cx` are passed in so the calls can name them.");
+    w(
+        &mut s,
+        "/// Invokes `$m!` with every op, in tag order: `Name { fields } branches => call;` (generated",
+    );
+    w(
+        &mut s,
+        "/// from `runtime/build/isa.rs`; `branches` is `true` for ops with a branch offset). `vm` and",
+    );
+    w(&mut s, "/// `cx` are passed in so the calls can name them.");
     w(&mut s, "macro_rules! for_each_op {");
     w(&mut s, "    ($m:ident) => {");
     w(&mut s, "        $m! { vm, cx;");
     for v in variants() {
-        let _ = writeln!(s, "            {} {{ {} }} => {};", v.name, v.field_names(), v.call);
+        let _ =
+            writeln!(s, "            {} {{ {} }} {} => {};", v.name, v.field_names(), v.branches(), v.call);
     }
     w(&mut s, "        }");
     w(&mut s, "    };");

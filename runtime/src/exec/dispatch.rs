@@ -3,9 +3,11 @@
 //!
 //! - **threaded** (`epsilon_tail_dispatch`, chosen by `build.rs` for optimised builds on
 //!   x86_64, aarch64, riscv64 and loongarch64): one function per op; each ends by calling the
-//!   next op's handler, looked up by the op's tag in `HANDLERS`, in tail position. The handlers
-//!   share one signature with the hot state ([`Vm`]) in argument registers, so LLVM turns each
-//!   of those calls into a jump: no loop, no spill of the state between ops.
+//!   next op's handler, looked up by the op's tag in a handler table, in tail position. The
+//!   handlers share one signature with the hot state ([`Vm`] and the table) in argument
+//!   registers, so LLVM turns each of those calls into a jump: no loop, no spill of the state
+//!   between ops. There are two tables: for stores that are not interruptible, the handlers of
+//!   branching ops skip the interrupt check of backward branches.
 //! - **portable** (everywhere else, and with the `portable-dispatch` feature): a loop around a
 //!   `match` on the op, every handler inlined into it.
 //!
@@ -32,7 +34,7 @@ include!(concat!(env!("OUT_DIR"), "/handlers.rs"));
 /// Runs from `vm.ip` until the execution stops.
 pub(crate) fn execute(vm: Vm, cx: &mut Cx<'_>) -> Break {
     #[cfg(epsilon_tail_dispatch)]
-    return threaded::next(vm, cx);
+    return threaded::start(vm, cx);
     #[cfg(not(epsilon_tail_dispatch))]
     return portable::execute(vm, cx);
 }
@@ -45,53 +47,69 @@ mod threaded {
     use super::*;
     use crate::ir::OP_COUNT;
 
-    /// An op handler: runs the op at `ip` and everything after it.
-    type Handler = fn(*const Op, *mut u64, *mut u8, usize, &mut Cx<'_>, u64) -> Break;
+    /// An op handler: runs the op at `ip` and everything after it. `handlers` is the table it
+    /// takes the next op's handler from, one of the two below; it stays in a register.
+    #[derive(Clone, Copy)]
+    pub(super) struct Handler(fn(*const Op, *mut u64, *mut u8, *const Handler, &mut Cx<'_>, u64) -> Break);
+
+    /// Starts running the op `vm.ip` points at, with the handlers for the store's limits.
+    pub(super) fn start(vm: Vm, cx: &mut Cx<'_>) -> Break {
+        let handlers = if cx.limits.interruptible { &INTERRUPTIBLE } else { &UNINTERRUPTIBLE };
+        next(vm, cx, handlers.as_ptr())
+    }
 
     /// Continues with the op `vm.ip` points at.
     #[inline(always)]
-    pub(super) fn next(vm: Vm, cx: &mut Cx<'_>) -> Break {
+    fn next(vm: Vm, cx: &mut Cx<'_>, handlers: *const Handler) -> Break {
         cx.check_ip(vm.ip);
         // SAFETY: `vm.ip` points at an op of the running function's stream (see `Vm`), and
-        // `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`.
-        let handler = unsafe { *HANDLERS.get_unchecked(usize::from(*(vm.ip as *const u16))) };
-        handler(vm.ip, vm.sp, vm.mem, vm.mem_len, cx, vm.acc)
+        // `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`, the length of
+        // both tables `handlers` points into.
+        let Handler(handler) = unsafe { *handlers.add(usize::from(*(vm.ip as *const u16))) };
+        handler(vm.ip, vm.sp, vm.mem, handlers, cx, vm.acc)
     }
 
     macro_rules! threaded {
-        ($vm:ident, $cx:ident; $( $name:ident { $($field:ident),* } => $call:expr; )*) => {
+        ($vm:ident, $cx:ident; $( $name:ident { $($field:ident),* } $branches:literal => $call:expr; )*) => {
             #[allow(non_snake_case, unused_variables)]
             mod ops {
                 use super::*;
                 $(
+                    /// `CHECK`: whether a backward branch checks the interrupt flag (only ops
+                    /// that branch are instantiated with `false`).
                     #[inline(never)]
-                    pub(super) fn $name(
+                    pub(super) fn $name<const CHECK: bool>(
                         ip: *const Op,
                         sp: *mut u64,
                         mem: *mut u8,
-                        mem_len: usize,
+                        handlers: *const Handler,
                         $cx: &mut Cx<'_>,
                         acc: u64,
                     ) -> Break {
-                        let mut state = Vm { ip, sp, mem, mem_len, acc };
-                        // SAFETY: `HANDLERS` is in tag order, so this handler only runs for
+                        let mut state = Vm { ip, sp, mem, acc, check_interrupts: CHECK };
+                        // SAFETY: both tables are in tag order, so this handler only runs for
                         // ops of its own kind.
                         let Op::$name { $($field),* } = (unsafe { *ip }) else {
                             unsafe { std::hint::unreachable_unchecked() }
                         };
                         let $vm = &mut state;
                         match $call {
-                            Ok(()) => next(state, $cx),
+                            Ok(()) => next(state, $cx, handlers),
                             Err(stop) => stop,
                         }
                     }
                 )*
             }
 
-            /// The handler of each op, indexed by its tag.
-            static HANDLERS: [Handler; OP_COUNT] = [$(ops::$name),*];
+            /// The handler of each op, indexed by its tag, for interruptible stores.
+            static INTERRUPTIBLE: [Handler; OP_COUNT] = [$(Handler(ops::$name::<true>)),*];
 
-            /// `HANDLERS[tag]` is the handler of that op (checked by a unit test).
+            /// The same for stores that cannot be interrupted: the ops that branch do not check
+            /// the (constant zero) interrupt flag; every other op shares its handler with
+            /// `INTERRUPTIBLE`.
+            static UNINTERRUPTIBLE: [Handler; OP_COUNT] = [$(Handler(ops::$name::<{ !$branches }>)),*];
+
+            /// `INTERRUPTIBLE[tag]` is the handler of that op (checked by a unit test).
             #[cfg(test)]
             pub(super) fn handler_names() -> Vec<&'static str> {
                 vec![$(stringify!($name)),*]
@@ -107,7 +125,7 @@ mod portable {
     use super::*;
 
     macro_rules! portable {
-        ($vm:ident, $cx:ident; $( $name:ident { $($field:ident),* } => $call:expr; )*) => {
+        ($vm:ident, $cx:ident; $( $name:ident { $($field:ident),* } $branches:literal => $call:expr; )*) => {
             /// Runs ops until one stops the execution.
             pub(super) fn execute(mut state: Vm, $cx: &mut Cx<'_>) -> Break {
                 let $vm = &mut state;

@@ -1,6 +1,6 @@
 //! Loads, stores, `memory.size` and `memory.grow`.
 //!
-//! Memory 0, the one nearly every access goes to, is reached through `Vm::mem`/`Vm::mem_len`
+//! Memory 0, the one nearly every access goes to, is reached through `Vm::mem`/`Cx::mem_len`
 //! (`_m0` ops); other memories through the store (`_m` ops). Each access makes exactly the one
 //! bounds check WebAssembly requires: `addr + offset + size <= length`, computed in 64 bits
 //! (addresses and offsets are 32-bit, so the sum cannot overflow).
@@ -26,7 +26,7 @@ pub(crate) fn load_m0<const N: usize, R: Outcome>(
     offset: u32,
     f: impl FnOnce([u8; N]) -> R,
 ) -> Flow {
-    let Some(at) = in_bounds::<N>(addr.read(vm, cx), offset, vm.mem_len) else {
+    let Some(at) = in_bounds::<N>(addr.read(vm, cx), offset, cx.mem_len) else {
         return Err(cx.trap(TrapKind::MemoryOutOfBounds));
     };
     // SAFETY: `at + N <= mem_len`, and `mem` points to `mem_len` initialised bytes of memory 0
@@ -50,7 +50,7 @@ pub(crate) fn store_m0<const N: usize, V>(
     offset: u32,
     f: impl FnOnce(V) -> [u8; N],
 ) -> Flow {
-    let Some(at) = in_bounds::<N>(addr.read(vm, cx), offset, vm.mem_len) else {
+    let Some(at) = in_bounds::<N>(addr.read(vm, cx), offset, cx.mem_len) else {
         return Err(cx.trap(TrapKind::MemoryOutOfBounds));
     };
     let bytes = f(value.read(vm, cx));

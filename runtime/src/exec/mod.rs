@@ -227,6 +227,7 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         inst,
         code,
         mem0: inst.memories.first().map(|&m| m as usize),
+        mem_len: 0,
         func,
         base: 0,
         #[cfg(feature = "checked")]
@@ -247,8 +248,8 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         ip: func.ops[state.ip as usize..].as_ptr(),
         sp: std::ptr::null_mut(),
         mem: std::ptr::null_mut(),
-        mem_len: 0,
         acc: 0,
+        check_interrupts: true,
     };
     cx.set_frame(&mut vm, state.base as usize);
     cx.reload_mem(&mut vm);

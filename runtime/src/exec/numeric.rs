@@ -47,14 +47,18 @@ pub(crate) fn binary<A, B, R: Outcome>(
 }
 
 /// Branches by `offset` if `taken`. A backward branch (each loop iteration takes one) leaves
-/// the handlers when an interrupt fired, to resume at the target if the callback says so.
+/// the handlers when an interrupt fired, to resume at the target if the callback says so
+/// (unless `vm.check_interrupts` is off: the store cannot be interrupted).
 #[inline(always)]
 pub(crate) fn branch_if(vm: &mut Vm, cx: &mut Cx<'_>, taken: bool, offset: i32) -> Flow {
     if !taken {
+        // Without a hint, LLVM computes both targets and selects one (`cmov`): more
+        // instructions on both paths, and the next op's fetch waits for the compare.
+        std::hint::cold_path();
         return vm.next();
     }
     vm.jump(offset);
-    if offset <= 0 && cx.interrupt_pending() {
+    if offset <= 0 && vm.check_interrupts && cx.interrupt_pending() {
         return Err(cx.slow(Slow::Interrupt, vm.ip));
     }
     Ok(())

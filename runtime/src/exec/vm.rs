@@ -9,7 +9,7 @@
 //!   always holds the whole running frame (the entry sizes it, `calls::enter` grows it before a
 //!   callee starts, it never shrinks during an execution). With the `checked` feature each
 //!   access is checked against the frame instead (`Cx::frame_end`).
-//! - `Vm::mem`/`Vm::mem_len` are memory 0's bytes; every access checks `addr + offset + size <=
+//! - `Vm::mem`/`Cx::mem_len` are memory 0's bytes; every access checks `addr + offset + size <=
 //!   mem_len` (the check WebAssembly requires). They are re-derived ([`Cx::reload_mem`]) after
 //!   anything that may move or resize the bytes or switch instances: `memory.grow`, bulk
 //!   operations, accesses to other memories, calls into other instances, host calls.
@@ -72,11 +72,13 @@ pub(crate) struct Vm {
     pub sp: *mut u64,
     /// Memory 0's first byte (dangling if the instance has none).
     pub mem: *mut u8,
-    /// Memory 0's size in bytes.
-    pub mem_len: usize,
     /// The accumulator: a one-cell value passed from the op that computes it to the op right
     /// after it that uses it, without a round trip through a register of the frame.
     pub acc: u64,
+    /// Whether backward branches check the interrupt flag. Always `true` but in the threaded
+    /// backend's handlers for stores that are not interruptible (whose flag is a constant zero),
+    /// where it is a constant `false` and the check disappears.
+    pub check_interrupts: bool,
 }
 
 impl Vm {
@@ -418,6 +420,8 @@ pub(crate) struct Cx<'a> {
     pub code: &'a [FuncCode],
     /// The store index of the running instance's memory 0, if it has one.
     pub mem0: Option<usize>,
+    /// Memory 0's size in bytes (0 if there is none); its first byte is `Vm::mem`.
+    pub mem_len: usize,
     /// The running function and its frame's index in the value stack.
     pub func: &'a CompiledFunc,
     pub base: usize,
@@ -515,11 +519,11 @@ impl<'a> Cx<'a> {
             Some(m) => {
                 let data = &mut self.memories[m].data;
                 vm.mem = data.as_mut_ptr();
-                vm.mem_len = data.len();
+                self.mem_len = data.len();
             }
             None => {
                 vm.mem = std::ptr::NonNull::dangling().as_ptr();
-                vm.mem_len = 0;
+                self.mem_len = 0;
             }
         }
     }
