@@ -549,6 +549,43 @@ fn links_cannot_be_moved_out_of_the_sandbox() {
     assert_eq!(std::fs::read_link(dir.path("box/ok")).unwrap(), Path::new("x"));
 }
 
+/// `..` after a name climbs from wherever the name leads when it is a link: with
+/// `sub/l3 -> ..`, the target `sub/l3/sub/../..` looks as if it stayed inside but resolves
+/// above the sandbox (found by `ci/fuzz`, wasi target, seed 20261206, iteration 114908).
+/// `path_symlink` must refuse such targets; leading `..`s stay allowed.
+#[test]
+fn link_targets_cannot_climb_through_other_links() {
+    let dir = TempDir::new("climb-links");
+    dir.mkdir("box/sub");
+    // Strings: "sub/l3" (6) at 0, ".." (2) at 16, "sub/l3/sub/../.." (16) at 32, "x" (1) at 64,
+    // "sub/y" (5) at 80, "../sub" (6) at 96.
+    let wat = r#"(module
+         (import "wasi_snapshot_preview1" "path_symlink" (func $symlink (param i32 i32 i32 i32 i32) (result i32)))
+         (memory (export "memory") 1)
+         (data (i32.const 0) "sub/l3")
+         (data (i32.const 16) "..")
+         (data (i32.const 32) "sub/l3/sub/../..")
+         (data (i32.const 64) "x")
+         (data (i32.const 80) "sub/y")
+         (data (i32.const 96) "../sub")
+         (func (export "run") (result i32)
+           (local $e i32)
+           ;; sub/l3 -> .. names the preopen itself: allowed.
+           (if (call $symlink (i32.const 16) (i32.const 2) (i32.const 3) (i32.const 0) (i32.const 6))
+             (then (return (i32.const 1001))))
+           ;; x -> sub/l3/sub/../.. would resolve above the sandbox: refused.
+           (local.set $e (call $symlink (i32.const 32) (i32.const 16) (i32.const 3) (i32.const 64) (i32.const 1)))
+           (if (i32.ne (local.get $e) (i32.const 76)) (then (return (i32.add (i32.const 2000) (local.get $e)))))
+           ;; sub/y -> ../sub climbs real directories only: allowed.
+           (if (call $symlink (i32.const 96) (i32.const 6) (i32.const 3) (i32.const 80) (i32.const 5))
+             (then (return (i32.const 3001))))
+           (i32.const 0)))"#;
+    let errno = call_wat(wat, WasiConfig::new().preopen_dir(dir.path("box"), "/sandbox").unwrap());
+    assert_eq!(errno.unwrap(), 0);
+    assert!(std::fs::symlink_metadata(dir.path("box/x")).is_err(), "box/x exists");
+    assert_eq!(std::fs::read_link(dir.path("box/sub/y")).unwrap(), Path::new("../sub"));
+}
+
 /// A guest sleeping in `poll_oneoff` is stopped by a deadline like running code is (before the
 /// fix, the sleep ran to its end and the deadline was ignored).
 #[test]

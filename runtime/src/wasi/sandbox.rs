@@ -73,26 +73,29 @@ pub(crate) fn split(path: &str) -> WasiResult<(VecDeque<String>, bool)> {
 }
 
 /// Whether a symbolic link created `depth` directories below a starting directory with this
-/// `target` would point outside it (absolute, or climbing above it with `..`). Checked when a
-/// guest creates a link, so that the host never holds a link out of the sandbox.
+/// `target` could point outside it: absolute, climbing above it with leading `..`s, or with a
+/// `..` after a name. Checked when a guest creates a link, so that the host never holds a link
+/// out of the sandbox.
+///
+/// A `..` after a name is refused, not counted: the name may be (or later become) a link,
+/// and `..` then climbs from wherever that link leads, not from the name's directory
+/// (`sub/l/sub/../..` with `sub/l -> ..` ends above the sandbox although it looks as if it
+/// stayed inside). Leading `..`s climb real directories, from the link's own.
 pub(crate) fn link_target_escapes(depth: usize, target: &str) -> bool {
     if target.starts_with('/') {
         return true;
     }
-    let mut level = depth as isize;
+    let mut ups = 0;
+    let mut named = false;
     for c in target.split('/') {
         match c {
             "" | "." => {}
-            ".." => {
-                level -= 1;
-                if level < 0 {
-                    return true;
-                }
-            }
-            _ => level += 1,
+            ".." if named => return true,
+            ".." => ups += 1,
+            _ => named = true,
         }
     }
-    false
+    ups > depth
 }
 
 /// Whether moving (or hard-linking) the entry `name` of `parent` to `new_depth` directories
@@ -380,7 +383,10 @@ mod tests {
         assert!(link_target_escapes(1, "../.."));
         assert!(link_target_escapes(0, "a/../../b"));
         assert!(!link_target_escapes(1, "../x"));
-        assert!(!link_target_escapes(0, "a/b/../c"));
+        // A `..` after a name climbs from wherever that name leads if it is a link.
+        assert!(link_target_escapes(0, "a/b/../c"));
+        assert!(link_target_escapes(3, "sub/l/sub/../.."));
+        assert!(!link_target_escapes(2, "../../x/y"));
         assert!(!link_target_escapes(0, "./x"));
     }
 }
