@@ -21,7 +21,7 @@ enum Kind {
     R,
     /// A 32-bit immediate.
     I,
-    /// A 64-bit constant of the function's table.
+    /// A 64-bit constant, stored after the code in a `Data64` op (field `k`: the byte offset).
     K,
 }
 use Kind::{I, K, R, S};
@@ -517,6 +517,17 @@ pub fn op_rs() -> String {
     w(&mut s, "        match self {");
     for v in variants.iter().filter(|v| v.role == Role::Branch) {
         let _ = writeln!(s, "            Op::{} {{ offset, .. }} => Some(offset),", v.name);
+    }
+    w(&mut s, "            _ => None,");
+    w(&mut s, "        }");
+    w(&mut s, "    }");
+    w(&mut s, "");
+    w(&mut s, "    /// The constant operand of this op, if it has one (`k`: an index into the function's");
+    w(&mut s, "    /// constants while translating, a byte offset from the op to its `Data64` once sealed).");
+    w(&mut s, "    pub(crate) fn konst_mut(&mut self) -> Option<&mut u32> {");
+    w(&mut s, "        match self {");
+    for v in variants.iter().filter(|v| v.fields.iter().any(|(n, _)| n == "k")) {
+        let _ = writeln!(s, "            Op::{} {{ k, .. }} => Some(k),", v.name);
     }
     w(&mut s, "            _ => None,");
     w(&mut s, "        }");

@@ -71,6 +71,14 @@ pub(crate) fn unreachable(_vm: &mut Vm, cx: &mut Cx<'_>) -> Flow {
     Err(cx.trap(TrapKind::Unreachable))
 }
 
+/// `Data64` is never run (the translator places it after the op that ends the code, and no
+/// branch leads past that op); were it run, it would trap like `Unreachable`.
+#[inline(always)]
+pub(crate) fn data64(_vm: &mut Vm, cx: &mut Cx<'_>, _lo: u32, _hi: u32) -> Flow {
+    debug_assert!(false, "ran a Data64 op");
+    Err(cx.trap(TrapKind::Unreachable))
+}
+
 /// Charges the fuel of the block that starts here.
 #[inline(always)]
 pub(crate) fn consume_fuel(vm: &mut Vm, cx: &mut Cx<'_>, amount: u32) -> Flow {

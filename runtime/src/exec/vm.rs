@@ -233,7 +233,7 @@ pub(crate) struct Reg(pub Slot);
 pub(crate) struct Acc;
 /// A 32-bit immediate operand (see [`FromImm`]).
 pub(crate) struct Imm(pub u32);
-/// The function's 64-bit constant `.0` (see [`FromConst`]).
+/// A 64-bit constant `.0` bytes after the running op (see [`FromConst`]).
 pub(crate) struct Konst(pub u32);
 
 /// A memory address given as the wrapping sum of two `u32` operands: an `i32.add` the
@@ -270,14 +270,14 @@ impl<T: FromImm> Source<T> for Imm {
 
 impl<T: FromConst> Source<T> for Konst {
     #[inline(always)]
-    fn read(self, _vm: &Vm, cx: &Cx<'_>) -> T {
-        let consts = &cx.func.consts;
-        #[cfg(feature = "checked")]
-        let bits = consts[self.0 as usize];
-        // SAFETY: the translator only emits `k` fields it got from `intern_const`, indices
-        // into this function's own table (`CompiledFunc::consts`).
-        #[cfg(not(feature = "checked"))]
-        let bits = unsafe { *consts.get_unchecked(self.0 as usize) };
+    fn read(self, vm: &Vm, cx: &Cx<'_>) -> T {
+        // SAFETY: `seal` made every `k` the byte offset from its op to the bits of a `Data64`
+        // op after the end of the same stream, so the 8 bytes lie inside `func.ops`; they may
+        // not be 8-byte aligned (ops are 4-byte aligned), hence the unaligned read. With
+        // `checked`, `Cx::check_const` verifies the range first.
+        let at = unsafe { (vm.ip as *const u8).add(self.0 as usize) };
+        cx.check_const(at);
+        let bits = unsafe { (at as *const u64).read_unaligned() };
         T::from_const(bits)
     }
 }
@@ -362,7 +362,8 @@ from_imm! {
     f32: |i| f32::from_bits(i);
 }
 
-/// A 64-bit constant of the function's table as an operand (f64 ops and their bit forms).
+/// A 64-bit constant operand (f64 ops and their bit forms): `.0` is the byte offset from the
+/// op to the bits, in a `Data64` op after the end of the code (`FuncTranslator::seal`).
 pub(crate) trait FromConst {
     /// The operand.
     fn from_const(bits: u64) -> Self;
@@ -566,6 +567,20 @@ impl<'a> Cx<'a> {
         let _ = ip;
     }
 
+    /// With `checked`: panics unless the 8 bytes at `at` (a `k` operand's constant) lie in
+    /// the running function's op stream.
+    #[inline(always)]
+    pub(crate) fn check_const(&self, at: *const u8) {
+        #[cfg(feature = "checked")]
+        {
+            let ops = self.func.ops.as_ptr_range();
+            let (start, end) = (ops.start as usize, ops.end as usize);
+            assert!(start <= at as usize && at as usize + 8 <= end, "constant outside the running function");
+        }
+        #[cfg(not(feature = "checked"))]
+        let _ = at;
+    }
+
     /// With `checked`: panics unless `r` is a cell of the running frame.
     #[inline(always)]
     pub(crate) fn check_reg(&self, r: *mut u64) {
@@ -605,5 +620,21 @@ impl<'a> Cx<'a> {
             self.fuel -= cost;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::Op;
+    use crate::translate::DATA64_BITS_OFFSET;
+
+    #[test]
+    fn data64_keeps_its_bits_where_konst_reads_them() {
+        let op = Op::Data64 { lo: 0x1122_3344, hi: 0x5566_7788 };
+        // SAFETY: reads 8 of the 12 bytes of a live `Op`.
+        let bits = unsafe {
+            ((&op as *const Op as *const u8).add(DATA64_BITS_OFFSET) as *const u64).read_unaligned()
+        };
+        assert_eq!(bits, 0x5566_7788_1122_3344);
     }
 }

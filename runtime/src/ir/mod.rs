@@ -32,8 +32,6 @@ pub(crate) struct CompiledFunc {
     pub result_cells: u32,
     /// Lane selectors of the function's `i8x16.shuffle` ops, indexed by their `lanes` field.
     pub shuffles: Box<[[u8; 16]]>,
-    /// 64-bit constants of ops with a `k` field (an `f64` takes 8 bytes, too wide for an op).
-    pub consts: Box<[u64]>,
 }
 
 #[cfg(test)]

@@ -251,7 +251,12 @@ impl Module {
                 f.param_cells, f.local_cells, f.frame_cells
             );
             for (at, op) in f.ops.iter().enumerate() {
-                let _ = writeln!(out, "  {at:4}: {op:?}");
+                let _ = write!(out, "  {at:4}: {op:?}");
+                // A constant operand: name the `Data64` op it points at.
+                if let Some(&mut k) = { *op }.konst_mut() {
+                    let _ = write!(out, " (constant at {})", at + k as usize / size_of::<crate::ir::Op>());
+                }
+                let _ = writeln!(out);
             }
         }
         out

@@ -275,8 +275,8 @@ impl<'a> FuncTranslator<'a> {
             frame_cells: self.max_cells.max(registers),
             result_cells: self.func_type.result_cells(),
             shuffles: std::mem::take(&mut self.shuffles).into_boxed_slice(),
-            consts: std::mem::take(&mut self.consts).into_boxed_slice(),
         };
+        self.consts.clear();
         // Hand the buffers back for the next function.
         self.allocs.ops = std::mem::take(&mut self.ops);
         self.allocs.stack = std::mem::take(&mut self.stack);
@@ -293,12 +293,26 @@ impl<'a> FuncTranslator<'a> {
     /// `Unreachable`), by a call (its return address is the op after it, at most this last
     /// one) or by a `BrTable` (whose entries are the `Br` ops that follow it).
     ///
+    /// The function's 64-bit constants follow that last op, one `Data64` each, and every `k`
+    /// operand becomes the byte offset from its op to the constant's bits: an op reads its
+    /// constant next to itself (one load), with no table to find first.
+    ///
     /// Returns the number of registers the ops may touch: every register an op reads or
     /// writes is below it (the largest `u16` field plus `REGISTER_MARGIN`). The frame is made
     /// at least that large, which lets the dispatch loop index registers without a check.
     fn seal(&mut self) -> Result<u32> {
         self.ops.push(Op::Unreachable {});
         let len = self.ops.len() as i64;
+        for (at, op) in self.ops.iter_mut().enumerate() {
+            if let Some(k) = op.konst_mut() {
+                let data = len as usize + *k as usize;
+                *k = u32::try_from((data - at) * size_of::<Op>() + DATA64_BITS_OFFSET).map_err(|_| {
+                    Error::new(ErrorKind::Unsupported, "function too large: its constants are out of reach")
+                })?;
+            }
+        }
+        self.ops
+            .extend(self.consts.iter().map(|&bits| Op::Data64 { lo: bits as u32, hi: (bits >> 32) as u32 }));
         // Returns write slots 0 and 1 whatever the op names.
         let mut registers = REGISTER_MARGIN;
         for (at, op) in self.ops.iter_mut().enumerate() {
@@ -1036,3 +1050,7 @@ impl<'a> FuncTranslator<'a> {
         }
     }
 }
+
+/// Where a `Data64` op keeps its bits, in bytes from the op's start: right after the tag and
+/// its padding (checked by a unit test).
+pub(crate) const DATA64_BITS_OFFSET: usize = 4;
