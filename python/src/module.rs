@@ -666,8 +666,9 @@ impl Module {
         })
     }
 
-    /// Stops the call running in this module's runtime (from any thread) with a ``Trap``
-    /// whose kind is ``"interrupted"``. If no call is running, the next call is stopped.
+    /// Stops the call running in this module's runtime at this moment (from any thread, or
+    /// from a host function) with a ``Trap`` whose kind is ``"interrupted"``. With no call
+    /// running, it does nothing: a request never carries over to a later call.
     fn interrupt(&self, py: Python<'_>) -> PyResult<()> {
         guard(py, || {
             self.check_open(py)?;

@@ -70,8 +70,11 @@ enum Stop {
 /// State shared between a runtime and its store's interrupt callback.
 #[derive(Default)]
 pub(crate) struct CallControl {
-    /// Set by `interrupt()`; consumed by the next interrupt check.
+    /// Set by `interrupt()` while a call runs; consumed by the next interrupt check, and
+    /// cleared when the next outermost call starts (a request never outlives its call).
     interrupt_requested: AtomicBool,
+    /// Calls running on the store (nested ones, through host functions, included).
+    active: AtomicUsize,
     /// Set by `close()`: every running call stops.
     closing: AtomicBool,
     state: Mutex<ControlState>,
@@ -391,8 +394,12 @@ impl Shared {
         }
     }
 
-    /// Asks the running call (or, if none runs, the next call) to stop with a `Trap`.
+    /// Asks the call running at this moment to stop with a `Trap`; with none running, does
+    /// nothing (the rule of `epsilon::InterruptHandle::interrupt`).
     pub(crate) fn interrupt(&self) {
+        if self.ctl.active.load(Ordering::SeqCst) == 0 {
+            return;
+        }
         self.ctl.interrupt_requested.store(true, Ordering::SeqCst);
         self.handle.interrupt();
     }
@@ -430,13 +437,14 @@ impl Shared {
             store.set_deadline(Some(at.min(now + POLL)));
             Some(at)
         });
-        if self.ctl.interrupt_requested.load(Ordering::SeqCst) {
-            // Setting a deadline clears a pending interrupt; re-raise the flag.
-            self.handle.interrupt();
+        if self.ctl.active.fetch_add(1, Ordering::SeqCst) == 0 {
+            // A request left over from an earlier call (made after its last check) is dropped.
+            self.ctl.interrupt_requested.store(false, Ordering::SeqCst);
         }
         // Runtimes with WASI give the GIL up at once: their host calls may block.
         let eager = !store.data().wasi.is_empty();
         let outcome = gil::run_wasm(py, eager, || catch_unwind(AssertUnwindSafe(|| f(&mut *store))));
+        self.ctl.active.fetch_sub(1, Ordering::SeqCst);
         if let Some(at) = deadline {
             let mut state = self.ctl.lock();
             if let Some(i) = state.deadlines.iter().rposition(|d| d.0 == at) {

@@ -252,9 +252,9 @@ impl Func {
         store.inner.check(self.store)?;
         let mut cells = std::mem::take(&mut store.inner.scratch);
         cells.clear();
-        let outcome = self
-            .encode_args(&store.inner, args, results.len(), &mut cells)
-            .and_then(|()| crate::exec::invoke(store, self.index, &mut cells));
+        let outcome = self.encode_args(&store.inner, args, results.len(), &mut cells).and_then(|()| {
+            store.inner.interrupt.clone().in_call(|| crate::exec::invoke(store, self.index, &mut cells))
+        });
         if outcome.is_ok() {
             let ty = store.inner.funcs[self.index as usize].sig();
             cells_to_vals(&store.inner, &cells, ty.results(), results);
@@ -362,7 +362,10 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         cells.clear();
         let outcome = params
             .to_cells(&store.inner, &mut cells)
-            .and_then(|()| crate::exec::invoke(store, self.func.index, &mut cells))
+            .and_then(|()| {
+                let interrupt = store.inner.interrupt.clone();
+                interrupt.in_call(|| crate::exec::invoke(store, self.func.index, &mut cells))
+            })
             .map(|()| Results::from_cells(&store.inner, &cells));
         store.inner.scratch = cells;
         outcome
