@@ -1,15 +1,14 @@
-//! Conversions between Python objects and wasm values.
+//! Conversions between Python numbers and wasm values, and how the API names types and
+//! functions. References (`funcref`, `externref`) are converted in `function`, which owns the
+//! `Function` type they may hold.
 
-use crate::errors::{self, Class, OrPyErr};
-use crate::module::Function;
-use crate::shared::{PyStore, Shared};
+use crate::errors::{self, Class};
 use epsilon::{F32, F64, FuncType, V128, Val, ValType};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyInt, PyString};
 use std::ffi::c_int;
-use std::sync::Arc;
 
 /// The name of a value type as the Python API spells it.
 pub(crate) fn type_name(ty: ValType) -> &'static str {
@@ -227,45 +226,19 @@ fn bytes16(b: &[u8]) -> Result<V128, ConvError> {
     Ok(V128::from_bytes(bytes))
 }
 
-/// Converts a Python value to a wasm value of type `ty`.
-pub(crate) fn to_val(
-    shared: &Shared,
-    store: &mut PyStore,
-    obj: &Bound<'_, PyAny>,
-    ty: ValType,
-) -> Result<Val, ConvError> {
+/// Converts a Python number to a wasm value of numeric type `ty` (i32, i64, f32, f64, v128);
+/// reference types are converted by `function::to_val`.
+pub(crate) fn number_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, ConvError> {
     Ok(match ty {
         ValType::I32 => Val::I32(extract_i32(obj)?),
         ValType::I64 => Val::I64(extract_i64(obj)?),
         ValType::F32 => Val::F32(F32::from_float(extract_float(obj, "f32")? as f32)),
         ValType::F64 => Val::F64(F64::from_float(extract_float(obj, "f64")?)),
         ValType::V128 => Val::V128(extract_v128(obj)?),
-        ValType::ExternRef => Val::ExternRef(if obj.is_none() { None } else { Some(externref(store, obj)) }),
-        ValType::FuncRef => {
-            if obj.is_none() {
-                Val::FuncRef(None)
-            } else if let Ok(f) = obj.cast::<Function>() {
-                let f = f.get();
-                if f.shared.id != shared.id {
-                    return Err(ConvError::Type("the function belongs to another Runtime".into()));
-                }
-                Val::FuncRef(Some(f.func))
-            } else {
-                return Err(wrong_type(obj, "an epsilon Function or None for funcref"));
-            }
+        ValType::FuncRef | ValType::ExternRef => {
+            return Err(ConvError::Type(format!("{} is not a number type", type_name(ty))));
         }
     })
-}
-
-/// The `externref` for a Python object (the same reference for the same object).
-fn externref(store: &mut PyStore, obj: &Bound<'_, PyAny>) -> epsilon::ExternRef {
-    let key = obj.as_ptr() as usize;
-    if let Some(r) = store.data().externs.get(&key) {
-        return *r;
-    }
-    let r = epsilon::ExternRef::new(&mut *store, obj.clone().unbind());
-    store.data_mut().externs.insert(key, r);
-    r
 }
 
 /// Converts a raw bit pattern (`call_raw`) to a value of type `ty`.
@@ -296,27 +269,21 @@ pub(crate) fn val_to_raw<'py>(py: Python<'py>, v: &Val) -> PyResult<Bound<'py, P
     })
 }
 
-/// Converts a wasm value to Python: i32/i64 as signed ints, floats, v128 as an unsigned int,
-/// references as the Python object / `Function` (or `None`).
-pub(crate) fn to_py<'py>(
-    py: Python<'py>,
-    shared: &Arc<Shared>,
-    store: &PyStore,
-    v: &Val,
-) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match *v {
-        Val::I32(x) => x.into_pyobject(py)?.into_any(),
-        Val::I64(x) => x.into_pyobject(py)?.into_any(),
-        Val::F32(x) => f64::from(x.to_float()).into_pyobject(py)?.into_any(),
-        Val::F64(x) => x.to_float().into_pyobject(py)?.into_any(),
-        Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
-        Val::FuncRef(None) | Val::ExternRef(None) => py.None().into_bound(py),
-        Val::FuncRef(Some(f)) => {
-            Bound::new(py, Function::from_ref(shared.clone(), store, f).py(py)?)?.into_any()
-        }
-        Val::ExternRef(Some(r)) => match r.data(store).py(py)?.downcast_ref::<Py<PyAny>>() {
-            Some(obj) => obj.bind(py).clone(),
-            None => py.None().into_bound(py),
-        },
-    })
+/// Converts a numeric wasm value to Python: i32/i64 as signed ints, floats, v128 as an
+/// unsigned int; `None` for references (see `function::to_py`).
+pub(crate) fn number_to_py<'py>(py: Python<'py>, v: &Val) -> Option<PyResult<Bound<'py, PyAny>>> {
+    let convert = || -> PyResult<Bound<'py, PyAny>> {
+        Ok(match *v {
+            Val::I32(x) => x.into_pyobject(py)?.into_any(),
+            Val::I64(x) => x.into_pyobject(py)?.into_any(),
+            Val::F32(x) => f64::from(x.to_float()).into_pyobject(py)?.into_any(),
+            Val::F64(x) => x.to_float().into_pyobject(py)?.into_any(),
+            Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
+            Val::FuncRef(_) | Val::ExternRef(_) => py.None().into_bound(py),
+        })
+    };
+    match v {
+        Val::FuncRef(_) | Val::ExternRef(_) => None,
+        _ => Some(convert()),
+    }
 }

@@ -34,24 +34,24 @@ const DEADLINE: u32 = 1;
 const REQUESTED: u32 = 2;
 
 impl InterruptState {
-    /// Runs `f`, a call into the store, as the target of `interrupt()` requests made while
-    /// it runs; a call nested in another (through a host function) belongs to the outer one.
-    /// Only the thread holding the store changes `calls`, so checking then bumping is exact.
-    pub(crate) fn in_call<R>(&self, f: impl FnOnce() -> R) -> R {
+    /// Marks the start of a call into the store, which becomes the target of `interrupt()`
+    /// requests made while it runs; a call nested in another (through a host function)
+    /// belongs to the outer one. Returns what [`InterruptState::end_call`] needs. Only the
+    /// thread holding the store changes `calls`, so a load and a store suffice.
+    pub(crate) fn begin_call(&self) -> Option<u64> {
         let calls = self.calls.load(Ordering::Acquire);
         if calls % 2 == 1 {
-            return f();
-        }
-        /// Marks the call as ended, also if `f` panics.
-        struct End<'a>(&'a AtomicU64, u64);
-        impl Drop for End<'_> {
-            fn drop(&mut self) {
-                self.0.store(self.1, Ordering::Release);
-            }
+            return None;
         }
         self.calls.store(calls + 1, Ordering::Release);
-        let _end = End(&self.calls, calls + 2);
-        f()
+        Some(calls + 2)
+    }
+
+    /// Marks the end of the call `begin_call` started.
+    pub(crate) fn end_call(&self, begun: Option<u64>) {
+        if let Some(calls) = begun {
+            self.calls.store(calls, Ordering::Release);
+        }
     }
 
     /// Consumes the pending flag bits; whether they ask for a stop: a passed deadline, or an
