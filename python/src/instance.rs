@@ -95,9 +95,25 @@ impl Instance {
             None => errors::fail(
                 py,
                 Class::ExportNotFound,
-                format!("the module has no export named {}", values::quote(name)),
+                format!(
+                    "the module has no export named {} (exports: {})",
+                    values::quote(name),
+                    self.export_list()
+                ),
             ),
         }
+    }
+
+    /// The export names for error messages: `a, b, c` (at most 12, then `and N more`), or
+    /// `none`, as the command line lists them.
+    fn export_list(&self) -> String {
+        const SHOWN: usize = 12;
+        if self.exports.is_empty() {
+            return "none".to_string();
+        }
+        let names: Vec<&str> = self.exports.iter().take(SHOWN).map(|(n, _)| n.as_str()).collect();
+        let more = self.exports.len().saturating_sub(SHOWN);
+        if more == 0 { names.join(", ") } else { format!("{} and {more} more", names.join(", ")) }
     }
 
     /// Runs the WASI command's `_start` (`run_wasi`): the exit code.

@@ -80,7 +80,8 @@ pub(crate) fn signature(name: &str, ty: &FuncType) -> String {
 pub(crate) enum ConvError {
     /// The value has the wrong type (becomes `EpsilonTypeError`).
     Type(String),
-    /// The value is out of range for its type (becomes `OverflowError`).
+    /// The value is out of range for its type (becomes `EpsilonOverflowError`, an
+    /// `OverflowError` too).
     Overflow(String),
     /// Python raised while converting (for example in `__index__`): re-raised as is.
     Raised(PyErr),
@@ -91,7 +92,7 @@ impl ConvError {
     pub(crate) fn into_pyerr(self, py: Python<'_>, context: &str) -> PyErr {
         match self {
             ConvError::Type(m) => errors::new_err(py, Class::Type, format!("{context}: {m}")),
-            ConvError::Overflow(m) => PyOverflowError::new_err(format!("{context}: {m}")),
+            ConvError::Overflow(m) => errors::new_err(py, Class::Overflow, format!("{context}: {m}")),
             ConvError::Raised(e) => e,
         }
     }

@@ -60,6 +60,9 @@ class LinkError(EpsilonError):
 class EpsilonTypeError(EpsilonError, TypeError):
     """A value has the wrong type or the wrong number of values was given."""
 
+class EpsilonOverflowError(EpsilonTypeError, OverflowError):
+    """A number is out of range for its WebAssembly type."""
+
 class MemoryAccessError(EpsilonError, IndexError):
     """A memory or table access from Python was out of bounds (or negative)."""
 
@@ -464,6 +467,7 @@ __all__ = [
     "CompiledModule",
     "CompletedRun",
     "EpsilonError",
+    "EpsilonOverflowError",
     "EpsilonTimeoutError",
     "EpsilonTypeError",
     "ExportNotFoundError",
