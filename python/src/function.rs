@@ -102,6 +102,10 @@ impl Function {
             };
             for (i, (ty, slot)) in params.iter().zip(vals.iter_mut()).enumerate() {
                 let arg = args.get_borrowed_item(i)?;
+                if !raw && let Some(v) = values::fast_number(&arg, *ty) {
+                    *slot = v;
+                    continue;
+                }
                 let v = if raw { values::raw_to_val(&arg, *ty) } else { to_val(shared, store, &arg, *ty) };
                 *slot = v.map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?;
             }

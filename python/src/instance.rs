@@ -49,7 +49,8 @@ impl Instance {
             if let (Extern::Func(f), epsilon::ExternType::Func(fty)) = (ext, ty) {
                 let mut function = Function::new(shared.clone(), f, fty, Some(name.clone()));
                 function.module_closed = Some(closed.clone());
-                funcs.set_item(&name, Bound::new(py, function)?)?;
+                // Interned: names written in Python code are, so lookups compare pointers.
+                funcs.set_item(PyString::intern(py, &name), Bound::new(py, function)?)?;
             }
             export_index.insert(name.clone(), i);
             list.push((name, ext));

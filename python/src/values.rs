@@ -227,6 +227,40 @@ fn bytes16(b: &[u8]) -> Result<V128, ConvError> {
     Ok(V128::from_bytes(bytes))
 }
 
+/// The common cases of `number_to_val` without its error path (which makes the result large
+/// and slow to return): an exact `int` for i32/i64 in range, an exact `float` for f32/f64.
+/// `None`: convert with `number_to_val` (or `function::to_val`).
+#[inline]
+pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
+    match ty {
+        ValType::I32 | ValType::I64 => {
+            // SAFETY: `obj` is a live object and the `Bound` proves the GIL is held.
+            if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } == 0 {
+                return None;
+            }
+            let mut overflow: c_int = 0;
+            // SAFETY: as above; for an exact `int` this fails only by reporting `overflow`.
+            let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+            match ty {
+                _ if overflow != 0 => None,
+                ValType::I32 => (i64::from(i32::MIN)..=i64::from(u32::MAX))
+                    .contains(&v)
+                    .then(|| Val::I32(v as u32 as i32)),
+                _ => Some(Val::I64(v)),
+            }
+        }
+        ValType::F32 | ValType::F64 => {
+            let f = obj.cast_exact::<PyFloat>().ok()?.value();
+            Some(if ty == ValType::F32 {
+                Val::F32(F32::from_float(f as f32))
+            } else {
+                Val::F64(F64::from_float(f))
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Converts a Python number to a wasm value of numeric type `ty` (i32, i64, f32, f64, v128);
 /// reference types are converted by `function::to_val`.
 pub(crate) fn number_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, ConvError> {
