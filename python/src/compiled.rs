@@ -90,9 +90,12 @@ impl CompiledModule {
             Arc::from(bytes)
         } else {
             let text = std::str::from_utf8(bytes).map_err(|_| not_a_module(py))?;
-            let binary = py
-                .detach(|| wat::parse_str(text))
-                .map_err(|e| errors::new_err(py, Class::Compile, format!("cannot parse WAT text: {e}")))?;
+            // The runtime's kind and wording: "malformed module: cannot parse WAT text: ...".
+            let binary = py.detach(|| wat::parse_str(text)).map_err(|e| {
+                let e =
+                    epsilon::Error::new(epsilon::ErrorKind::Malformed, format!("cannot parse WAT text: {e}"));
+                errors::from_epsilon(py, &e)
+            })?;
             Arc::from(binary)
         };
         let module = translate(py, &engine, &binary)?;
