@@ -245,7 +245,7 @@ pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
                 _ if overflow != 0 => None,
                 ValType::I32 => (i64::from(i32::MIN)..=i64::from(u32::MAX))
                     .contains(&v)
-                    .then(|| Val::I32(v as u32 as i32)),
+                    .then_some(Val::I32(v as u32 as i32)),
                 _ => Some(Val::I64(v)),
             }
         }
