@@ -19,12 +19,14 @@ pub(crate) struct CallOpts {
 
 impl CallOpts {
     /// The options of one call: ``timeout_ms=`` and ``fuel=`` as given to it.
+    #[inline]
     pub(crate) fn parse(timeout_ms: Option<f64>, fuel: Option<&Bound<'_, PyAny>>) -> PyResult<CallOpts> {
         Ok(CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? })
     }
 }
 
 /// Parses `timeout_ms=` (milliseconds, > 0).
+#[inline]
 pub(crate) fn timeout_arg(timeout_ms: Option<f64>) -> PyResult<Option<Duration>> {
     match timeout_ms {
         None => Ok(None),
@@ -36,6 +38,7 @@ pub(crate) fn timeout_arg(timeout_ms: Option<f64>) -> PyResult<Option<Duration>>
 }
 
 /// Parses `fuel=` (0 to 2**64-1).
+#[inline]
 pub(crate) fn fuel_arg(fuel: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
     let Some(fuel) = fuel else { return Ok(None) };
     if fuel.is_none() {

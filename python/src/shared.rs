@@ -331,7 +331,7 @@ impl Shared {
         self.holder.store(current_thread(py), Ordering::Release);
         // No call runs and no value is in flight: a good moment to free the Python objects
         // wasm no longer references (dropped below, once the store is unlocked).
-        let freed = collect_externrefs(store);
+        let freed = if store.externref_collection_due() { collect_externrefs(store) } else { None };
         let result = {
             // Dropped (clearing the holder) before the unlock.
             let _holder = RestoreOnDrop(&self.holder, std::ptr::null_mut());
@@ -570,18 +570,16 @@ impl Shared {
     }
 }
 
-/// Frees the `externref` objects wasm can no longer reach, when enough were added since the
-/// last time; forgets them in `HostData::externs`. Returns them, to be dropped by the caller
+/// Frees the `externref` objects wasm can no longer reach (called when enough were added since
+/// the last time); forgets them in `HostData::externs`. Returns them, to be dropped by the caller
 /// after it has unlocked the store (dropping a Python object may run its `__del__`).
-fn collect_externrefs(store: &mut PyStore) -> Vec<Box<dyn std::any::Any + Send + Sync>> {
-    if !store.externref_collection_due() {
-        return Vec::new();
-    }
-    let Ok(freed) = store.collect_externrefs() else { return Vec::new() };
+#[cold]
+fn collect_externrefs(store: &mut PyStore) -> Option<Vec<Box<dyn std::any::Any + Send + Sync>>> {
+    let Ok(freed) = store.collect_externrefs() else { return None };
     let mut externs = std::mem::take(&mut store.data_mut().externs);
     externs.retain(|_, r| r.is_live(store));
     store.data_mut().externs = externs;
-    freed
+    Some(freed)
 }
 
 /// Publishes the store of a running call for re-entry from the Python host function that runs
