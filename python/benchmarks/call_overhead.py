@@ -2,7 +2,10 @@
 
 Measures, for every engine that is installed, with the same wasm bytes:
 
-* a Python -> wasm call of ``add(i32, i32) -> i32`` (ns per call),
+* a Python -> wasm call of ``add(i32, i32) -> i32`` (ns per call), for epsilon also through
+  ``Module.call``,
+* a call with four f64 arguments: ``sum4 -> f64`` on every engine, and ``pack -> v128`` (a
+  SIMD result) on the engines whose Python API has v128 values,
 * a 1 MiB read of linear memory into ``bytes`` (ns per read),
 * compiling and instantiating a small module in a fresh store (ns per module).
 
@@ -26,6 +29,7 @@ import io
 import json
 import platform
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -41,9 +45,21 @@ WAT = """
   (data (i32.const 0) "epsilon benchmark")
   (data (i32.const 1048560) "end of the first MiB")
   (func (export "add") (param i32 i32) (result i32)
-    (i32.add (local.get 0) (local.get 1))))
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "sum4") (param f64 f64 f64 f64) (result f64)
+    (f64.add (f64.add (local.get 0) (local.get 1)) (f64.add (local.get 2) (local.get 3)))))
 """
 WASM = epsilon.wat2wasm(WAT)
+# A separate module: wasm3 (pywasm3) and pywasm do not decode SIMD.
+SIMD_WAT = """
+(module
+  (func (export "pack") (param f64 f64 f64 f64) (result v128)
+    (f64x2.replace_lane 1 (f64x2.splat (f64.add (local.get 0) (local.get 1)))
+                          (f64.add (local.get 2) (local.get 3)))))
+"""
+SIMD_WASM = epsilon.wat2wasm(SIMD_WAT)
+SUM4 = 10.0
+PACK = int.from_bytes(struct.pack("<dd", 3.0, 7.0), "little")
 MIB = 1 << 20
 
 
@@ -73,6 +89,8 @@ def epsilon_engine() -> dict[str, Any]:
     runtime = epsilon.Runtime()
     module = runtime.instantiate(WASM)
     add = module.get_function("add")
+    sum4 = module.get_function("sum4")
+    pack = runtime.instantiate(SIMD_WASM).get_function("pack")
     call = module.call
 
     def instantiate() -> None:
@@ -83,6 +101,8 @@ def epsilon_engine() -> dict[str, Any]:
         "version": epsilon.version(),
         "add": lambda: add(1, 2),
         "add (Module.call)": lambda: call("add", 1, 2)[0],
+        "sum4": lambda: sum4(1.0, 2.0, 3.0, 4.0),
+        "pack": lambda: pack(1.0, 2.0, 3.0, 4.0),
         "read": lambda: module.read_memory(0, MIB),
         "instantiate": instantiate,
     }
@@ -95,6 +115,7 @@ def wasmtime_engine() -> dict[str, Any]:
     instance = wasmtime.Instance(store, wasmtime.Module(store.engine, WASM), [])
     exports = instance.exports(store)
     add = exports["add"]
+    sum4 = exports["sum4"]
     memory = exports["memory"]
 
     def instantiate() -> None:
@@ -104,6 +125,7 @@ def wasmtime_engine() -> dict[str, Any]:
     return {
         "version": _dist_version("wasmtime"),
         "add": lambda: add(store, 1, 2),
+        "sum4": lambda: sum4(store, 1.0, 2.0, 3.0, 4.0),
         "read": lambda: bytes(memory.read(store, 0, MIB)),
         "instantiate": instantiate,
     }
@@ -116,6 +138,7 @@ def pywasm3_engine() -> dict[str, Any]:
     runtime = env.new_runtime(64 * 1024)
     runtime.load(env.parse_module(WASM))
     add = runtime.find_function("add")
+    sum4 = runtime.find_function("sum4")
 
     def instantiate() -> None:
         e = wasm3.Environment()
@@ -125,6 +148,7 @@ def pywasm3_engine() -> dict[str, Any]:
     return {
         "version": _dist_version("pywasm3"),
         "add": lambda: add(1, 2),
+        "sum4": lambda: sum4(1.0, 2.0, 3.0, 4.0),
         "read": lambda: bytes(runtime.get_memory(0)[:MIB]),
         "instantiate": instantiate,
     }
@@ -144,6 +168,7 @@ def pywasm_engine() -> dict[str, Any]:
     return {
         "version": _dist_version("pywasm"),
         "add": lambda: runtime.invocate(module, "add", [1, 2])[0],
+        "sum4": lambda: runtime.invocate(module, "sum4", [1.0, 2.0, 3.0, 4.0])[0],
         "read": lambda: bytes(memory.data[:MIB]),
         "instantiate": instantiate,
     }
@@ -169,6 +194,8 @@ ENGINES: dict[str, Callable[[], dict[str, Any]]] = {
 SIZES = {
     "add": {"default": 200_000, "pywasm": 5_000},
     "add (Module.call)": {"default": 200_000},
+    "sum4": {"default": 200_000, "pywasm": 5_000},
+    "pack": {"default": 200_000},
     "read": {"default": 300},
     "instantiate": {"default": 300, "pywasm": 30},
 }
@@ -197,9 +224,9 @@ def main() -> int:
     expected_sum = 3
     expected_digest = hashlib.sha256(epsilon.Runtime().instantiate(WASM).read_memory(0, MIB)).hexdigest()
     for name, engine in engines.items():
-        for key in ("add", "add (Module.call)"):
-            if key in engine and engine[key]() != expected_sum:
-                raise SystemExit(f"{name}: {key} returned {engine[key]()!r}, expected {expected_sum}")
+        for key, expected in (("add", expected_sum), ("add (Module.call)", expected_sum), ("sum4", SUM4), ("pack", PACK)):
+            if key in engine and engine[key]() != expected:
+                raise SystemExit(f"{name}: {key} returned {engine[key]()!r}, expected {expected!r}")
         data = engine["read"]()
         if len(data) != MIB or hashlib.sha256(data).hexdigest() != expected_digest:
             raise SystemExit(f"{name}: the 1 MiB read differs from epsilon's")
@@ -219,8 +246,17 @@ def main() -> int:
             print(f"  {name:9s} {key:18s} {results[name][key]:>14,.0f} ns", file=sys.stderr)
 
     print(f"\nPython {platform.python_version()} on {platform.machine()}, median of {args.samples} samples, ns per operation\n")
-    columns = ["add", "add (Module.call)", "read", "instantiate"]
-    headers = ["engine", "version", "add(i32, i32) call", "Module.call('add', ...)", "read 1 MiB", "compile + instantiate"]
+    columns = ["add", "add (Module.call)", "sum4", "pack", "read", "instantiate"]
+    headers = [
+        "engine",
+        "version",
+        "add(i32, i32) call",
+        "Module.call('add', ...)",
+        "4 f64 -> f64",
+        "4 f64 -> v128",
+        "read 1 MiB",
+        "compile + instantiate",
+    ]
     print("| " + " | ".join(headers) + " |")
     print("|" + "|".join("---" for _ in headers) + "|")
     for name, engine in engines.items():
@@ -229,6 +265,13 @@ def main() -> int:
             value = results[name].get(key)
             cells.append(f"{value:,.0f}" if value is not None else "-")
         print("| " + " | ".join(cells) + " |")
+    mine, peer = results.get("epsilon", {}), results.get("pywasm3", {})
+    if "add" in mine and "add" in peer:
+        print(
+            f"\nepsilon / pywasm3, same run: Function add {mine['add'] / peer['add']:.2f} (goal <= 1.00), "
+            f"Module.call {mine['add (Module.call)'] / peer['add']:.2f} (goal <= 1.30), "
+            f"4 f64 -> f64 {mine['sum4'] / peer['sum4']:.2f}"
+        )
     if args.json:
         args.json.write_text(json.dumps({"python": platform.python_version(), "results": results}, indent=2))
     return 0

@@ -5,7 +5,9 @@
 //! `create_exception!` cannot express.
 
 use epsilon::{ErrorKind, TrapKind};
-use pyo3::exceptions::{PyException, PyIndexError, PyLookupError, PyTimeoutError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyException, PyIndexError, PyLookupError, PyOverflowError, PyTimeoutError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyTuple, PyType};
@@ -17,6 +19,7 @@ struct Classes {
     compile: Py<PyType>,
     link: Py<PyType>,
     type_error: Py<PyType>,
+    overflow: Py<PyType>,
     memory_access: Py<PyType>,
     export_not_found: Py<PyType>,
     trap: Py<PyType>,
@@ -33,6 +36,7 @@ pub(crate) enum Class {
     Compile,
     Link,
     Type,
+    Overflow,
     MemoryAccess,
     ExportNotFound,
     Trap,
@@ -91,6 +95,15 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             "A value has the wrong type or the wrong number of values was given.",
             &[],
         )?;
+        let overflow = make_class(
+            py,
+            "EpsilonOverflowError",
+            &[type_error.bind(py).clone(), py.get_type::<PyOverflowError>()],
+            "A number is out of range for its WebAssembly type (e.g. 2**32 for an i32).\n\n\
+             Both an ``EpsilonTypeError`` (so ``except EpsilonError`` catches it) and the \
+             built-in ``OverflowError``.",
+            &[],
+        )?;
         let memory_access = make_class(
             py,
             "MemoryAccessError",
@@ -134,6 +147,7 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             compile,
             link,
             type_error,
+            overflow,
             memory_access,
             export_not_found,
             trap,
@@ -151,6 +165,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         ("CompileError", &c.compile),
         ("LinkError", &c.link),
         ("EpsilonTypeError", &c.type_error),
+        ("EpsilonOverflowError", &c.overflow),
         ("MemoryAccessError", &c.memory_access),
         ("ExportNotFoundError", &c.export_not_found),
         ("Trap", &c.trap),
@@ -172,6 +187,7 @@ pub(crate) fn new_err(py: Python<'_>, class: Class, message: impl Into<String>) 
             Class::Compile => &c.compile,
             Class::Link => &c.link,
             Class::Type => &c.type_error,
+            Class::Overflow => &c.overflow,
             Class::MemoryAccess => &c.memory_access,
             Class::ExportNotFound => &c.export_not_found,
             Class::Trap => &c.trap,

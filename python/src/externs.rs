@@ -1,12 +1,14 @@
 //! Memories, tables and globals as Python objects.
 
+use crate::args::{bytes_arg, index_arg};
 use crate::errors::{self, Class, OrPyErr, guard};
+use crate::function;
 use crate::shared::Shared;
 use crate::types;
-use crate::values::{self, ConvError};
+use crate::values::ConvError;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyInt, PyString};
+use pyo3::types::PyBytes;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -28,48 +30,6 @@ impl Owner {
         }
         Ok(())
     }
-}
-
-/// A non-negative offset or length given from Python, as `usize`.
-pub(crate) fn index_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<usize> {
-    if !obj.is_instance_of::<PyInt>() {
-        return errors::fail(
-            py,
-            Class::Type,
-            format!("{what} must be an int, not {}", obj.get_type().name()?),
-        );
-    }
-    match obj.extract::<i128>() {
-        Ok(v) if v < 0 => {
-            errors::fail(py, Class::MemoryAccess, format!("{what} must not be negative, got {v}"))
-        }
-        Ok(v) => usize::try_from(v)
-            .or_else(|_| errors::fail(py, Class::MemoryAccess, format!("{what} {v} is out of range"))),
-        Err(_) => errors::fail(py, Class::MemoryAccess, format!("{what} is out of range")),
-    }
-}
-
-/// The bytes of a bytes-like object (bytes, bytearray, memoryview, any buffer).
-pub(crate) fn bytes_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
-    }
-    if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(b.to_vec());
-    }
-    if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyInt>() {
-        return errors::fail(
-            py,
-            Class::Type,
-            format!("{what} must be a bytes-like object, not {}", obj.get_type().name()?),
-        );
-    }
-    // Anything else exporting a buffer (memoryview, array.array, an epsilon Memory...).
-    let view = py.get_type::<pyo3::types::PyMemoryView>().call1((obj,)).map_err(|_| {
-        let name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        errors::new_err(py, Class::Type, format!("{what} must be a bytes-like object, not {name}"))
-    })?;
-    Ok(view.call_method0("tobytes")?.cast_into::<PyBytes>()?.as_bytes().to_vec())
 }
 
 /// Reads `length` bytes at `offset` of `memory`.
@@ -292,7 +252,7 @@ impl Table {
                         )
                     },
                 )?;
-                values::to_py(py, &self.owner.shared, store, &v)
+                function::to_py(py, &self.owner.shared, store, &v)
             })
         })
     }
@@ -305,7 +265,7 @@ impl Table {
             self.owner.shared.with_store(py, |store| {
                 let size = self.table.size(&*store).py(py)?;
                 let element = self.table.ty(&*store).py(py)?.element;
-                let v = values::to_val(&self.owner.shared, store, value, element.into())
+                let v = function::to_val(&self.owner.shared, store, value, element.into())
                     .map_err(|e| e.into_pyerr(py, "Table.set"))?;
                 let i = u32::try_from(index).unwrap_or(u32::MAX);
                 self.table.set(&mut *store, i, v).map_err(|_| {
@@ -336,7 +296,7 @@ impl Table {
             self.owner.shared.with_store(py, |store| {
                 let element = self.table.ty(&*store).py(py)?.element;
                 let none = py.None().into_bound(py);
-                let v = values::to_val(&self.owner.shared, store, init.unwrap_or(&none), element.into())
+                let v = function::to_val(&self.owner.shared, store, init.unwrap_or(&none), element.into())
                     .map_err(|e| e.into_pyerr(py, "Table.grow"))?;
                 self.table
                     .grow(&mut *store, delta, v)
@@ -369,7 +329,7 @@ pub(crate) fn global_get<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     shared.with_store(py, |store| {
         let v = global.get(&*store).py(py)?;
-        values::to_py(py, shared, store, &v)
+        function::to_py(py, shared, store, &v)
     })
 }
 
@@ -386,7 +346,7 @@ pub(crate) fn global_set(
         if !ty.is_mutable() {
             return errors::fail(py, Class::Type, format!("{what} is immutable ({ty})"));
         }
-        let v = values::to_val(shared, store, value, ty.content)
+        let v = function::to_val(shared, store, value, ty.content)
             .map_err(|e: ConvError| e.into_pyerr(py, &format!("{what} ({ty})")))?;
         global.set(&mut *store, v).map_err(|e| errors::from_epsilon(py, &e))
     })

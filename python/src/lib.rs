@@ -10,16 +10,25 @@
 //! A host function that calls back into its own runtime on the same thread reaches the store
 //! through the `Caller` of the running call (see [`shared`]), so that never deadlocks.
 
-mod buffer;
+// Layers: each module uses only modules of its own layer or of layers above it in this list
+// (checked by python/tests/test_layers.py).
+// 1. conversions and errors
+mod args;
 mod errors;
-mod externs;
-mod gil;
-mod module;
-mod runtime;
-mod shared;
-mod types;
 mod values;
+// 2. the store a runtime shares with its objects
+mod gil;
+mod shared;
+// 3. objects
+mod buffer;
+mod compiled;
+mod externs;
+mod function;
+mod instance;
+mod types;
 mod wasi;
+// 4. the runtime (linking, instantiation, `epsilon.run`)
+mod runtime;
 
 use pyo3::prelude::*;
 
@@ -44,7 +53,7 @@ fn wat2wasm<'py>(py: Python<'py>, wat: &Bound<'py, PyAny>) -> PyResult<Bound<'py
         let text: Vec<u8> = if let Ok(s) = wat.cast::<pyo3::types::PyString>() {
             s.to_string().into_bytes()
         } else {
-            externs::bytes_arg(py, wat, "wat")?
+            args::bytes_arg(py, wat, "wat")?
         };
         let binary = wat::parse_bytes(&text).map_err(|e| {
             errors::new_err(py, errors::Class::Compile, format!("cannot parse WAT text: {e}"))
@@ -62,8 +71,13 @@ fn _epsilon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wrapper_version, m)?)?;
     m.add_function(wrap_pyfunction!(wat2wasm, m)?)?;
     m.add_class::<runtime::Runtime>()?;
-    m.add_class::<module::Module>()?;
-    m.add_class::<module::Function>()?;
+    m.add_class::<instance::Instance>()?;
+    // The seed wrapper's name of the instance type: the same class.
+    m.add("Module", m.getattr("Instance")?)?;
+    m.add_class::<compiled::CompiledModule>()?;
+    m.add_function(wrap_pyfunction!(compiled::compile, m)?)?;
+    m.add_function(wrap_pyfunction!(compiled::compile_file, m)?)?;
+    m.add_class::<function::Function>()?;
     m.add_class::<externs::MemoryBase>()?;
     m.add("Memory", buffer::memory_type(py)?)?;
     m.add_class::<externs::Table>()?;
@@ -75,9 +89,9 @@ fn _epsilon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::ImportType>()?;
     m.add_class::<types::ExportType>()?;
     m.add_class::<wasi::WasiConfig>()?;
-    m.add_class::<wasi::CompletedRun>()?;
-    m.add_function(wrap_pyfunction!(wasi::run, m)?)?;
+    m.add_class::<runtime::CompletedRun>()?;
+    m.add_function(wrap_pyfunction!(runtime::run, m)?)?;
     m.add("PAGE_SIZE", epsilon::PAGE_SIZE)?;
-    m.add("MAX_PAGES", runtime::MAX_PAGES)?;
+    m.add("MAX_PAGES", args::MAX_PAGES)?;
     Ok(())
 }

@@ -1,83 +1,24 @@
 //! `Runtime`: owns a store; compiles, links and instantiates modules; creates host objects.
 
+use crate::args::{self, CallOpts, MAX_PAGES, pages_arg, read_file};
 use crate::buffer;
+use crate::compiled::{CompiledModule, source_bytes};
 use crate::errors::{self, Class, HostException, OrPyErr, guard};
-use crate::externs::{Global, MemoryBase, Owner, Table, bytes_arg};
+use crate::externs::{Global, MemoryBase, Owner, Table};
+use crate::function::{self, Function};
 use crate::gil;
-use crate::module::{Function, Module, fuel_arg, timeout_arg};
-use crate::shared::{self, CallOpts, HostData, PyStore, Shared};
+use crate::instance::Instance;
+use crate::shared::{self, EngineKey, HostData, PyStore, Shared, SharedEngine};
 use crate::values::{self, signature};
-use crate::wasi::{self, WasiConfig};
+use crate::wasi::{self, OutputSpec, WasiConfig};
+use epsilon::wasi::OutputBuffer;
 use epsilon::{AsContext, AsContextMut, Caller, Extern, ExternType, FuncType, Val};
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::{Arc, Weak};
-
-/// The largest memory in pages (65536 pages = 4 GiB, the whole WebAssembly 2.0 range).
-pub(crate) const MAX_PAGES: u32 = 65536;
-
-/// Validates a page count given from Python (`what` names it in errors).
-fn pages_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u32> {
-    let v: i128 = obj.extract()?;
-    if !(0..=i128::from(MAX_PAGES)).contains(&v) {
-        return Err(PyValueError::new_err(format!("{what} must be between 0 and {MAX_PAGES}, got {v}")));
-    }
-    Ok(v as u32)
-}
-
-/// The bytes of a module given as binary (bytes-like) or WAT text (str or bytes).
-fn module_bytes(py: Python<'_>, wasm: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    if let Ok(s) = wasm.cast::<PyString>() {
-        return Ok(s.to_string().into_bytes());
-    }
-    if wasm.is_instance_of::<PyBytes>() || wasm.is_instance_of::<PyByteArray>() {
-        return bytes_arg(py, wasm, "wasm");
-    }
-    bytes_arg(py, wasm, "wasm").map_err(|_| {
-        let name = wasm.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-        errors::new_err(
-            py,
-            Class::Type,
-            format!(
-                "wasm must be bytes, bytearray, memoryview (a binary module) or str (WAT text), not {name}"
-            ),
-        )
-    })
-}
-
-/// Reads a module file; errors are the `OSError` subclass of the failure, naming the file.
-fn read_file(path: &std::path::Path) -> PyResult<Vec<u8>> {
-    std::fs::read(path).map_err(|e| {
-        let msg = e.to_string();
-        let msg = msg.split(" (os error").next().unwrap_or(&msg).to_string();
-        match e.raw_os_error() {
-            Some(code) => PyOSError::new_err((code, msg, path.display().to_string())),
-            None => PyOSError::new_err(format!("{}: {msg}", path.display())),
-        }
-    })
-}
-
-/// Compiles a module with the GIL released.
-fn compile(py: Python<'_>, shared: &Shared, bytes: &[u8]) -> PyResult<epsilon::Module> {
-    if !bytes.starts_with(b"\0asm") && std::str::from_utf8(bytes).is_err() {
-        let e = errors::new_err(
-            py,
-            Class::Compile,
-            "not a WebAssembly module: the bytes start neither with the binary magic b'\\0asm' \
-             nor with WAT text",
-        );
-        let _ = e.value(py).setattr("offset", 0);
-        return Err(e);
-    }
-    let engine = &shared.engine;
-    match py.detach(|| catch_unwind(AssertUnwindSafe(|| epsilon::Module::new(engine, bytes)))) {
-        Ok(Ok(m)) => Ok(m),
-        Ok(Err(e)) => Err(errors::from_epsilon(py, &e)),
-        Err(payload) => Err(errors::panic_err(py, payload)),
-    }
-}
 
 /// Looks up `imports[module][name]`; `None` if either level is missing.
 fn lookup_import<'py>(
@@ -248,14 +189,14 @@ fn host_call(
     let shared = weak.upgrade().ok_or_else(|| errors::closed(py, "Runtime"))?;
     let mut py_args = Vec::with_capacity(args.len());
     for v in args {
-        py_args.push(values::to_py(py, &shared, caller.as_context(), v)?);
+        py_args.push(function::to_py(py, &shared, caller.as_context(), v)?);
     }
     let tuple = PyTuple::new(py, py_args)?;
     let ret = shared::enter_host(&shared, caller, || callable.bind(py).call1(tuple))?;
     let store = caller.as_context_mut();
     let types: Vec<_> = results.iter().map(|v| v.ty()).collect();
     let convert = |obj: &Bound<'_, PyAny>, i: usize, store: &mut PyStore| -> PyResult<Val> {
-        values::to_val(&shared, store, obj, types[i])
+        function::to_val(&shared, store, obj, types[i])
             .map_err(|e| e.into_pyerr(py, &format!("{sig}: host function result {}", i + 1)))
     };
     match results.len() {
@@ -336,11 +277,14 @@ impl Runtime {
     ) -> PyResult<Self> {
         guard(py, || {
             let pages = pages_arg(max_memory_pages.into_pyobject(py)?.as_any(), "max_memory_pages")?;
-            let fuel = fuel_arg(fuel)?;
-            let timeout = timeout_arg(timeout_ms)?;
-            let mut config = epsilon::Config::new();
-            config.interruptible(true).consume_fuel(fuel.is_some()).multi_memory(multi_memory);
-            memory_ceiling(&mut config, pages);
+            let fuel = args::fuel_arg(fuel)?;
+            let timeout = args::timeout_arg(timeout_ms)?;
+            let mut key = EngineKey {
+                fuel: fuel.is_some(),
+                multi_memory,
+                max_memory_pages: pages,
+                ..EngineKey::default()
+            };
             if let Some(depth) = max_call_depth.filter(|d| !d.is_none()) {
                 let depth: i128 = depth.extract()?;
                 if !(1..=100_000_000).contains(&depth) {
@@ -348,14 +292,25 @@ impl Runtime {
                         "max_call_depth must be between 1 and 100000000, got {depth}"
                     )));
                 }
-                config.max_call_depth(depth as usize);
+                key.max_call_depth = Some(depth as usize);
             }
-            Ok(Runtime { shared: Shared::new(&config, fuel, timeout, pages)?, wasi })
+            Ok(Runtime { shared: Shared::new(SharedEngine::get(key), fuel, timeout, pages)?, wasi })
         })
     }
 
-    /// Compiles and instantiates a module given as a binary (bytes, bytearray, memoryview) or
-    /// WAT text (str, or bytes holding text).
+    /// Compiles (validates) a module given as a binary (bytes, bytearray, memoryview) or WAT
+    /// text (str) for this runtime's settings, without instantiating it: a ``CompiledModule``
+    /// to inspect and to pass to ``instantiate`` any number of times.
+    fn compile(&self, py: Python<'_>, wasm: &Bound<'_, PyAny>) -> PyResult<CompiledModule> {
+        guard(py, || {
+            self.check_open(py)?;
+            let bytes = source_bytes(py, wasm, "epsilon.compile_file")?;
+            CompiledModule::new(py, self.shared.shared_engine.clone(), &bytes)
+        })
+    }
+
+    /// Instantiates a ``CompiledModule``, or compiles and instantiates a module given as a
+    /// binary (bytes, bytearray, memoryview) or WAT text (str, or bytes holding text).
     ///
     /// ``max_memory_pages`` caps every memory of the module, declared or imported: a larger
     /// initial size raises ``LinkError``, and ``memory.grow`` beyond it returns -1. It can only
@@ -372,11 +327,17 @@ impl Runtime {
         max_memory_pages: Option<&Bound<'_, PyAny>>,
         imports: Option<&Bound<'_, PyAny>>,
         wasi: Option<&Bound<'_, WasiConfig>>,
-    ) -> PyResult<Module> {
+    ) -> PyResult<Instance> {
         guard(py, || {
             self.check_open(py)?;
-            let bytes = module_bytes(py, wasm)?;
-            self.instantiate_bytes(py, &bytes, max_memory_pages, imports, wasi)
+            let module = match wasm.cast::<CompiledModule>() {
+                Ok(compiled) => compiled.get().module_for(py, &self.shared.shared_engine)?,
+                Err(_) => {
+                    let bytes = source_bytes(py, wasm, "Runtime.instantiate_file")?;
+                    self.compile_bytes(py, &bytes)?
+                }
+            };
+            self.instantiate_module(py, module, max_memory_pages, imports, wasi)
         })
     }
 
@@ -390,19 +351,19 @@ impl Runtime {
         max_memory_pages: Option<&Bound<'_, PyAny>>,
         imports: Option<&Bound<'_, PyAny>>,
         wasi: Option<&Bound<'_, WasiConfig>>,
-    ) -> PyResult<Module> {
+    ) -> PyResult<Instance> {
         guard(py, || {
             self.check_open(py)?;
             let path: std::path::PathBuf =
                 py.import("os")?.getattr("fspath")?.call1((file_path,))?.extract()?;
-            let bytes = read_file(&path)?;
-            self.instantiate_bytes(py, &bytes, max_memory_pages, imports, wasi)
+            let module = self.compile_bytes(py, &read_file(&path)?)?;
+            self.instantiate_module(py, module, max_memory_pages, imports, wasi)
         })
     }
 
     /// Makes the exports of ``module`` importable by modules instantiated later, under the
     /// module name ``name`` (replacing an earlier registration of that name).
-    fn register(&self, py: Python<'_>, name: &str, module: &Bound<'_, Module>) -> PyResult<()> {
+    fn register(&self, py: Python<'_>, name: &str, module: &Bound<'_, Instance>) -> PyResult<()> {
         guard(py, || {
             self.check_open(py)?;
             let m = module.get();
@@ -477,7 +438,7 @@ impl Runtime {
             let element = crate::types::parse_ref_type(py, element)?;
             let table = self.shared.with_store(py, |store| {
                 let none = py.None().into_bound(py);
-                let init = values::to_val(&self.shared, store, init.unwrap_or(&none), element.into())
+                let init = function::to_val(&self.shared, store, init.unwrap_or(&none), element.into())
                     .map_err(|e| e.into_pyerr(py, "new_table: init"))?;
                 epsilon::Table::new(&mut *store, epsilon::TableType::new(element, min, max), init)
                     .map_err(|e| errors::from_epsilon(py, &e))
@@ -501,7 +462,7 @@ impl Runtime {
             let content = values::parse_type(py, r#type)?;
             let m = if mutable { epsilon::Mutability::Var } else { epsilon::Mutability::Const };
             let global = self.shared.with_store(py, |store| {
-                let v = values::to_val(&self.shared, store, value, content)
+                let v = function::to_val(&self.shared, store, value, content)
                     .map_err(|e| e.into_pyerr(py, &format!("new_global({})", values::quote(r#type))))?;
                 epsilon::Global::new(&mut *store, epsilon::GlobalType::new(content, m), v)
                     .map_err(|e| errors::from_epsilon(py, &e))
@@ -523,7 +484,6 @@ impl Runtime {
     fn set_fuel(&self, py: Python<'_>, fuel: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         guard(py, || {
             self.check_open(py)?;
-            let fuel = fuel_arg(fuel)?.ok_or_else(|| PyValueError::new_err("fuel must be an int"))?;
             self.shared.set_fuel(py, fuel)
         })
     }
@@ -587,10 +547,8 @@ impl Runtime {
         timeout: Option<std::time::Duration>,
     ) -> PyResult<Runtime> {
         let pages = pages_arg(max_memory_pages.into_pyobject(py)?.as_any(), "max_memory_pages")?;
-        let mut config = epsilon::Config::new();
-        config.interruptible(true).consume_fuel(fuel.is_some());
-        memory_ceiling(&mut config, pages);
-        Ok(Runtime { shared: Shared::new(&config, fuel, timeout, pages)?, wasi: None })
+        let key = EngineKey { fuel: fuel.is_some(), max_memory_pages: pages, ..EngineKey::default() };
+        Ok(Runtime { shared: Shared::new(SharedEngine::get(key), fuel, timeout, pages)?, wasi: None })
     }
 
     /// Instantiates the module in the file at `path` with WASI from `wasi`.
@@ -599,9 +557,9 @@ impl Runtime {
         py: Python<'_>,
         path: &std::path::Path,
         wasi: &Bound<'_, WasiConfig>,
-    ) -> PyResult<Module> {
-        let bytes = read_file(path)?;
-        self.instantiate_bytes(py, &bytes, None, None, Some(wasi))
+    ) -> PyResult<Instance> {
+        let module = self.compile_bytes(py, &read_file(path)?)?;
+        self.instantiate_module(py, module, None, None, Some(wasi))
     }
 
     /// Closes the runtime (what `close()` does).
@@ -609,14 +567,20 @@ impl Runtime {
         self.shared.close(py);
     }
 
-    fn instantiate_bytes(
+    /// Compiles `bytes` (binary or WAT text) for this runtime.
+    fn compile_bytes(&self, py: Python<'_>, bytes: &[u8]) -> PyResult<epsilon::Module> {
+        let compiled = CompiledModule::new(py, self.shared.shared_engine.clone(), bytes)?;
+        compiled.module_for(py, &self.shared.shared_engine)
+    }
+
+    fn instantiate_module(
         &self,
         py: Python<'_>,
-        bytes: &[u8],
+        module: epsilon::Module,
         max_memory_pages: Option<&Bound<'_, PyAny>>,
         imports: Option<&Bound<'_, PyAny>>,
         wasi: Option<&Bound<'_, WasiConfig>>,
-    ) -> PyResult<Module> {
+    ) -> PyResult<Instance> {
         // The runtime's ceiling holds for every module; a module's own value can only lower it.
         let ceiling = self.shared.max_memory_pages;
         let pages = match max_memory_pages.filter(|m| !m.is_none()) {
@@ -631,7 +595,6 @@ impl Runtime {
             max_memory_pages: (pages != 0).then_some(pages),
             max_table_elements: None,
         };
-        let module = compile(py, &self.shared, bytes)?;
         let shared = &self.shared;
         let default_wasi = self.wasi.as_ref().map(|w| w.bind(py));
         let wasi = wasi.or(default_wasi);
@@ -651,7 +614,7 @@ impl Runtime {
                 .collect::<PyResult<Vec<_>>>()?;
             Ok((instance, exports, attached.map(|a| a.link)))
         })?;
-        let mut m = Module::new(py, shared.clone(), instance, module, exports)?;
+        let mut m = Instance::new(py, shared.clone(), instance, module, exports)?;
         m.wasi = wasi_link;
         let flag = m.closed_flag();
         shared.with_store(py, |store| {
@@ -662,10 +625,97 @@ impl Runtime {
     }
 }
 
-/// Makes `pages` (0: none) the engine's ceiling for every memory: declared, imported or made
-/// with `Runtime.new_memory`, at creation and on every `grow`.
-fn memory_ceiling(config: &mut epsilon::Config, pages: u32) {
-    if pages != 0 {
-        config.max_memory_pages(pages);
+/// What ``epsilon.run`` returns: the program's arguments, exit code, and its standard output
+/// and error as bytes (``None`` unless captured).
+#[pyclass(frozen, get_all, module = "epsilon")]
+#[derive(Debug)]
+pub(crate) struct CompletedRun {
+    /// The arguments the program received (``args[0]`` is its name).
+    args: Vec<String>,
+    /// The exit code: 0 when ``_start`` returned, ``n`` after ``exit(n)``.
+    returncode: i32,
+    /// The captured standard output, or ``None``.
+    stdout: Option<Py<PyBytes>>,
+    /// The captured standard error, or ``None``.
+    stderr: Option<Py<PyBytes>>,
+}
+
+#[pymethods]
+impl CompletedRun {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let show = |b: &Option<Py<PyBytes>>| -> PyResult<String> {
+            match b {
+                Some(b) => Ok(b.bind(py).repr()?.to_string()),
+                None => Ok("None".to_string()),
+            }
+        };
+        Ok(format!(
+            "CompletedRun(args={}, returncode={}, stdout={}, stderr={})",
+            PyList::new(py, &self.args)?.repr()?,
+            self.returncode,
+            show(&self.stdout)?,
+            show(&self.stderr)?
+        ))
     }
+}
+
+/// Runs the WASI command in the ``.wasm`` (or ``.wat``) file ``path`` in a fresh runtime and
+/// returns a ``CompletedRun``. The program's ``argv`` is ``[argv0, *args]``, where ``argv0``
+/// defaults to the file's name. ``env``, ``preopens``, ``stdin``, ``stdout`` and ``stderr`` are
+/// as for ``WasiConfig``; ``capture_output=True`` captures both output streams into the
+/// result (then ``stdout``/``stderr`` must not be given). ``timeout_ms`` and ``fuel`` limit the
+/// run (``EpsilonTimeoutError``, ``OutOfFuelError``); a trap raises ``Trap``.
+#[pyfunction]
+#[pyo3(signature = (path, args=None, *, env=None, preopens=None, stdin=None, stdout=OutputSpec::Unspecified, stderr=OutputSpec::Unspecified, capture_output=false, argv0=None, timeout_ms=None, fuel=None, max_memory_pages=0))]
+#[pyo3(
+    text_signature = "(path, args=(), *, env=None, preopens=None, stdin=None, stdout='inherit', stderr='inherit', capture_output=False, argv0=None, timeout_ms=None, fuel=None, max_memory_pages=0)"
+)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run(
+    py: Python<'_>,
+    path: &Bound<'_, PyAny>,
+    args: Option<&Bound<'_, PyAny>>,
+    env: Option<&Bound<'_, PyAny>>,
+    preopens: Option<&Bound<'_, PyAny>>,
+    stdin: Option<&Bound<'_, PyAny>>,
+    stdout: OutputSpec,
+    stderr: OutputSpec,
+    capture_output: bool,
+    argv0: Option<String>,
+    timeout_ms: Option<f64>,
+    fuel: Option<&Bound<'_, PyAny>>,
+    max_memory_pages: i64,
+) -> PyResult<CompletedRun> {
+    guard(py, || {
+        let file: PathBuf = py.import("os")?.getattr("fspath")?.call1((path,))?.extract()?;
+        let name = argv0.unwrap_or_else(|| {
+            file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
+        });
+        let mut argv = vec![name];
+        argv.extend(WasiConfig::run_args(args)?);
+        let (out, err) = (OutputBuffer::new(), OutputBuffer::new());
+        let (stdout, stderr) = if capture_output {
+            if !matches!((&stdout, &stderr), (OutputSpec::Unspecified, OutputSpec::Unspecified)) {
+                return Err(PyValueError::new_err(
+                    "stdout and stderr may not be given with capture_output=True",
+                ));
+            }
+            (OutputSpec::Capture(out.clone()), OutputSpec::Capture(err.clone()))
+        } else {
+            (stdout, stderr)
+        };
+        let config = WasiConfig::for_run(py, argv.clone(), env, preopens, stdin, stdout, stderr)?;
+        let config = Bound::new(py, config)?;
+        let runtime =
+            Runtime::create(py, max_memory_pages, args::fuel_arg(fuel)?, args::timeout_arg(timeout_ms)?)?;
+        let outcome = (|| {
+            let module = runtime.instantiate_path(py, &file, &config)?;
+            let opts = CallOpts::default();
+            module.run_wasi_start(py, opts)
+        })();
+        runtime.close_now(py);
+        let returncode = outcome?;
+        let captured = |b: &OutputBuffer| capture_output.then(|| PyBytes::new(py, &b.take()).unbind());
+        Ok(CompletedRun { args: argv, returncode, stdout: captured(&out), stderr: captured(&err) })
+    })
 }

@@ -15,6 +15,7 @@
 //! `__index__` of an argument, or a signal handler) finds no published pointer and raises an
 //! error instead of deadlocking or aliasing the store.
 
+use crate::args::CallOpts;
 use crate::errors::{self, Class, HostException};
 use crate::gil;
 use epsilon::{ErrorKind, InterruptAction, InterruptHandle, Store, TrapKind};
@@ -70,8 +71,11 @@ enum Stop {
 /// State shared between a runtime and its store's interrupt callback.
 #[derive(Default)]
 pub(crate) struct CallControl {
-    /// Set by `interrupt()`; consumed by the next interrupt check.
+    /// Set by `interrupt()` while a call runs; consumed by the next interrupt check, and
+    /// cleared when the next outermost call starts (a request never outlives its call).
     interrupt_requested: AtomicBool,
+    /// Calls running on the store (nested ones, through host functions, included).
+    active: AtomicUsize,
     /// Set by `close()`: every running call stops.
     closing: AtomicBool,
     state: Mutex<ControlState>,
@@ -152,17 +156,63 @@ impl CallControl {
     }
 }
 
-/// Per-call options.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct CallOpts {
-    pub timeout: Option<Duration>,
-    pub fuel: Option<u64>,
+/// The settings that make one runtime's engine differ from another's. Runtimes with equal
+/// settings share an engine, so a `CompiledModule` made for one is instantiated in the others
+/// without translating it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct EngineKey {
+    pub fuel: bool,
+    pub multi_memory: bool,
+    pub max_call_depth: Option<usize>,
+    /// The ceiling of every memory in pages (0: none).
+    pub max_memory_pages: u32,
+}
+
+impl Default for EngineKey {
+    /// The settings of `Runtime()` and `epsilon.compile`.
+    fn default() -> Self {
+        EngineKey { fuel: false, multi_memory: true, max_call_depth: None, max_memory_pages: 0 }
+    }
+}
+
+/// An engine shared by the runtimes and compiled modules with the same settings.
+#[derive(Debug)]
+pub(crate) struct SharedEngine {
+    pub key: EngineKey,
+    pub engine: epsilon::Engine,
+}
+
+impl SharedEngine {
+    /// The engine for `key`: the one in use by some runtime or compiled module, or a new one.
+    /// Unused engines are freed (the cache holds them weakly).
+    pub(crate) fn get(key: EngineKey) -> Arc<SharedEngine> {
+        static ENGINES: Mutex<Vec<std::sync::Weak<SharedEngine>>> = Mutex::new(Vec::new());
+        let mut engines = ENGINES.lock().unwrap_or_else(PoisonError::into_inner);
+        engines.retain(|e| e.strong_count() > 0);
+        if let Some(e) = engines.iter().filter_map(std::sync::Weak::upgrade).find(|e| e.key == key) {
+            return e;
+        }
+        let mut config = epsilon::Config::new();
+        // Every runtime is interruptible: timeouts, `interrupt()` and Ctrl-C need it.
+        config.interruptible(true).consume_fuel(key.fuel).multi_memory(key.multi_memory);
+        if key.max_memory_pages != 0 {
+            config.max_memory_pages(key.max_memory_pages);
+        }
+        if let Some(depth) = key.max_call_depth {
+            config.max_call_depth(depth);
+        }
+        let e = Arc::new(SharedEngine { key, engine: epsilon::Engine::new(config) });
+        engines.push(Arc::downgrade(&e));
+        e
+    }
 }
 
 /// Everything one `Runtime` and its objects share.
 pub(crate) struct Shared {
     pub id: u64,
     pub engine: epsilon::Engine,
+    /// Keeps `engine` in the cache of shared engines while the runtime lives.
+    pub shared_engine: Arc<SharedEngine>,
     store: Mutex<Option<PyStore>>,
     /// The Python thread state of the thread holding `store`'s mutex (null: none).
     holder: AtomicPtr<ffi::PyThreadState>,
@@ -212,13 +262,13 @@ fn current_thread(_py: Python<'_>) -> *mut ffi::PyThreadState {
 
 impl Shared {
     pub(crate) fn new(
-        config: &epsilon::Config,
+        shared_engine: Arc<SharedEngine>,
         fuel: Option<u64>,
         default_timeout: Option<Duration>,
         max_memory_pages: u32,
     ) -> PyResult<Arc<Shared>> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let engine = epsilon::Engine::new(config.clone());
+        let engine = shared_engine.engine.clone();
         let mut store = Store::new(&engine, HostData::default());
         if let Some(fuel) = fuel {
             store.set_fuel(fuel).map_err(|e| Python::attach(|py| errors::from_epsilon(py, &e)))?;
@@ -232,6 +282,7 @@ impl Shared {
         Ok(Arc::new(Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             engine,
+            shared_engine,
             store: Mutex::new(Some(store)),
             holder: AtomicPtr::new(std::ptr::null_mut()),
             reentry: AtomicPtr::new(std::ptr::null_mut()),
@@ -280,7 +331,7 @@ impl Shared {
         self.holder.store(current_thread(py), Ordering::Release);
         // No call runs and no value is in flight: a good moment to free the Python objects
         // wasm no longer references (dropped below, once the store is unlocked).
-        let freed = collect_externrefs(store);
+        let freed = if store.externref_collection_due() { collect_externrefs(store) } else { None };
         let result = {
             // Dropped (clearing the holder) before the unlock.
             let _holder = RestoreOnDrop(&self.holder, std::ptr::null_mut());
@@ -391,8 +442,12 @@ impl Shared {
         }
     }
 
-    /// Asks the running call (or, if none runs, the next call) to stop with a `Trap`.
+    /// Asks the call running at this moment to stop with a `Trap`; with none running, does
+    /// nothing (the rule of `epsilon::InterruptHandle::interrupt`).
     pub(crate) fn interrupt(&self) {
+        if self.ctl.active.load(Ordering::Acquire) == 0 {
+            return;
+        }
         self.ctl.interrupt_requested.store(true, Ordering::SeqCst);
         self.handle.interrupt();
     }
@@ -430,13 +485,17 @@ impl Shared {
             store.set_deadline(Some(at.min(now + POLL)));
             Some(at)
         });
-        if self.ctl.interrupt_requested.load(Ordering::SeqCst) {
-            // Setting a deadline clears a pending interrupt; re-raise the flag.
-            self.handle.interrupt();
+        // Only the thread holding the store changes `active`: a load and a store suffice.
+        let active = self.ctl.active.load(Ordering::Acquire);
+        self.ctl.active.store(active + 1, Ordering::Release);
+        if active == 0 {
+            // A request left over from an earlier call (made after its last check) is dropped.
+            self.ctl.interrupt_requested.store(false, Ordering::SeqCst);
         }
         // Runtimes with WASI give the GIL up at once: their host calls may block.
         let eager = !store.data().wasi.is_empty();
         let outcome = gil::run_wasm(py, eager, || catch_unwind(AssertUnwindSafe(|| f(&mut *store))));
+        self.ctl.active.store(active, Ordering::Release);
         if let Some(at) = deadline {
             let mut state = self.ctl.lock();
             if let Some(i) = state.deadlines.iter().rposition(|d| d.0 == at) {
@@ -496,8 +555,10 @@ impl Shared {
         self.with_store(py, |store| Ok(store.get_fuel().ok()))
     }
 
-    /// Sets the fuel left.
-    pub(crate) fn set_fuel(&self, py: Python<'_>, fuel: u64) -> PyResult<()> {
+    /// Sets the fuel left (the `fuel` property of `Runtime` and `Instance`).
+    pub(crate) fn set_fuel(&self, py: Python<'_>, fuel: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let fuel = crate::args::fuel_arg(fuel)?
+            .ok_or_else(|| pyo3::exceptions::PyValueError::new_err("fuel must be an int"))?;
         if !self.fuel_enabled {
             return errors::fail(
                 py,
@@ -509,18 +570,16 @@ impl Shared {
     }
 }
 
-/// Frees the `externref` objects wasm can no longer reach, when enough were added since the
-/// last time; forgets them in `HostData::externs`. Returns them, to be dropped by the caller
+/// Frees the `externref` objects wasm can no longer reach (called when enough were added since
+/// the last time); forgets them in `HostData::externs`. Returns them, to be dropped by the caller
 /// after it has unlocked the store (dropping a Python object may run its `__del__`).
-fn collect_externrefs(store: &mut PyStore) -> Vec<Box<dyn std::any::Any + Send + Sync>> {
-    if !store.externref_collection_due() {
-        return Vec::new();
-    }
-    let Ok(freed) = store.collect_externrefs() else { return Vec::new() };
+#[cold]
+fn collect_externrefs(store: &mut PyStore) -> Option<Vec<Box<dyn std::any::Any + Send + Sync>>> {
+    let Ok(freed) = store.collect_externrefs() else { return None };
     let mut externs = std::mem::take(&mut store.data_mut().externs);
     externs.retain(|_, r| r.is_live(store));
     store.data_mut().externs = externs;
-    freed
+    Some(freed)
 }
 
 /// Publishes the store of a running call for re-entry from the Python host function that runs

@@ -1,15 +1,14 @@
-//! Conversions between Python objects and wasm values.
+//! Conversions between Python numbers and wasm values, and how the API names types and
+//! functions. References (`funcref`, `externref`) are converted in `function`, which owns the
+//! `Function` type they may hold.
 
-use crate::errors::{self, Class, OrPyErr};
-use crate::module::Function;
-use crate::shared::{PyStore, Shared};
+use crate::errors::{self, Class};
 use epsilon::{F32, F64, FuncType, V128, Val, ValType};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyInt, PyString};
 use std::ffi::c_int;
-use std::sync::Arc;
 
 /// The name of a value type as the Python API spells it.
 pub(crate) fn type_name(ty: ValType) -> &'static str {
@@ -81,7 +80,8 @@ pub(crate) fn signature(name: &str, ty: &FuncType) -> String {
 pub(crate) enum ConvError {
     /// The value has the wrong type (becomes `EpsilonTypeError`).
     Type(String),
-    /// The value is out of range for its type (becomes `OverflowError`).
+    /// The value is out of range for its type (becomes `EpsilonOverflowError`, an
+    /// `OverflowError` too).
     Overflow(String),
     /// Python raised while converting (for example in `__index__`): re-raised as is.
     Raised(PyErr),
@@ -92,7 +92,7 @@ impl ConvError {
     pub(crate) fn into_pyerr(self, py: Python<'_>, context: &str) -> PyErr {
         match self {
             ConvError::Type(m) => errors::new_err(py, Class::Type, format!("{context}: {m}")),
-            ConvError::Overflow(m) => PyOverflowError::new_err(format!("{context}: {m}")),
+            ConvError::Overflow(m) => errors::new_err(py, Class::Overflow, format!("{context}: {m}")),
             ConvError::Raised(e) => e,
         }
     }
@@ -227,45 +227,53 @@ fn bytes16(b: &[u8]) -> Result<V128, ConvError> {
     Ok(V128::from_bytes(bytes))
 }
 
-/// Converts a Python value to a wasm value of type `ty`.
-pub(crate) fn to_val(
-    shared: &Shared,
-    store: &mut PyStore,
-    obj: &Bound<'_, PyAny>,
-    ty: ValType,
-) -> Result<Val, ConvError> {
+/// The common cases of `number_to_val` without its error path (which makes the result large
+/// and slow to return): an exact `int` for i32/i64 in range, an exact `float` for f32/f64.
+/// `None`: convert with `number_to_val` (or `function::to_val`).
+#[inline]
+pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
+    match ty {
+        ValType::I32 | ValType::I64 => {
+            // SAFETY: `obj` is a live object and the `Bound` proves the GIL is held.
+            if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } == 0 {
+                return None;
+            }
+            let mut overflow: c_int = 0;
+            // SAFETY: as above; for an exact `int` this fails only by reporting `overflow`.
+            let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+            match ty {
+                _ if overflow != 0 => None,
+                ValType::I32 => (i64::from(i32::MIN)..=i64::from(u32::MAX))
+                    .contains(&v)
+                    .then_some(Val::I32(v as u32 as i32)),
+                _ => Some(Val::I64(v)),
+            }
+        }
+        ValType::F32 | ValType::F64 => {
+            let f = obj.cast_exact::<PyFloat>().ok()?.value();
+            Some(if ty == ValType::F32 {
+                Val::F32(F32::from_float(f as f32))
+            } else {
+                Val::F64(F64::from_float(f))
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Converts a Python number to a wasm value of numeric type `ty` (i32, i64, f32, f64, v128);
+/// reference types are converted by `function::to_val`.
+pub(crate) fn number_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, ConvError> {
     Ok(match ty {
         ValType::I32 => Val::I32(extract_i32(obj)?),
         ValType::I64 => Val::I64(extract_i64(obj)?),
         ValType::F32 => Val::F32(F32::from_float(extract_float(obj, "f32")? as f32)),
         ValType::F64 => Val::F64(F64::from_float(extract_float(obj, "f64")?)),
         ValType::V128 => Val::V128(extract_v128(obj)?),
-        ValType::ExternRef => Val::ExternRef(if obj.is_none() { None } else { Some(externref(store, obj)) }),
-        ValType::FuncRef => {
-            if obj.is_none() {
-                Val::FuncRef(None)
-            } else if let Ok(f) = obj.cast::<Function>() {
-                let f = f.get();
-                if f.shared.id != shared.id {
-                    return Err(ConvError::Type("the function belongs to another Runtime".into()));
-                }
-                Val::FuncRef(Some(f.func))
-            } else {
-                return Err(wrong_type(obj, "an epsilon Function or None for funcref"));
-            }
+        ValType::FuncRef | ValType::ExternRef => {
+            return Err(ConvError::Type(format!("{} is not a number type", type_name(ty))));
         }
     })
-}
-
-/// The `externref` for a Python object (the same reference for the same object).
-fn externref(store: &mut PyStore, obj: &Bound<'_, PyAny>) -> epsilon::ExternRef {
-    let key = obj.as_ptr() as usize;
-    if let Some(r) = store.data().externs.get(&key) {
-        return *r;
-    }
-    let r = epsilon::ExternRef::new(&mut *store, obj.clone().unbind());
-    store.data_mut().externs.insert(key, r);
-    r
 }
 
 /// Converts a raw bit pattern (`call_raw`) to a value of type `ty`.
@@ -296,27 +304,21 @@ pub(crate) fn val_to_raw<'py>(py: Python<'py>, v: &Val) -> PyResult<Bound<'py, P
     })
 }
 
-/// Converts a wasm value to Python: i32/i64 as signed ints, floats, v128 as an unsigned int,
-/// references as the Python object / `Function` (or `None`).
-pub(crate) fn to_py<'py>(
-    py: Python<'py>,
-    shared: &Arc<Shared>,
-    store: &PyStore,
-    v: &Val,
-) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match *v {
-        Val::I32(x) => x.into_pyobject(py)?.into_any(),
-        Val::I64(x) => x.into_pyobject(py)?.into_any(),
-        Val::F32(x) => f64::from(x.to_float()).into_pyobject(py)?.into_any(),
-        Val::F64(x) => x.to_float().into_pyobject(py)?.into_any(),
-        Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
-        Val::FuncRef(None) | Val::ExternRef(None) => py.None().into_bound(py),
-        Val::FuncRef(Some(f)) => {
-            Bound::new(py, Function::from_ref(shared.clone(), store, f).py(py)?)?.into_any()
-        }
-        Val::ExternRef(Some(r)) => match r.data(store).py(py)?.downcast_ref::<Py<PyAny>>() {
-            Some(obj) => obj.bind(py).clone(),
-            None => py.None().into_bound(py),
-        },
-    })
+/// Converts a numeric wasm value to Python: i32/i64 as signed ints, floats, v128 as an
+/// unsigned int; `None` for references (see `function::to_py`).
+pub(crate) fn number_to_py<'py>(py: Python<'py>, v: &Val) -> Option<PyResult<Bound<'py, PyAny>>> {
+    let convert = || -> PyResult<Bound<'py, PyAny>> {
+        Ok(match *v {
+            Val::I32(x) => x.into_pyobject(py)?.into_any(),
+            Val::I64(x) => x.into_pyobject(py)?.into_any(),
+            Val::F32(x) => f64::from(x.to_float()).into_pyobject(py)?.into_any(),
+            Val::F64(x) => x.to_float().into_pyobject(py)?.into_any(),
+            Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
+            Val::FuncRef(_) | Val::ExternRef(_) => py.None().into_bound(py),
+        })
+    };
+    match v {
+        Val::FuncRef(_) | Val::ExternRef(_) => None,
+        _ => Some(convert()),
+    }
 }

@@ -7,12 +7,10 @@
 //! Python streams (file objects, callables) are called with the GIL re-taken; an exception
 //! they raise is kept and re-raised once the program ends (the program sees `EIO`).
 
-use crate::errors::{self, Class, guard};
-use crate::externs::bytes_arg;
+use crate::args::{CallOpts, bytes_arg};
+use crate::errors::{self, guard};
 use crate::gil;
-use crate::module::{Module, fuel_arg, timeout_arg};
-use crate::runtime::Runtime;
-use crate::shared::{CallOpts, HostData, PyStore, Shared};
+use crate::shared::{HostData, PyStore, Shared};
 use epsilon::wasi::OutputBuffer;
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -462,6 +460,33 @@ impl Write for PyWriter {
     }
 }
 
+impl WasiConfig {
+    /// The configuration `epsilon.run` builds from its arguments (`argv` complete).
+    pub(crate) fn for_run(
+        py: Python<'_>,
+        argv: Vec<String>,
+        env: Option<&Bound<'_, PyAny>>,
+        preopens: Option<&Bound<'_, PyAny>>,
+        stdin: Option<&Bound<'_, PyAny>>,
+        stdout: OutputSpec,
+        stderr: OutputSpec,
+    ) -> PyResult<WasiConfig> {
+        Ok(WasiConfig {
+            args: argv,
+            env: env_arg(env)?,
+            preopens: preopens_arg(py, preopens)?,
+            stdin: input_spec(py, stdin)?,
+            stdout,
+            stderr,
+        })
+    }
+
+    /// `args=` as `epsilon.run` takes it (program arguments after `argv[0]`).
+    pub(crate) fn run_args(args: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+        args_arg(args)
+    }
+}
+
 /// What a module instantiated with WASI keeps: where its streams' exceptions are recorded.
 #[derive(Debug, Clone)]
 pub(crate) struct WasiLink {
@@ -522,15 +547,16 @@ pub(crate) fn attach(
     Ok(Attached { linker, link: WasiLink { errors } })
 }
 
-/// Runs the command's `_start` (`Module.run_wasi`): returns the exit code (0 when `_start`
-/// returns, `n` after `proc_exit(n)`). An exception raised by a Python stream is raised after
-/// the program ends.
-pub(crate) fn run_start(py: Python<'_>, module: &Module, link: &WasiLink, opts: CallOpts) -> PyResult<i32> {
-    let start = match module.instance_export(py, "_start")? {
-        epsilon::Extern::Func(f) => f,
-        _ => return errors::fail(py, Class::Type, "export '_start' is not a function"),
-    };
-    let shared = &module.shared;
+/// Runs the command's `_start` function `start` (`Instance.run_wasi`): returns the exit code
+/// (0 when `_start` returns, `n` after `proc_exit(n)`). An exception raised by a Python stream
+/// is raised after the program ends.
+pub(crate) fn run_start(
+    py: Python<'_>,
+    shared: &Shared,
+    start: epsilon::Func,
+    link: &WasiLink,
+    opts: CallOpts,
+) -> PyResult<i32> {
     let outcome = shared.with_store(py, |store| {
         shared.run(py, store, opts, |store| match start.call(store, &[], &mut []) {
             Ok(()) => Ok(0),
@@ -541,106 +567,4 @@ pub(crate) fn run_start(py: Python<'_>, module: &Module, link: &WasiLink, opts: 
         return Err(err);
     }
     outcome
-}
-
-/// What ``epsilon.run`` returns: the program's arguments, exit code, and its standard output
-/// and error as bytes (``None`` unless captured).
-#[pyclass(frozen, get_all, module = "epsilon")]
-#[derive(Debug)]
-pub(crate) struct CompletedRun {
-    /// The arguments the program received (``args[0]`` is its name).
-    args: Vec<String>,
-    /// The exit code: 0 when ``_start`` returned, ``n`` after ``exit(n)``.
-    returncode: i32,
-    /// The captured standard output, or ``None``.
-    stdout: Option<Py<PyBytes>>,
-    /// The captured standard error, or ``None``.
-    stderr: Option<Py<PyBytes>>,
-}
-
-#[pymethods]
-impl CompletedRun {
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let show = |b: &Option<Py<PyBytes>>| -> PyResult<String> {
-            match b {
-                Some(b) => Ok(b.bind(py).repr()?.to_string()),
-                None => Ok("None".to_string()),
-            }
-        };
-        Ok(format!(
-            "CompletedRun(args={}, returncode={}, stdout={}, stderr={})",
-            PyList::new(py, &self.args)?.repr()?,
-            self.returncode,
-            show(&self.stdout)?,
-            show(&self.stderr)?
-        ))
-    }
-}
-
-/// Runs the WASI command in the ``.wasm`` (or ``.wat``) file ``path`` in a fresh runtime and
-/// returns a ``CompletedRun``. The program's ``argv`` is ``[argv0, *args]``, where ``argv0``
-/// defaults to the file's name. ``env``, ``preopens``, ``stdin``, ``stdout`` and ``stderr`` are
-/// as for ``WasiConfig``; ``capture_output=True`` captures both output streams into the
-/// result (then ``stdout``/``stderr`` must not be given). ``timeout_ms`` and ``fuel`` limit the
-/// run (``EpsilonTimeoutError``, ``OutOfFuelError``); a trap raises ``Trap``.
-#[pyfunction]
-#[pyo3(signature = (path, args=None, *, env=None, preopens=None, stdin=None, stdout=OutputSpec::Unspecified, stderr=OutputSpec::Unspecified, capture_output=false, argv0=None, timeout_ms=None, fuel=None, max_memory_pages=0))]
-#[pyo3(
-    text_signature = "(path, args=(), *, env=None, preopens=None, stdin=None, stdout='inherit', stderr='inherit', capture_output=False, argv0=None, timeout_ms=None, fuel=None, max_memory_pages=0)"
-)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run(
-    py: Python<'_>,
-    path: &Bound<'_, PyAny>,
-    args: Option<&Bound<'_, PyAny>>,
-    env: Option<&Bound<'_, PyAny>>,
-    preopens: Option<&Bound<'_, PyAny>>,
-    stdin: Option<&Bound<'_, PyAny>>,
-    stdout: OutputSpec,
-    stderr: OutputSpec,
-    capture_output: bool,
-    argv0: Option<String>,
-    timeout_ms: Option<f64>,
-    fuel: Option<&Bound<'_, PyAny>>,
-    max_memory_pages: i64,
-) -> PyResult<CompletedRun> {
-    guard(py, || {
-        let file: PathBuf = py.import("os")?.getattr("fspath")?.call1((path,))?.extract()?;
-        let name = argv0.unwrap_or_else(|| {
-            file.file_name().map_or_else(|| file.display().to_string(), |n| n.to_string_lossy().into_owned())
-        });
-        let mut argv = vec![name];
-        argv.extend(args_arg(args)?);
-        let (out, err) = (OutputBuffer::new(), OutputBuffer::new());
-        let (stdout, stderr) = if capture_output {
-            if !matches!((&stdout, &stderr), (OutputSpec::Unspecified, OutputSpec::Unspecified)) {
-                return Err(PyValueError::new_err(
-                    "stdout and stderr may not be given with capture_output=True",
-                ));
-            }
-            (OutputSpec::Capture(out.clone()), OutputSpec::Capture(err.clone()))
-        } else {
-            (stdout, stderr)
-        };
-        let config = WasiConfig {
-            args: argv.clone(),
-            env: env_arg(env)?,
-            preopens: preopens_arg(py, preopens)?,
-            stdin: input_spec(py, stdin)?,
-            stdout,
-            stderr,
-        };
-        let config = Bound::new(py, config)?;
-        let runtime = Runtime::create(py, max_memory_pages, fuel_arg(fuel)?, timeout_arg(timeout_ms)?)?;
-        let outcome = (|| {
-            let module = runtime.instantiate_path(py, &file, &config)?;
-            let opts = CallOpts::default();
-            let link = module.wasi_link(py)?;
-            run_start(py, &module, &link, opts)
-        })();
-        runtime.close_now(py);
-        let returncode = outcome?;
-        let captured = |b: &OutputBuffer| capture_output.then(|| PyBytes::new(py, &b.take()).unbind());
-        Ok(CompletedRun { args: argv, returncode, stdout: captured(&out), stderr: captured(&err) })
-    })
 }

@@ -179,7 +179,7 @@ def test_context_managers(add_wasm: bytes) -> None:
         assert repr(runtime) == "<epsilon.Runtime>"
         with runtime.instantiate(add_wasm) as m:
             assert m.call("add", 1, 1) == [2]
-            assert repr(m).startswith("<epsilon.Module exports=['memory', 'global_counter'")
+            assert repr(m).startswith("<epsilon.Instance exports=['memory', 'global_counter'")
         assert m.closed
         assert not runtime.closed
     assert runtime.closed

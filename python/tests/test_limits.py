@@ -153,11 +153,36 @@ def test_interrupt_from_another_thread(module: epsilon.Module) -> None:
     assert module.call("add", 2, 2) == [4]
 
 
-def test_interrupt_before_a_call_stops_the_next_call(module: epsilon.Module) -> None:
+def test_an_interrupt_with_no_call_running_is_dropped(module: epsilon.Module) -> None:
+    # The rule: an interrupt applies only to a call running when it is requested.
     module.interrupt()
+    assert module.call("add", 1, 1) == [2]
+    # A later looping call is not stopped by the stale request: only by its own timer.
+    timer = threading.Timer(0.3, module.interrupt)
+    timer.start()
+    start = time.monotonic()
     with pytest.raises(epsilon.Trap, match="interrupted"):
         module.call("spin")
-    assert module.call("add", 1, 1) == [2]
+    timer.join()
+    assert time.monotonic() - start >= 0.25
+
+
+def test_an_interrupt_from_a_host_function_stops_its_call(runtime: epsilon.Runtime) -> None:
+    wat = """(module (import "env" "poke" (func $poke))
+      (func (export "poke_then_spin") (call $poke) (loop (br 0)))
+      (func (export "poke") (call $poke))
+      (func (export "count") (param i32)
+        (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))"""
+    holder: list[epsilon.Module] = []
+    m = runtime.instantiate(wat, imports={"env": {"poke": lambda: holder[0].interrupt()}})
+    holder.append(m)
+    with pytest.raises(epsilon.Trap, match="interrupted by Module.interrupt"):
+        m.call("poke_then_spin", timeout_ms=10_000)
+    # Requested during a call that returns before its next check: not carried over.
+    m.call("poke")
+    m.call("count", 100_000)
+    with pytest.raises(epsilon.EpsilonTimeoutError):
+        m.call("count", -1, timeout_ms=100)
 
 
 def test_timeout_in_a_nested_call(runtime: epsilon.Runtime, add_wasm: bytes) -> None:

@@ -9,7 +9,18 @@ use epsilon::{Engine, Module};
 
 const USAGE: &str = "usage: wasi [--dir HOST::GUEST] [--dir-ro HOST::GUEST] [--env K=V] PROG.wasm [ARGS]...";
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() {
+    match run() {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("wasi: error: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Runs the program; its exit code, or an error that names what failed (a file, a directory).
+fn run() -> Result<i32, Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mut config = WasiConfig::new().inherit_stdio();
     let program = loop {
@@ -17,11 +28,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(flag @ ("--dir" | "--dir-ro")) => {
                 let spec = args.next().ok_or(USAGE)?;
                 let (host, guest) = spec.split_once("::").unwrap_or((&spec, &spec));
-                config = if flag == "--dir" {
-                    config.preopen_dir(host, guest)?
+                let opened = if flag == "--dir" {
+                    config.preopen_dir(host, guest)
                 } else {
-                    config.preopen_dir_read_only(host, guest)?
+                    config.preopen_dir_read_only(host, guest)
                 };
+                config = opened.map_err(|e| format!("{flag} {spec}: {e}"))?;
             }
             Some("--env") => {
                 let spec = args.next().ok_or(USAGE)?;
@@ -36,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let name = std::path::Path::new(&program).file_name().map(|n| n.to_string_lossy().into_owned());
     config = config.arg(name.unwrap_or_else(|| program.clone())).args(args);
     let engine = Engine::default();
-    let module = Module::new(&engine, std::fs::read(&program)?)?;
-    let code = wasi::run(&module, config)?;
-    std::process::exit(code);
+    let bytes = std::fs::read(&program).map_err(|e| format!("cannot read {program}: {e}"))?;
+    let module = Module::new(&engine, bytes).map_err(|e| format!("{program}: {e}"))?;
+    Ok(wasi::run(&module, config)?)
 }

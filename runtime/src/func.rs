@@ -6,6 +6,7 @@ use crate::store::{AsContext, AsContextMut, FuncEntity, Store, StoreId, StoreInn
 use crate::types::{FuncType, RefType, ValType};
 use crate::value::{ExternRef, F32, F64, V128, Val};
 use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 
 /// A handle to a function (defined in wasm or by the host).
@@ -254,7 +255,7 @@ impl Func {
         cells.clear();
         let outcome = self
             .encode_args(&store.inner, args, results.len(), &mut cells)
-            .and_then(|()| crate::exec::invoke(store, self.index, &mut cells));
+            .and_then(|()| invoke(store, self.index, &mut cells));
         if outcome.is_ok() {
             let ty = store.inner.funcs[self.index as usize].sig();
             cells_to_vals(&store.inner, &cells, ty.results(), results);
@@ -362,7 +363,7 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
         cells.clear();
         let outcome = params
             .to_cells(&store.inner, &mut cells)
-            .and_then(|()| crate::exec::invoke(store, self.func.index, &mut cells))
+            .and_then(|()| invoke(store, self.func.index, &mut cells))
             .map(|()| Results::from_cells(&store.inner, &cells));
         store.inner.scratch = cells;
         outcome
@@ -372,6 +373,15 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
     pub fn func(&self) -> Func {
         self.func
     }
+}
+
+/// Runs function `func` of the store as a call that `InterruptHandle::interrupt` can target
+/// (see `interrupt.rs`); the executor does the rest.
+pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -> Result<()> {
+    let begun = store.inner.interrupt.begin_call();
+    let outcome = catch_unwind(AssertUnwindSafe(|| crate::exec::invoke(store, func, cells)));
+    store.inner.interrupt.end_call(begun);
+    outcome.unwrap_or_else(|panic| resume_unwind(panic))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -484,7 +484,7 @@ pub(crate) fn instantiate<T>(
 
     if let Some(start) = m.start {
         let func = inner.instances[instance_index as usize].funcs[start as usize];
-        crate::exec::invoke(store, func, &mut Vec::new())?;
+        crate::func::invoke(store, func, &mut Vec::new())?;
     }
     Ok(instance)
 }

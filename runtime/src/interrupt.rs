@@ -1,6 +1,12 @@
 //! Interruption: a per-store flag checked at function entry and loop headers (when the
 //! engine is configured `interruptible`), set by an [`InterruptHandle`] from any thread or by
 //! a deadline through one process-wide timer thread.
+//!
+//! The rule for [`InterruptHandle::interrupt`]: an interrupt applies only to the call running
+//! in the store at the moment it is requested. With no call running it is dropped, and a
+//! request that the running call did not see before it returned does not carry over to a later
+//! call. Each outermost call gets a serial number ([`InterruptState::calls`]); a request
+//! records the serial it targets, and the check ignores a request for an earlier call.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -11,15 +17,50 @@ use std::time::Instant;
 /// The state shared between a store, its handles and the timer.
 #[derive(Debug, Default)]
 pub(crate) struct InterruptState {
-    /// Non-zero when an interrupt is pending.
+    /// Non-zero when an interrupt is pending: [`DEADLINE`] and/or [`REQUESTED`].
     pub flag: AtomicU32,
     /// Bumped whenever the deadline changes, so stale timer entries do nothing.
     generation: AtomicU64,
+    /// `serial * 2 + 1` while the outermost call number `serial` runs, `serial * 2` between
+    /// calls: odd means a call is running.
+    calls: AtomicU64,
+    /// The value of `calls` when `interrupt()` was last requested (0: never).
+    requested: AtomicU64,
 }
 
+/// `InterruptState::flag` bit: a deadline passed.
+const DEADLINE: u32 = 1;
+/// `InterruptState::flag` bit: `InterruptHandle::interrupt` was called during a call.
+const REQUESTED: u32 = 2;
+
 impl InterruptState {
-    pub(crate) fn clear(&self) {
-        self.flag.store(0, Ordering::Relaxed);
+    /// Marks the start of a call into the store, which becomes the target of `interrupt()`
+    /// requests made while it runs; a call nested in another (through a host function)
+    /// belongs to the outer one. Returns what [`InterruptState::end_call`] needs. Only the
+    /// thread holding the store changes `calls`, so a load and a store suffice.
+    pub(crate) fn begin_call(&self) -> Option<u64> {
+        let calls = self.calls.load(Ordering::Acquire);
+        if calls % 2 == 1 {
+            return None;
+        }
+        self.calls.store(calls + 1, Ordering::Release);
+        Some(calls + 2)
+    }
+
+    /// Marks the end of the call `begin_call` started.
+    pub(crate) fn end_call(&self, begun: Option<u64>) {
+        if let Some(calls) = begun {
+            self.calls.store(calls, Ordering::Release);
+        }
+    }
+
+    /// Consumes the pending flag bits; whether they ask for a stop: a passed deadline, or an
+    /// interrupt requested during the call running now.
+    fn take(&self) -> bool {
+        let bits = self.flag.swap(0, Ordering::SeqCst);
+        let current = self.calls.load(Ordering::SeqCst);
+        let requested = bits & REQUESTED != 0 && self.requested.load(Ordering::SeqCst) == current;
+        bits & DEADLINE != 0 || requested
     }
 
     /// Whether an interrupt (or a passed deadline) is waiting to be handled.
@@ -27,10 +68,11 @@ impl InterruptState {
         self.flag.load(Ordering::Relaxed) != 0
     }
 
-    /// Sets (or clears) the deadline and clears any pending interrupt.
+    /// Sets (or clears) the deadline; a deadline that passed but was not yet handled is
+    /// forgotten (an `interrupt()` request is kept).
     pub(crate) fn set_deadline(self: &Arc<Self>, deadline: Option<Instant>) {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        self.clear();
+        self.flag.fetch_and(!DEADLINE, Ordering::SeqCst);
         if let Some(at) = deadline {
             timer().schedule(at, Arc::downgrade(self), generation);
         }
@@ -62,24 +104,32 @@ pub struct InterruptHandle {
 }
 
 impl InterruptHandle {
-    /// Interrupts the wasm code running in the store, or the next call if none is running.
-    /// Has an effect only if the engine is configured `interruptible`.
+    /// Interrupts the wasm code running in the store at this moment (at its next function
+    /// entry or loop iteration). If no call is running, the request is dropped: it never
+    /// stops a later call. Has an effect only if the engine is configured `interruptible`.
     pub fn interrupt(&self) {
-        self.state.flag.store(1, Ordering::Relaxed);
+        let calls = self.state.calls.load(Ordering::SeqCst);
+        if calls % 2 == 1 {
+            self.state.requested.store(calls, Ordering::SeqCst);
+            self.state.flag.fetch_or(REQUESTED, Ordering::SeqCst);
+        }
     }
 
-    /// Interrupts the store once `deadline` passes (`None` removes the deadline); clears a
-    /// pending interrupt. Usable from any thread and from an interrupt callback.
+    /// Interrupts the store once `deadline` passes (`None` removes the deadline); forgets a
+    /// passed deadline not yet handled. Usable from any thread and from an interrupt callback.
     pub fn set_deadline(&self, deadline: Option<Instant>) {
         self.state.set_deadline(deadline);
     }
 }
 
-/// Handles a fired interrupt: clears it and asks the callback, if any, whether to trap.
+/// Handles a fired interrupt: clears it and asks the callback, if any, whether to trap. A
+/// stale `interrupt()` request (made for an earlier call) alone resumes at once.
 #[cold]
 #[inline(never)]
 pub(crate) fn interrupted(state: &Arc<InterruptState>, callback: &mut Option<InterruptCallback>) -> bool {
-    state.clear();
+    if !state.take() {
+        return false;
+    }
     match callback {
         Some(cb) => cb(&InterruptHandle { state: state.clone() }) == InterruptAction::Trap,
         None => true,
@@ -158,7 +208,7 @@ impl Timer {
                 if let Some(state) = entry.state.upgrade()
                     && state.generation.load(Ordering::SeqCst) == entry.generation
                 {
-                    state.flag.store(1, Ordering::Relaxed);
+                    state.flag.fetch_or(DEADLINE, Ordering::SeqCst);
                 }
             }
             queue = match queue.peek() {

@@ -335,6 +335,10 @@ fn malformed_and_invalid_modules_are_rejected_with_offsets() {
     let err = Module::new(&engine, "(module (func").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Malformed);
     assert!(err.to_string().contains("WAT"), "{err}");
+    // Neither binary nor text (an ELF executable, say): said so, not "invalid UTF-8".
+    let err = Module::new(&engine, b"\x7fELF\x02\x01\x01\0\xff\xfe").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Malformed);
+    assert!(err.to_string().contains("not a WebAssembly module: the bytes start neither"), "{err}");
 }
 
 #[test]

@@ -117,6 +117,61 @@ fn an_interrupt_handle_works_from_another_thread() {
 }
 
 #[test]
+fn an_interrupt_with_no_call_running_is_dropped() {
+    let (mut store, instance) = setup(interruptible());
+    store.interrupt_handle().interrupt();
+    // A call without a loop, then one with: neither sees the stale request.
+    let count = instance.get_typed_func::<i64, ()>(&store, "count").unwrap();
+    count.call(&mut store, 1000).unwrap();
+    let spin = instance.get_typed_func::<(), ()>(&store, "spin").unwrap();
+    let started = Instant::now();
+    store.set_timeout(Duration::from_millis(100));
+    assert_eq!(spin.call(&mut store, ()).unwrap_err().trap_kind(), Some(TrapKind::Interrupted));
+    assert!(started.elapsed() >= Duration::from_millis(100), "stopped by the stale interrupt");
+}
+
+#[test]
+fn an_interrupt_the_running_call_did_not_see_does_not_carry_over() {
+    let mut config = interruptible();
+    config.max_call_depth(1000);
+    let engine = Engine::new(config);
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "poke" (func $poke))
+             (func (export "poke") (call $poke))
+             (func (export "count") (param i32) (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let handle = store.interrupt_handle();
+    let mut linker = Linker::new(&engine);
+    // Requested while the call runs, after its last check: the call returns normally.
+    linker.func_wrap("host", "poke", move |_: epsilon::Caller<'_, ()>| handle.interrupt()).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    instance.get_typed_func::<(), ()>(&store, "poke").unwrap().call(&mut store, ()).unwrap();
+    let count = instance.get_typed_func::<i32, ()>(&store, "count").unwrap();
+    count.call(&mut store, 100_000).unwrap();
+}
+
+#[test]
+fn an_interrupt_requested_by_a_host_function_stops_the_running_call() {
+    let engine = Engine::new(interruptible());
+    let module = Module::new(
+        &engine,
+        r#"(module (import "host" "poke" (func $poke))
+             (func (export "run") (call $poke) (loop (br 0))))"#,
+    )
+    .unwrap();
+    let mut store = Store::new(&engine, ());
+    let handle = store.interrupt_handle();
+    let mut linker = Linker::new(&engine);
+    linker.func_wrap("host", "poke", move |_: epsilon::Caller<'_, ()>| handle.interrupt()).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let run = instance.get_typed_func::<(), ()>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, ()).unwrap_err().trap_kind(), Some(TrapKind::Interrupted));
+}
+
+#[test]
 fn a_cleared_deadline_never_fires() {
     let (mut store, instance) = setup(interruptible());
     store.set_timeout(Duration::from_millis(5));

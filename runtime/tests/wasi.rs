@@ -627,3 +627,25 @@ fn a_deadline_stops_a_sleep_in_poll_oneoff() {
     assert_eq!(err.trap_kind(), Some(TrapKind::Interrupted), "{err}");
     assert!(start.elapsed() < std::time::Duration::from_secs(2), "took {:?}", start.elapsed());
 }
+
+/// The `wasi` example names the file it cannot read (it printed `Error: Os { code: 2, .. }`).
+#[test]
+fn the_wasi_example_names_a_missing_file() {
+    // Build the example with this test's profile (target/PROFILE/deps/this-test).
+    let profile_dir = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf();
+    let profile = profile_dir.file_name().unwrap().to_string_lossy().into_owned();
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "epsilon", "--example", "wasi", "--features", "wasi", "--profile"])
+        .arg(if profile == "debug" { "dev" } else { &profile })
+        .arg("--target-dir")
+        .arg(profile_dir.parent().unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let example = profile_dir.join("examples").join("wasi");
+    let out = std::process::Command::new(&example).arg("/nonexistent/prog.wasm").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("wasi: error: cannot read /nonexistent/prog.wasm: "), "{stderr}");
+    assert!(!stderr.contains("Os {"), "{stderr}");
+}

@@ -8,6 +8,9 @@ Quick start::
         with runtime.instantiate(wasm_bytes) as module:
             print(module.call("add", 5, 37))  # [42]
 
+Compile once, instantiate many times: ``compiled = epsilon.compile(wasm)``, then
+``runtime.instantiate(compiled)``. ``Module`` (the seed wrapper's name) is ``Instance``.
+
 WASI programs (wasm32-wasi) run with ``epsilon.run(path, args, preopens=..., capture_output=True)``
 or ``Runtime(wasi=WasiConfig(...))`` and ``Module.run_wasi()``.
 
@@ -17,9 +20,11 @@ Everything lives in the compiled extension ``epsilon._epsilon`` and is re-export
 from ._epsilon import (
     MAX_PAGES,
     PAGE_SIZE,
+    CompiledModule,
     CompileError,
     CompletedRun,
     EpsilonError,
+    EpsilonOverflowError,
     EpsilonTimeoutError,
     EpsilonTypeError,
     ExportNotFoundError,
@@ -29,6 +34,7 @@ from ._epsilon import (
     Global,
     GlobalType,
     ImportType,
+    Instance,
     LinkError,
     Memory,
     MemoryAccessError,
@@ -40,6 +46,8 @@ from ._epsilon import (
     TableType,
     Trap,
     WasiConfig,
+    compile,
+    compile_file,
     run,
     version,
     wat2wasm,
@@ -52,8 +60,10 @@ __all__ = [
     "MAX_PAGES",
     "PAGE_SIZE",
     "CompileError",
+    "CompiledModule",
     "CompletedRun",
     "EpsilonError",
+    "EpsilonOverflowError",
     "EpsilonTimeoutError",
     "EpsilonTypeError",
     "ExportNotFoundError",
@@ -63,6 +73,7 @@ __all__ = [
     "Global",
     "GlobalType",
     "ImportType",
+    "Instance",
     "LinkError",
     "Memory",
     "MemoryAccessError",
@@ -75,6 +86,8 @@ __all__ = [
     "Trap",
     "WasiConfig",
     "__version__",
+    "compile",
+    "compile_file",
     "run",
     "version",
     "wat2wasm",

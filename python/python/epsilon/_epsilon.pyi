@@ -60,6 +60,9 @@ class LinkError(EpsilonError):
 class EpsilonTypeError(EpsilonError, TypeError):
     """A value has the wrong type or the wrong number of values was given."""
 
+class EpsilonOverflowError(EpsilonTypeError, OverflowError):
+    """A number is out of range for its WebAssembly type."""
+
 class MemoryAccessError(EpsilonError, IndexError):
     """A memory or table access from Python was out of bounds (or negative)."""
 
@@ -247,8 +250,35 @@ class Global:
     def value(self, value: Any) -> None: ...
 
 @final
-class Module:
-    """An instantiated WebAssembly module."""
+class CompiledModule:
+    """A validated, compiled module: inspect it, instantiate it any number of times."""
+
+    def __new__(cls, wasm: _WasmSource) -> Self: ...
+    @property
+    def imports(self) -> list[ImportType]:
+        """The imports the module declares."""
+    @property
+    def exports(self) -> dict[str, _ExternType]:
+        """Export name -> declared type."""
+    @property
+    def export_types(self) -> list[ExportType]:
+        """The exports with their types, in order."""
+    @property
+    def custom_sections(self) -> list[str]:
+        """The names of the custom sections, in order."""
+    @property
+    def binary(self) -> bytes:
+        """The module in the binary format."""
+
+def compile(wasm: _WasmSource) -> CompiledModule:
+    """Compiles (validates) a module without instantiating it."""
+
+def compile_file(path: str | PathLike[str]) -> CompiledModule:
+    """Compiles a module from a .wasm or .wat file."""
+
+@final
+class Instance:
+    """An instantiated WebAssembly module (``Module`` is the same class)."""
 
     def call(self, func_name: str, *args: _Value, timeout_ms: float | None = None, fuel: int | None = None) -> list[Any]:
         """Calls an exported function; returns the list of results."""
@@ -294,7 +324,7 @@ class Module:
     def run_wasi(self, *, timeout_ms: float | None = None, fuel: int | None = None) -> int:
         """Runs the WASI command's ``_start``; returns its exit code."""
     def interrupt(self) -> None:
-        """Stops the running (or the next) call with a Trap."""
+        """Stops the call running at this moment with a Trap; with none running, does nothing."""
     @property
     def fuel(self) -> int | None:
         """The fuel left in the runtime, or None if metering is off."""
@@ -307,6 +337,8 @@ class Module:
         """Closes the module."""
     def __enter__(self) -> Self: ...
     def __exit__(self, *_exc: object) -> None: ...
+
+Module = Instance
 
 @final
 class Runtime:
@@ -324,15 +356,17 @@ class Runtime:
         multi_memory: bool = True,
         wasi: WasiConfig | None = None,
     ) -> Self: ...
+    def compile(self, wasm: _WasmSource) -> CompiledModule:
+        """Compiles (validates) a module for this runtime without instantiating it."""
     def instantiate(
         self,
-        wasm: _WasmSource,
+        wasm: _WasmSource | CompiledModule,
         max_memory_pages: int | None = None,
         *,
         imports: _Imports | None = None,
         wasi: WasiConfig | None = None,
-    ) -> Module:
-        """Compiles and instantiates a module."""
+    ) -> Instance:
+        """Instantiates a CompiledModule, or compiles and instantiates a module."""
     def instantiate_file(
         self,
         file_path: str | PathLike[str],
@@ -340,9 +374,9 @@ class Runtime:
         *,
         imports: _Imports | None = None,
         wasi: WasiConfig | None = None,
-    ) -> Module:
+    ) -> Instance:
         """Compiles and instantiates a module from a .wasm or .wat file."""
-    def register(self, name: str, module: Module) -> None:
+    def register(self, name: str, module: Instance) -> None:
         """Makes a module's exports importable under ``name``."""
     def new_memory(self, min: int, max: int | None = None) -> Memory:
         """Creates a memory for imports."""
@@ -430,8 +464,10 @@ def run(
 
 __all__ = [
     "CompileError",
+    "CompiledModule",
     "CompletedRun",
     "EpsilonError",
+    "EpsilonOverflowError",
     "EpsilonTimeoutError",
     "EpsilonTypeError",
     "ExportNotFoundError",
@@ -441,6 +477,7 @@ __all__ = [
     "Global",
     "GlobalType",
     "ImportType",
+    "Instance",
     "LinkError",
     "MAX_PAGES",
     "Memory",
@@ -455,6 +492,8 @@ __all__ = [
     "Trap",
     "WasiConfig",
     "_MemoryBase",
+    "compile",
+    "compile_file",
     "run",
     "version",
     "wat2wasm",

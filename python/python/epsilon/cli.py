@@ -3,7 +3,7 @@
 Commands::
 
     epsilon run [OPTIONS] MODULE [FUNC] [ARGS...]   call a function, print its results
-    epsilon inspect MODULE                          imports, exports, memories, tables, ...
+    epsilon inspect MODULE                          imports and exports with their types, ...
     epsilon validate MODULE...                      check modules without running them
     epsilon wat2wasm IN OUT                         convert text to binary (OUT '-': stdout)
     epsilon repl [OPTIONS] [MODULE...]              interactive (or piped) session
@@ -19,25 +19,25 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, Literal, NoReturn
+from typing import Literal, NoReturn
 
 import epsilon
 
-from .cli_binary import ModuleInfo, read_module
 from .cli_common import (
     CliError,
     ExitCode,
     Imports,
     RunLimits,
     call_function,
+    KIND_NAMES,
     describe_names,
+    describe_type,
     error_from_exception,
     export_names,
     fail,
     get_export,
     instantiate,
-    load_binary,
-    validate_binary,
+    load_module,
 )
 
 PROG = "epsilon"
@@ -186,8 +186,9 @@ def split_run_argv(argv: Sequence[str], parser: Parser) -> tuple[list[str], list
     """Reorders ``run``'s arguments so argparse never mistakes ``-1`` or ``-inf`` for options.
 
     Before MODULE every ``-x`` token is an option (as in wasmtime: ``run --invoke add m.wasm 1
-    2``); after it only the run parser's own option names are (so ``m.wasm add 1 2 --fuel 9``
-    works), and everything else is FUNC and ARGS. Returns ``options + ['--'] + positionals``,
+    2``); after it the run parser's own option names and every ``--word`` are (so ``m.wasm
+    add 1 2 --fuel 9`` works and ``--bogus`` is an unknown option), and everything else is
+    FUNC and ARGS. Returns ``options + ['--'] + positionals``,
     and the tokens after a ``--``: the program's arguments (for WASI).
     """
     with_value, flags = parser.value_options()
@@ -199,7 +200,15 @@ def split_run_argv(argv: Sequence[str], parser: Parser) -> tuple[list[str], list
         if token == "--":
             break
         name = token.split("=", 1)[0]
-        if name in with_value or name in flags or (not positionals and token.startswith("-") and token != "-"):
+        # After MODULE, `--word` is an option too (an unknown one is rejected as such), while
+        # `-1`, `-inf` and `-nan:0x1` stay values.
+        long_option = token.startswith("--") and token[2:3].isalpha()
+        if (
+            name in with_value
+            or name in flags
+            or long_option
+            or (not positionals and token.startswith("-") and token != "-")
+        ):
             options.append(token)
             if name in with_value and "=" not in token and tokens:
                 options.append(tokens.pop(0))
@@ -226,7 +235,7 @@ def command_run(options: argparse.Namespace) -> int:
     Every module gets a WASI environment (used only if it imports ``wasi_snapshot_preview1``).
     A WASI command run through its ``_start`` exits with the program's own exit code.
     """
-    binary = load_binary(options.module)
+    binary = load_module(options.module)
     limits = limits_of(options)
     wasi = wasi_config(options)
     with limits.new_runtime() as runtime:
@@ -260,23 +269,14 @@ def run_command(module: epsilon.Module, path: str) -> int:
 # --- inspect, validate, wat2wasm ------------------------------------------------------------
 
 
-def inspect_lines(path: str, info: ModuleInfo) -> list[str]:
-    """The report ``epsilon inspect`` prints."""
-    lines = [f"{path}: WebAssembly binary, version {info.version}, {info.size} bytes"]
-    imports = [f"{i.kind} {i.module}.{i.name}: {i.sig}" for i in info.imports]
+def inspect_lines(path: str, module: epsilon.CompiledModule) -> list[str]:
+    """The report ``epsilon inspect`` prints: what the compiled module declares."""
+    lines = [f"{path}: WebAssembly module, {len(module.binary)} bytes in the binary format"]
+    imports = [f"{KIND_NAMES[i.kind]} {i.module}.{i.name}: {describe_type(i.type)}" for i in module.imports]
     lines += _listing(f"imports ({len(imports)})", imports)
-    lines += _listing(f"exports ({len(info.exports)})", [f"{e.kind} {e.name}: {e.sig}" for e in info.exports])
-    defined = len(info.functions) - info.imported_count("func")
-    lines.append(f"functions: {len(info.functions)} ({info.imported_count('func')} imported, {defined} defined)")
-    lines.append(f"code size: {info.code_size} bytes")
-    lines += _listing(f"memories ({len(info.memories)})", _indexed(info, "memory", info.memories))
-    lines += _listing(f"tables ({len(info.tables)})", _indexed(info, "table", info.tables))
-    lines += _listing(f"globals ({len(info.globals)})", _indexed(info, "global", info.globals))
-    if info.start is not None:
-        lines.append(f"start function: {info.start}")
-    lines.append(f"element segments: {info.element_count}, data segments: {info.data_count}")
-    lines.append(f"custom sections: {', '.join(info.custom_sections) or 'none'}")
-    lines.append("sections: " + ", ".join(f"{s.name} ({s.size} bytes)" for s in info.sections if s.id != 0))
+    exports = [f"{KIND_NAMES[e.kind]} {e.name}: {describe_type(e.type)}" for e in module.export_types]
+    lines += _listing(f"exports ({len(exports)})", exports)
+    lines.append(f"custom sections: {', '.join(module.custom_sections) or 'none'}")
     return lines
 
 
@@ -287,29 +287,9 @@ def _listing(title: str, items: list[str]) -> list[str]:
     return [f"{title}:"] + [f"  {item}" for item in items]
 
 
-def _indexed(info: ModuleInfo, kind: str, sigs: Sequence[Any]) -> list[str]:
-    """``kind N: type`` per item, noting where it comes from and under which names it is exported."""
-    imported = info.imported_count(kind)
-    lines = []
-    for index, sig in enumerate(sigs):
-        text = f"{kind} {index}: {sig}"
-        if kind == "global" and index in info.global_inits:
-            text += f" = {info.global_inits[index]}"
-        if index < imported:
-            source = [i for i in info.imports if i.kind == kind][index]
-            text += f" (imported from {source.module}.{source.name})"
-        names = [e.name for e in info.exports if e.kind == kind and e.index == index]
-        if names:
-            text += f" (exported as {', '.join(names)})"
-        lines.append(text)
-    return lines
-
-
 def command_inspect(options: argparse.Namespace) -> int:
     """``epsilon inspect``: describe a module without running it."""
-    binary = load_binary(options.module)
-    validate_binary(binary, options.module)
-    for line in inspect_lines(options.module, read_module(binary)):
+    for line in inspect_lines(options.module, load_module(options.module)):
         print(line)
     return ExitCode.OK
 
@@ -319,7 +299,7 @@ def command_validate(options: argparse.Namespace) -> int:
     status = ExitCode.OK
     for path in options.modules:
         try:
-            validate_binary(load_binary(path), path)
+            load_module(path)
             print(f"{path}: valid")
         except CliError as exc:
             report(exc)
@@ -329,8 +309,7 @@ def command_validate(options: argparse.Namespace) -> int:
 
 def command_wat2wasm(options: argparse.Namespace) -> int:
     """``epsilon wat2wasm``: text to a validated binary, written to OUT (``-``: stdout)."""
-    binary = load_binary(options.input)
-    validate_binary(binary, options.input)
+    binary = load_module(options.input).binary
     try:
         if options.output == "-":
             sys.stdout.buffer.write(binary)
@@ -445,8 +424,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as other tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return int(ExitCode.OK)
+    except OSError as exc:
+        # Writing the output failed (e.g. `> /dev/full`): one line and the FILE code.
+        if exc.filename is None:
+            _discard_stdout()
+        report(error_from_exception(exc))
+        return int(ExitCode.FILE)
+
+
+def _discard_stdout() -> None:
+    """Sends what is left of stdout to /dev/null, so the exit does not fail writing it again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 if __name__ == "__main__":

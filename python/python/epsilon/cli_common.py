@@ -96,6 +96,8 @@ def describe_os_error(exc: OSError) -> str:
         return f"is a directory: {exc.filename}"
     if exc.strerror and exc.filename:
         return f"{exc.strerror.lower()}: {exc.filename}"
+    if exc.filename is None:  # writing an open stream: the output (e.g. `> /dev/full`)
+        return f"cannot write the output: {exc.strerror or exc}"
     return str(exc)
 
 
@@ -115,36 +117,52 @@ def read_file(path: str) -> bytes:
         raise error_from_exception(exc) from None
 
 
-def is_binary(data: bytes) -> bool:
-    """Whether ``data`` is a binary module (starts with the ``\\0asm`` magic)."""
-    return data[:4] == b"\0asm"
-
-
-def load_binary(path: str) -> bytes:
-    """Reads a ``.wasm`` or ``.wat`` file; WAT text is converted to the binary format."""
+def load_module(path: str) -> epsilon.CompiledModule:
+    """Reads and compiles (validates) a ``.wasm`` or ``.wat`` file; a ``CliError`` names it."""
     data = read_file(path)
-    if is_binary(data):
-        return data
     try:
-        return epsilon.wat2wasm(data)
+        return epsilon.compile(data)
     except epsilon.CompileError as exc:
-        raise error_from_exception(exc, path) from None
+        error = error_from_exception(exc, path)
+        if path.endswith(".wasm") and data[:4] != b"\0asm" and _is_text(data):
+            error = CliError(error.code, f"{error.message} (hint: {path} holds text, not the binary format)")
+        raise error from None
 
 
-def validate_binary(binary: bytes, path: str) -> None:
-    """Compiles the module (decode, validate, translate) without running anything.
+def _is_text(data: bytes) -> bool:
+    """Whether ``data`` decodes as UTF-8 text."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
-    The API compiles as the first step of instantiation; an instantiation in a fresh runtime
-    without fuel and imports stops right after it, at the first import or before the first
-    instruction of a start function, so only ``CompileError`` says the module is invalid.
-    """
-    with epsilon.Runtime(fuel=0) as runtime:
-        try:
-            runtime.instantiate(binary).close()
-        except epsilon.CompileError as exc:
-            raise error_from_exception(exc, path) from None
-        except epsilon.EpsilonError:
-            pass  # compiled; linking or the start function stopped it
+
+def plural(count: int, unit: str) -> str:
+    """``1 page``, ``2 pages``."""
+    return f"{count} {unit}{'s' if count != 1 else ''}"
+
+
+def describe_limits(minimum: int, maximum: int | None, unit: str) -> str:
+    """``min 1, max 16 pages`` or ``min 1 page, no max``."""
+    if maximum is None:
+        return f"min {plural(minimum, unit)}, no max"
+    return f"min {minimum}, max {plural(maximum, unit)}"
+
+
+def describe_type(ty: Any) -> str:
+    """A type in the notation of ``epsilon inspect``: ``(i32) -> ()``, ``mut f64``,
+    ``funcref, min 2 elements, no max``, ``min 1 page, no max``."""
+    if isinstance(ty, epsilon.FuncType):
+        return f"({', '.join(ty.params)}) -> ({', '.join(ty.results)})"
+    if isinstance(ty, epsilon.GlobalType):
+        return f"{'mut ' if ty.mutable else ''}{ty.content}"
+    if isinstance(ty, epsilon.TableType):
+        return f"{ty.element}, {describe_limits(ty.min, ty.max, 'element')}"
+    return describe_limits(ty.min, ty.max, "page")
+
+
+KIND_NAMES = {"function": "func", "memory": "memory", "table": "table", "global": "global"}
 
 
 @dataclass(frozen=True)
@@ -173,7 +191,7 @@ _API_IMPORT_HINT = ": not in imports= nor in a registered module"
 
 def instantiate(
     runtime: epsilon.Runtime,
-    binary: bytes,
+    binary: epsilon.CompiledModule,
     path: str,
     imports: Imports | None = None,
     hint: str = "",
@@ -228,8 +246,8 @@ def signature(name: str, ty: epsilon.FuncType) -> str:
 def parse_arguments(name: str, ty: epsilon.FuncType, texts: Sequence[str]) -> list[Any]:
     """Parses command-line arguments by the function's parameter types."""
     if len(texts) != len(ty.params):
-        count = f"{len(ty.params)} argument{'s' if len(ty.params) != 1 else ''}"
-        fail(ExitCode.USAGE, f"{signature(name, ty)} takes {count}, got {len(texts)}")
+        # The API's wording (Function.__call__): "expected 2 arguments, got 1".
+        fail(ExitCode.USAGE, f"{signature(name, ty)}: expected {plural(len(ty.params), 'argument')}, got {len(texts)}")
     values = []
     for position, (text, param) in enumerate(zip(texts, ty.params), start=1):
         try:

@@ -21,18 +21,19 @@ from typing import Any, Optional
 
 import epsilon
 
-from .cli_binary import Limits
 from .cli_common import (
     CliError,
     ExitCode,
     RunLimits,
     call_function,
     describe_names,
+    KIND_NAMES,
+    describe_type,
     error_from_exception,
     fail,
     get_export,
     instantiate,
-    load_binary,
+    load_module,
 )
 from .cli_values import BadValue, format_value, parse_int_bits, python_to_bits
 
@@ -68,14 +69,8 @@ class Loaded:
 
 def describe_export(name: str, ty: Any) -> str:
     """``func add: (i32, i32) -> (i32)``, in the notation of ``epsilon inspect``."""
-    if isinstance(ty, epsilon.FuncType):
-        return f"func {name}: ({', '.join(ty.params)}) -> ({', '.join(ty.results)})"
-    if isinstance(ty, epsilon.GlobalType):
-        return f"global {name}: {'mut ' if ty.mutable else ''}{ty.content}"
-    limits = Limits(ty.min, ty.max)
-    if isinstance(ty, epsilon.TableType):
-        return f"table {name}: {ty.element}, {limits.describe('element')}"
-    return f"memory {name}: {limits.describe('page')}"
+    kind = KIND_NAMES[{epsilon.FuncType: "function", epsilon.GlobalType: "global", epsilon.TableType: "table"}.get(type(ty), "memory")]
+    return f"{kind} {name}: {describe_type(ty)}"
 
 
 def hex_dump(data: bytes, start: int) -> list[str]:
@@ -190,7 +185,7 @@ class Session:
         name = args[0] if len(args) == 2 else Path(path).stem.replace(".", "_")
         if not name or "." in name:
             fail(ExitCode.USAGE, f"invalid module name {name!r} (it must not contain '.')")
-        binary = load_binary(path)
+        binary = load_module(path)
         self.limits.refuel(self.runtime)
         module = instantiate(self.runtime, binary, path, hint="LOAD the modules it imports from first")
         self.runtime.register(name, module)

@@ -163,6 +163,12 @@ impl Module {
         if bytes.starts_with(b"\0asm") {
             return Module::from_binary(engine, bytes);
         }
+        if std::str::from_utf8(bytes).is_err() {
+            return Err(Error::new(
+                ErrorKind::Malformed,
+                "not a WebAssembly module: the bytes start neither with the binary magic \\0asm nor with WAT text",
+            ));
+        }
         let binary = wat::parse_bytes(bytes)
             .map_err(|e| Error::new(ErrorKind::Malformed, format!("cannot parse WAT text: {e}")))?;
         Module::from_binary(engine, &binary)

@@ -1,300 +1,26 @@
-//! `Module` (an instantiated module) and `Function` (a callable wasm or host function).
+//! `Instance` (the seed's `Module`): an instantiated module, its exports and the calls into it.
 
+use crate::args::CallOpts;
 use crate::buffer;
 use crate::errors::{self, Class, OrPyErr, guard};
 use crate::externs::{self, Global, Owner, Table};
-use crate::shared::{CallOpts, Shared};
+use crate::function::{Function, Shape};
+use crate::shared::Shared;
 use crate::types::{self, ImportType};
 use crate::values;
-use epsilon::{Extern, Func, FuncType, Val};
-use pyo3::exceptions::PyValueError;
-use pyo3::ffi;
+use epsilon::Extern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PySequence, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-
-/// Calls with at most this many parameters (or results) convert without allocating.
-const INLINE_VALUES: usize = 4;
-
-/// Parses `timeout_ms=` (milliseconds, > 0).
-pub(crate) fn timeout_arg(timeout_ms: Option<f64>) -> PyResult<Option<Duration>> {
-    match timeout_ms {
-        None => Ok(None),
-        Some(ms) if ms.is_finite() && ms > 0.0 => {
-            Ok(Some(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::MAX)))
-        }
-        Some(ms) => Err(PyValueError::new_err(format!("timeout_ms must be a positive number, got {ms}"))),
-    }
-}
-
-/// Parses `fuel=` (0 to 2**64-1).
-pub(crate) fn fuel_arg(fuel: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
-    let Some(fuel) = fuel else { return Ok(None) };
-    if fuel.is_none() {
-        return Ok(None);
-    }
-    let v: i128 = fuel.extract()?;
-    u64::try_from(v)
-        .map(Some)
-        .map_err(|_| PyValueError::new_err(format!("fuel must be between 0 and 2**64-1, got {v}")))
-}
-
-/// How a call returns its results.
-#[derive(Debug, Clone, Copy)]
-enum Shape {
-    /// A list (`Module.call`, the `call_raw` methods, `call_typed`: the seed's convention).
-    List,
-    /// Like a Python function: `None`, the value, or a tuple of the values (`Function.__call__`).
-    Natural,
-}
-
-/// A wasm function (exported, or received as a ``funcref``) or a host function.
-///
-/// Call it like a Python function: it returns ``None``, the result, or a tuple of the results
-/// (``Module.call`` returns the list of results).
-#[pyclass(frozen, module = "epsilon")]
-#[derive(Debug)]
-pub(crate) struct Function {
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) func: Func,
-    ty: FuncType,
-    name: Option<String>,
-    /// `name(params) -> (results)`, for error messages.
-    sig: String,
-    module_closed: Option<Arc<AtomicBool>>,
-}
-
-impl Function {
-    pub(crate) fn new(shared: Arc<Shared>, func: Func, ty: FuncType, name: Option<String>) -> Self {
-        let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
-        Function { shared, func, ty, name, sig, module_closed: None }
-    }
-
-    /// A function received as a reference (from a table, a global or a call): closed with the
-    /// module that defines it.
-    pub(crate) fn from_ref(
-        shared: Arc<Shared>,
-        store: &crate::shared::PyStore,
-        func: Func,
-    ) -> epsilon::Result<Self> {
-        let ty = func.ty(store)?;
-        let module_closed = func.instance(store)?.and_then(|i| store.data().closed_flags.get(&i).cloned());
-        Ok(Function { module_closed, ..Function::new(shared, func, ty, None) })
-    }
-
-    fn check_open(&self, py: Python<'_>) -> PyResult<()> {
-        if self.module_closed.as_ref().is_some_and(|c| c.load(Ordering::Acquire)) {
-            return Err(errors::closed(py, "Module"));
-        }
-        if self.shared.is_closed() {
-            return Err(errors::closed(py, "Runtime"));
-        }
-        Ok(())
-    }
-
-    fn arity_error(&self, py: Python<'_>, got: usize) -> PyErr {
-        let n = self.ty.params().len();
-        let s = if n == 1 { "" } else { "s" };
-        errors::new_err(py, Class::Type, format!("{}: expected {n} argument{s}, got {got}", self.sig))
-    }
-
-    /// Converts `args` (Python values, or raw bits if `raw`), runs the function and returns its
-    /// results in the given shape.
-    fn invoke<'py>(
-        &self,
-        py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        opts: CallOpts,
-        raw: bool,
-        shape: Shape,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let params = self.ty.params();
-        if args.len() != params.len() {
-            return Err(self.arity_error(py, args.len()));
-        }
-        let shared = &self.shared;
-        shared.with_store(py, |store| {
-            // Small calls keep their values on the stack.
-            let mut arg_buf = [Val::I32(0); INLINE_VALUES];
-            let mut arg_vec = Vec::new();
-            let vals: &mut [Val] = if params.len() <= INLINE_VALUES {
-                &mut arg_buf[..params.len()]
-            } else {
-                arg_vec.resize(params.len(), Val::I32(0));
-                &mut arg_vec
-            };
-            for (i, (ty, slot)) in params.iter().zip(vals.iter_mut()).enumerate() {
-                let arg = args.get_borrowed_item(i)?;
-                let v = if raw {
-                    values::raw_to_val(&arg, *ty)
-                } else {
-                    values::to_val(shared, store, &arg, *ty)
-                };
-                *slot = v.map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?;
-            }
-            let result_types = self.ty.results();
-            let mut result_buf = [Val::I32(0); INLINE_VALUES];
-            let mut result_vec = Vec::new();
-            let results: &mut [Val] = if result_types.len() <= INLINE_VALUES {
-                &mut result_buf[..result_types.len()]
-            } else {
-                result_vec.resize(result_types.len(), Val::I32(0));
-                &mut result_vec
-            };
-            for (slot, ty) in results.iter_mut().zip(result_types) {
-                *slot = Val::default_for(*ty);
-            }
-            let func = self.func;
-            let vals = &*vals;
-            shared.run(py, store, opts, |store| func.call(store, vals, &mut *results))?;
-            let convert =
-                |v: &Val| if raw { values::val_to_raw(py, v) } else { values::to_py(py, shared, store, v) };
-            match (shape, &*results) {
-                (Shape::Natural, []) => Ok(py.None().into_bound(py)),
-                (Shape::Natural, [v]) => convert(v),
-                (Shape::Natural, _) => {
-                    let items = results.iter().map(convert).collect::<PyResult<Vec<_>>>()?;
-                    Ok(PyTuple::new(py, items)?.into_any())
-                }
-                (Shape::List, _) => {
-                    // SAFETY: `PyList_New` returns a new list (or null with an exception set).
-                    let list = unsafe {
-                        Bound::from_owned_ptr_or_err(py, ffi::PyList_New(results.len() as ffi::Py_ssize_t))?
-                    };
-                    for (i, v) in results.iter().enumerate() {
-                        let item = convert(v)?;
-                        // SAFETY: `list` is a fresh list of `results.len()` slots and `i` is in
-                        // range; `PyList_SetItem` steals the new reference `into_ptr` gives it.
-                        // If a later conversion fails, the list is freed with some slots still
-                        // null, which CPython's list deallocation allows.
-                        unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
-                    }
-                    Ok(list)
-                }
-            }
-        })
-    }
-
-    /// `call_typed`: checks the declared types, then calls.
-    fn invoke_typed<'py>(
-        &self,
-        py: Python<'py>,
-        args: &Bound<'py, PyAny>,
-        opts: CallOpts,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let seq = args.cast::<PySequence>().map_err(|_| {
-            errors::new_err(
-                py,
-                Class::Type,
-                format!("{}: call_typed expects a list of (value, type) pairs", self.sig),
-            )
-        })?;
-        let params = self.ty.params();
-        let n = seq.len()?;
-        if n != params.len() {
-            return Err(self.arity_error(py, n));
-        }
-        let mut values = Vec::with_capacity(n);
-        for (i, want) in params.iter().enumerate() {
-            let item = seq.get_item(i)?;
-            let pair =
-                item.cast::<PySequence>().ok().filter(|p| p.len().ok() == Some(2)).ok_or_else(|| {
-                    errors::new_err(
-                        py,
-                        Class::Type,
-                        format!("{}: argument {} must be a (value, type) pair", self.sig, i + 1),
-                    )
-                })?;
-            let declared = pair.get_item(1)?;
-            let declared: String = declared.extract().map_err(|_| {
-                errors::new_err(
-                    py,
-                    Class::Type,
-                    format!("{}: argument {}: the type must be a str", self.sig, i + 1),
-                )
-            })?;
-            let declared_ty = values::parse_type(py, &declared)?;
-            if declared_ty != *want {
-                return errors::fail(
-                    py,
-                    Class::Type,
-                    format!(
-                        "{}: argument {} is declared {} but the function expects {}",
-                        self.sig,
-                        i + 1,
-                        values::quote(&declared),
-                        values::type_name(*want)
-                    ),
-                );
-            }
-            values.push(pair.get_item(0)?);
-        }
-        let tuple = PyTuple::new(py, values)?;
-        self.invoke(py, &tuple, opts, false, Shape::List)
-    }
-}
-
-#[pymethods]
-impl Function {
-    /// Calls the function with the arguments converted by its signature, like a Python
-    /// function: returns ``None`` (no results), the result, or a tuple of the results.
-    /// ``timeout_ms`` and ``fuel`` apply to this call (see ``Module.call``).
-    #[pyo3(signature = (*args, timeout_ms=None, fuel=None))]
-    fn __call__<'py>(
-        &self,
-        py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
-        timeout_ms: Option<f64>,
-        fuel: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        guard(py, || {
-            self.check_open(py)?;
-            let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
-            self.invoke(py, args, opts, false, Shape::Natural)
-        })
-    }
-
-    /// Calls with raw bit patterns (ints) in and out; see ``Module.call_raw``.
-    #[pyo3(signature = (*bits, timeout_ms=None, fuel=None))]
-    fn call_raw<'py>(
-        &self,
-        py: Python<'py>,
-        bits: &Bound<'py, PyTuple>,
-        timeout_ms: Option<f64>,
-        fuel: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        guard(py, || {
-            self.check_open(py)?;
-            let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
-            self.invoke(py, bits, opts, true, Shape::List)
-        })
-    }
-
-    /// The function's signature.
-    #[getter]
-    fn r#type(&self) -> types::FuncType {
-        types::FuncType { ty: self.ty.clone() }
-    }
-
-    /// The export name, or ``None`` for a function received as a reference.
-    #[getter]
-    fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<epsilon.Function {}>", self.sig)
-    }
-}
 
 /// An instantiated WebAssembly module: call its functions, access its memory, globals and
 /// tables. Create it with ``Runtime.instantiate`` or ``Runtime.instantiate_file``.
-#[pyclass(frozen, module = "epsilon")]
+/// ``epsilon.Module`` (the seed wrapper's name) is this same class.
+#[pyclass(frozen, module = "epsilon", name = "Instance")]
 #[derive(Debug)]
-pub(crate) struct Module {
+pub(crate) struct Instance {
     pub(crate) shared: Arc<Shared>,
     pub(crate) instance: epsilon::Instance,
     module: epsilon::Module,
@@ -307,7 +33,7 @@ pub(crate) struct Module {
     pub(crate) wasi: Option<crate::wasi::WasiLink>,
 }
 
-impl Module {
+impl Instance {
     pub(crate) fn new(
         py: Python<'_>,
         shared: Arc<Shared>,
@@ -323,12 +49,13 @@ impl Module {
             if let (Extern::Func(f), epsilon::ExternType::Func(fty)) = (ext, ty) {
                 let mut function = Function::new(shared.clone(), f, fty, Some(name.clone()));
                 function.module_closed = Some(closed.clone());
-                funcs.set_item(&name, Bound::new(py, function)?)?;
+                // Interned: names written in Python code are, so lookups compare pointers.
+                funcs.set_item(PyString::intern(py, &name), Bound::new(py, function)?)?;
             }
             export_index.insert(name.clone(), i);
             list.push((name, ext));
         }
-        Ok(Module {
+        Ok(Instance {
             shared,
             instance,
             module,
@@ -369,26 +96,42 @@ impl Module {
             None => errors::fail(
                 py,
                 Class::ExportNotFound,
-                format!("the module has no export named {}", values::quote(name)),
+                format!(
+                    "the module has no export named {} (exports: {})",
+                    values::quote(name),
+                    self.export_list()
+                ),
             ),
         }
     }
 
-    /// The export `name` (`ExportNotFoundError` if there is none).
-    pub(crate) fn instance_export(&self, py: Python<'_>, name: &str) -> PyResult<Extern> {
-        self.export(py, name)
+    /// The export names for error messages: `a, b, c` (at most 12, then `and N more`), or
+    /// `none`, as the command line lists them.
+    fn export_list(&self) -> String {
+        const SHOWN: usize = 12;
+        if self.exports.is_empty() {
+            return "none".to_string();
+        }
+        let names: Vec<&str> = self.exports.iter().take(SHOWN).map(|(n, _)| n.as_str()).collect();
+        let more = self.exports.len().saturating_sub(SHOWN);
+        if more == 0 { names.join(", ") } else { format!("{} and {more} more", names.join(", ")) }
     }
 
-    /// What `run_wasi` needs; an error if the module was instantiated without WASI.
-    pub(crate) fn wasi_link(&self, py: Python<'_>) -> PyResult<crate::wasi::WasiLink> {
-        self.wasi.clone().ok_or_else(|| {
+    /// Runs the WASI command's `_start` (`run_wasi`): the exit code.
+    pub(crate) fn run_wasi_start(&self, py: Python<'_>, opts: CallOpts) -> PyResult<i32> {
+        let link = self.wasi.as_ref().ok_or_else(|| {
             errors::new_err(
                 py,
                 Class::Base,
                 "the module was instantiated without WASI: pass wasi=epsilon.WasiConfig(...) to \
                  instantiate() or Runtime()",
             )
-        })
+        })?;
+        let start = match self.export(py, "_start")? {
+            Extern::Func(f) => f,
+            _ => return errors::fail(py, Class::Type, "export '_start' is not a function"),
+        };
+        crate::wasi::run_start(py, &self.shared, start, link, opts)
     }
 
     fn kind_error(py: Python<'_>, name: &str, ext: &Extern, want: &str) -> PyErr {
@@ -410,6 +153,20 @@ impl Module {
         Err(Self::kind_error(py, &name, &ext, "a function"))
     }
 
+    /// What `call`, `call_typed` and `call_raw` do first: check that the module is open,
+    /// parse the call's options and find the function.
+    fn prepare_call<'py>(
+        &self,
+        py: Python<'py>,
+        func_name: &Bound<'py, PyString>,
+        timeout_ms: Option<f64>,
+        fuel: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, Function>, CallOpts)> {
+        self.check_open(py)?;
+        let opts = CallOpts::parse(timeout_ms, fuel)?;
+        Ok((self.function(py, func_name)?, opts))
+    }
+
     fn memory(&self, py: Python<'_>, name: &str) -> PyResult<epsilon::Memory> {
         match self.export(py, name)? {
             Extern::Memory(m) => Ok(m),
@@ -426,7 +183,7 @@ impl Module {
 }
 
 #[pymethods]
-impl Module {
+impl Instance {
     /// Calls the exported function ``func_name`` with ``args`` converted by its signature.
     ///
     /// i32/i64 take ints (signed or unsigned spelling; out of range raises OverflowError),
@@ -446,9 +203,7 @@ impl Module {
         fuel: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
-            self.check_open(py)?;
-            let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
-            let f = self.function(py, func_name)?;
+            let (f, opts) = self.prepare_call(py, func_name, timeout_ms, fuel)?;
             f.get().invoke(py, args, opts, false, Shape::List)
         })
     }
@@ -465,9 +220,7 @@ impl Module {
         fuel: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
-            self.check_open(py)?;
-            let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
-            let f = self.function(py, func_name)?;
+            let (f, opts) = self.prepare_call(py, func_name, timeout_ms, fuel)?;
             f.get().invoke_typed(py, args, opts)
         })
     }
@@ -485,9 +238,7 @@ impl Module {
         fuel: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
-            self.check_open(py)?;
-            let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
-            let f = self.function(py, func_name)?;
+            let (f, opts) = self.prepare_call(py, func_name, timeout_ms, fuel)?;
             f.get().invoke(py, bits, opts, true, Shape::List)
         })
     }
@@ -660,14 +411,14 @@ impl Module {
     ) -> PyResult<i32> {
         guard(py, || {
             self.check_open(py)?;
-            let opts = CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? };
-            let link = self.wasi_link(py)?;
-            crate::wasi::run_start(py, self, &link, opts)
+            let opts = CallOpts::parse(timeout_ms, fuel)?;
+            self.run_wasi_start(py, opts)
         })
     }
 
-    /// Stops the call running in this module's runtime (from any thread) with a ``Trap``
-    /// whose kind is ``"interrupted"``. If no call is running, the next call is stopped.
+    /// Stops the call running in this module's runtime at this moment (from any thread, or
+    /// from a host function) with a ``Trap`` whose kind is ``"interrupted"``. With no call
+    /// running, it does nothing: a request never carries over to a later call.
     fn interrupt(&self, py: Python<'_>) -> PyResult<()> {
         guard(py, || {
             self.check_open(py)?;
@@ -689,7 +440,6 @@ impl Module {
     fn set_fuel(&self, py: Python<'_>, fuel: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         guard(py, || {
             self.check_open(py)?;
-            let fuel = fuel_arg(fuel)?.ok_or_else(|| PyValueError::new_err("fuel must be an int"))?;
             self.shared.set_fuel(py, fuel)
         })
     }
@@ -718,7 +468,7 @@ impl Module {
     fn __repr__(&self) -> String {
         let names: Vec<&str> = self.exports.iter().map(|(n, _)| n.as_str()).collect();
         format!(
-            "<epsilon.Module exports={}{}>",
+            "<epsilon.Instance exports={}{}>",
             values::quote_list(&names),
             if self.closed() { " (closed)" } else { "" }
         )

@@ -1,0 +1,327 @@
+//! `Function`: a callable wasm or host function, and the conversion of values that may be
+//! references (a `funcref` is a `Function`, an `externref` any Python object).
+
+use crate::args::CallOpts;
+use crate::errors::{self, Class, OrPyErr, guard};
+use crate::shared::{PyStore, Shared};
+use crate::types;
+use crate::values::{self, ConvError};
+use epsilon::{Func, FuncType, Val, ValType};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PySequence, PyTuple};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Calls with at most this many parameters (or results) convert without allocating.
+const INLINE_VALUES: usize = 4;
+
+/// How a call returns its results.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    /// A list (`Module.call`, the `call_raw` methods, `call_typed`: the seed's convention).
+    List,
+    /// Like a Python function: `None`, the value, or a tuple of the values (`Function.__call__`).
+    Natural,
+}
+
+/// A wasm function (exported, or received as a ``funcref``) or a host function.
+///
+/// Call it like a Python function: it returns ``None``, the result, or a tuple of the results
+/// (``Module.call`` returns the list of results).
+#[pyclass(frozen, module = "epsilon")]
+#[derive(Debug)]
+pub(crate) struct Function {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) func: Func,
+    ty: FuncType,
+    name: Option<String>,
+    /// `name(params) -> (results)`, for error messages.
+    sig: String,
+    pub(crate) module_closed: Option<Arc<AtomicBool>>,
+}
+
+impl Function {
+    pub(crate) fn new(shared: Arc<Shared>, func: Func, ty: FuncType, name: Option<String>) -> Self {
+        let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
+        Function { shared, func, ty, name, sig, module_closed: None }
+    }
+
+    /// A function received as a reference (from a table, a global or a call): closed with the
+    /// module that defines it.
+    pub(crate) fn from_ref(
+        shared: Arc<Shared>,
+        store: &crate::shared::PyStore,
+        func: Func,
+    ) -> epsilon::Result<Self> {
+        let ty = func.ty(store)?;
+        let module_closed = func.instance(store)?.and_then(|i| store.data().closed_flags.get(&i).cloned());
+        Ok(Function { module_closed, ..Function::new(shared, func, ty, None) })
+    }
+
+    pub(crate) fn check_open(&self, py: Python<'_>) -> PyResult<()> {
+        if self.module_closed.as_ref().is_some_and(|c| c.load(Ordering::Acquire)) {
+            return Err(errors::closed(py, "Module"));
+        }
+        if self.shared.is_closed() {
+            return Err(errors::closed(py, "Runtime"));
+        }
+        Ok(())
+    }
+
+    fn arity_error(&self, py: Python<'_>, got: usize) -> PyErr {
+        let n = self.ty.params().len();
+        let s = if n == 1 { "" } else { "s" };
+        errors::new_err(py, Class::Type, format!("{}: expected {n} argument{s}, got {got}", self.sig))
+    }
+
+    /// Converts `args` (Python values, or raw bits if `raw`), runs the function and returns its
+    /// results in the given shape.
+    pub(crate) fn invoke<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        opts: CallOpts,
+        raw: bool,
+        shape: Shape,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let params = self.ty.params();
+        if args.len() != params.len() {
+            return Err(self.arity_error(py, args.len()));
+        }
+        let shared = &self.shared;
+        shared.with_store(py, |store| {
+            // Small calls keep their values on the stack.
+            let mut arg_buf = [Val::I32(0); INLINE_VALUES];
+            let mut arg_vec = Vec::new();
+            let vals: &mut [Val] = if params.len() <= INLINE_VALUES {
+                &mut arg_buf[..params.len()]
+            } else {
+                arg_vec.resize(params.len(), Val::I32(0));
+                &mut arg_vec
+            };
+            for (i, (ty, slot)) in params.iter().zip(vals.iter_mut()).enumerate() {
+                let arg = args.get_borrowed_item(i)?;
+                if !raw && let Some(v) = values::fast_number(&arg, *ty) {
+                    *slot = v;
+                    continue;
+                }
+                let v = if raw { values::raw_to_val(&arg, *ty) } else { to_val(shared, store, &arg, *ty) };
+                *slot = v.map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?;
+            }
+            let result_types = self.ty.results();
+            let mut result_buf = [Val::I32(0); INLINE_VALUES];
+            let mut result_vec = Vec::new();
+            let results: &mut [Val] = if result_types.len() <= INLINE_VALUES {
+                &mut result_buf[..result_types.len()]
+            } else {
+                result_vec.resize(result_types.len(), Val::I32(0));
+                &mut result_vec
+            };
+            for (slot, ty) in results.iter_mut().zip(result_types) {
+                *slot = Val::default_for(*ty);
+            }
+            let func = self.func;
+            let vals = &*vals;
+            shared.run(py, store, opts, |store| func.call(store, vals, &mut *results))?;
+            let convert = |v: &Val| if raw { values::val_to_raw(py, v) } else { to_py(py, shared, store, v) };
+            match (shape, &*results) {
+                (Shape::Natural, []) => Ok(py.None().into_bound(py)),
+                (Shape::Natural, [v]) => convert(v),
+                (Shape::Natural, _) => {
+                    let items = results.iter().map(convert).collect::<PyResult<Vec<_>>>()?;
+                    Ok(PyTuple::new(py, items)?.into_any())
+                }
+                (Shape::List, _) => {
+                    // SAFETY: `PyList_New` returns a new list (or null with an exception set).
+                    let list = unsafe {
+                        Bound::from_owned_ptr_or_err(py, ffi::PyList_New(results.len() as ffi::Py_ssize_t))?
+                    };
+                    for (i, v) in results.iter().enumerate() {
+                        let item = convert(v)?;
+                        // SAFETY: `list` is a fresh list of `results.len()` slots and `i` is in
+                        // range; `PyList_SetItem` steals the new reference `into_ptr` gives it.
+                        // If a later conversion fails, the list is freed with some slots still
+                        // null, which CPython's list deallocation allows.
+                        unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+                    }
+                    Ok(list)
+                }
+            }
+        })
+    }
+
+    /// `call_typed`: checks the declared types, then calls.
+    pub(crate) fn invoke_typed<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyAny>,
+        opts: CallOpts,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let seq = args.cast::<PySequence>().map_err(|_| {
+            errors::new_err(
+                py,
+                Class::Type,
+                format!("{}: call_typed expects a list of (value, type) pairs", self.sig),
+            )
+        })?;
+        let params = self.ty.params();
+        let n = seq.len()?;
+        if n != params.len() {
+            return Err(self.arity_error(py, n));
+        }
+        let mut values = Vec::with_capacity(n);
+        for (i, want) in params.iter().enumerate() {
+            let item = seq.get_item(i)?;
+            let pair =
+                item.cast::<PySequence>().ok().filter(|p| p.len().ok() == Some(2)).ok_or_else(|| {
+                    errors::new_err(
+                        py,
+                        Class::Type,
+                        format!("{}: argument {} must be a (value, type) pair", self.sig, i + 1),
+                    )
+                })?;
+            let declared = pair.get_item(1)?;
+            let declared: String = declared.extract().map_err(|_| {
+                errors::new_err(
+                    py,
+                    Class::Type,
+                    format!("{}: argument {}: the type must be a str", self.sig, i + 1),
+                )
+            })?;
+            let declared_ty = values::parse_type(py, &declared)?;
+            if declared_ty != *want {
+                return errors::fail(
+                    py,
+                    Class::Type,
+                    format!(
+                        "{}: argument {} is declared {} but the function expects {}",
+                        self.sig,
+                        i + 1,
+                        values::quote(&declared),
+                        values::type_name(*want)
+                    ),
+                );
+            }
+            values.push(pair.get_item(0)?);
+        }
+        let tuple = PyTuple::new(py, values)?;
+        self.invoke(py, &tuple, opts, false, Shape::List)
+    }
+}
+
+#[pymethods]
+impl Function {
+    /// Calls the function with the arguments converted by its signature, like a Python
+    /// function: returns ``None`` (no results), the result, or a tuple of the results.
+    /// ``timeout_ms`` and ``fuel`` apply to this call (see ``Module.call``).
+    #[pyo3(signature = (*args, timeout_ms=None, fuel=None))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        timeout_ms: Option<f64>,
+        fuel: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            self.check_open(py)?;
+            let opts = CallOpts::parse(timeout_ms, fuel)?;
+            self.invoke(py, args, opts, false, Shape::Natural)
+        })
+    }
+
+    /// Calls with raw bit patterns (ints) in and out; see ``Module.call_raw``.
+    #[pyo3(signature = (*bits, timeout_ms=None, fuel=None))]
+    fn call_raw<'py>(
+        &self,
+        py: Python<'py>,
+        bits: &Bound<'py, PyTuple>,
+        timeout_ms: Option<f64>,
+        fuel: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        guard(py, || {
+            self.check_open(py)?;
+            let opts = CallOpts::parse(timeout_ms, fuel)?;
+            self.invoke(py, bits, opts, true, Shape::List)
+        })
+    }
+
+    /// The function's signature.
+    #[getter]
+    fn r#type(&self) -> types::FuncType {
+        types::FuncType { ty: self.ty.clone() }
+    }
+
+    /// The export name, or ``None`` for a function received as a reference.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<epsilon.Function {}>", self.sig)
+    }
+}
+
+/// Converts a Python value to a wasm value of type `ty` (references included).
+pub(crate) fn to_val(
+    shared: &Shared,
+    store: &mut PyStore,
+    obj: &Bound<'_, PyAny>,
+    ty: ValType,
+) -> Result<Val, ConvError> {
+    Ok(match ty {
+        ValType::ExternRef => Val::ExternRef(if obj.is_none() { None } else { Some(externref(store, obj)) }),
+        ValType::FuncRef => {
+            if obj.is_none() {
+                Val::FuncRef(None)
+            } else if let Ok(f) = obj.cast::<Function>() {
+                let f = f.get();
+                if f.shared.id != shared.id {
+                    return Err(ConvError::Type("the function belongs to another Runtime".into()));
+                }
+                Val::FuncRef(Some(f.func))
+            } else {
+                return Err(ConvError::Type(format!(
+                    "expected an epsilon Function or None for funcref, got {}",
+                    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+                )));
+            }
+        }
+        _ => values::number_to_val(obj, ty)?,
+    })
+}
+
+/// The `externref` for a Python object (the same reference for the same object).
+fn externref(store: &mut PyStore, obj: &Bound<'_, PyAny>) -> epsilon::ExternRef {
+    let key = obj.as_ptr() as usize;
+    if let Some(r) = store.data().externs.get(&key) {
+        return *r;
+    }
+    let r = epsilon::ExternRef::new(&mut *store, obj.clone().unbind());
+    store.data_mut().externs.insert(key, r);
+    r
+}
+
+/// Converts a wasm value to Python: numbers as `values::number_to_py` does, references as
+/// the Python object / `Function` (or `None`).
+pub(crate) fn to_py<'py>(
+    py: Python<'py>,
+    shared: &Arc<Shared>,
+    store: &PyStore,
+    v: &Val,
+) -> PyResult<Bound<'py, PyAny>> {
+    if let Some(number) = values::number_to_py(py, v) {
+        return number;
+    }
+    Ok(match *v {
+        Val::FuncRef(Some(f)) => {
+            Bound::new(py, Function::from_ref(shared.clone(), store, f).py(py)?)?.into_any()
+        }
+        Val::ExternRef(Some(r)) => match r.data(store).py(py)?.downcast_ref::<Py<PyAny>>() {
+            Some(obj) => obj.bind(py).clone(),
+            None => py.None().into_bound(py),
+        },
+        _ => py.None().into_bound(py),
+    })
+}
