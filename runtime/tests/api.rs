@@ -341,6 +341,21 @@ fn malformed_and_invalid_modules_are_rejected_with_offsets() {
     assert!(err.to_string().contains("not a WebAssembly module: the bytes start neither"), "{err}");
 }
 
+/// An import group in the compact-imports encoding (a WebAssembly 3.0 proposal: empty item
+/// name, then 0x7F) is not WebAssembly 2.0. `Module::validate` refused it but `Module::new`
+/// accepted an empty group as no import at all (found by `ci/fuzz --portable`, decode target,
+/// seed 20261207, iteration 299321; here reduced to one import section).
+#[test]
+fn compact_import_groups_are_refused_like_validate_does() {
+    let engine = Engine::default();
+    // Import section: 1 entry, module "m", item name "", 0x7F, 0 items.
+    let bytes = b"\0asm\x01\0\0\0\x02\x06\x01\x01m\x00\x7f\x00";
+    let validated = Module::validate(&engine, bytes).unwrap_err();
+    let err = Module::new(&engine, bytes).map(|_| ()).unwrap_err();
+    assert_eq!(err.kind(), validated.kind(), "{err} / {validated}");
+    assert!(err.to_string().contains("compact imports"), "{err}");
+}
+
 #[test]
 fn multi_memory_is_a_config_switch() {
     let two = "(module (memory 1) (memory 1) (func (export \"f\") (result i32) (i32.load 1 (i32.const 0))))";

@@ -355,7 +355,12 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     let mut func_allocs = wasmparser::FuncValidatorAllocations::default();
     let mut translator_allocs = TranslatorAllocs::default();
 
-    for payload in Parser::new(0).parse_all(bytes) {
+    // The parser gets the features too: some encodings are refused while reading a section
+    // (an import group in the compact-imports encoding), and with the parser's default
+    // features an empty such group would reach the validator as no import at all.
+    let mut parser = Parser::new(0);
+    parser.set_features(features);
+    for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(malformed)?;
         let valid = validator.payload(&payload).map_err(invalid)?;
         match payload {
