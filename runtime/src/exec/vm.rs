@@ -272,13 +272,16 @@ impl<T: FromConst> Source<T> for Konst {
     #[inline(always)]
     fn read(self, vm: &Vm, cx: &Cx<'_>) -> T {
         // SAFETY: `seal` made every `k` the byte offset from its op to the bits of a `Data64`
-        // op after the end of the same stream, so the 8 bytes lie inside `func.ops`; they may
-        // not be 8-byte aligned (ops are 4-byte aligned), hence the unaligned read. With
+        // op after the end of the same stream, so the 8 bytes lie inside `func.ops`, at a
+        // multiple of 4 (ops are 4-byte aligned and `DATA64_BITS_OFFSET` is 4): two aligned
+        // `u32` reads, which LLVM merges into one load. (Not `read_unaligned`: with debug
+        // assertions it copies through a local whose address goes to a checking function,
+        // and a handler that lets a local's address escape can no longer tail-call.) With
         // `checked`, `Cx::check_const` verifies the range first.
-        let at = unsafe { (vm.ip as *const u8).add(self.0 as usize) };
-        cx.check_const(at);
-        let bits = unsafe { (at as *const u64).read_unaligned() };
-        T::from_const(bits)
+        let at = unsafe { (vm.ip as *const u8).add(self.0 as usize) } as *const u32;
+        cx.check_const(at as *const u8);
+        let (lo, hi) = unsafe { (*at, *at.add(1)) };
+        T::from_const(u64::from(lo) | u64::from(hi) << 32)
     }
 }
 
