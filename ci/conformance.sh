@@ -8,6 +8,8 @@
 #   - rust+fuel+interrupt    the Rust crate with Config::consume_fuel (unlimited fuel on every
 #                            store) and Config::interruptible (with a far deadline),
 #   - python+fuel+interrupt  the package with Runtime(fuel=2**64-1, timeout_ms=3600000),
+#   - rust-protocol          the Rust crate behind the JSON-lines adapter protocol
+#                            (spectest-adapter-epsilon), so the protocol path stays exact,
 # compares the engines directive by directive, writes target/conformance/report.{json,md,html},
 # junit.xml and records.jsonl, and prints the Markdown table. Fails on any failure, stale
 # expected-failure entry, disagreement or missing directive.
@@ -30,7 +32,7 @@ cargo build --release --workspace
 status=0
 run_start=$(date +%s)
 target/release/spectest-runner --suite all \
-  --engine rust,python,rust+fuel+interrupt,python+fuel+interrupt \
+  --engine rust,python,rust+fuel+interrupt,python+fuel+interrupt,rust-protocol \
   --python .venv/bin/python --export-dir "$out/export" \
   --report "$out/report.json" --markdown "$out/report.md" --records "$out/records.jsonl" \
   --junit "$out/junit.xml" --html "$out/report.html" \

@@ -61,8 +61,9 @@ usage: spectest-runner [options]
                                                pinned crate (gc or proposals/gc, ...), epsilon;
                                                all = v2,simd,multi-memory,epsilon; every = all of them
   --engine <list>                              engines, comma separated (default: rust): rust, python,
-                                               both (= rust,python), wasmtime-py, wasmi, or a name
-                                               defined by --adapter; epsilon's may carry limits:
+                                               both (= rust,python), rust-protocol (the Rust API behind
+                                               the JSON-lines protocol), wasmtime-py, wasmi, or a name
+                                               defined by --adapter; rust and python may carry limits:
                                                rust+fuel+interrupt
   --adapter NAME=python:FILE[:CLASS]           define engine NAME: a Python adapter class (ADAPTERS.md)
   --adapter NAME=command:COMMAND [ARGS...]     define engine NAME: a program speaking the JSON-lines
@@ -122,6 +123,8 @@ fn builtin_engine(name: &str) -> Option<(Kind, bool)> {
         "python" | "epsilon-python" => Some((Kind::Python("epsilon".into()), false)),
         "wasmtime-py" => Some((Kind::Python("wasmtime".into()), true)),
         "wasmi" => Some((Kind::Protocol(vec![sibling_program("spectest-adapter-wasmi")]), true)),
+        // epsilon's Rust API through the protocol: keeps the protocol path honest.
+        "rust-protocol" => Some((Kind::Protocol(vec![sibling_program("spectest-adapter-epsilon")]), false)),
         _ => None,
     }
 }
@@ -193,20 +196,22 @@ fn parse_engines(text: &str, extra: Limits, adapters: &[(String, Kind)]) -> Resu
                     Some((_, kind)) => (kind.clone(), true),
                     None => {
                         return Err(format!(
-                            "unknown engine `{name}` (expected rust, python, both, wasmtime-py, wasmi or a name defined by --adapter)"
+                            "unknown engine `{name}` (expected rust, python, both, rust-protocol, wasmtime-py, wasmi or a name defined by --adapter)"
                         ));
                     }
                 },
             };
-            let epsilon = !peer;
-            let limits = if epsilon {
+            let takes_limits = matches!(kind, Kind::Rust | Kind::Python(_)) && !peer;
+            let limits = if takes_limits {
                 Limits {
                     fuel: limits.fuel || extra.fuel,
                     interrupt: limits.interrupt || extra.interrupt,
                     lazy: limits.lazy || extra.lazy,
                 }
             } else if limits != Limits::NONE {
-                return Err(format!("limits are modes of epsilon's engines, not of `{name}`"));
+                return Err(format!(
+                    "limits are modes of epsilon's rust and python engines, not of `{name}`"
+                ));
             } else {
                 Limits::NONE
             };
