@@ -18,7 +18,7 @@ table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:
 th:first-child,td:first-child{text-align:left}th{background:#f0f0f0}\
 td.pass{background:#e3f6e3}td.fail{background:#fbe3e3}td.part{background:#fff4d6}\
 code,pre{font-family:ui-monospace,monospace;font-size:.9em}pre{white-space:pre-wrap;margin:.2em 0 .8em 1em}\
-details{margin:.2em 0}summary{cursor:pointer}.muted{color:#777}";
+details{margin:.2em 0}summary{cursor:pointer}.muted{color:#777}#engines td{text-align:left}";
 
 /// The HTML page of a run: `results` are the per-file results of each engine, by label.
 pub fn render(report: &Report, results: &[(String, Vec<FileResult>)]) -> String {
