@@ -84,7 +84,12 @@ fn testcase(out: &mut String, label: &str, suite: &str, file: &FileResult) {
     let unexpected: Vec<String> = file
         .unexpected_failures()
         .map(|r| {
-            let detail = r.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+            // One line per directive: a multi-line detail (a crashed engine's stderr) is joined.
+            let detail = r
+                .detail
+                .as_deref()
+                .map(|d| format!(" ({})", d.split_whitespace().collect::<Vec<_>>().join(" ")))
+                .unwrap_or_default();
             format!("{}:{} {}: expected {}, got {}{detail}", r.file, r.line, r.kind, r.expected, r.got)
         })
         .collect();
@@ -159,7 +164,14 @@ mod tests {
     fn one_testcase_per_file_failing_on_unexpected_failures() {
         let file = FileResult {
             file: "v2/a.wast".into(),
-            records: vec![record(1, "i32:0x00000001", Status::Passed), record(2, "i32:<&>", Status::Failed)],
+            records: vec![
+                record(1, "i32:0x00000001", Status::Passed),
+                record(2, "i32:<&>", Status::Failed),
+                DirectiveRecord {
+                    detail: Some("the adapter stopped\nstderr: boom".into()),
+                    ..record(3, "missing", Status::Failed)
+                },
+            ],
             stale: Vec::new(),
         };
         let results = vec![("rust".to_string(), vec![file.clone()])];
@@ -171,10 +183,14 @@ mod tests {
         let xml = render(&report, &results);
         assert!(xml.contains("<testsuite name=\"rust/v2\" tests=\"1\" failures=\"1\""), "{xml}");
         assert!(
-            xml.contains("v2/a.wast:2 assert_return: expected i32:0x00000001, got i32:&lt;&amp;&gt;"),
+            xml.contains("v2/a.wast:2 assert_return: expected i32:0x00000001, got i32:&lt;&amp;&gt;\n"),
             "{xml}"
         );
-        assert!(xml.contains("<property name=\"failed\" value=\"1\"/>"), "{xml}");
+        assert!(
+            xml.contains("got missing (the adapter stopped stderr: boom)</failure>"),
+            "one line each: {xml}"
+        );
+        assert!(xml.contains("<property name=\"failed\" value=\"2\"/>"), "{xml}");
         assert_eq!(escape("a\u{1}b"), "a\\u{1}b");
     }
 }

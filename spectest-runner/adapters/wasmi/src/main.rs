@@ -306,7 +306,20 @@ fn wasmi_version() -> &'static str {
     "2.0.0"
 }
 
+/// The stack the adapter runs on: wasmi's executor can recurse on the native stack in builds
+/// without optimisation (the `ci` profile overflowed 8 MiB on `v2/call.wast`); the memory is
+/// reserved, not committed.
+const STACK_BYTES: usize = 512 << 20;
+
 fn main() {
+    let serve = std::thread::Builder::new().stack_size(STACK_BYTES).spawn(serve);
+    if !serve.is_ok_and(|thread| thread.join().is_ok()) {
+        std::process::exit(70);
+    }
+}
+
+/// Answers requests from stdin until it closes.
+fn serve() {
     let mut adapter = Adapter::default();
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout().lock();
