@@ -770,3 +770,55 @@ fn compare_main(args: impl Iterator<Item = String>) -> Result<bool, String> {
     }
     Ok(agreement.is_complete() && errors.is_empty())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Option<Options>, String> {
+        parse_args(list.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn engines_builtin_and_defined_by_adapters() {
+        let opts = args(&[
+            "--engine",
+            "rust,python+fuel,wasmtime-py,wasmi,mine,theirs",
+            "--adapter",
+            "mine=python:/x/a.py:MyAdapter",
+            "--adapter=theirs=command:/bin/engine --flag",
+        ])
+        .unwrap()
+        .unwrap();
+        let labels: Vec<&str> = opts.engines.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["rust", "python+fuel", "wasmtime-py", "wasmi", "mine", "theirs"]);
+        let peers: Vec<bool> = opts.engines.iter().map(|e| e.peer).collect();
+        assert_eq!(peers, [false, false, true, true, true, true]);
+        assert_eq!(opts.engines[4].kind, Kind::Python("/x/a.py:MyAdapter".into()));
+        assert_eq!(opts.engines[5].kind, Kind::Protocol(vec!["/bin/engine".into(), "--flag".into()]));
+        assert!(
+            matches!(&opts.engines[3].kind, Kind::Protocol(c) if c[0].ends_with("spectest-adapter-wasmi"))
+        );
+    }
+
+    #[test]
+    fn the_reference_goes_first_and_bad_choices_are_usage_errors() {
+        let opts = args(&["--engine", "rust,wasmi,python", "--reference", "wasmi"]).unwrap().unwrap();
+        let labels: Vec<&str> = opts.engines.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, ["wasmi", "rust", "python"]);
+        assert!(args(&["--engine", "rust", "--reference", "wasmi"]).is_err(), "reference not selected");
+        assert!(args(&["--engine", "wasmi+fuel"]).is_err(), "limits are epsilon's");
+        assert!(args(&["--engine", "nobody"]).is_err());
+        assert!(args(&["--adapter", "rust=command:/bin/x"]).is_err(), "built-in names are taken");
+        assert!(args(&["--adapter", "x=java:/y"]).is_err());
+    }
+
+    #[test]
+    fn suites_by_name_and_groups() {
+        assert_eq!(parse_suites("all").unwrap(), Suite::ALL.to_vec());
+        assert_eq!(parse_suites("every").unwrap().len(), Suite::every().len());
+        let picked = parse_suites("proposals/gc,v1,simd").unwrap();
+        assert_eq!(picked.iter().map(|s| s.name()).collect::<Vec<_>>(), ["v1", "simd", "gc"]);
+        assert!(parse_suites("v4").unwrap_err().contains("tail-call"), "the error lists the names");
+    }
+}

@@ -133,3 +133,25 @@ def test_html_renders_the_matrix_in_a_headless_browser(run):
         seen.add(suite)
     assert seen == {"v2", "multi-memory", "total"}
     assert "wasmtime" in dom and report["date"] in dom, "versions and date are shown"
+
+
+def test_adapters_given_on_the_command_line_run_like_the_built_in_ones(tmp_path):
+    """``--adapter NAME=python:FILE`` and ``NAME=command:PROGRAM``: the shipped adapters under
+    other names give the built-in engines' outcomes on every directive."""
+    runner = Path(os.environ.get("SPECTEST_RUNNER", ROOT / "target" / "release" / "spectest-runner"))
+    wasmi = runner.parent / "spectest-adapter-wasmi"
+    adapter_file = ROOT / "spectest-runner" / "python" / "wasmtime_adapter.py"
+    out = tmp_path / "report.json"
+    subprocess.run(
+        [str(runner), "--suite", "multi-memory", "--engine", "wasmtime-py,mywt,wasmi,mywasmi",
+         "--adapter", "mywt=python:%s:WasmtimeAdapter" % adapter_file, "--adapter", "mywasmi=command:%s" % wasmi,
+         "--python", sys.executable, "--export-dir", str(tmp_path / "export"), "--report", str(out)],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    report = json.loads(out.read_text())
+    pairs = {(a["left"], a["right"]): a for a in [report["agreement"]] + report["other_agreements"]}
+    for builtin, mine in [("wasmtime-py", "mywt"), ("wasmi", "mywasmi")]:
+        a = pairs[(builtin, mine)]
+        assert a["compared"] == 912 and a["agreed"] == 912, (builtin, a["disagreed"], a["missing"])
+        assert report["engines"][mine]["peer"] is True
+        assert report["engines"][mine]["total"] == report["engines"][builtin]["total"]
