@@ -34,6 +34,11 @@ step "Python package: build the wheel, install it into .venv without Rust, pytes
 ./ci/without-rust .venv/bin/python -m pytest python/tests -q
 ./ci/without-rust .venv/bin/python -m mypy.stubtest epsilon
 
+step "conformance toolkit: JUnit XML read by junitparser, HTML rendered by headless Chromium (rust, wasmtime-py, wasmi)"
+./ci/setup-peers.sh
+cargo build --quiet --profile ci -p spectest-runner -p spectest-adapter-wasmi
+SPECTEST_RUNNER=target/ci/spectest-runner .venv/bin/python -m pytest spectest-runner/python/tests -q
+
 step "fuzzing smoke: every target of fuzz/ on a fixed seed (differential against wasmi, API, WASI)"
 ./ci/fuzz --smoke
 

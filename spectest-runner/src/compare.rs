@@ -4,10 +4,13 @@
 //! A directive is *agreed* when both engines produced the same canonical outcome string
 //! (the same bits, the same trap message, the same rejection class), *disagreed* when both
 //! produced one and they differ, and *missing* when one engine has no outcome for it (no
-//! record, or the `missing` outcome). `compared` counts every directive of either side:
-//! `compared = agreed + disagreed + missing`.
+//! record, or the `missing` outcome), *unsupported* when either engine does not support it
+//! (an `unsupported:` outcome). `compared` counts every directive of either side:
+//! `compared = agreed + disagreed + unsupported + missing`. An engine that does not tell
+//! malformed from invalid reports `rejected`, which agrees with either class
+//! ([`crate::outcome::agree`]).
 
-use crate::outcome::MISSING;
+use crate::outcome::{self, MISSING};
 use crate::record::{DirectiveRecord, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -63,6 +66,8 @@ pub struct AgreementCounts {
     pub disagreed: usize,
     /// An outcome on one side only.
     pub missing: usize,
+    /// Not supported by either engine.
+    pub unsupported: usize,
 }
 
 /// One side of a disagreement.
@@ -137,8 +142,8 @@ impl Agreement {
     pub fn summary(&self) -> String {
         let t = &self.total;
         format!(
-            "[agreement {} = {}] {} compared: {} agreed, {} disagreed, {} missing",
-            self.left, self.right, t.compared, t.agreed, t.disagreed, t.missing
+            "[agreement {} = {}] {} compared: {} agreed, {} disagreed, {} unsupported, {} missing",
+            self.left, self.right, t.compared, t.agreed, t.disagreed, t.unsupported, t.missing
         )
     }
 }
@@ -217,7 +222,10 @@ pub fn join(left_name: &str, left: &[Outcome], right_name: &str, right: &[Outcom
             continue;
         }
         let (Some(l), Some(r)) = (l, r) else { continue };
-        if l.got == r.got {
+        if outcome::is_unsupported(&l.got) || outcome::is_unsupported(&r.got) {
+            counts.unsupported += 1;
+            agreement.total.unsupported += 1;
+        } else if outcome::agree(&l.got, &r.got) {
             counts.agreed += 1;
             agreement.total.agreed += 1;
         } else {
@@ -309,8 +317,14 @@ mod tests {
         ];
         right[4].detail = Some("driver crashed".into());
         let a = join("rust", &left, "python", &right);
-        assert_eq!(a.total, AgreementCounts { compared: 6, agreed: 3, disagreed: 1, missing: 2 });
-        assert_eq!(a.suites["v2"], AgreementCounts { compared: 4, agreed: 3, disagreed: 1, missing: 0 });
+        assert_eq!(
+            a.total,
+            AgreementCounts { compared: 6, agreed: 3, disagreed: 1, missing: 2, unsupported: 0 }
+        );
+        assert_eq!(
+            a.suites["v2"],
+            AgreementCounts { compared: 4, agreed: 3, disagreed: 1, missing: 0, unsupported: 0 }
+        );
         assert_eq!(a.disagreements.len(), 1);
         assert_eq!(a.disagreements[0].line, 2, "a NaN's sign is a disagreement even if both pass");
         assert_eq!(a.disagreements[0].outcomes["python"].got, "f32:0xffc00000");
@@ -326,7 +340,32 @@ mod tests {
         let left = vec![o("v2/a.wast", 3, "invoke", "ok"), o("v2/a.wast", 3, "invoke", "i32:0x00000001")];
         let right = vec![o("v2/a.wast", 3, "invoke", "ok")];
         let a = join("l", &left, "r", &right);
-        assert_eq!(a.total, AgreementCounts { compared: 2, agreed: 1, disagreed: 0, missing: 1 });
+        assert_eq!(
+            a.total,
+            AgreementCounts { compared: 2, agreed: 1, disagreed: 0, missing: 1, unsupported: 0 }
+        );
+    }
+
+    #[test]
+    fn unsupported_and_unclassified_rejections_are_not_disagreements() {
+        let left = [o("v2/a.wast", 1, "assert_invalid", "invalid"), o("v2/a.wast", 2, "assert_return", "ok")];
+        let right = [
+            o("v2/a.wast", 1, "assert_invalid", "rejected"),
+            o("v2/a.wast", 2, "assert_return", "unsupported:v128 arguments"),
+        ];
+        let a = join("rust", &left, "peer", &right);
+        assert_eq!(
+            a.total,
+            AgreementCounts { compared: 2, agreed: 1, disagreed: 0, missing: 0, unsupported: 1 }
+        );
+        let l = [o("v2/a.wast", 1, "assert_trap", "trap:uninitialized element 2")];
+        let r = [o("v2/a.wast", 1, "assert_trap", "trap:uninitialized element")];
+        assert_eq!(join("a", &l, "b", &r).total.agreed, 1, "a detail after the same words");
+        let r = [o("v2/a.wast", 1, "assert_trap", "trap:uninitialized elements")];
+        assert_eq!(join("a", &l, "b", &r).total.disagreed, 1);
+        let l = [o("v2/a.wast", 1, "assert_invalid", "invalid")];
+        let r = [o("v2/a.wast", 1, "assert_invalid", "malformed")];
+        assert_eq!(join("a", &l, "b", &r).total.disagreed, 1, "two known classes must be the same");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! * `assert_unlinkable`: `unlinkable`;
 //! * `module`, `register`: `ok`; `invoke`: `ok` or any values.
 
-use crate::outcome::{self, INVALID, MALFORMED, OK, SKIPPED, UNLINKABLE};
+use crate::outcome::{self, INVALID, MALFORMED, OK, REJECTED, SKIPPED, UNLINKABLE};
 use crate::record::Status;
 use crate::values::{RefKind, ref_kind};
 use wast::core::{NanPattern, V128Pattern, WastRetCore};
@@ -348,7 +348,12 @@ impl Expectation {
 
 /// Judges the canonical outcome `got` of a directive against its expectation. This is the
 /// only place where outcomes are judged, for every engine.
+///
+/// An `unsupported:` outcome is [`Status::Unsupported`] whatever was expected.
 pub fn judge(expected: &Expectation, got: &str) -> Status {
+    if outcome::is_unsupported(got) && expected.skip_reason().is_none() {
+        return Status::Unsupported;
+    }
     let passed = match expected {
         Expectation::Skip(_) => return if got == SKIPPED { Status::Skipped } else { Status::Failed },
         Expectation::Ok => got == OK,
@@ -359,7 +364,7 @@ pub fn judge(expected: &Expectation, got: &str) -> Status {
             tokens.len() == values.len() && values.iter().zip(tokens).all(|(v, t)| v.matches(t))
         }
         Expectation::Trap(message) => outcome::is_trap_with(got, message),
-        Expectation::Rejected(_) => got == MALFORMED || got == INVALID,
+        Expectation::Rejected(_) => got == MALFORMED || got == INVALID || got == REJECTED,
         Expectation::Unlinkable => got == UNLINKABLE,
     };
     if passed { Status::Passed } else { Status::Failed }
@@ -515,7 +520,8 @@ mod tests {
         assert_eq!(judge(&either, "i32:0x00000002"), Status::Passed);
         assert_eq!(judge(&either, "i32:0x00000003"), Status::Failed);
         let unsupported = values(vec![ExpectedValue::Unsupported("ref.i31".into())]);
-        assert_eq!(judge(&unsupported, "unsupported:ref.i31"), Status::Failed);
+        assert_eq!(judge(&unsupported, "i32:0x00000000"), Status::Failed);
+        assert_eq!(judge(&unsupported, "unsupported:ref.i31"), Status::Unsupported);
     }
 
     #[test]
@@ -544,6 +550,9 @@ mod tests {
         assert_eq!(judge(&Expectation::Completes, "trap:unreachable"), Status::Failed);
         assert_eq!(judge(&Expectation::Completes, "missing"), Status::Failed);
         assert_eq!(judge(&Expectation::Skip("threads"), "skipped"), Status::Skipped);
+        assert_eq!(judge(&Expectation::Ok, "unsupported:needs gc"), Status::Unsupported);
+        assert_eq!(judge(&Expectation::Rejected(Rejection::Invalid), "rejected"), Status::Passed);
+        assert_eq!(judge(&Expectation::Unlinkable, "rejected"), Status::Failed);
         assert_eq!(judge(&Expectation::Skip("threads"), "ok"), Status::Failed);
         assert_eq!(judge(&Expectation::Ok, "skipped"), Status::Failed);
     }

@@ -9,7 +9,8 @@
 //!
 //! `commands.json` is json-from-wast's output (`source_filename`, `commands`) plus:
 //!
-//! * `file`: the file id (`v2/i32.wast`), `config.multi_memory`: the engine configuration;
+//! * `file`: the file id (`v2/i32.wast`), `config.multi_memory`: the engine configuration,
+//!   `features`: the features the file needs (see [`crate::suites::Suite::features`]);
 //! * per command, `directive: {index, line, kind}`: the directive as this runner numbers and
 //!   names it (json-from-wast counts lines from the module of an assertion and calls an
 //!   `invoke` an `action`; records use the runner's numbering so both engines can be joined);
@@ -73,6 +74,25 @@ pub fn plan(file: &TestFile) -> Plan {
     match run::with_directives(&file.source, |directives| plan_directives(&lines, &directives)) {
         Ok(planned) => Plan::Directives(planned),
         Err(e) => Plan::Unparsable(run::parse_failure(&file.id(), &lines, &e)),
+    }
+}
+
+/// The records of `file` for an engine that does not support it: every directive
+/// `unsupported:<reason>` (skipped ones stay skipped).
+pub fn unsupported_records(file: &TestFile, reason: &str) -> Vec<DirectiveRecord> {
+    let id = file.id();
+    match plan(file) {
+        Plan::Unparsable(record) => vec![record],
+        Plan::Directives(planned) => planned
+            .iter()
+            .map(|p| {
+                let got = match p.expectation.skip_reason() {
+                    Some(_) => crate::outcome::SKIPPED.to_string(),
+                    None => crate::outcome::unsupported(reason),
+                };
+                DirectiveRecord::judged(&id, p.index, p.line, p.kind, &p.expectation, got, None)
+            })
+            .collect(),
     }
 }
 
@@ -183,6 +203,7 @@ fn annotate(
     object.insert("file".into(), json!(id));
     object.insert("suite".into(), json!(file.suite.name()));
     object.insert("config".into(), json!({ "multi_memory": file.multi_memory() }));
+    object.insert("features".into(), json!(file.features()));
     Ok(json)
 }
 

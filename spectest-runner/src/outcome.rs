@@ -17,8 +17,9 @@
 //! | non-null function reference     | `funcref:non-null`                      |
 //! | trap (kind text + any detail)   | `trap:<message>`                        |
 //! | module rejected                 | `malformed`, `invalid`                  |
+//! | module rejected, class unknown  | `rejected` (engines that do not tell)   |
 //! | link or instantiation failure   | `unlinkable`                            |
-//! | unsupported feature             | `unsupported:<message>`                 |
+//! | not supported by the engine     | `unsupported:<reason>`                  |
 //! | any other error                 | `error:<message>`                       |
 //! | directive not executed          | `skipped`                               |
 //! | engine gave no outcome          | `missing` (the record's detail says why) |
@@ -40,6 +41,10 @@ pub const OK: &str = "ok";
 pub const MALFORMED: &str = "malformed";
 /// The module was rejected as invalid.
 pub const INVALID: &str = "invalid";
+/// The module was rejected by an engine that does not tell malformed from invalid.
+pub const REJECTED: &str = "rejected";
+/// Prefix of outcomes of directives the engine does not support.
+pub const UNSUPPORTED_PREFIX: &str = "unsupported:";
 /// The module failed to link or to instantiate (other than by a trap).
 pub const UNLINKABLE: &str = "unlinkable";
 /// The directive was not executed.
@@ -93,7 +98,10 @@ pub fn error(e: &Error) -> String {
         ErrorKind::Malformed => MALFORMED.to_string(),
         ErrorKind::Invalid => INVALID.to_string(),
         ErrorKind::Link | ErrorKind::Instantiation => UNLINKABLE.to_string(),
-        ErrorKind::Unsupported => format!("unsupported:{}", e.message()),
+        // epsilon runs only files whose features it implements (the others are unsupported
+        // as a whole, see `suites::epsilon_unsupported`): a feature it rejects inside them
+        // is a failure, not an unsupported directive.
+        ErrorKind::Unsupported => format!("error:unsupported: {}", e.message()),
         _ => format!("error:{e}"),
     }
 }
@@ -112,4 +120,32 @@ pub fn is_values(got: &str) -> bool {
 /// Joins canonical strings of several expected results (`ok` when there are none).
 pub fn join(parts: Vec<String>) -> String {
     if parts.is_empty() { OK.to_string() } else { parts.join(" ") }
+}
+
+/// The canonical string of a directive the engine does not support, with the reason.
+pub fn unsupported(reason: &str) -> String {
+    format!("{UNSUPPORTED_PREFIX}{reason}")
+}
+
+/// Whether `got` says the engine does not support the directive.
+pub fn is_unsupported(got: &str) -> bool {
+    got.starts_with(UNSUPPORTED_PREFIX)
+}
+
+/// Whether two engines' outcomes of one directive agree: the same string; `rejected` (an
+/// engine that does not tell the class) against `malformed` or `invalid`; or two traps where
+/// one message extends the other (`uninitialized element 2` and `uninitialized element`:
+/// engines add different details after the same words).
+pub fn agree(a: &str, b: &str) -> bool {
+    let rejection = |s: &str| s == MALFORMED || s == INVALID;
+    let traps = match (a.strip_prefix(TRAP_PREFIX), b.strip_prefix(TRAP_PREFIX)) {
+        (Some(x), Some(y)) => extends(x, y) || extends(y, x),
+        _ => false,
+    };
+    a == b || traps || (a == REJECTED && rejection(b)) || (b == REJECTED && rejection(a))
+}
+
+/// Whether the message `long` is `short` followed by a detail (after a space or a colon).
+fn extends(long: &str, short: &str) -> bool {
+    long.strip_prefix(short).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':']))
 }

@@ -31,6 +31,8 @@ pub struct PythonEngine {
     pub python: PathBuf,
     /// The driver script.
     pub driver: PathBuf,
+    /// The adapter the driver loads: `epsilon`, `wasmtime`, or `FILE.py[:CLASS]`.
+    pub adapter: String,
     /// Number of driver processes.
     pub jobs: usize,
     /// Limits passed to the driver (`Runtime(fuel=...)`, `Runtime(timeout_ms=...)`).
@@ -105,6 +107,8 @@ pub struct PythonRun {
 pub fn check(engine: &PythonEngine) -> Result<Value, String> {
     let output = Command::new(&engine.python)
         .arg(&engine.driver)
+        .arg("--adapter")
+        .arg(&engine.adapter)
         .arg("--check")
         .stdin(Stdio::null())
         .output()
@@ -344,7 +348,7 @@ fn drive(
     collector: &mut Collector<'_>,
 ) -> Option<String> {
     let mut command = Command::new(&engine.python);
-    command.arg(&engine.driver);
+    command.arg(&engine.driver).arg("--adapter").arg(&engine.adapter);
     if engine.limits != Limits::NONE {
         command.arg("--limits").arg(engine.limits.suffix().trim_start_matches('+'));
     }

@@ -14,6 +14,9 @@ pub enum Status {
     /// The directive was not executed (a feature outside WebAssembly 2.0 + SIMD +
     /// multi-memory, such as components or threads).
     Skipped,
+    /// The engine does not support what the directive needs (a proposal it does not
+    /// implement, or a value its API cannot express): counted apart from failures.
+    Unsupported,
 }
 
 /// The result of one top-level directive of a `.wast` file.
@@ -91,6 +94,11 @@ impl FileResult {
     /// Number of directives that were skipped.
     pub fn skipped(&self) -> usize {
         self.count(Status::Skipped)
+    }
+
+    /// Number of directives the engine does not support.
+    pub fn unsupported(&self) -> usize {
+        self.count(Status::Unsupported)
     }
 
     /// Number of directives the engine gave no outcome for (part of the failures).

@@ -7,8 +7,9 @@ use crate::suites::{Suite, TESTSUITE_PIN};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Version of the JSON report layout (2: several engines, agreement, timings).
-pub const SCHEMA_VERSION: u32 = 2;
+/// Version of the JSON report layout (2: several engines, agreement, timings; 3: unsupported
+/// counts, peer engines, versions, date).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The results of one suite run by one engine.
 #[derive(Debug, Clone)]
@@ -22,7 +23,7 @@ pub struct SuiteRun {
 /// Directive counts.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
-    /// Every directive: `passed + failed + skipped`.
+    /// Every directive: `passed + failed + skipped + unsupported`.
     pub directives: usize,
     /// Directives whose outcome matched.
     pub passed: usize,
@@ -30,6 +31,8 @@ pub struct Counts {
     pub failed: usize,
     /// Directives not executed.
     pub skipped: usize,
+    /// Directives the engine does not support (counted apart from failures).
+    pub unsupported: usize,
     /// The part of `failed` listed in the expected-failures file.
     pub expected_failures: usize,
     /// The part of `failed` the engine gave no outcome for (`missing`).
@@ -42,6 +45,7 @@ impl Counts {
         self.passed += file.passed();
         self.failed += file.failed();
         self.skipped += file.skipped();
+        self.unsupported += file.unsupported();
         self.expected_failures += file.expected_failures();
         self.missing += file.missing();
     }
@@ -51,6 +55,7 @@ impl Counts {
         self.passed += other.passed;
         self.failed += other.failed;
         self.skipped += other.skipped;
+        self.unsupported += other.unsupported;
         self.expected_failures += other.expected_failures;
         self.missing += other.missing;
     }
@@ -83,6 +88,8 @@ pub struct FileSummary {
     pub failed: usize,
     /// Directives skipped.
     pub skipped: usize,
+    /// Directives the engine does not support.
+    pub unsupported: usize,
     /// Failures listed in the expected-failures file.
     pub expected_failures: usize,
 }
@@ -110,8 +117,14 @@ pub struct FailureRecord {
 /// Everything one engine did.
 #[derive(Debug, Clone, Serialize)]
 pub struct EngineReport {
+    /// A peer engine (not one of epsilon's): its failures and disagreements are data and
+    /// do not fail the run, and the expected-failures list does not apply to it.
+    pub peer: bool,
     /// Wall-clock seconds the engine took (for the Python engine: export and replay).
     pub seconds: f64,
+    /// The engine and its version, for people (`epsilon 0.1.0`, `wasmtime 51.0.0 (Python 3.11.7)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// About the engine (for Python: interpreter and package versions).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<serde_json::Value>,
@@ -136,6 +149,8 @@ impl EngineReport {
     /// any file (for example entries naming files that do not exist).
     pub fn new(runs: &[SuiteRun], extra_stale: Vec<String>) -> Self {
         let mut report = EngineReport {
+            peer: false,
+            version: None,
             seconds: 0.0,
             info: None,
             notes: Vec::new(),
@@ -160,6 +175,7 @@ impl EngineReport {
                     passed: file.passed(),
                     failed: file.failed(),
                     skipped: file.skipped(),
+                    unsupported: file.unsupported(),
                     expected_failures: file.expected_failures(),
                 });
                 report.failures.extend(file.records.iter().filter(|r| r.status == Status::Failed).map(|r| {
@@ -191,9 +207,10 @@ impl EngineReport {
         self.failures.iter().filter(|f| !f.expected_failure).count()
     }
 
-    /// Whether anything failed unexpectedly or an expected-failure entry is stale.
+    /// Whether anything failed unexpectedly or an expected-failure entry is stale (never for
+    /// a peer engine).
     pub fn has_problems(&self) -> bool {
-        self.unexpected_failures() > 0 || !self.stale.is_empty()
+        !self.peer && (self.unexpected_failures() > 0 || !self.stale.is_empty())
     }
 }
 
@@ -206,6 +223,8 @@ pub struct Report {
     pub epsilon_version: &'static str,
     /// [`TESTSUITE_PIN`].
     pub testsuite: &'static str,
+    /// The date of the run (UTC), `YYYY-MM-DD`.
+    pub date: String,
     /// Wall-clock seconds of the whole run.
     pub seconds: f64,
     /// Engine labels in the order they ran (`rust`, `python`, `rust+fuel+interrupt`, ...).
@@ -226,6 +245,7 @@ impl Default for Report {
             schema_version: SCHEMA_VERSION,
             epsilon_version: epsilon::VERSION,
             testsuite: TESTSUITE_PIN,
+            date: today(),
             seconds: 0.0,
             engine_order: Vec::new(),
             engines: BTreeMap::new(),
@@ -249,10 +269,21 @@ impl Report {
         self.agreement.iter().chain(&self.other_agreements)
     }
 
-    /// Whether anything failed unexpectedly, an entry is stale, or engines did not agree on
-    /// every directive.
+    /// Whether anything failed unexpectedly, an entry is stale, or two of epsilon's engines
+    /// did not agree on every directive (peer engines never fail a run).
     pub fn has_problems(&self) -> bool {
-        self.engines.values().any(EngineReport::has_problems) || self.agreements().any(|a| !a.is_complete())
+        let peer = |label: &str| self.engines.get(label).is_some_and(|e| e.peer);
+        self.engines.values().any(EngineReport::has_problems)
+            || self.agreements().any(|a| !a.is_complete() && !peer(&a.left) && !peer(&a.right))
+    }
+
+    /// The suites present in the report, in report order.
+    pub fn suite_names(&self) -> Vec<&'static str> {
+        Suite::every()
+            .into_iter()
+            .map(Suite::name)
+            .filter(|name| self.engines.values().any(|e| e.suites.contains_key(*name)))
+            .collect()
     }
 
     /// The report as pretty-printed JSON.
@@ -260,9 +291,10 @@ impl Report {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 
-    /// A Markdown table: one row per suite (plus a total), one column per engine with cells
-    /// `passed/total`, and a column `agreed/compared` for the main comparison; then one line
-    /// per comparison.
+    /// The Markdown report: one row per suite (plus a total), one column per engine with
+    /// cells `passed/total` (and the failed and unsupported counts when there are any), a
+    /// column `agreed/compared` for the main comparison; one line per comparison; the engines'
+    /// versions, the date and the notes.
     pub fn markdown(&self) -> String {
         let engines: Vec<&String> =
             self.engine_order.iter().filter(|e| self.engines.contains_key(*e)).collect();
@@ -277,19 +309,16 @@ impl Report {
         out.push_str("\n|---|");
         out.push_str(&"---:|".repeat(engines.len() + usize::from(main.is_some())));
         out.push('\n');
-        for suite in Suite::ALL {
-            if !self.engines.values().any(|e| e.suites.contains_key(suite.name())) {
-                continue;
-            }
-            out.push_str(&format!("| {} |", suite.name()));
+        for suite in self.suite_names() {
+            out.push_str(&format!("| {suite} |"));
             for e in &engines {
-                match self.engines[*e].suites.get(suite.name()) {
-                    Some(s) => out.push_str(&format!(" {}/{} |", s.counts.passed, s.counts.directives)),
+                match self.engines[*e].suites.get(suite) {
+                    Some(s) => out.push_str(&format!(" {} |", cell(&s.counts))),
                     None => out.push_str(" - |"),
                 }
             }
             if let Some(a) = main {
-                match a.suites.get(suite.name()) {
+                match a.suites.get(suite) {
                     Some(c) => out.push_str(&format!(" {}/{} |", c.agreed, c.compared)),
                     None => out.push_str(" - |"),
                 }
@@ -298,8 +327,7 @@ impl Report {
         }
         out.push_str("| **total** |");
         for e in &engines {
-            let t = &self.engines[*e].total;
-            out.push_str(&format!(" **{}/{}** |", t.passed, t.directives));
+            out.push_str(&format!(" **{}** |", cell(&self.engines[*e].total)));
         }
         if let Some(a) = main {
             out.push_str(&format!(" **{}/{}** |", a.total.agreed, a.total.compared));
@@ -312,16 +340,23 @@ impl Report {
         for a in agreements {
             let t = &a.total;
             out.push_str(&format!(
-                "- Agreement {} = {}: {} directives compared, {} agreed, {} disagreed, {} missing.\n",
-                a.left, a.right, t.compared, t.agreed, t.disagreed, t.missing
+                "- Agreement {} = {}: {} directives compared, {} agreed, {} disagreed, {} unsupported by either, {} missing.\n",
+                a.left, a.right, t.compared, t.agreed, t.disagreed, t.unsupported, t.missing
             ));
         }
+        let versions: Vec<String> = engines
+            .iter()
+            .map(|e| match &self.engines[*e].version {
+                Some(v) => format!("{e}: {v}"),
+                None => e.to_string(),
+            })
+            .collect();
         out.push_str(&format!(
-            "\nepsilon {}, {}; {:.1} s on {} engine(s).\n",
-            self.epsilon_version,
+            "\nEngines: {}. {}; {}; {:.1} s.\n",
+            versions.join("; "),
             self.testsuite,
+            self.date,
             self.seconds,
-            engines.len()
         ));
         let notes: Vec<String> = self
             .engine_order
@@ -345,11 +380,11 @@ impl Report {
         let mut lines = Vec::new();
         for engine in &self.engine_order {
             let Some(report) = self.engines.get(engine) else { continue };
-            for suite in Suite::ALL {
+            for suite in Suite::every() {
                 let Some(s) = report.suites.get(suite.name()) else { continue };
                 let c = &s.counts;
                 lines.push(format!(
-                    "[{engine}] {}: {} files, {} directives: {} passed, {} failed ({} expected, {} unexpected, {} missing), {} skipped, {} stale entries",
+                    "[{engine}] {}: {} files, {} directives: {} passed, {} failed ({} expected, {} unexpected, {} missing), {} unsupported, {} skipped, {} stale entries",
                     suite.name(),
                     s.files,
                     c.directives,
@@ -358,6 +393,7 @@ impl Report {
                     c.expected_failures,
                     s.unexpected_failures,
                     c.missing,
+                    c.unsupported,
                     c.skipped,
                     s.stale
                 ));
@@ -367,6 +403,44 @@ impl Report {
         lines.extend(self.agreements().map(Agreement::summary));
         lines
     }
+}
+
+/// A Markdown cell of counts: `passed/directives`, plus the failed and unsupported counts
+/// when there are any.
+fn cell(c: &Counts) -> String {
+    let mut extra = Vec::new();
+    if c.failed > 0 {
+        extra.push(format!("{} failed", c.failed));
+    }
+    if c.unsupported > 0 {
+        extra.push(format!("{} unsupported", c.unsupported));
+    }
+    if extra.is_empty() {
+        format!("{}/{}", c.passed, c.directives)
+    } else {
+        format!("{}/{} ({})", c.passed, c.directives, extra.join(", "))
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    civil_date(secs / 86_400)
+}
+
+/// The proleptic Gregorian date of `days` days after 1970-01-01, as `YYYY-MM-DD`.
+fn civil_date(days: u64) -> String {
+    // Days since 0000-03-01, split into 400-year eras (146,097 days each).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// Every directive record of `files` as JSON lines (one object per line, with the engine
@@ -418,9 +492,18 @@ mod tests {
         report.agreement = Some(join("rust", &[outcome("ok")], "python", &[outcome("ok")]));
         let md = report.markdown();
         assert!(md.starts_with("| suite | rust | python | agreed (rust = python) |\n"), "{md}");
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_513), "2026-03-01");
+        assert_eq!(civil_date(11_016), "2000-02-29");
         assert!(md.contains("| v2 | 2/2 | 2/2 | 1/1 |"), "{md}");
-        assert!(md.contains("1 agreed, 0 disagreed, 0 missing"), "{md}");
+        assert!(md.contains("1 agreed, 0 disagreed, 0 unsupported by either, 0 missing"), "{md}");
         assert!(!report.has_problems());
+        report.engines.get_mut("python").unwrap().peer = true;
+        report.other_agreements.push(join("rust", &[outcome("ok")], "python", &[outcome("invalid")]));
+        assert!(!report.has_problems(), "a peer's disagreement is data");
+        report.engines.get_mut("python").unwrap().peer = false;
+        assert!(report.has_problems(), "a disagreement of epsilon's engines fails the run");
+        report.other_agreements.clear();
         report.other_agreements.push(join("rust", &[outcome("ok")], "rust+fuel", &[outcome("invalid")]));
         assert!(report.has_problems(), "a disagreement fails the run");
         report.other_agreements.clear();

@@ -32,7 +32,13 @@ pub fn run_file(file: &TestFile) -> Vec<DirectiveRecord> {
 }
 
 /// [`run_file`] with resource limits switched on (fuel and/or interruption).
+///
+/// A file that needs a feature epsilon does not implement gives `unsupported:` records (see
+/// [`crate::suites::epsilon_unsupported`]).
 pub fn run_file_with(file: &TestFile, limits: Limits) -> Vec<DirectiveRecord> {
+    if let Some(reason) = crate::suites::epsilon_unsupported(&file.features()) {
+        return crate::export::unsupported_records(file, &reason);
+    }
     let id = file.id();
     let lines = LineIndex::new(&file.source);
     let parsed = with_directives(&file.source, |directives| {

