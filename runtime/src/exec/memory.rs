@@ -5,7 +5,7 @@
 //! bounds check WebAssembly requires: `addr + offset + size <= length`, computed in 64 bits
 //! (addresses and offsets are 32-bit, so the sum cannot overflow).
 
-use super::vm::{Cx, Dest, Flow, Outcome, Source, Vm, get, set};
+use super::vm::{Cx, Dest, Flow, Outcome, Source, Vm, finish, get, set};
 use crate::ir::Slot;
 use crate::trap::TrapKind;
 
@@ -33,11 +33,7 @@ pub(crate) fn load_m0<const N: usize, R: Outcome>(
     // (re-derived after anything that could move or resize them). `[u8; N]` has alignment 1:
     // a plain load, without the temporary (and the checks on it) `read_unaligned` would make.
     let bytes = unsafe { *(vm.mem.add(at) as *const [u8; N]) };
-    match f(bytes).into_result() {
-        Ok(v) => dst.write(vm, cx, v),
-        Err(kind) => return Err(cx.trap(kind)),
-    }
-    vm.next()
+    finish(vm, cx, dst, f(bytes))
 }
 
 /// Stores `f(value)` (`N` bytes) to memory 0 at `addr + offset`.
@@ -73,11 +69,7 @@ pub(crate) fn load_m<const N: usize, R: Outcome>(
 ) -> Flow {
     let addr = addr.read(vm, cx);
     let bytes = read::<N>(vm, cx, u32::from(mem), addr, offset)?;
-    match f(bytes).into_result() {
-        Ok(v) => dst.write(vm, cx, v),
-        Err(kind) => return Err(cx.trap(kind)),
-    }
-    vm.next()
+    finish(vm, cx, dst, f(bytes))
 }
 
 /// Stores `f(value)` (`N` bytes) to memory `mem` (any index) at `addr + offset`.

@@ -6,7 +6,7 @@
 //! passed by value (function items, zero-sized sources), so each handler is specialised and
 //! inlined into straight-line code.
 
-use super::vm::{Cx, Dest, Flow, Outcome, Slow, Source, Vm};
+use super::vm::{Cx, Dest, Flow, Outcome, Slow, Source, Vm, finish};
 
 /// `dst = f(src)`.
 #[inline(always)]
@@ -17,13 +17,8 @@ pub(crate) fn unary<A, R: Outcome>(
     src: impl Source<A>,
     f: impl FnOnce(A) -> R,
 ) -> Flow {
-    match f(src.read(vm, cx)).into_result() {
-        Ok(value) => {
-            dst.write(vm, cx, value);
-            vm.next()
-        }
-        Err(kind) => Err(cx.trap(kind)),
-    }
+    let outcome = f(src.read(vm, cx));
+    finish(vm, cx, dst, outcome)
 }
 
 /// `dst = f(a, b)`.
@@ -36,14 +31,8 @@ pub(crate) fn binary<A, B, R: Outcome>(
     b: impl Source<B>,
     f: impl FnOnce(A, B) -> R,
 ) -> Flow {
-    let (a, b) = (a.read(vm, cx), b.read(vm, cx));
-    match f(a, b).into_result() {
-        Ok(value) => {
-            dst.write(vm, cx, value);
-            vm.next()
-        }
-        Err(kind) => Err(cx.trap(kind)),
-    }
+    let outcome = f(a.read(vm, cx), b.read(vm, cx));
+    finish(vm, cx, dst, outcome)
 }
 
 /// Branches by `offset` if `taken`. A backward branch (each loop iteration takes one) leaves

@@ -310,6 +310,18 @@ impl<T: Bits> Dest<T> for ToAcc {
     }
 }
 
+/// Writes a semantics function's outcome to `dst` and moves to the next op, or traps.
+#[inline(always)]
+pub(crate) fn finish<R: Outcome>(vm: &mut Vm, cx: &mut Cx<'_>, dst: impl Dest<R::Value>, outcome: R) -> Flow {
+    match outcome.into_result() {
+        Ok(value) => {
+            dst.write(vm, cx, value);
+            vm.next()
+        }
+        Err(kind) => Err(cx.trap(kind)),
+    }
+}
+
 /// The result of a semantics function: a value, or (for the operators that trap) a `Result`.
 pub(crate) trait Outcome {
     /// The value type.
