@@ -46,10 +46,12 @@ impl Kind {
         }
     }
 
-    /// The `Source` expression reading the operand.
-    fn source(self, slot_name: &str) -> String {
+    /// The `Source` expression reading an operand of type `ty` (f64 operands in the
+    /// accumulator are in the float accumulator).
+    fn source(self, slot_name: &str, ty: Ty) -> String {
         match self {
             S => format!("Reg({slot_name})"),
+            R if ty == Ty::F64 => "FAcc".into(),
             R => "Acc".into(),
             I => "Imm(imm)".into(),
             K => "Konst(k)".into(),
@@ -187,9 +189,14 @@ fn res_prefix(res: Kind) -> &'static str {
     if res == R { "R" } else { "" }
 }
 
-/// The role and the `Dest` expression of a result form.
-fn dest(res: Kind) -> (Role, &'static str) {
-    if res == R { (Role::Other, "ToAcc") } else { (Role::Result, "ToReg(dst)") }
+/// The role and the `Dest` expression of a result form for a result of type `out` (an f64
+/// result for the accumulator goes to the float accumulator).
+fn dest(res: Kind, out: Ty) -> (Role, &'static str) {
+    match res {
+        R if out == Ty::F64 => (Role::Other, "ToFAcc"),
+        R => (Role::Other, "ToAcc"),
+        _ => (Role::Result, "ToReg(dst)"),
+    }
 }
 
 fn unary_name(name: &str, res: Kind, src: Kind) -> String {
@@ -228,11 +235,24 @@ fn mem_field(kind: Kind, name: &'static str) -> Option<(&'static str, &'static s
 }
 
 /// The `Source` expression reading the memory operand `name`.
-fn mem_source(kind: Kind, name: &str) -> String {
+fn mem_source(kind: Kind, name: &str, ty: Ty) -> String {
     match kind {
         S => format!("Reg({name})"),
         I => format!("Imm({name})"),
+        _ if ty == Ty::F64 => "FAcc".into(),
         _ => "Acc".into(),
+    }
+}
+
+/// The type of the values a store kind stores, as far as the accumulator goes: f64 (in the
+/// float accumulator), v128, or an integer.
+fn store_value_ty(name: &str, wasm: &[&str]) -> Ty {
+    if name == "V128Store" {
+        Ty::V128
+    } else if wasm.iter().all(|w| w.starts_with("F64")) {
+        Ty::F64
+    } else {
+        Ty::I64
     }
 }
 
@@ -254,8 +274,8 @@ fn address_fields(addr: &[Kind]) -> Vec<(&'static str, &'static str)> {
 
 fn address_source(addr: &[Kind]) -> String {
     match addr {
-        [a] => mem_source(*a, "addr"),
-        [a, b] => format!("Sum({}, {})", mem_source(*a, "addr"), mem_source(*b, "addend")),
+        [a] => mem_source(*a, "addr", Ty::I32),
+        [a, b] => format!("Sum({}, {})", mem_source(*a, "addr", Ty::I32), mem_source(*b, "addend", Ty::I32)),
         _ => unreachable!(),
     }
 }
@@ -312,7 +332,7 @@ impl MemForm {
 
 /// The memory-0 forms of load kind `name` with result form `res`, with their address forms.
 fn load_forms(name: &str, out: Ty, res: Kind) -> Vec<(&'static [Kind], MemForm)> {
-    let (role, _) = dest(res);
+    let (role, _) = dest(res, Ty::I64);
     addresses(out)
         .iter()
         .map(|&addr| {
@@ -325,8 +345,7 @@ fn load_forms(name: &str, out: Ty, res: Kind) -> Vec<(&'static [Kind], MemForm)>
 /// The memory-0 forms of store kind `name`: address forms by value forms. A value in the
 /// accumulator goes with a one-operand address in a register only (a fused `i32.add` is the
 /// last op, so the value was not computed after it).
-fn store_forms(name: &str) -> Vec<(&'static [Kind], Kind, MemForm)> {
-    let ty = if name == "V128Store" { Ty::V128 } else { Ty::I64 };
+fn store_forms(name: &str, ty: Ty) -> Vec<(&'static [Kind], Kind, MemForm)> {
     let values: &[Kind] = if ty == Ty::V128 { &[S] } else { &[S, R, I] };
     let mut forms = Vec::new();
     for &addr in addresses(ty) {
@@ -348,8 +367,9 @@ fn variants() -> Vec<Variant> {
     for &(name, input, out, f) in isa::UNARY {
         for &res in results(out) {
             for &src in reg_or_acc(input) {
-                let (role, dst) = dest(res);
-                let call = format!("numeric::unary(vm, cx, {dst}, {}, semantics::{f})", src.source("src"));
+                let (role, dst) = dest(res, out);
+                let call =
+                    format!("numeric::unary(vm, cx, {dst}, {}, semantics::{f})", src.source("src", input));
                 let fields: Vec<_> = src.field("src").into_iter().collect();
                 v.push(Variant::new(unary_name(name, res, src), format!("`{f}`"), role, &fields, call));
             }
@@ -358,8 +378,9 @@ fn variants() -> Vec<Variant> {
     for &(name, input, f) in isa::UNARY_COMPARE {
         for &res in results(Ty::I32) {
             for &src in reg_or_acc(input) {
-                let (role, dst) = dest(res);
-                let call = format!("numeric::unary(vm, cx, {dst}, {}, semantics::{f})", src.source("src"));
+                let (role, dst) = dest(res, Ty::I32);
+                let call =
+                    format!("numeric::unary(vm, cx, {dst}, {}, semantics::{f})", src.source("src", input));
                 let fields: Vec<_> = src.field("src").into_iter().collect();
                 v.push(Variant::new(unary_name(name, res, src), format!("`{f}`"), role, &fields, call));
             }
@@ -368,7 +389,7 @@ fn variants() -> Vec<Variant> {
             for &a in reg_or_acc(input) {
                 let call = format!(
                     "numeric::br_unary::<{when}, _>(vm, cx, {}, offset, semantics::{f})",
-                    a.source("a")
+                    a.source("a", input)
                 );
                 let doc = format!("Branches if `{f}` is {when}.");
                 let fields: Vec<_> = a.field("a").into_iter().collect();
@@ -387,11 +408,11 @@ fn variants() -> Vec<Variant> {
         let pairs = binary_pairs(ty, shape);
         for &res in results(out) {
             for &(a, b) in &pairs {
-                let (role, dst) = dest(res);
+                let (role, dst) = dest(res, out);
                 let call = format!(
                     "numeric::binary(vm, cx, {dst}, {}, {}, semantics::{f})",
-                    a.source("a"),
-                    b.source("b")
+                    a.source("a", ty),
+                    b.source("b", ty)
                 );
                 v.push(Variant::new(binary_name(name, res, a, b), &doc, role, &operand_fields(a, b), call));
             }
@@ -404,8 +425,8 @@ fn variants() -> Vec<Variant> {
                     let doc = format!("Branches if `{f}` is {when}.");
                     let call = format!(
                         "numeric::br_binary::<{when}, _, _>(vm, cx, {}, {}, offset, semantics::{f})",
-                        a.source("a"),
-                        b.source("b")
+                        a.source("a", ty),
+                        b.source("b", ty)
                     );
                     v.push(Variant::new(
                         branch_name(prefix, name, a, b),
@@ -423,7 +444,7 @@ fn variants() -> Vec<Variant> {
         let out = wasm[0].1;
         let doc = format!("Loads {width} bytes ({}) from memory 0.", ops.join(", "));
         for &res in results(out) {
-            let (_, dst) = dest(res);
+            let (_, dst) = dest(res, out);
             for (addr, form) in load_forms(name, out, res) {
                 let call = format!(
                     "memory::load_m0::<{width}, _>(vm, cx, {dst}, {}, {}, semantics::{f})",
@@ -443,11 +464,11 @@ fn variants() -> Vec<Variant> {
     for &(name, width, f, wasm) in isa::STORES {
         let ops: Vec<String> = wasm.iter().map(|w| format!("`{w}`")).collect();
         let doc = format!("Stores {width} bytes ({}) to memory 0.", ops.join(", "));
-        for (addr, value, form) in store_forms(name) {
+        for (addr, value, form) in store_forms(name, store_value_ty(name, wasm)) {
             let call = format!(
                 "memory::store_m0::<{width}, _>(vm, cx, {}, {}, {}, semantics::{f})",
                 address_source(addr),
-                mem_source(value, "value"),
+                mem_source(value, "value", store_value_ty(name, wasm)),
                 form.offset()
             );
             v.push(Variant::new(&form.name, &doc, Role::Other, &form.fields, call));
@@ -706,7 +727,7 @@ pub fn lower_rs() -> String {
     w(&mut s, "pub(crate) fn store(op: &Operator<'_>) -> Option<(MemArg, StoreForms)> {");
     w(&mut s, "    Some(match *op {");
     for &(name, width, _, wasm) in isa::STORES {
-        let arms: Vec<String> = store_forms(name)
+        let arms: Vec<String> = store_forms(name, store_value_ty(name, wasm))
             .iter()
             .map(|(addr, value, form)| {
                 let pattern = format!(
@@ -911,6 +932,86 @@ pub fn lower_rs() -> String {
     w(&mut s, "        _ => return None,");
     w(&mut s, "    })");
     w(&mut s, "}");
+    w(&mut s, "");
+    // Which accumulator: f64 values travel in the float one.
+    let mut float_results = Vec::new();
+    let mut float_operands = Vec::new();
+    for &(name, input, out, _) in isa::UNARY {
+        for &src in reg_or_acc(input) {
+            if out == Ty::F64 {
+                float_results.push(unary_name(name, R, src));
+            }
+            if input == Ty::F64 && src == R {
+                for &res in results(out) {
+                    float_operands.push(unary_name(name, res, src));
+                }
+            }
+        }
+    }
+    for &(name, input, _) in isa::UNARY_COMPARE {
+        if input == Ty::F64 {
+            for &res in results(Ty::I32) {
+                float_operands.push(unary_name(name, res, R));
+            }
+            for prefix in ["Br", "BrNot"] {
+                float_operands.push(format!("{prefix}{name}_r"));
+            }
+        }
+    }
+    for &(name, ty, out, _, shape) in isa::BINARY {
+        let pairs = binary_pairs(ty, shape);
+        for &(a, b) in &pairs {
+            if out == Ty::F64 {
+                float_results.push(binary_name(name, R, a, b));
+            }
+            if ty == Ty::F64 && (a == R || b == R) {
+                for &res in results(out) {
+                    float_operands.push(binary_name(name, res, a, b));
+                }
+                if let Shape::Compare { negation, .. } = shape {
+                    float_operands.push(branch_name("Br", name, a, b));
+                    if negation.is_none() {
+                        float_operands.push(branch_name("BrNot", name, a, b));
+                    }
+                }
+            }
+        }
+    }
+    for &(name, _, _, wasm) in isa::LOADS {
+        if wasm[0].1 == Ty::F64 {
+            float_results.extend(load_forms(name, Ty::F64, R).into_iter().map(|(_, form)| form.name));
+        }
+    }
+    for &(name, _, _, wasm) in isa::STORES {
+        let ty = store_value_ty(name, wasm);
+        if ty == Ty::F64 {
+            float_operands.extend(
+                store_forms(name, ty)
+                    .into_iter()
+                    .filter(|(_, value, _)| *value == R)
+                    .map(|(_, _, form)| form.name),
+            );
+        }
+    }
+    for (doc, fname, names) in [
+        (
+            "writes its result to the float accumulator (an f64 for the next op)",
+            "writes_float_accumulator",
+            float_results,
+        ),
+        ("reads an operand from the float accumulator", "reads_float_accumulator", float_operands),
+    ] {
+        let _ = writeln!(s, "/// Whether the op {doc}.");
+        let _ = writeln!(s, "#[allow(dead_code)]");
+        let _ = writeln!(s, "pub(crate) fn {fname}(op: &Op) -> bool {{");
+        let arms: Vec<String> = names.iter().map(|n| format!("Op::{n} {{ .. }}")).collect();
+        let _ = writeln!(
+            s,
+            "    matches!(op, {})",
+            if arms.is_empty() { "_ if false".into() } else { arms.join(" | ") }
+        );
+        w(&mut s, "}");
+    }
     s
 }
 

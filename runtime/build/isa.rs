@@ -475,7 +475,9 @@ pub const BINARY: &[Binary] = &[
 
 pub const LOADS: &[Load] = &[
     ("Load32U", 4, "memory::load32_u", &[("I32Load", I32), ("F32Load", F32), ("I64Load32U", I64)]),
-    ("Load64", 8, "memory::load64", &[("I64Load", I64), ("F64Load", F64)]),
+    ("Load64", 8, "memory::load64", &[("I64Load", I64)]),
+    // (Its own kind: an f64 loaded for the next op goes to the float accumulator.)
+    ("LoadF64", 8, "memory::load64", &[("F64Load", F64)]),
     ("Load8U", 1, "memory::load8_u", &[("I32Load8U", I32), ("I64Load8U", I64)]),
     ("Load16U", 2, "memory::load16_u", &[("I32Load16U", I32), ("I64Load16U", I64)]),
     ("I32Load8S", 1, "memory::i32_load8_s", &[("I32Load8S", I32)]),
@@ -502,7 +504,9 @@ pub const STORES: &[Store] = &[
     ("Store8", 1, "memory::store8", &["I32Store8", "I64Store8"]),
     ("Store16", 2, "memory::store16", &["I32Store16", "I64Store16"]),
     ("Store32", 4, "memory::store32", &["I32Store", "F32Store", "I64Store32"]),
-    ("Store64", 8, "memory::store64", &["I64Store", "F64Store"]),
+    ("Store64", 8, "memory::store64", &["I64Store"]),
+    // (Its own kind: an f64 computed by the op before comes from the float accumulator.)
+    ("StoreF64", 8, "memory::store64", &["F64Store"]),
     ("V128Store", 16, "memory::v128_store", &["V128Store"]),
 ];
 
@@ -539,6 +543,27 @@ pub const CUSTOM: &[Custom] = &[
         &[("cond", "Slot"), ("a", "Slot"), ("b", "Slot")],
         "control::select",
         "`dst = cond != 0 ? a : b` for one-cell values.",
+    ),
+    custom(
+        "Select_r",
+        Res,
+        &[("a", "Slot"), ("b", "Slot")],
+        "control::select_r",
+        "`select` with its (i32) condition in the accumulator.",
+    ),
+    custom(
+        "Select64",
+        Res,
+        &[("cond", "Slot"), ("a", "Slot"), ("b", "Slot")],
+        "control::select64",
+        "`dst = cond != 0 ? a : b` with an i64 `cond` (a fused `i64.eqz`, operands swapped).",
+    ),
+    custom(
+        "Select64_r",
+        Res,
+        &[("a", "Slot"), ("b", "Slot")],
+        "control::select64_r",
+        "`select64` with its condition in the accumulator.",
     ),
     custom(
         "Select2",

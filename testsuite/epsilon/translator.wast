@@ -246,3 +246,58 @@
 (assert_return (invoke "horner" (f64.const 2)) (f64.const 7))
 (assert_return (invoke "horner" (f64.const 0)) (f64.const 1))
 (assert_return (invoke "into-local" (f64.const 4)) (f64.const 0.5))
+
+;; `select` on a condition that needs no register: an `i32.eqz`/`i64.eqz` just computed (fused
+;; into the select, which tests its operand with the two values swapped) or a value in the
+;; accumulator. Each value operand is a local, a computed value or a constant (which turns the
+;; fusion off), for one-cell types of both widths.
+(module
+  (func (export "eqz32-slot") (param i32 i64 i64) (result i64)
+    (select (local.get 1) (local.get 2) (i32.eqz (local.get 0))))
+  (func (export "eqz32-acc") (param i32 i64 i64) (result i64)
+    (select (local.get 1) (local.get 2) (i32.eqz (i32.and (local.get 0) (i32.const 1)))))
+  (func (export "eqz64-slot") (param i64 i32 i32) (result i32)
+    (select (local.get 1) (local.get 2) (i64.eqz (local.get 0))))
+  (func (export "eqz64-acc") (param i64 f64 f64) (result f64)
+    (select (local.get 1) (local.get 2) (i64.eqz (i64.and (local.get 0) (i64.const 0xff00000000)))))
+  (func (export "acc-cond") (param i32 i32 i32) (result i32)
+    (select (local.get 1) (local.get 2) (i32.lt_u (local.get 0) (i32.const 10))))
+  (func (export "computed-values") (param i64) (result i64)
+    (select (i64.shr_u (local.get 0) (i64.const 1))
+            (i64.add (i64.mul (local.get 0) (i64.const 3)) (i64.const 1))
+            (i64.eqz (i64.and (local.get 0) (i64.const 1)))))
+  (func (export "const-value") (param i64) (result i32)
+    (select (i32.const 7) (i32.const 9) (i64.eqz (local.get 0))))
+  (func (export "f32-values") (param i32 f32 f32) (result f32)
+    (select (local.get 1) (local.get 2) (i32.eqz (local.get 0))))
+  (func (export "collatz") (param i64) (result i32) (local i32)
+    (block $done
+      (loop $next
+        (br_if $done (i64.eq (local.get 0) (i64.const 1)))
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (local.set 0 (select (i64.shr_u (local.get 0) (i64.const 1))
+                             (i64.add (i64.mul (local.get 0) (i64.const 3)) (i64.const 1))
+                             (i64.eqz (i64.and (local.get 0) (i64.const 1)))))
+        (br $next)))
+    (local.get 1))
+)
+
+(assert_return (invoke "eqz32-slot" (i32.const 0) (i64.const 1) (i64.const 2)) (i64.const 1))
+(assert_return (invoke "eqz32-slot" (i32.const 5) (i64.const 1) (i64.const 2)) (i64.const 2))
+(assert_return (invoke "eqz32-acc" (i32.const 2) (i64.const 1) (i64.const 2)) (i64.const 1))
+(assert_return (invoke "eqz32-acc" (i32.const 3) (i64.const 1) (i64.const 2)) (i64.const 2))
+(assert_return (invoke "eqz64-slot" (i64.const 0) (i32.const 1) (i32.const 2)) (i32.const 1))
+;; Only the upper half set: a 32-bit test of the condition would see zero.
+(assert_return (invoke "eqz64-slot" (i64.const 0x100000000) (i32.const 1) (i32.const 2)) (i32.const 2))
+(assert_return (invoke "eqz64-acc" (i64.const 0x0100000000) (f64.const 1) (f64.const 2)) (f64.const 2))
+(assert_return (invoke "eqz64-acc" (i64.const 0x0000ffffff) (f64.const 1) (f64.const 2)) (f64.const 1))
+(assert_return (invoke "acc-cond" (i32.const 3) (i32.const 1) (i32.const 2)) (i32.const 1))
+(assert_return (invoke "acc-cond" (i32.const 30) (i32.const 1) (i32.const 2)) (i32.const 2))
+(assert_return (invoke "computed-values" (i64.const 6)) (i64.const 3))
+(assert_return (invoke "computed-values" (i64.const 7)) (i64.const 22))
+(assert_return (invoke "const-value" (i64.const 0)) (i32.const 7))
+(assert_return (invoke "const-value" (i64.const 0x8000000000000000)) (i32.const 9))
+(assert_return (invoke "f32-values" (i32.const 0) (f32.const 1.5) (f32.const nan:0x200001)) (f32.const 1.5))
+(assert_return (invoke "f32-values" (i32.const 1) (f32.const 1.5) (f32.const nan:0x200001)) (f32.const nan:0x200001))
+(assert_return (invoke "collatz" (i64.const 27)) (i32.const 111))
+(assert_return (invoke "collatz" (i64.const 1)) (i32.const 0))

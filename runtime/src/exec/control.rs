@@ -57,6 +57,30 @@ pub(crate) fn select(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slo
     vm.next()
 }
 
+/// `select` with its condition in the accumulator.
+#[inline(always)]
+pub(crate) fn select_r(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, a: Slot, b: Slot) -> Flow {
+    let pick = if vm.acc as u32 != 0 { a } else { b };
+    set(vm, cx, dst, get::<u64>(vm, cx, pick));
+    vm.next()
+}
+
+/// `select` on an i64 condition (`select(a, b, i64.eqz(x))` is `select64(b, a, x)`).
+#[inline(always)]
+pub(crate) fn select64(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, b: Slot) -> Flow {
+    let pick = if get::<u64>(vm, cx, cond) != 0 { a } else { b };
+    set(vm, cx, dst, get::<u64>(vm, cx, pick));
+    vm.next()
+}
+
+/// `select64` with its condition in the accumulator.
+#[inline(always)]
+pub(crate) fn select64_r(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, a: Slot, b: Slot) -> Flow {
+    let pick = if vm.acc != 0 { a } else { b };
+    set(vm, cx, dst, get::<u64>(vm, cx, pick));
+    vm.next()
+}
+
 /// `select` of two-cell values.
 #[inline(always)]
 pub(crate) fn select2(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, b: Slot) -> Flow {

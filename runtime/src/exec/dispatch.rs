@@ -24,7 +24,7 @@
 //! `portable-dispatch` feature (this workspace passes `-C opt-level=3` to rustdoc in
 //! `.cargo/config.toml`).
 
-use super::vm::{Acc, Break, Cx, Imm, Konst, Reg, Sum, ToAcc, ToReg, Vm};
+use super::vm::{Acc, Break, Cx, FAcc, Imm, Konst, Reg, Sum, ToAcc, ToFAcc, ToReg, Vm};
 use super::{bulk, calls, control, memory, numeric, simd, table};
 use crate::ir::Op;
 use crate::semantics;
@@ -50,7 +50,9 @@ mod threaded {
     /// An op handler: runs the op at `ip` and everything after it. `handlers` is the table it
     /// takes the next op's handler from, one of the two below; it stays in a register.
     #[derive(Clone, Copy)]
-    pub(super) struct Handler(fn(*const Op, *mut u64, *mut u8, *const Handler, &mut Cx<'_>, u64) -> Break);
+    pub(super) struct Handler(
+        fn(*const Op, *mut u64, *mut u8, *const Handler, &mut Cx<'_>, u64, f64) -> Break,
+    );
 
     /// Starts running the op `vm.ip` points at, with the handlers for the store's limits.
     pub(super) fn start(vm: Vm, cx: &mut Cx<'_>) -> Break {
@@ -66,7 +68,7 @@ mod threaded {
         // `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`, the length of
         // both tables `handlers` points into.
         let Handler(handler) = unsafe { *handlers.add(usize::from(*(vm.ip as *const u16))) };
-        handler(vm.ip, vm.sp, vm.mem, handlers, cx, vm.acc)
+        handler(vm.ip, vm.sp, vm.mem, handlers, cx, vm.acc, vm.facc)
     }
 
     macro_rules! threaded {
@@ -85,8 +87,9 @@ mod threaded {
                         handlers: *const Handler,
                         $cx: &mut Cx<'_>,
                         acc: u64,
+                        facc: f64,
                     ) -> Break {
-                        let mut state = Vm { ip, sp, mem, acc, check_interrupts: CHECK };
+                        let mut state = Vm { ip, sp, mem, acc, facc, check_interrupts: CHECK };
                         // SAFETY: both tables are in tag order, so this handler only runs for
                         // ops of its own kind.
                         let Op::$name { $($field),* } = (unsafe { *ip }) else {

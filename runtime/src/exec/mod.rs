@@ -249,6 +249,7 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         sp: std::ptr::null_mut(),
         mem: std::ptr::null_mut(),
         acc: 0,
+        facc: 0.0,
         check_interrupts: true,
     };
     cx.set_frame(&mut vm, state.base as usize);

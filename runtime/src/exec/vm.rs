@@ -75,6 +75,9 @@ pub(crate) struct Vm {
     /// The accumulator: a one-cell value passed from the op that computes it to the op right
     /// after it that uses it, without a round trip through a register of the frame.
     pub acc: u64,
+    /// The float accumulator: the same for f64 values, which stay in a floating-point
+    /// register (no moves between register files around each f64 op).
+    pub facc: f64,
     /// Whether backward branches check the interrupt flag. Always `true` but in the threaded
     /// backend's handlers for stores that are not interruptible (whose flag is a constant zero),
     /// where it is a constant `false` and the check disappears.
@@ -231,6 +234,8 @@ pub(crate) trait Source<T> {
 pub(crate) struct Reg(pub Slot);
 /// The operand in the accumulator.
 pub(crate) struct Acc;
+/// The operand in the float accumulator (an f64).
+pub(crate) struct FAcc;
 /// A 32-bit immediate operand (see [`FromImm`]).
 pub(crate) struct Imm(pub u32);
 /// A 64-bit constant `.0` bytes after the running op (see [`FromConst`]).
@@ -258,6 +263,13 @@ impl<T: Bits> Source<T> for Acc {
     #[inline(always)]
     fn read(self, vm: &Vm, _cx: &Cx<'_>) -> T {
         <T as Bits>::from_bits(vm.acc)
+    }
+}
+
+impl<T: Bits> Source<T> for FAcc {
+    #[inline(always)]
+    fn read(self, vm: &Vm, _cx: &Cx<'_>) -> T {
+        <T as Bits>::from_bits(vm.facc.to_bits())
     }
 }
 
@@ -295,6 +307,8 @@ pub(crate) trait Dest<T> {
 pub(crate) struct ToReg(pub Slot);
 /// A result for the accumulator.
 pub(crate) struct ToAcc;
+/// An f64 result for the float accumulator.
+pub(crate) struct ToFAcc;
 
 impl<T: ToCell> Dest<T> for ToReg {
     #[inline(always)]
@@ -307,6 +321,13 @@ impl<T: Bits> Dest<T> for ToAcc {
     #[inline(always)]
     fn write(self, vm: &mut Vm, _cx: &Cx<'_>, value: T) {
         vm.acc = Bits::to_bits(value);
+    }
+}
+
+impl<T: Bits> Dest<T> for ToFAcc {
+    #[inline(always)]
+    fn write(self, vm: &mut Vm, _cx: &Cx<'_>, value: T) {
+        vm.facc = f64::from_bits(Bits::to_bits(value));
     }
 }
 

@@ -519,7 +519,11 @@ impl<'a> FuncTranslator<'a> {
             return false;
         }
         let mut op = self.ops[index];
-        matches!(op.dst_mut(), Some(dst) if u32::from(*dst) == e.slot) && lower::to_accumulator(&op).is_some()
+        // An f64 travels in the float accumulator: only a producer writing it there will do
+        // (not a load shared with i64, nor an integer op whose result was reinterpreted).
+        let float = e.ty == ValType::F64;
+        matches!(op.dst_mut(), Some(dst) if u32::from(*dst) == e.slot)
+            && lower::to_accumulator(&op).is_some_and(|acc| lower::writes_float_accumulator(&acc) == float)
     }
 
     /// If entry `e` is an accumulator candidate (see above), moves its producer's result to the
@@ -711,7 +715,8 @@ impl<'a> FuncTranslator<'a> {
         let len = self.stack.len();
         if n == 1 {
             let e = self.stack[len - 1];
-            if e.ty != ValType::V128 && self.take_accumulator(&e) {
+            // (`ReturnAcc` returns the integer accumulator.)
+            if !matches!(e.ty, ValType::V128 | ValType::F64) && self.take_accumulator(&e) {
                 self.emit(Op::ReturnAcc {});
                 return;
             }

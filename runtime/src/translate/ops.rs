@@ -53,6 +53,19 @@ impl FuncTranslator<'_> {
         };
         self.pop();
         self.emit_result(ty, |dst| make(dst, src).unwrap_or(Op::Unreachable {}));
+        self.debug_check_accumulator(src == Arg::Acc, e.ty);
+    }
+
+    /// Checks that the op just emitted reads the accumulator its operand of type `ty` is in
+    /// (if it reads one at all): f64 values are in the float one.
+    fn debug_check_accumulator(&self, reads_acc: bool, ty: ValType) {
+        if let Some(op) = self.ops.last() {
+            debug_assert_eq!(
+                lower::reads_float_accumulator(op),
+                reads_acc && ty == ValType::F64,
+                "{op:?} reads the wrong accumulator"
+            );
+        }
     }
 
     /// The bits of the constant `depth` entries below the top, if it is one.
@@ -129,6 +142,7 @@ impl FuncTranslator<'_> {
         let a = realise(self, ka, a);
         // The result lands at the left operand's position whatever operands were kept.
         self.emit_result(forms.result, |dst| (forms.make)(dst, a, b).unwrap_or(Op::Unreachable {}));
+        self.debug_check_accumulator(ka == Arg::Acc || kb == Arg::Acc, ea.ty);
     }
 
     /// The index of `bits` in the function's constants (added if new).
@@ -190,7 +204,7 @@ impl FuncTranslator<'_> {
         let memory = memarg_memory(memarg)?;
         let len = self.stack.len();
         let (ea, ev) = (self.stack[len - 2], self.stack[len - 1]);
-        let op = if memory == 0 {
+        let (op, value_in_acc) = if memory == 0 {
             let one_slot = Address::One(Arg::Slot(0));
             let has_form = |addr, value| (forms.m0)(addr, value, offset).is_some();
             // A constant value as an immediate (sign-extended to 64 bits at run time).
@@ -217,15 +231,52 @@ impl FuncTranslator<'_> {
             };
             self.stack.truncate(len - 2);
             let value = value.unwrap_or_else(|| Arg::Slot(self.operand(ev)));
-            (forms.m0)(addr, value, offset).unwrap_or(Op::Unreachable {})
+            ((forms.m0)(addr, value, offset).unwrap_or(Op::Unreachable {}), value == Arg::Acc)
         } else {
             self.stack.truncate(len - 2);
             let value = self.operand(ev);
             let addr = self.operand(ea);
-            (forms.m)(addr, value, mem_u16(memory)?, offset)
+            ((forms.m)(addr, value, mem_u16(memory)?, offset), false)
         };
         self.emit(op);
+        self.debug_check_accumulator(value_in_acc, ev.ty);
         Ok(())
+    }
+
+    /// `select` of one-cell values whose condition needs no register of its own: an
+    /// `i32.eqz` or `i64.eqz` just emitted (removed: the select tests its operand, with `a`
+    /// and `b` swapped), or a value in the accumulator. Only when `a` and `b` need no op, so
+    /// that nothing runs between the condition's producer and the select. Returns false (and
+    /// changes nothing) otherwise.
+    fn fused_select(&mut self) -> bool {
+        let len = self.stack.len();
+        let (a, b, cond) = (self.stack[len - 3], self.stack[len - 2], self.stack[len - 1]);
+        let is_const = |e: &Entry| matches!(e.src, Src::Const(_));
+        if a.ty == ValType::V128 || is_const(&a) || is_const(&b) {
+            return false;
+        }
+        // (condition register or `None` for the accumulator, 64-bit test, a and b swapped)
+        let (test, wide, swap) = match self.producer_of_top().map(|index| self.ops[index]) {
+            Some(Op::I32Eqz_s { src, .. }) => (Some(src), false, true),
+            Some(Op::I32Eqz_r { .. }) => (None, false, true),
+            Some(Op::I64Eqz_s { src, .. }) => (Some(src), true, true),
+            Some(Op::I64Eqz_r { .. }) => (None, true, true),
+            _ if self.take_accumulator(&cond) => (None, false, false),
+            _ => return false,
+        };
+        if swap {
+            self.take_last_op();
+        }
+        self.stack.truncate(len - 3);
+        let (a_slot, b_slot) = (self.operand(a), self.operand(b));
+        let (a_slot, b_slot) = if swap { (b_slot, a_slot) } else { (a_slot, b_slot) };
+        self.emit_result(a.ty, |dst| match (test, wide) {
+            (Some(cond), false) => Op::Select { dst, cond, a: a_slot, b: b_slot },
+            (None, false) => Op::Select_r { dst, a: a_slot, b: b_slot },
+            (Some(cond), true) => Op::Select64 { dst, cond, a: a_slot, b: b_slot },
+            (None, true) => Op::Select64_r { dst, a: a_slot, b: b_slot },
+        });
+        true
     }
 
     /// Pops three operands into consecutive slots for a bulk op; returns the first slot.
@@ -356,6 +407,9 @@ impl FuncTranslator<'_> {
                 self.pop();
             }
             Operator::Select | Operator::TypedSelect { .. } => {
+                if self.fused_select() {
+                    return Ok(());
+                }
                 let cond = self.pop();
                 let b = self.pop();
                 let a = self.pop();
