@@ -517,6 +517,13 @@ pub const CUSTOM: &[Custom] = &[
     custom("Copy", Res, &[("src", "Slot")], "control::copy", "Copies one cell."),
     custom("Copy2", Res, &[("src", "Slot")], "control::copy2", "Copies two cells (a `v128`)."),
     custom(
+        "CopyPair",
+        Other,
+        &[("dst0", "Slot"), ("src0", "Slot"), ("dst1", "Slot"), ("src1", "Slot")],
+        "control::copy_pair",
+        "Two one-cell copies in a row, in order (`dst0 = src0`, then `dst1 = src1`).",
+    ),
+    custom(
         "CopySpan",
         Other,
         &[("dst", "Slot"), ("src", "Slot"), ("len", "u16")],

@@ -301,3 +301,29 @@
 (assert_return (invoke "f32-values" (i32.const 1) (f32.const 1.5) (f32.const nan:0x200001)) (f32.const nan:0x200001))
 (assert_return (invoke "collatz" (i64.const 27)) (i32.const 111))
 (assert_return (invoke "collatz" (i64.const 1)) (i32.const 0))
+
+;; Two `local.set`s of locals in a row become one op that copies twice, in order; a label in
+;; between keeps them apart (a branch to the label must run the second copy alone).
+(module
+  (func (export "copy-chain") (param i32 i32 i32) (result i32)
+    (local.set 0 (local.get 1))
+    (local.set 2 (local.get 0))
+    (i32.add (i32.mul (local.get 0) (i32.const 100)) (local.get 2)))
+  (func (export "copy-swap") (param i64 i64) (result i64) (local i64)
+    (local.set 2 (local.get 0))
+    (local.set 0 (local.get 1))
+    (local.set 1 (local.get 2))
+    (i64.sub (local.get 0) (local.get 1)))
+  (func (export "copy-loop") (param i32) (result i32) (local i32 i32)
+    (local.set 1 (local.get 0))
+    (loop $l
+      (local.set 2 (local.get 1))
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get 1) (i32.const 10))))
+    (local.get 2))
+)
+
+(assert_return (invoke "copy-chain" (i32.const 1) (i32.const 2) (i32.const 3)) (i32.const 202))
+(assert_return (invoke "copy-swap" (i64.const 5) (i64.const 7)) (i64.const 2))
+(assert_return (invoke "copy-loop" (i32.const 0)) (i32.const 9))
+(assert_return (invoke "copy-loop" (i32.const 20)) (i32.const 20))

@@ -12,6 +12,21 @@ pub(crate) fn copy(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, src: Slot) -> Flow {
     vm.next()
 }
 
+/// Two one-cell copies, the second after the first (it may read what the first wrote).
+#[inline(always)]
+pub(crate) fn copy_pair(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    dst0: Slot,
+    src0: Slot,
+    dst1: Slot,
+    src1: Slot,
+) -> Flow {
+    set(vm, cx, dst0, get::<u64>(vm, cx, src0));
+    set(vm, cx, dst1, get::<u64>(vm, cx, src1));
+    vm.next()
+}
+
 /// Copies two cells (a `v128`).
 #[inline(always)]
 pub(crate) fn copy2(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, src: Slot) -> Flow {

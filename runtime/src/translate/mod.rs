@@ -138,6 +138,9 @@ pub(crate) struct FuncTranslator<'a> {
     reachable: bool,
     /// Index of the last emitted op if it produced the Temp on top of the stack.
     last_result: Option<usize>,
+    /// Index of the last emitted op if it is a one-cell `Copy` that a copy emitted right
+    /// after it (no op or label in between) can join (`CopyPair`).
+    last_copy: Option<usize>,
     /// Whether to emit fuel charges, and where the current block's charge is.
     fuel: bool,
     fuel_op: Option<usize>,
@@ -180,6 +183,7 @@ impl<'a> FuncTranslator<'a> {
             max_cells: 0,
             reachable: true,
             last_result: None,
+            last_copy: None,
             fuel: module.engine.config().consume_fuel,
             fuel_op: None,
             shuffles: Vec::new(),
@@ -395,9 +399,17 @@ impl<'a> FuncTranslator<'a> {
         let (dst, src) = (dst as Slot, src as Slot);
         if ty == ValType::V128 {
             self.emit(Op::Copy2 { dst, src });
-        } else {
-            self.emit(Op::Copy { dst, src });
+            return;
         }
+        if let Some(index) = self.last_copy
+            && let Op::Copy { dst: dst0, src: src0 } = self.ops[index]
+        {
+            self.ops[index] = Op::CopyPair { dst0, src0, dst1: dst, src1: src };
+            self.last_copy = None;
+            return;
+        }
+        let index = self.emit(Op::Copy { dst, src });
+        self.last_copy = Some(index);
     }
 
     /// Emits code that moves `e`'s value into `dst`.
@@ -452,6 +464,7 @@ impl<'a> FuncTranslator<'a> {
 
     fn emit(&mut self, op: Op) -> usize {
         self.last_result = None;
+        self.last_copy = None;
         if let Some(Op::ConsumeFuel { amount }) = self.fuel_op.and_then(|i| self.ops.get_mut(i)) {
             *amount += 1;
         }
@@ -461,6 +474,7 @@ impl<'a> FuncTranslator<'a> {
 
     /// Starts a straight-line block: with fuel metering on, emits its (yet empty) charge.
     fn start_fuel_block(&mut self) {
+        self.last_copy = None;
         if self.fuel {
             self.fuel_op = Some(self.ops.len());
             self.ops.push(Op::ConsumeFuel { amount: 0 });
@@ -503,6 +517,7 @@ impl<'a> FuncTranslator<'a> {
     /// Removes the last op (fused into the one emitted next), and its unit of fuel.
     fn take_last_op(&mut self) -> Op {
         self.last_result = None;
+        self.last_copy = None;
         if let Some(Op::ConsumeFuel { amount }) = self.fuel_op.and_then(|i| self.ops.get_mut(i))
             && *amount > 0
         {
@@ -567,6 +582,7 @@ impl<'a> FuncTranslator<'a> {
         }
         self.labels[label].pos = Some(pos);
         self.last_result = None;
+        self.last_copy = None;
     }
 
     /// Emits a branching op towards `label`, filling in or recording its offset.
