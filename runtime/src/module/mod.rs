@@ -300,8 +300,9 @@ fn validate_body(
     reader.set_features(features);
     let mut ops = wasmparser::OperatorsReader::new(reader);
     while !ops.eof() {
-        let (op, offset) = ops.read_with_offset().map_err(malformed)?;
-        validator.op(offset, &op).map_err(invalid)?;
+        // The validator visits each operator as it is decoded (no `Operator` value is built).
+        let offset = ops.original_position();
+        ops.visit_operator(&mut validator.visitor(offset)).map_err(malformed)?.map_err(invalid)?;
     }
     ops.finish().map_err(malformed)
 }
