@@ -367,6 +367,24 @@ fn multi_memory_is_a_config_switch() {
 }
 
 #[test]
+fn wasm3_features_are_config_switches() {
+    let cases: [(&str, fn(&mut Config) -> &mut Config); 3] = [
+        ("(module (func $f (return_call $f)))", |c| c.tail_call(false)),
+        ("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))", |c| c.extended_const(false)),
+        (
+            "(module (func (param v128) (result v128) (i8x16.relaxed_swizzle (local.get 0) (local.get 0))))",
+            |c| c.relaxed_simd(false),
+        ),
+    ];
+    for (wat, off) in cases {
+        let mut config = Config::default();
+        off(&mut config);
+        let err = Module::new(&Engine::new(config), wat).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{wat}: {err}");
+    }
+}
+
+#[test]
 fn link_errors_name_the_import() {
     let engine = Engine::default();
     let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))))"#).unwrap();

@@ -149,13 +149,25 @@ impl Suite {
 
     /// The engine configuration for the file `file_name` of this suite.
     ///
-    /// Everything runs with `Config::default()`; multi-memory is switched off except where
-    /// [`Suite::multi_memory`] says otherwise.
+    /// Everything runs with `Config::default()` with each post-2.0 feature epsilon can switch
+    /// (multi-memory, tail calls, extended constants, relaxed SIMD) on exactly when the file
+    /// needs it ([`Suite::features`]): the 2.0 suites run with all of them off.
     pub fn config_for(self, file_name: &str) -> epsilon::Config {
-        let mut config = epsilon::Config::default();
-        config.multi_memory(self.multi_memory(file_name));
-        config
+        config_for_features(&self.features(file_name))
     }
+}
+
+/// The engine configuration for a file that needs `features`: `Config::default()` with each
+/// switchable post-2.0 feature on exactly when it is listed.
+pub fn config_for_features(features: &[&str]) -> epsilon::Config {
+    let on = |name: &str| features.contains(&name);
+    let mut config = epsilon::Config::default();
+    config
+        .multi_memory(on("multi-memory"))
+        .tail_call(on("tail-call"))
+        .extended_const(on("extended-const"))
+        .relaxed_simd(on("relaxed-simd"));
+    config
 }
 
 /// Why epsilon cannot run a file that needs `features`, or `None` when it implements them all.
