@@ -39,6 +39,7 @@ FEATURES = (
     "bulk-memory",
     "simd",
     "multi-memory",
+    "extended-const",
 )
 
 # The features a Runtime keyword switches: each is on exactly when the file needs it, as the
