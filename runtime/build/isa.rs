@@ -616,6 +616,27 @@ pub const CUSTOM: &[Custom] = &[
         "calls::call_indirect",
         "Calls through table `table` at the index in `index`, checking the module type `ty`.",
     ),
+    custom(
+        "ReturnCallInternal",
+        Other,
+        &[("args", "Slot"), ("func", "u32")],
+        "calls::return_call_internal",
+        "Tail-calls a function defined in this module: its arguments at `args` move to the frame's start and the callee replaces the running function. Followed by the return of the results a host callee leaves at `args`.",
+    ),
+    custom(
+        "ReturnCallImported",
+        Other,
+        &[("args", "Slot"), ("func", "u32")],
+        "calls::return_call_imported",
+        "Tail-calls an imported function (`func` is the module's function index); as `ReturnCallInternal`.",
+    ),
+    custom(
+        "ReturnCallIndirect",
+        Other,
+        &[("index", "Slot"), ("args", "Slot"), ("table", "u16"), ("ty", "u32")],
+        "calls::return_call_indirect",
+        "Tail-calls through table `table` at the index in `index`, checking the module type `ty`; as `ReturnCallInternal`.",
+    ),
     // ---- memory
     custom("MemorySize", Res, &[("mem", "u32")], "memory::memory_size", "`memory.size`."),
     custom(

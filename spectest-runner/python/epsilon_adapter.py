@@ -40,6 +40,7 @@ FEATURES = (
     "simd",
     "multi-memory",
     "extended-const",
+    "tail-call",
 )
 
 # The features a Runtime keyword switches: each is on exactly when the file needs it, as the

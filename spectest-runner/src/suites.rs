@@ -66,6 +66,7 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "simd",
     "multi-memory",
     "extended-const",
+    "tail-call",
 ];
 
 /// A group of test files run with one configuration.
@@ -91,8 +92,14 @@ pub enum Suite {
 
 impl Suite {
     /// The default selection (`--suite all`): what epsilon implements, in report order.
-    pub const ALL: [Suite; 5] =
-        [Suite::V2, Suite::Simd, Suite::MultiMemory, Suite::proposal("extended-const"), Suite::Epsilon];
+    pub const ALL: [Suite; 6] = [
+        Suite::V2,
+        Suite::Simd,
+        Suite::MultiMemory,
+        Suite::proposal("extended-const"),
+        Suite::proposal("tail-call"),
+        Suite::Epsilon,
+    ];
 
     /// The proposal group called `name` in the table of proposals (a compile-time error in a
     /// constant if there is none).

@@ -352,6 +352,10 @@ impl FuncTranslator<'_> {
             Operator::CallIndirect { type_index, table_index } => {
                 self.translate_call_indirect(type_index, table_index)?
             }
+            Operator::ReturnCall { function_index } => self.translate_return_call(function_index),
+            Operator::ReturnCallIndirect { type_index, table_index } => {
+                self.translate_return_call_indirect(type_index, table_index)?
+            }
             Operator::Drop => {
                 self.pop();
             }
