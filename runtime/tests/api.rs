@@ -377,6 +377,7 @@ fn wasm3_features_are_config_switches() {
         ),
     ];
     for (wat, off) in cases {
+        Module::new(&Engine::default(), wat).unwrap();
         let mut config = Config::default();
         off(&mut config);
         let err = Module::new(&Engine::new(config), wat).unwrap_err();

@@ -41,6 +41,7 @@ FEATURES = (
     "multi-memory",
     "extended-const",
     "tail-call",
+    "relaxed-simd",
 )
 
 # The features a Runtime keyword switches: each is on exactly when the file needs it, as the

@@ -67,6 +67,7 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "multi-memory",
     "extended-const",
     "tail-call",
+    "relaxed-simd",
 ];
 
 /// A group of test files run with one configuration.
@@ -92,11 +93,12 @@ pub enum Suite {
 
 impl Suite {
     /// The default selection (`--suite all`): what epsilon implements, in report order.
-    pub const ALL: [Suite; 6] = [
+    pub const ALL: [Suite; 7] = [
         Suite::V2,
         Suite::Simd,
         Suite::MultiMemory,
         Suite::proposal("extended-const"),
+        Suite::proposal("relaxed-simd"),
         Suite::proposal("tail-call"),
         Suite::Epsilon,
     ];

@@ -14,6 +14,7 @@
 
 mod lower;
 mod ops;
+mod relaxed;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{CompiledFunc, Op, Slot};
