@@ -368,7 +368,8 @@ fn multi_memory_is_a_config_switch() {
 
 #[test]
 fn wasm3_features_are_config_switches() {
-    let cases: [(&str, fn(&mut Config) -> &mut Config); 3] = [
+    type Switch = fn(&mut Config) -> &mut Config;
+    let cases: [(&str, Switch); 3] = [
         ("(module (func $f (return_call $f)))", |c| c.tail_call(false)),
         ("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))", |c| c.extended_const(false)),
         (
@@ -803,7 +804,7 @@ fn extended_constant_expressions() {
     let get_i32 = |store: &mut Store<()>, name: &str, args: &[Val]| {
         let mut out = [Val::I32(0)];
         instance.get_func(&*store, name).unwrap().call(store, args, &mut out).unwrap();
-        out[0].clone()
+        out[0]
     };
     assert_eq!(get_i32(&mut store, "off", &[]), Val::I32(5));
     assert_eq!(get_i32(&mut store, "wrap", &[]), Val::I32(i32::MIN + 1));
