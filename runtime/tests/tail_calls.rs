@@ -194,3 +194,37 @@ fn lazy_translation_translates_tail_callees() {
     let even_indirect = instance.get_typed_func::<i64, i32>(&store, "even_indirect").unwrap();
     assert_eq!(even_indirect.call(&mut store, 1001).unwrap(), 0);
 }
+
+#[test]
+fn tail_calls_to_dynamic_host_functions_that_reenter_wasm() {
+    // `down(n)` tail-calls the host, which calls `down(n - 1)` again: 30 nested re-entries,
+    // each returning a v128 (two cells) through the tail call's result return.
+    let wat = r#"(module
+        (import "env" "host" (func $host (param i64) (result v128 i64)))
+        (func $down (export "down") (param $n i64) (result v128 i64)
+          (if (result v128 i64) (i64.eqz (local.get $n))
+            (then (v128.const i64x2 7 9) (i64.const 0))
+            (else (return_call $host (local.get $n))))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let ty = epsilon::FuncType::new([epsilon::ValType::I64], [epsilon::ValType::V128, epsilon::ValType::I64]);
+    linker
+        .func_new("env", "host", ty, |mut caller: Caller<'_, ()>, args, results| {
+            let n = args[0].i64().unwrap();
+            let down = caller.get_export("down").and_then(|e| e.into_func()).unwrap();
+            let mut inner = [epsilon::Val::I64(0), epsilon::Val::I64(0)];
+            down.call(&mut caller, &[epsilon::Val::I64(n - 1)], &mut inner)?;
+            results[0] = inner[0];
+            results[1] = epsilon::Val::I64(inner[1].i64().unwrap() + n);
+            Ok(())
+        })
+        .unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let down = instance.get_func(&store, "down").unwrap();
+    let mut out = [epsilon::Val::I64(0), epsilon::Val::I64(0)];
+    down.call(&mut store, &[epsilon::Val::I64(30)], &mut out).unwrap();
+    assert_eq!(out[0], epsilon::Val::V128(epsilon::V128::from_bits((9u128 << 64) | 7)));
+    assert_eq!(out[1], epsilon::Val::I64(30 * 31 / 2));
+}
