@@ -11,6 +11,7 @@
 
 use crate::driver::{IterCtx, Target, take_panic_message};
 use crate::peer_bugs::{self, Fix, Sites};
+use crate::relaxed;
 use crate::rng::Rng;
 use crate::smith;
 use std::fmt;
@@ -400,13 +401,13 @@ fn peer_arg(v: &Value) -> wasmi::Val {
 fn peer_engine() -> wasmi::Engine {
     let mut c = wasmi::Config::default();
     c.wasm_multi_memory(true)
-        .wasm_tail_call(false)
-        .wasm_extended_const(false)
+        .wasm_tail_call(true)
+        .wasm_extended_const(true)
         .wasm_custom_page_sizes(false)
         .wasm_memory64(false)
         .wasm_wide_arithmetic(false)
         .wasm_simd(true)
-        .wasm_relaxed_simd(false)
+        .wasm_relaxed_simd(true)
         .set_max_recursion_depth(100_000)
         .compilation_mode(wasmi::CompilationMode::Eager);
     wasmi::Engine::new(&c)
@@ -686,6 +687,7 @@ impl Target for Diff {
             self.not_generated += 1;
             return;
         };
+        let wasm = relaxed::neutralise(&wasm);
         ctx.set_current_wasm(&wasm);
         let (Some(ex), Some(sites)) = (exports(&wasm), peer_bugs::analyse(&wasm)) else {
             self.modules += 1;

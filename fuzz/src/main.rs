@@ -13,6 +13,7 @@ mod decode;
 mod diff;
 mod driver;
 mod peer_bugs;
+mod relaxed;
 mod rng;
 mod smith;
 mod wasi;

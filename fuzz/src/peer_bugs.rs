@@ -120,7 +120,11 @@ fn is_const(op: &Operator<'_>) -> bool {
 /// Finds the sites of the known patterns. Returns `None` if the module does not validate
 /// with epsilon's feature set.
 pub fn analyse(wasm: &[u8]) -> Option<Sites> {
-    let features = wasmparser::WasmFeatures::WASM2 | wasmparser::WasmFeatures::MULTI_MEMORY;
+    let features = wasmparser::WasmFeatures::WASM2
+        | wasmparser::WasmFeatures::MULTI_MEMORY
+        | wasmparser::WasmFeatures::TAIL_CALL
+        | wasmparser::WasmFeatures::EXTENDED_CONST
+        | wasmparser::WasmFeatures::RELAXED_SIMD;
     let mut validator = Validator::new_with_features(features);
     let mut sites = Sites::default();
     let mut allocs = FuncValidatorAllocations::default();

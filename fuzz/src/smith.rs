@@ -1,5 +1,6 @@
 //! wasm-smith configurations restricted to exactly epsilon's feature set (WebAssembly 2.0,
-//! fixed-width SIMD, multi-memory) and module generation from an iteration's random stream.
+//! fixed-width SIMD, multi-memory, tail calls, extended constant expressions, relaxed SIMD) and module
+//! generation from an iteration's random stream.
 
 use crate::rng::Rng;
 use arbitrary::Unstructured;
@@ -34,6 +35,7 @@ pub fn diff_config(rng: &mut Rng) -> wasm_smith::Config {
     // Swarm testing: sometimes leave a whole area out, so the rest is exercised more densely.
     if rng.one_in(4) {
         c.simd_enabled = false;
+        c.relaxed_simd_enabled = false;
     }
     if rng.one_in(5) {
         c.allow_floats = false;
@@ -57,22 +59,24 @@ pub fn decode_config(rng: &mut Rng) -> wasm_smith::Config {
 /// Every proposal beyond our set switched off, limits kept small.
 fn base_config() -> wasm_smith::Config {
     wasm_smith::Config {
-        // Ours: WebAssembly 2.0 + SIMD + multi-memory.
+        // Ours: WebAssembly 2.0 + SIMD + multi-memory + tail calls + extended constants.
         multi_value_enabled: true,
         bulk_memory_enabled: true,
         reference_types_enabled: true,
         sign_extension_ops_enabled: true,
         saturating_float_to_int_enabled: true,
         simd_enabled: true,
+        tail_call_enabled: true,
+        extended_const_enabled: true,
+        // Relaxed SIMD: in the differential target, the instructions whose choice differs
+        // from wasmi's are replaced before running (`relaxed::neutralise`).
+        relaxed_simd_enabled: true,
         // Not ours.
-        relaxed_simd_enabled: false,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
-        tail_call_enabled: false,
         exceptions_enabled: false,
         gc_enabled: false, // also function references
         memory64_enabled: false,
-        extended_const_enabled: false,
         custom_page_sizes_enabled: false,
         custom_descriptors_enabled: false,
         wide_arithmetic_enabled: false,

@@ -246,6 +246,8 @@ fn host_call(
 /// with that initial amount; ``timeout_ms`` is the default timeout of every call;
 /// ``max_call_depth`` limits nested wasm calls (default 100,000); ``multi_memory=False``
 /// rejects modules with more than one memory, as WebAssembly 2.0 does (default: allowed);
+/// ``tail_call``, ``extended_const`` and ``relaxed_simd`` (default ``True``) switch those
+/// WebAssembly 3.0 features (with one off, modules using it are rejected as invalid);
 /// ``wasi`` (a ``WasiConfig``) gives every module instantiated without its own ``wasi=`` the
 /// WASI functions, each module with a fresh context built from it.
 #[pyclass(frozen, module = "epsilon")]
@@ -265,7 +267,8 @@ impl Runtime {
     const MAX_PAGES: u32 = MAX_PAGES;
 
     #[new]
-    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true, wasi=None))]
+    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true, tail_call=true, extended_const=true, relaxed_simd=true, wasi=None))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         max_memory_pages: i64,
@@ -273,6 +276,9 @@ impl Runtime {
         timeout_ms: Option<f64>,
         max_call_depth: Option<&Bound<'_, PyAny>>,
         multi_memory: bool,
+        tail_call: bool,
+        extended_const: bool,
+        relaxed_simd: bool,
         wasi: Option<Py<WasiConfig>>,
     ) -> PyResult<Self> {
         guard(py, || {
@@ -282,6 +288,9 @@ impl Runtime {
             let mut key = EngineKey {
                 fuel: fuel.is_some(),
                 multi_memory,
+                tail_call,
+                extended_const,
+                relaxed_simd,
                 max_memory_pages: pages,
                 ..EngineKey::default()
             };

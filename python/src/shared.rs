@@ -163,6 +163,9 @@ impl CallControl {
 pub(crate) struct EngineKey {
     pub fuel: bool,
     pub multi_memory: bool,
+    pub tail_call: bool,
+    pub extended_const: bool,
+    pub relaxed_simd: bool,
     pub max_call_depth: Option<usize>,
     /// The ceiling of every memory in pages (0: none).
     pub max_memory_pages: u32,
@@ -171,7 +174,15 @@ pub(crate) struct EngineKey {
 impl Default for EngineKey {
     /// The settings of `Runtime()` and `epsilon.compile`.
     fn default() -> Self {
-        EngineKey { fuel: false, multi_memory: true, max_call_depth: None, max_memory_pages: 0 }
+        EngineKey {
+            fuel: false,
+            multi_memory: true,
+            tail_call: true,
+            extended_const: true,
+            relaxed_simd: true,
+            max_call_depth: None,
+            max_memory_pages: 0,
+        }
     }
 }
 
@@ -194,7 +205,13 @@ impl SharedEngine {
         }
         let mut config = epsilon::Config::new();
         // Every runtime is interruptible: timeouts, `interrupt()` and Ctrl-C need it.
-        config.interruptible(true).consume_fuel(key.fuel).multi_memory(key.multi_memory);
+        config
+            .interruptible(true)
+            .consume_fuel(key.fuel)
+            .multi_memory(key.multi_memory)
+            .tail_call(key.tail_call)
+            .extended_const(key.extended_const)
+            .relaxed_simd(key.relaxed_simd);
         if key.max_memory_pages != 0 {
             config.max_memory_pages(key.max_memory_pages);
         }

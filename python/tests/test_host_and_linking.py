@@ -264,3 +264,13 @@ def test_start_function_trap(runtime: epsilon.Runtime) -> None:
     with pytest.raises(epsilon.Trap) as info:
         runtime.instantiate("(module (func $s unreachable) (start $s))")
     assert info.value.kind == "unreachable"
+
+
+def test_tail_call_to_a_python_host_function() -> None:
+    wat = (
+        '(module (import "env" "twice" (func $t (param i32) (result i32)))'
+        ' (func (export "f") (param i32) (result i32) (return_call $t (i32.add (local.get 0) (i32.const 1)))))'
+    )
+    with epsilon.Runtime() as runtime:
+        module = runtime.instantiate(wat, imports={"env": {"twice": lambda x: 2 * x}})
+        assert module.call("f", 20) == [42]

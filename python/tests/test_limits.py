@@ -312,3 +312,25 @@ def test_timeout_returns_promptly(module: epsilon.Module) -> None:
     elapsed = time.monotonic() - start
     assert elapsed < 0.5, f"took {elapsed:.3f} s"
     assert module.call("add", 2, 3) == [5]
+
+
+WASM3_MODULES = {
+    "tail_call": "(module (func $f (export \"f\") (param i32) (result i32)"
+    " (if (result i32) (local.get 0) (then (return_call $f (i32.sub (local.get 0) (i32.const 1))))"
+    " (else (i32.const 7)))))",
+    "extended_const": "(module (global (export \"g\") i32 (i32.mul (i32.const 6) (i32.const 7)))"
+    " (func (export \"f\") (param i32) (result i32) (global.get 0)))",
+    "relaxed_simd": "(module (func (export \"f\") (param i32) (result i32)"
+    " (i32x4.extract_lane 0 (i32x4.relaxed_laneselect (v128.const i32x4 1 1 1 1)"
+    " (v128.const i32x4 2 2 2 2) (v128.const i32x4 -1 0 0 0)))))",
+}
+
+
+@pytest.mark.parametrize("switch", sorted(WASM3_MODULES))
+def test_wasm3_feature_switches(switch: str) -> None:
+    wat = WASM3_MODULES[switch]
+    with epsilon.Runtime() as runtime:
+        assert runtime.instantiate(wat).call("f", 100000)[0] in (7, 42, 1)
+    with epsilon.Runtime(**{switch: False}) as runtime:
+        with pytest.raises(epsilon.CompileError):
+            runtime.instantiate(wat)

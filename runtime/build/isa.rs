@@ -471,6 +471,8 @@ pub const BINARY: &[Binary] = &[
     ("I64x2Shl", V128, V128, "simd::i64x2_shl", V),
     ("I64x2ShrS", V128, V128, "simd::i64x2_shr_s", V),
     ("I64x2ShrU", V128, V128, "simd::i64x2_shr_u", V),
+    // Relaxed SIMD (the others translate to the 2.0 operator they behave as: `translate::relaxed`)
+    ("I16x8RelaxedDotI8x16I7x16S", V128, V128, "simd::i16x8_relaxed_dot_i8x16_i7x16_s", V),
 ];
 
 pub const LOADS: &[Load] = &[
@@ -647,6 +649,27 @@ pub const CUSTOM: &[Custom] = &[
         &[("index", "Slot"), ("args", "Slot"), ("table", "u16"), ("ty", "u32")],
         "calls::call_indirect",
         "Calls through table `table` at the index in `index`, checking the module type `ty`.",
+    ),
+    custom(
+        "ReturnCallInternal",
+        Other,
+        &[("args", "Slot"), ("func", "u32")],
+        "calls::return_call_internal",
+        "Tail-calls a function defined in this module: its arguments at `args` move to the frame's start and the callee replaces the running function. Followed by the return of the results a host callee leaves at `args`.",
+    ),
+    custom(
+        "ReturnCallImported",
+        Other,
+        &[("args", "Slot"), ("func", "u32")],
+        "calls::return_call_imported",
+        "Tail-calls an imported function (`func` is the module's function index); as `ReturnCallInternal`.",
+    ),
+    custom(
+        "ReturnCallIndirect",
+        Other,
+        &[("index", "Slot"), ("args", "Slot"), ("table", "u16"), ("ty", "u32")],
+        "calls::return_call_indirect",
+        "Tail-calls through table `table` at the index in `index`, checking the module type `ty`; as `ReturnCallInternal`.",
     ),
     // ---- memory
     custom("MemorySize", Res, &[("mem", "u32")], "memory::memory_size", "`memory.size`."),
@@ -915,5 +938,40 @@ pub const CUSTOM: &[Custom] = &[
         &[("a", "Slot"), ("b", "Slot"), ("c", "Slot")],
         "simd::v128_bitselect",
         "`v128.bitselect`.",
+    ),
+    custom(
+        "F32x4RelaxedMadd",
+        Res,
+        &[("a", "Slot"), ("b", "Slot"), ("c", "Slot")],
+        "simd::f32x4_relaxed_madd",
+        "`f32x4.relaxed_madd` (unfused, see `semantics::simd::relaxed`).",
+    ),
+    custom(
+        "F32x4RelaxedNmadd",
+        Res,
+        &[("a", "Slot"), ("b", "Slot"), ("c", "Slot")],
+        "simd::f32x4_relaxed_nmadd",
+        "`f32x4.relaxed_nmadd` (unfused).",
+    ),
+    custom(
+        "F64x2RelaxedMadd",
+        Res,
+        &[("a", "Slot"), ("b", "Slot"), ("c", "Slot")],
+        "simd::f64x2_relaxed_madd",
+        "`f64x2.relaxed_madd` (unfused).",
+    ),
+    custom(
+        "F64x2RelaxedNmadd",
+        Res,
+        &[("a", "Slot"), ("b", "Slot"), ("c", "Slot")],
+        "simd::f64x2_relaxed_nmadd",
+        "`f64x2.relaxed_nmadd` (unfused).",
+    ),
+    custom(
+        "I32x4RelaxedDotI8x16I7x16AddS",
+        Res,
+        &[("a", "Slot"), ("b", "Slot"), ("c", "Slot")],
+        "simd::i32x4_relaxed_dot_i8x16_i7x16_add_s",
+        "`i32x4.relaxed_dot_i8x16_i7x16_add_s` (signed, see `semantics::simd::relaxed`).",
     ),
 ];

@@ -11,6 +11,9 @@
 #[derive(Debug, Clone)]
 pub struct Config {
     pub(crate) multi_memory: bool,
+    pub(crate) tail_call: bool,
+    pub(crate) extended_const: bool,
+    pub(crate) relaxed_simd: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_value_stack: usize,
     pub(crate) max_host_reentry: usize,
@@ -26,6 +29,9 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             multi_memory: true,
+            tail_call: true,
+            extended_const: true,
+            relaxed_simd: true,
             max_call_depth: 100_000,
             max_value_stack: 16 * 1024 * 1024,
             max_host_reentry: 64,
@@ -40,7 +46,8 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Creates the default configuration (WebAssembly 2.0 plus multi-memory).
+    /// Creates the default configuration: WebAssembly 2.0 plus the parts of 3.0 epsilon
+    /// implements (multi-memory, tail calls, extended constant expressions, relaxed SIMD).
     pub fn new() -> Self {
         Config::default()
     }
@@ -51,6 +58,29 @@ impl Config {
     /// "multiple memories", as WebAssembly 2.0 requires.
     pub fn multi_memory(&mut self, enable: bool) -> &mut Self {
         self.multi_memory = enable;
+        self
+    }
+
+    /// Enables or disables the tail-call feature (on by default): `return_call` and
+    /// `return_call_indirect`. With it off, modules using them fail validation.
+    pub fn tail_call(&mut self, enable: bool) -> &mut Self {
+        self.tail_call = enable;
+        self
+    }
+
+    /// Enables or disables extended constant expressions (on by default): `i32`/`i64`
+    /// `add`, `sub` and `mul` in constant expressions. With it off, modules using them fail
+    /// validation with "constant expression required".
+    pub fn extended_const(&mut self, enable: bool) -> &mut Self {
+        self.extended_const = enable;
+        self
+    }
+
+    /// Enables or disables relaxed SIMD (on by default). epsilon gives every relaxed
+    /// instruction one fixed, documented result, the same on every machine (see the README).
+    /// With it off, modules using them fail validation.
+    pub fn relaxed_simd(&mut self, enable: bool) -> &mut Self {
+        self.relaxed_simd = enable;
         self
     }
 
@@ -135,8 +165,15 @@ impl Config {
 
     pub(crate) fn wasm_features(&self) -> wasmparser::WasmFeatures {
         let mut features = wasmparser::WasmFeatures::WASM2;
-        if self.multi_memory {
-            features |= wasmparser::WasmFeatures::MULTI_MEMORY;
+        for (on, feature) in [
+            (self.multi_memory, wasmparser::WasmFeatures::MULTI_MEMORY),
+            (self.tail_call, wasmparser::WasmFeatures::TAIL_CALL),
+            (self.extended_const, wasmparser::WasmFeatures::EXTENDED_CONST),
+            (self.relaxed_simd, wasmparser::WasmFeatures::RELAXED_SIMD),
+        ] {
+            if on {
+                features |= feature;
+            }
         }
         features
     }

@@ -5,7 +5,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
 use crate::memory::{Memory, MemoryEntity};
-use crate::module::{ConstExpr, ElemMode, ExternKind, Module};
+use crate::module::{ConstExpr, ConstOp, ElemMode, ExternKind, Module};
 use crate::store::{AsContext, AsContextMut, FuncEntity, GlobalEntity, Store, StoreId};
 use crate::table::{Table, TableEntity};
 use crate::trap::TrapKind;
@@ -309,6 +309,21 @@ fn eval_const(store: &crate::store::StoreInner, entity: &InstanceEntity, expr: &
         ConstExpr::GlobalGet(g) => {
             let global = &store.globals[entity.globals[g as usize] as usize];
             (global.lo, global.hi)
+        }
+        ConstExpr::Extended(ref ops) => {
+            // Validation typed the sequence: every operator finds its two operands.
+            let mut stack: Vec<(u64, u64)> = Vec::with_capacity(ops.len());
+            for op in ops.iter() {
+                match op {
+                    ConstOp::Push(e) => stack.push(eval_const(store, entity, e)),
+                    ConstOp::Binary(op) => {
+                        let b = stack.pop().unwrap_or_default().0;
+                        let a = stack.pop().unwrap_or_default().0;
+                        stack.push((op.apply(a, b), 0));
+                    }
+                }
+            }
+            stack.pop().unwrap_or_default()
         }
     }
 }

@@ -367,6 +367,26 @@ fn multi_memory_is_a_config_switch() {
 }
 
 #[test]
+fn wasm3_features_are_config_switches() {
+    type Switch = fn(&mut Config) -> &mut Config;
+    let cases: [(&str, Switch); 3] = [
+        ("(module (func $f (return_call $f)))", |c| c.tail_call(false)),
+        ("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))", |c| c.extended_const(false)),
+        (
+            "(module (func (param v128) (result v128) (i8x16.relaxed_swizzle (local.get 0) (local.get 0))))",
+            |c| c.relaxed_simd(false),
+        ),
+    ];
+    for (wat, off) in cases {
+        Module::new(&Engine::default(), wat).unwrap();
+        let mut config = Config::default();
+        off(&mut config);
+        let err = Module::new(&Engine::new(config), wat).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{wat}: {err}");
+    }
+}
+
+#[test]
 fn link_errors_name_the_import() {
     let engine = Engine::default();
     let module = Module::new(&engine, r#"(module (import "env" "f" (func (param i32))))"#).unwrap();
@@ -740,4 +760,58 @@ fn host_made_memories_and_tables_refuse_a_maximum_below_the_minimum() {
     let memory = Memory::new(&mut store, MemoryType::new(1, Some(1))).unwrap();
     memory.write(&mut store, 65535, &[7]).unwrap();
     assert!(memory.write(&mut store, 65536, &[7]).is_err());
+}
+
+#[test]
+fn extended_constant_expressions() {
+    let wat = r#"(module
+        (import "env" "base" (global $base i32))
+        (import "env" "big" (global $big i64))
+        (memory 1)
+        (table 10 funcref)
+        (func $f (result i32) (i32.const 11))
+        (func $g (result i32) (i32.const 22))
+        ;; 3 * base - 1 = 5; then a global that uses an earlier defined one.
+        (global $off i32 (i32.sub (i32.mul (i32.const 3) (global.get $base)) (i32.const 1)))
+        (global $wrap i32 (i32.add (i32.const 0x7fffffff) (i32.const 2)))
+        (global $wide i64 (i64.add (i64.mul (global.get $big) (i64.const 4)) (i64.const -1)))
+        (data (offset (i32.add (global.get $base) (i32.const 8))) "\2a")
+        (elem (offset (i32.add (global.get $base) (i32.const 1))) func $f $g)
+        (func (export "off") (result i32) (global.get $off))
+        (func (export "wrap") (result i32) (global.get $wrap))
+        (func (export "wide") (result i64) (global.get $wide))
+        (func (export "byte") (param i32) (result i32) (i32.load8_u (local.get 0)))
+        (func (export "callt") (param i32) (result i32) (call_indirect (result i32) (local.get 0))))"#;
+    let engine = Engine::default();
+    let module = Module::new(&engine, wat).unwrap();
+    let mut store = Store::new(&engine, ());
+    let mut linker = Linker::new(&engine);
+    let base = Global::new(
+        &mut store,
+        GlobalType { content: ValType::I32, mutability: Mutability::Const },
+        Val::I32(2),
+    )
+    .unwrap();
+    let big = Global::new(
+        &mut store,
+        GlobalType { content: ValType::I64, mutability: Mutability::Const },
+        Val::I64(1 << 62),
+    )
+    .unwrap();
+    linker.define("env", "base", base).unwrap();
+    linker.define("env", "big", big).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let get_i32 = |store: &mut Store<()>, name: &str, args: &[Val]| {
+        let mut out = [Val::I32(0)];
+        instance.get_func(&*store, name).unwrap().call(store, args, &mut out).unwrap();
+        out[0]
+    };
+    assert_eq!(get_i32(&mut store, "off", &[]), Val::I32(5));
+    assert_eq!(get_i32(&mut store, "wrap", &[]), Val::I32(i32::MIN + 1));
+    assert_eq!(get_i32(&mut store, "byte", &[Val::I32(10)]), Val::I32(42));
+    assert_eq!(get_i32(&mut store, "callt", &[Val::I32(3)]), Val::I32(11));
+    assert_eq!(get_i32(&mut store, "callt", &[Val::I32(4)]), Val::I32(22));
+    let mut out = [Val::I64(0)];
+    instance.get_func(&store, "wide").unwrap().call(&mut store, &[], &mut out).unwrap();
+    assert_eq!(out[0], Val::I64((1i64 << 62).wrapping_mul(4) - 1));
 }

@@ -39,6 +39,17 @@ FEATURES = (
     "bulk-memory",
     "simd",
     "multi-memory",
+    "extended-const",
+    "tail-call",
+    "relaxed-simd",
+)
+
+# The features a Runtime keyword switches: each is on exactly when the file needs it, as the
+# Rust engine has them (spectest-runner/src/suites.rs, config_for_features).
+SWITCHES = (
+    ("tail-call", "tail_call"),
+    ("extended-const", "extended_const"),
+    ("relaxed-simd", "relaxed_simd"),
 )
 
 SPECTEST_FUNCS = [
@@ -80,6 +91,7 @@ class EpsilonAdapter(Adapter):
         except (TypeError, ValueError):
             params = {}
         self.multi_memory_switch = "multi_memory" in params
+        self.switches = [(feature, kw) for feature, kw in SWITCHES if kw in params]
         imports = "".join(
             '(import "host" "%s" (func $%s%s))' % (n, n, " (param %s)" % p if p else "") for n, p in SPECTEST_FUNCS
         )
@@ -113,6 +125,8 @@ class EpsilonAdapter(Adapter):
                 "the package has no Runtime(multi_memory=False) switch: replayed with multi-memory on, "
                 "where the Rust engine has it off"
             )
+        for feature, kw in self.switches:
+            kwargs[kw] = feature in features
         self.runtime = self.e.Runtime(**kwargs)
         self.spectest = self._spectest()
         self.externs = {}

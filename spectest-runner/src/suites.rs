@@ -55,7 +55,7 @@ pub const WASM3_FEATURES: &[&str] = &[
     "relaxed-simd",
 ];
 
-/// The features epsilon implements: WebAssembly 2.0 and multi-memory.
+/// The features epsilon implements: WebAssembly 2.0, multi-memory and the first parts of 3.0.
 pub const EPSILON_FEATURES: &[&str] = &[
     "mutable-global",
     "sign-extension-ops",
@@ -65,6 +65,9 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "bulk-memory",
     "simd",
     "multi-memory",
+    "extended-const",
+    "tail-call",
+    "relaxed-simd",
 ];
 
 /// A group of test files run with one configuration.
@@ -90,7 +93,28 @@ pub enum Suite {
 
 impl Suite {
     /// The default selection (`--suite all`): what epsilon implements, in report order.
-    pub const ALL: [Suite; 4] = [Suite::V2, Suite::Simd, Suite::MultiMemory, Suite::Epsilon];
+    pub const ALL: [Suite; 7] = [
+        Suite::V2,
+        Suite::Simd,
+        Suite::MultiMemory,
+        Suite::proposal("extended-const"),
+        Suite::proposal("relaxed-simd"),
+        Suite::proposal("tail-call"),
+        Suite::Epsilon,
+    ];
+
+    /// The proposal group called `name` in the table of proposals (a compile-time error in a
+    /// constant if there is none).
+    pub const fn proposal(name: &str) -> Suite {
+        let mut i = 0;
+        while i < PROPOSALS.len() {
+            if const_str_eq(PROPOSALS[i].0, name) {
+                return Suite::Proposal(i as u8);
+            }
+            i += 1;
+        }
+        panic!("no such proposal group")
+    }
 
     /// Every suite: each specification version and proposal group of the pinned crate, and
     /// epsilon's own tests (`--suite every`).
@@ -149,13 +173,41 @@ impl Suite {
 
     /// The engine configuration for the file `file_name` of this suite.
     ///
-    /// Everything runs with `Config::default()`; multi-memory is switched off except where
-    /// [`Suite::multi_memory`] says otherwise.
+    /// Everything runs with `Config::default()` with each post-2.0 feature epsilon can switch
+    /// (multi-memory, tail calls, extended constants, relaxed SIMD) on exactly when the file
+    /// needs it ([`Suite::features`]): the 2.0 suites run with all of them off.
     pub fn config_for(self, file_name: &str) -> epsilon::Config {
-        let mut config = epsilon::Config::default();
-        config.multi_memory(self.multi_memory(file_name));
-        config
+        config_for_features(&self.features(file_name))
     }
+}
+
+/// The engine configuration for a file that needs `features`: `Config::default()` with each
+/// switchable post-2.0 feature on exactly when it is listed.
+pub fn config_for_features(features: &[&str]) -> epsilon::Config {
+    let on = |name: &str| features.contains(&name);
+    let mut config = epsilon::Config::default();
+    config
+        .multi_memory(on("multi-memory"))
+        .tail_call(on("tail-call"))
+        .extended_const(on("extended-const"))
+        .relaxed_simd(on("relaxed-simd"));
+    config
+}
+
+/// `a == b`, usable in constants.
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Why epsilon cannot run a file that needs `features`, or `None` when it implements them all.

@@ -354,6 +354,9 @@ class Runtime:
         timeout_ms: float | None = None,
         max_call_depth: int | None = None,
         multi_memory: bool = True,
+        tail_call: bool = True,
+        extended_const: bool = True,
+        relaxed_simd: bool = True,
         wasi: WasiConfig | None = None,
     ) -> Self: ...
     def compile(self, wasm: _WasmSource) -> CompiledModule:

@@ -5,6 +5,12 @@
 //! callee. Caller and callee frames overlap: the caller's argument slots are the callee's
 //! parameters, and the callee's results come back in the same place, so nothing is copied. A
 //! call to a host function leaves the dispatch loop (`Break::Host`).
+//!
+//! A tail call (`return_call`, `return_call_indirect`) pushes no frame: the arguments move down
+//! to the running frame's start and the callee takes the frame over, so it returns straight to
+//! the running function's caller and a chain of tail calls runs in constant call-stack depth.
+//! A tail call to a host function is an ordinary host call followed by a return of its results
+//! (the op after every tail-call op returns the results from the argument slots).
 
 use super::Frame;
 use super::vm::{Break, Cx, Flow, Slow, Vm, get, set};
@@ -107,6 +113,102 @@ pub(crate) fn call_indirect(
     table: u16,
     ty: u32,
 ) -> Flow {
+    let addr = indirect_callee(vm, cx, index, table, ty)?;
+    call_addr(vm, cx, addr, args)
+}
+
+/// Makes `callee` (of the running instance, or of `instance` if it differs) replace the running
+/// function, with the arguments found at register `args` (a tail call).
+#[inline(always)]
+fn tail_enter<'a>(vm: &mut Vm, cx: &mut Cx<'a>, instance: u32, callee: &'a CompiledFunc, args: Slot) -> Flow {
+    // As in `enter`, the rare cases come back to this op; nothing has changed before them.
+    if cx.interrupt_pending() {
+        return Err(cx.slow(Slow::Interrupt, vm.ip));
+    }
+    let base = cx.base;
+    let needed = base + callee.frame_cells as usize;
+    if needed > cx.values.len() {
+        return Err(cx.slow(Slow::GrowValues(needed), vm.ip));
+    }
+    let (args, params, locals) =
+        (usize::from(args), callee.param_cells as usize, callee.local_cells as usize);
+    // SAFETY: the arguments `base + args ..+ params` are registers of the running frame (the
+    // translator sizes every frame to cover a callee's parameters at its argument slot), and
+    // the callee's frame `base ..+ frame_cells` (parameters and locals) lies in the value
+    // stack: `needed <= values.len()`. The copy goes forward from the higher `base + args` to
+    // `base`, so overlapping spans are read before they are overwritten. Volatile accesses
+    // keep LLVM from making the loops calls to `memmove`/`memset` (see `enter`).
+    unsafe {
+        let frame = cx.values.as_mut_ptr().add(base);
+        for i in 0..params {
+            std::ptr::write_volatile(frame.add(i), std::ptr::read_volatile(frame.add(args + i)));
+        }
+        for i in params..params + locals {
+            std::ptr::write_volatile(frame.add(i), 0);
+        }
+    }
+    cx.func = callee;
+    cx.set_frame(vm, base);
+    vm.ip = callee.ops.as_ptr();
+    if instance != cx.instance {
+        cx.switch_instance(vm, instance);
+    }
+    Ok(())
+}
+
+/// Tail-calls the function at store index `addr` with its arguments at register `args`. A host
+/// function is called as by `call_addr`; the op after this one returns its results.
+#[inline(always)]
+fn tail_call_addr(vm: &mut Vm, cx: &mut Cx<'_>, addr: u32, args: Slot) -> Flow {
+    let funcs = cx.funcs;
+    match funcs[addr as usize] {
+        FuncEntity::Wasm { instance, code, .. } => {
+            let instances = cx.instances;
+            match instances[instance as usize].module.inner.code[code as usize].get() {
+                Some(callee) => tail_enter(vm, cx, instance, callee, args),
+                None => Err(cx.slow(Slow::Translate { instance, func: code }, vm.ip)),
+            }
+        }
+        FuncEntity::Host { .. } => call_addr(vm, cx, addr, args),
+    }
+}
+
+/// `return_call` of a function defined in the running module.
+#[inline(always)]
+pub(crate) fn return_call_internal(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
+    let code = cx.code;
+    let instance = cx.instance;
+    match code[func as usize].get() {
+        Some(callee) => tail_enter(vm, cx, instance, callee, args),
+        None => Err(cx.slow(Slow::Translate { instance, func }, vm.ip)),
+    }
+}
+
+/// `return_call` of an imported function.
+#[inline(always)]
+pub(crate) fn return_call_imported(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
+    let addr = cx.inst.funcs[func as usize];
+    tail_call_addr(vm, cx, addr, args)
+}
+
+/// `return_call_indirect` through table `table`, checking the callee against module type `ty`.
+#[inline(always)]
+pub(crate) fn return_call_indirect(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    index: Slot,
+    args: Slot,
+    table: u16,
+    ty: u32,
+) -> Flow {
+    let addr = indirect_callee(vm, cx, index, table, ty)?;
+    tail_call_addr(vm, cx, addr, args)
+}
+
+/// The store index of the function `call_indirect` and `return_call_indirect` call: table
+/// `table`'s element at the index in `index`, which must be a function of module type `ty`.
+#[inline(always)]
+fn indirect_callee(vm: &Vm, cx: &mut Cx<'_>, index: Slot, table: u16, ty: u32) -> Result<u32, Break> {
     let i: u32 = get(vm, cx, index);
     let t = cx.table_addr(u32::from(table));
     let Some(&element) = cx.tables[t].elements.get(i as usize) else {
@@ -119,7 +221,7 @@ pub(crate) fn call_indirect(
     if cx.funcs[addr as usize].ty() != cx.inst.module.inner.type_ids[ty as usize] {
         return Err(cx.trap(TrapKind::IndirectCallTypeMismatch));
     }
-    call_addr(vm, cx, addr, args)
+    Ok(addr)
 }
 
 /// Returns to the caller (its results are already in place), or ends the execution.

@@ -217,6 +217,33 @@ pub(crate) fn i8x16_shuffle(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, a: Slot, b:
     vm.next()
 }
 
+/// Handlers of ternary vector operators: `dst = f(a, b, c)` with the semantics function of the
+/// same name.
+macro_rules! ternary {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[inline(always)]
+        pub(crate) fn $name(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, a: Slot, b: Slot, c: Slot) -> Flow {
+            let v = simd::$name(get(vm, cx, a), get(vm, cx, b), get(vm, cx, c));
+            set(vm, cx, dst, v);
+            vm.next()
+        }
+    )*};
+}
+
+ternary! {
+    /// `f32x4.relaxed_madd`.
+    f32x4_relaxed_madd;
+    /// `f32x4.relaxed_nmadd`.
+    f32x4_relaxed_nmadd;
+    /// `f64x2.relaxed_madd`.
+    f64x2_relaxed_madd;
+    /// `f64x2.relaxed_nmadd`.
+    f64x2_relaxed_nmadd;
+    /// `i32x4.relaxed_dot_i8x16_i7x16_add_s`.
+    i32x4_relaxed_dot_i8x16_i7x16_add_s;
+}
+
 /// `v128.bitselect`.
 #[inline(always)]
 pub(crate) fn v128_bitselect(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, a: Slot, b: Slot, c: Slot) -> Flow {

@@ -24,8 +24,9 @@ pub(crate) struct ImportDecl {
     pub ty: ExternType,
 }
 
-/// A WebAssembly 2.0 constant expression (a single instruction).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A constant expression: one instruction (all WebAssembly 2.0 allows), or a sequence of them
+/// with extended constant expressions.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ConstExpr {
     I32(i32),
     I64(i64),
@@ -35,6 +36,43 @@ pub(crate) enum ConstExpr {
     RefNull(RefType),
     RefFunc(u32),
     GlobalGet(u32),
+    /// Several instructions (extended constant expressions), run on a stack in order.
+    Extended(Arc<[ConstOp]>),
+}
+
+/// One instruction of an extended constant expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ConstOp {
+    /// Pushes the value of a one-instruction expression.
+    Push(ConstExpr),
+    /// Pops two values and pushes the result of the integer operator.
+    Binary(ConstBinary),
+}
+
+/// The integer operators extended constant expressions allow (all wrapping).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ConstBinary {
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+impl ConstBinary {
+    /// The result of the operator on two cells (i32 values zero-extended, as cells hold them).
+    pub(crate) fn apply(self, a: u64, b: u64) -> u64 {
+        let (a32, b32) = (a as u32, b as u32);
+        match self {
+            ConstBinary::I32Add => u64::from(a32.wrapping_add(b32)),
+            ConstBinary::I32Sub => u64::from(a32.wrapping_sub(b32)),
+            ConstBinary::I32Mul => u64::from(a32.wrapping_mul(b32)),
+            ConstBinary::I64Add => a.wrapping_add(b),
+            ConstBinary::I64Sub => a.wrapping_sub(b),
+            ConstBinary::I64Mul => a.wrapping_mul(b),
+        }
+    }
 }
 
 /// How an element segment is used.
@@ -90,27 +128,42 @@ fn global_type(ty: &wasmparser::GlobalType) -> Result<GlobalType> {
     Ok(GlobalType { content: val_type(ty.content_type)?, mutability })
 }
 
-/// Reads a 2.0 constant expression: one instruction followed by `end`.
+/// Reads a constant expression: one instruction followed by `end`, or (extended constant
+/// expressions) a sequence of them. The validator has accepted it.
 pub(crate) fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
     let mut reader = expr.get_operators_reader();
-    let op = reader.read().map_err(malformed)?;
-    let value = match op {
-        Operator::I32Const { value } => ConstExpr::I32(value),
-        Operator::I64Const { value } => ConstExpr::I64(value),
-        Operator::F32Const { value } => ConstExpr::F32(value.bits()),
-        Operator::F64Const { value } => ConstExpr::F64(value.bits()),
-        Operator::V128Const { value } => ConstExpr::V128(u128::from_le_bytes(*value.bytes())),
-        Operator::RefNull { hty } => {
-            let r = wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?;
-            ConstExpr::RefNull(ref_type(r)?)
-        }
-        Operator::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
-        Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
-        other => return Err(unsupported(format!("constant expression {other:?}"))),
-    };
-    match reader.read().map_err(malformed)? {
-        Operator::End => Ok(value),
-        other => Err(unsupported(format!("extended constant expression with {other:?}"))),
+    let mut ops = Vec::new();
+    loop {
+        let op = match reader.read().map_err(malformed)? {
+            Operator::End => break,
+            Operator::I32Const { value } => ConstOp::Push(ConstExpr::I32(value)),
+            Operator::I64Const { value } => ConstOp::Push(ConstExpr::I64(value)),
+            Operator::F32Const { value } => ConstOp::Push(ConstExpr::F32(value.bits())),
+            Operator::F64Const { value } => ConstOp::Push(ConstExpr::F64(value.bits())),
+            Operator::V128Const { value } => {
+                ConstOp::Push(ConstExpr::V128(u128::from_le_bytes(*value.bytes())))
+            }
+            Operator::RefNull { hty } => {
+                let r = wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?;
+                ConstOp::Push(ConstExpr::RefNull(ref_type(r)?))
+            }
+            Operator::RefFunc { function_index } => ConstOp::Push(ConstExpr::RefFunc(function_index)),
+            Operator::GlobalGet { global_index } => ConstOp::Push(ConstExpr::GlobalGet(global_index)),
+            Operator::I32Add => ConstOp::Binary(ConstBinary::I32Add),
+            Operator::I32Sub => ConstOp::Binary(ConstBinary::I32Sub),
+            Operator::I32Mul => ConstOp::Binary(ConstBinary::I32Mul),
+            Operator::I64Add => ConstOp::Binary(ConstBinary::I64Add),
+            Operator::I64Sub => ConstOp::Binary(ConstBinary::I64Sub),
+            Operator::I64Mul => ConstOp::Binary(ConstBinary::I64Mul),
+            other => return Err(unsupported(format!("constant expression {other:?}"))),
+        };
+        ops.push(op);
+    }
+    match <[ConstOp; 1]>::try_from(ops) {
+        Ok([ConstOp::Push(single)]) => Ok(single),
+        Ok(ops) => Ok(ConstExpr::Extended(Arc::new(ops))),
+        Err(ops) if !ops.is_empty() => Ok(ConstExpr::Extended(ops.into())),
+        Err(_) => Err(unsupported("empty constant expression")),
     }
 }
 

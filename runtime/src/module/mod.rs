@@ -3,7 +3,9 @@
 mod header;
 mod leb;
 
-pub(crate) use header::{ConstExpr, DataSegment, ElemMode, ElemSegment, ExternKind, ImportDecl, val_type};
+pub(crate) use header::{
+    ConstExpr, ConstOp, DataSegment, ElemMode, ElemSegment, ExternKind, ImportDecl, val_type,
+};
 
 use crate::engine::{Engine, TypeId};
 use crate::error::{Error, ErrorKind, Result};

@@ -13,6 +13,8 @@
 //! the portable function chooses; see `x86`), and the tests compare every fast path with its
 //! portable definition on many inputs, special values included.
 //!
+//! Relaxed SIMD's fixed choices are in `relaxed`.
+//!
 //! Lane immediates are range-checked by the validator; here they are also reduced modulo the
 //! lane count so that no input can panic. Memory instructions and `v128.const` live in the
 //! executor.
@@ -23,6 +25,12 @@ use super::{convert, float};
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 mod x86;
+
+mod relaxed;
+pub(crate) use relaxed::{
+    f32x4_relaxed_madd, f32x4_relaxed_nmadd, f64x2_relaxed_madd, f64x2_relaxed_nmadd,
+    i16x8_relaxed_dot_i8x16_i7x16_s, i32x4_relaxed_dot_i8x16_i7x16_add_s,
+};
 
 /// Calls operation `$name`: its SSE2 fast path `x86::$name` where SSE2 is enabled at compile
 /// time (every x86_64 target), else its lane-by-lane definition `portable::$name`.

@@ -14,6 +14,7 @@
 
 mod lower;
 mod ops;
+mod relaxed;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{CompiledFunc, Op, Slot};
@@ -1059,6 +1060,46 @@ impl<'a> FuncTranslator<'a> {
         self.emit(Op::CallIndirect { index, args, table, ty: type_index });
         self.push_call_results(ty);
         Ok(())
+    }
+
+    /// `return_call`: a tail call, then unreachable code.
+    fn translate_return_call(&mut self, func: u32) {
+        let module: &'a ModuleInner = self.module;
+        let ty = module.func_type(func);
+        let args = self.materialize_top(ty.params().len());
+        self.stack.truncate(self.stack.len() - ty.params().len());
+        let op = if func < module.num_imported_funcs {
+            Op::ReturnCallImported { func, args }
+        } else {
+            Op::ReturnCallInternal { func: func - module.num_imported_funcs, args }
+        };
+        self.emit_tail_call(op, ty, args);
+    }
+
+    /// `return_call_indirect`: a tail call through a table, then unreachable code.
+    fn translate_return_call_indirect(&mut self, type_index: u32, table: u32) -> Result<()> {
+        let module: &'a ModuleInner = self.module;
+        let ty = &module.types[type_index as usize];
+        let table = u16::try_from(table).map_err(|_| {
+            Error::new(ErrorKind::Unsupported, "return_call_indirect through a table index above 65535")
+        })?;
+        let index = self.pop();
+        let index = self.operand(index);
+        let args = self.materialize_top(ty.params().len());
+        self.stack.truncate(self.stack.len() - ty.params().len());
+        self.emit_tail_call(Op::ReturnCallIndirect { index, args, table, ty: type_index }, ty, args);
+        Ok(())
+    }
+
+    /// Emits a tail-call op whose arguments of type `ty` are at `args`, and after it the return
+    /// of the results a host callee leaves there (a wasm callee returns by itself).
+    fn emit_tail_call(&mut self, op: Op, ty: &FuncType, args: Slot) {
+        // The frame covers the arguments and the results a host callee writes over them.
+        let cells = ty.param_cells().max(ty.result_cells());
+        self.max_cells = self.max_cells.max(u32::from(args) + cells);
+        self.emit(op);
+        self.emit(Op::ReturnSpan { src: args, len: ty.result_cells() as u16 });
+        self.reachable = false;
     }
 
     fn push_call_results(&mut self, ty: &FuncType) {

@@ -364,6 +364,9 @@ impl FuncTranslator<'_> {
         if !self.reachable {
             return self.translate_unreachable_op(op);
         }
+        // A relaxed SIMD operator that behaves as a 2.0 operator is translated as that one.
+        let deterministic = super::relaxed::as_deterministic(op);
+        let op = deterministic.as_ref().unwrap_or(op);
         if let Some((ty, make)) = lower::unary(op) {
             self.unary(ty, make);
             return Ok(());
@@ -402,6 +405,10 @@ impl FuncTranslator<'_> {
             Operator::Call { function_index } => self.translate_call(function_index),
             Operator::CallIndirect { type_index, table_index } => {
                 self.translate_call_indirect(type_index, table_index)?
+            }
+            Operator::ReturnCall { function_index } => self.translate_return_call(function_index),
+            Operator::ReturnCallIndirect { type_index, table_index } => {
+                self.translate_return_call_indirect(type_index, table_index)?
             }
             Operator::Drop => {
                 self.pop();
@@ -651,6 +658,21 @@ impl FuncTranslator<'_> {
             }
             Operator::I8x16Shuffle { lanes } => self.shuffle(lanes),
             Operator::V128Bitselect => self.ternary(V128, |dst, a, b, c| Op::V128Bitselect { dst, a, b, c }),
+            Operator::F32x4RelaxedMadd => {
+                self.ternary(V128, |dst, a, b, c| Op::F32x4RelaxedMadd { dst, a, b, c })
+            }
+            Operator::F32x4RelaxedNmadd => {
+                self.ternary(V128, |dst, a, b, c| Op::F32x4RelaxedNmadd { dst, a, b, c })
+            }
+            Operator::F64x2RelaxedMadd => {
+                self.ternary(V128, |dst, a, b, c| Op::F64x2RelaxedMadd { dst, a, b, c })
+            }
+            Operator::F64x2RelaxedNmadd => {
+                self.ternary(V128, |dst, a, b, c| Op::F64x2RelaxedNmadd { dst, a, b, c })
+            }
+            Operator::I32x4RelaxedDotI8x16I7x16AddS => {
+                self.ternary(V128, |dst, a, b, c| Op::I32x4RelaxedDotI8x16I7x16AddS { dst, a, b, c })
+            }
 
             ref other => {
                 return Err(Error::new(

@@ -4,7 +4,7 @@
 //! directive, which `ci/conformance.sh` checks (it is one of epsilon's engines, so a
 //! disagreement fails the run).
 
-use epsilon::{Config, Engine, Instance, Linker, Module, Store, Val, ValType};
+use epsilon::{Engine, Instance, Linker, Module, Store, Val, ValType};
 use serde_json::{Value, json};
 use spectest_runner::outcome;
 use spectest_runner::values::ExternRefs;
@@ -44,8 +44,7 @@ fn begin(request: &Value) -> Result<Session, Failure> {
     if let Some(reason) = spectest_runner::suites::epsilon_unsupported(&features) {
         return Err(("unsupported", reason));
     }
-    let mut config = Config::default();
-    config.multi_memory(features.contains(&"multi-memory"));
+    let config = spectest_runner::suites::config_for_features(&features);
     let engine = Engine::new(config);
     let mut store = Store::new(&engine, ());
     let mut linker = Linker::new(&engine);
