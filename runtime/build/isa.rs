@@ -553,6 +553,22 @@ pub const CUSTOM: &[Custom] = &[
         "control::select",
         "`dst = cond != 0 ? a : b` for one-cell values.",
     ),
+    // ---- fused f64 multiply-add (Horner's rule: `acc = acc * x + c`), rounded twice exactly
+    // like the `f64.mul` and `f64.add` it replaces
+    custom(
+        "F64MulAddK_rs",
+        Res,
+        &[("b", "Slot"), ("k", "u32")],
+        "numeric::f64_mul_add_k_to_reg",
+        "`dst = (facc * b) + k`: an `f64.mul` of the float accumulator and `b`, then an `f64.add` of constant `k`.",
+    ),
+    custom(
+        "F64MulAddK_Rrs",
+        Other,
+        &[("b", "Slot"), ("k", "u32")],
+        "numeric::f64_mul_add_k_to_acc",
+        "`F64MulAddK_rs` with its result in the float accumulator.",
+    ),
     custom(
         "Select_r",
         Res,

@@ -96,3 +96,35 @@
 (assert_return (invoke "select" (f64.const 2) (i32.const 1)) (f64.const 3))
 (assert_return (invoke "select" (f64.const 2) (i32.const 0)) (f64.const 1))
 (assert_trap (invoke "convert-chain" (i64.const 0x7000000000000000)) "integer overflow")
+
+;; A multiply by a register of the value in the float accumulator followed by an add of a
+;; constant (a step of Horner's rule) runs as one op. It must round twice, like the two ops,
+;; not once like a fused multiply-add, and choose NaNs the same way: "fused" and "unfused" below
+;; compute the same expression, the second with a local in between that keeps the ops apart.
+(module
+  (func $fused (param f64 f64) (result f64)
+    (f64.add (f64.mul (f64.add (local.get 0) (f64.const 0)) (local.get 1)) (f64.const -0x1.00000008p+0)))
+  (func $unfused (param f64 f64) (result f64) (local f64)
+    (local.set 2 (f64.mul (f64.add (local.get 0) (f64.const 0)) (local.get 1)))
+    (f64.add (local.get 2) (f64.const -0x1.00000008p+0)))
+  (func (export "fused") (param f64 f64) (result f64) (call $fused (local.get 0) (local.get 1)))
+  (func (export "same-bits") (param f64 f64) (result i32)
+    (i64.eq (i64.reinterpret_f64 (call $fused (local.get 0) (local.get 1)))
+            (i64.reinterpret_f64 (call $unfused (local.get 0) (local.get 1)))))
+  ;; A polynomial in Horner form: 1 + x (1 + x (0.5 + x / 6)), five fusable steps in a row.
+  (func (export "horner") (param f64) (result f64)
+    (f64.add (f64.mul (f64.add (f64.mul (f64.add (f64.mul (f64.add (f64.mul
+      (local.get 0) (f64.const 0.16666666666666666)) (f64.const 0.5)) (local.get 0)) (f64.const 1))
+      (local.get 0)) (f64.const 1)) (local.get 0)) (f64.const 0)))
+)
+
+;; (1 + 2^-30)^2 = 1 + 2^-29 + 2^-60: rounded before the add, the 2^-60 is lost.
+(assert_return (invoke "fused" (f64.const 0x1.00000004p+0) (f64.const 0x1.00000004p+0)) (f64.const 0))
+(assert_return (invoke "same-bits" (f64.const 0x1.00000004p+0) (f64.const 0x1.00000004p+0)) (i32.const 1))
+(assert_return (invoke "same-bits" (f64.const nan:0x4000000000001) (f64.const 2)) (i32.const 1))
+(assert_return (invoke "same-bits" (f64.const 3) (f64.const -nan:0x12345)) (i32.const 1))
+(assert_return (invoke "same-bits" (f64.const inf) (f64.const 0)) (i32.const 1))
+(assert_return (invoke "same-bits" (f64.const 0x1p+1023) (f64.const 0x1p+1023)) (i32.const 1))
+(assert_return (invoke "fused" (f64.const inf) (f64.const 0)) (f64.const nan:canonical))
+(assert_return (invoke "horner" (f64.const 1)) (f64.const 2.6666666666666665))
+(assert_return (invoke "horner" (f64.const 0)) (f64.const 0))

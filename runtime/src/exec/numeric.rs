@@ -6,7 +6,9 @@
 //! passed by value (function items, zero-sized sources), so each handler is specialised and
 //! inlined into straight-line code.
 
-use super::vm::{Cx, Dest, Flow, Outcome, Slow, Source, Vm, finish};
+use super::vm::{Cx, Dest, FAcc, Flow, Konst, Outcome, Reg, Slow, Source, ToFAcc, ToReg, Vm, finish};
+use crate::ir::Slot;
+use crate::semantics;
 
 /// `dst = f(src)`.
 #[inline(always)]
@@ -78,4 +80,27 @@ pub(crate) fn br_binary<const WHEN: bool, A, B>(
 ) -> Flow {
     let taken = f(a.read(vm, cx), b.read(vm, cx)) == WHEN;
     branch_if(vm, cx, taken, offset)
+}
+
+/// `(facc * b) + k`, each step rounded and its NaN chosen as `f64.mul` and `f64.add` do.
+#[inline(always)]
+fn f64_mul_add_k(vm: &Vm, cx: &Cx<'_>, b: Slot, k: u32) -> f64 {
+    let product = semantics::float::f64_mul(FAcc.read(vm, cx), Reg(b).read(vm, cx));
+    semantics::float::f64_add(product, Konst(k).read(vm, cx))
+}
+
+/// `F64MulAddK_rs`: the fused multiply-add to register `dst`.
+#[inline(always)]
+pub(crate) fn f64_mul_add_k_to_reg(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, b: Slot, k: u32) -> Flow {
+    let value = f64_mul_add_k(vm, cx, b, k);
+    ToReg(dst).write(vm, cx, value);
+    vm.next()
+}
+
+/// `F64MulAddK_Rrs`: the fused multiply-add to the float accumulator.
+#[inline(always)]
+pub(crate) fn f64_mul_add_k_to_acc(vm: &mut Vm, cx: &mut Cx<'_>, b: Slot, k: u32) -> Flow {
+    let value = f64_mul_add_k(vm, cx, b, k);
+    ToFAcc.write(vm, cx, value);
+    vm.next()
 }

@@ -539,7 +539,7 @@ impl<'a> FuncTranslator<'a> {
         // (not a load shared with i64, nor an integer op whose result was reinterpreted).
         let float = e.ty == ValType::F64;
         matches!(op.dst_mut(), Some(dst) if u32::from(*dst) == e.slot)
-            && lower::to_accumulator(&op).is_some_and(|acc| lower::writes_float_accumulator(&acc) == float)
+            && accumulator_twin(&op).is_some_and(|acc| writes_float_accumulator(&acc) == float)
     }
 
     /// If entry `e` is an accumulator candidate (see above), moves its producer's result to the
@@ -551,7 +551,7 @@ impl<'a> FuncTranslator<'a> {
             return false;
         }
         let index = self.ops.len() - 1;
-        if let Some(op) = lower::to_accumulator(&self.ops[index]) {
+        if let Some(op) = accumulator_twin(&self.ops[index]) {
             self.ops[index] = op;
         }
         self.last_result = None;
@@ -1116,3 +1116,22 @@ impl<'a> FuncTranslator<'a> {
 /// Where a `Data64` op keeps its bits, in bytes from the op's start: right after the tag and
 /// its padding (checked by a unit test).
 pub(crate) const DATA64_BITS_OFFSET: usize = 4;
+
+/// The same op with its result in the accumulator, if it has such a form: the generated
+/// table's twins and the translator's own fused ops.
+fn accumulator_twin(op: &Op) -> Option<Op> {
+    match *op {
+        Op::F64MulAddK_rs { b, k, .. } => Some(Op::F64MulAddK_Rrs { b, k }),
+        _ => lower::to_accumulator(op),
+    }
+}
+
+/// Whether `op` writes its result to the float accumulator.
+fn writes_float_accumulator(op: &Op) -> bool {
+    matches!(op, Op::F64MulAddK_Rrs { .. }) || lower::writes_float_accumulator(op)
+}
+
+/// Whether `op` reads an operand from the float accumulator.
+pub(super) fn reads_float_accumulator(op: &Op) -> bool {
+    matches!(op, Op::F64MulAddK_rs { .. } | Op::F64MulAddK_Rrs { .. }) || lower::reads_float_accumulator(op)
+}

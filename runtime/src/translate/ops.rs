@@ -61,7 +61,7 @@ impl FuncTranslator<'_> {
     fn debug_check_accumulator(&self, reads_acc: bool, ty: ValType) {
         if let Some(op) = self.ops.last() {
             debug_assert_eq!(
-                lower::reads_float_accumulator(op),
+                super::reads_float_accumulator(op),
                 reads_acc && ty == ValType::F64,
                 "{op:?} reads the wrong accumulator"
             );
@@ -140,6 +140,15 @@ impl FuncTranslator<'_> {
         };
         let b = realise(self, kb, b);
         let a = realise(self, ka, a);
+        if let Some(Op::F64Add_rk { k, .. }) = (forms.make)(0, a, b)
+            && let Some(&Op::F64Mul_Rrs { b: factor }) = self.ops.last()
+        {
+            // `acc * factor + k` (a step of Horner's rule): one op for the two.
+            self.take_last_op();
+            self.emit_result(ValType::F64, |dst| Op::F64MulAddK_rs { dst, b: factor, k });
+            self.debug_check_accumulator(true, ValType::F64);
+            return;
+        }
         // The result lands at the left operand's position whatever operands were kept.
         self.emit_result(forms.result, |dst| (forms.make)(dst, a, b).unwrap_or(Op::Unreachable {}));
         self.debug_check_accumulator(ka == Arg::Acc || kb == Arg::Acc, ea.ty);
