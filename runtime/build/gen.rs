@@ -7,7 +7,9 @@
 //! register or (upper-case `R` first) to the accumulator. A name is the operator, then `_`,
 //! then the result letter when it is the accumulator, then one letter per operand in
 //! WebAssembly order: `I32Add_ss`, `I32Add_si`, `I32Add_Rrs` (accumulator = accumulator +
-//! register). Loads and stores of memory 0 add `M0` to the kind: `Load32UM0_Rs`.
+//! register). Loads and stores of memory 0 add `M0` to the kind: `Load32UM0_Rs`. An f64
+//! operand or result in the accumulator is in the float accumulator (`FAcc`, `ToFAcc`); f64
+//! loads and stores have kinds of their own (`LoadF64`, `StoreF64`) for that reason.
 
 use crate::isa::{self, Role, Shape, Ty};
 use std::fmt::Write;

@@ -14,6 +14,13 @@
 //!   anything that may move or resize the bytes or switch instances: `memory.grow`, bulk
 //!   operations, accesses to other memories, calls into other instances, host calls.
 //!
+//! The accumulators pass a result to the op right after it without a store to and a load from
+//! its frame: `Vm::acc` (an integer register) for i32, i64 and f32 values, `Vm::facc` (a
+//! floating-point register) for f64 values, so f64 arithmetic never moves its operands between
+//! the two register files. Which one an op reads and writes follows from the WebAssembly types
+//! of its operands and result (`gen.rs`); the translator only passes a value through an
+//! accumulator when producer and consumer agree on it.
+//!
 //! A handler returns [`Flow`]: `Ok(())` to go on with the op `Vm::ip` points at, or a
 //! [`Break`] whose details (trap kind, host call) are in `Cx`.
 
