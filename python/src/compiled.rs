@@ -6,6 +6,7 @@ use crate::errors::{self, Class, guard};
 use crate::shared::{EngineKey, SharedEngine};
 use crate::types::{self, ExportType, ImportType};
 use crate::values::quote_list;
+use epsilon::ExternType;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -156,6 +157,68 @@ impl CompiledModule {
     #[getter]
     fn export_types(&self, py: Python<'_>) -> PyResult<Vec<ExportType>> {
         guard(py, || self.module.exports().map(|e| ExportType::new(py, e.name, &e.ty)).collect())
+    }
+
+    /// The type of every function as a list of ``FuncType``, imported ones first (so list
+    /// index = function index).
+    #[getter]
+    fn functions(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        guard(py, || {
+            self.module
+                .function_types()
+                .map(|t| types::extern_type(py, &ExternType::Func(t.clone())))
+                .collect()
+        })
+    }
+
+    /// The type of every memory as a list of ``MemoryType``, imported ones first.
+    #[getter]
+    fn memories(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        guard(py, || {
+            self.module
+                .memory_types()
+                .iter()
+                .map(|t| types::extern_type(py, &ExternType::Memory(*t)))
+                .collect()
+        })
+    }
+
+    /// The type of every table as a list of ``TableType``, imported ones first.
+    #[getter]
+    fn tables(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        guard(py, || {
+            self.module.table_types().iter().map(|t| types::extern_type(py, &ExternType::Table(*t))).collect()
+        })
+    }
+
+    /// The type of every global as a list of ``GlobalType``, imported ones first.
+    #[getter]
+    fn globals(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        guard(py, || {
+            self.module
+                .global_types()
+                .iter()
+                .map(|t| types::extern_type(py, &ExternType::Global(*t)))
+                .collect()
+        })
+    }
+
+    /// The index of the start function (run by every instantiation), or ``None``.
+    #[getter]
+    fn start(&self) -> Option<u32> {
+        self.module.start()
+    }
+
+    /// The number of element segments.
+    #[getter]
+    fn element_segments(&self) -> usize {
+        self.module.segment_counts().0
+    }
+
+    /// The number of data segments.
+    #[getter]
+    fn data_segments(&self) -> usize {
+        self.module.segment_counts().1
     }
 
     /// The names of the custom sections, in order (e.g. ``['name']``).

@@ -474,8 +474,51 @@ def test_inspect(work: Path) -> None:
         "exports (2):",
         "  global total: mut f64",
         "  func run: () -> ()",
+        "functions: 2 (1 imported, 1 defined)",
+        "memories (1):",
+        "  memory 0: min 1 page, no max (imported from lib.mem)",
+        "tables (1):",
+        "  table 0: funcref, min 1 element, no max (imported from lib.tab)",
+        "globals (2):",
+        "  global 0: i32 (imported from lib.base)",
+        "  global 1: mut f64",
+        "start function: 1",
+        "element segments: 0, data segments: 0",
         "custom sections: name",
     ]
+
+
+def test_inspect_counts_what_the_module_declares(work: Path) -> None:
+    """functions, memories, tables, globals, the start function and the segments, from a module
+    whose every count is known."""
+    (work / "counts.wat").write_text(
+        """(module
+          (import "env" "f" (func (param i32)))
+          (import "env" "g" (global i64))
+          (memory 2 5)
+          (table 3 funcref)
+          (global (mut i32) (i32.const 0))
+          (func $a) (func $b (result i32) (i32.const 1))
+          (start $a)
+          (elem (i32.const 0) func $a $b)
+          (data (i32.const 0) "x") (data "y"))"""
+    )
+    lines = run("inspect", "counts.wat", cwd=work).out.splitlines()
+    for expected in [
+        "functions: 3 (1 imported, 2 defined)",
+        "memories (1):",
+        "  memory 0: min 2, max 5 pages",
+        "  table 0: funcref, min 3 elements, no max",
+        "  global 0: i64 (imported from env.g)",
+        "  global 1: mut i32",
+        "start function: 1",
+        "element segments: 1, data segments: 2",
+    ]:
+        assert expected in lines, (expected, lines)
+    compiled = epsilon.compile_file(work / "counts.wat")
+    assert [(t.params, t.results) for t in compiled.functions] == [(["i32"], []), ([], []), ([], ["i32"])]
+    assert compiled.start == 1 and compiled.element_segments == 1 and compiled.data_segments == 2
+    assert len(compiled.memories) == 1 and compiled.memories[0].min == 2 and compiled.memories[0].max == 5
 
 
 def test_inspect_everything_of_the_test_module(work: Path) -> None:

@@ -264,6 +264,27 @@ class CompiledModule:
     def export_types(self) -> list[ExportType]:
         """The exports with their types, in order."""
     @property
+    def functions(self) -> list[FuncType]:
+        """Every function's type, imported ones first (index = function index)."""
+    @property
+    def memories(self) -> list[MemoryType]:
+        """Every memory's type, imported ones first."""
+    @property
+    def tables(self) -> list[TableType]:
+        """Every table's type, imported ones first."""
+    @property
+    def globals(self) -> list[GlobalType]:
+        """Every global's type, imported ones first."""
+    @property
+    def start(self) -> int | None:
+        """The start function's index, or None."""
+    @property
+    def element_segments(self) -> int:
+        """The number of element segments."""
+    @property
+    def data_segments(self) -> int:
+        """The number of data segments."""
+    @property
     def custom_sections(self) -> list[str]:
         """The names of the custom sections, in order."""
     @property

@@ -19,7 +19,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Literal, NoReturn
+from typing import Any, Literal, NoReturn
 
 import epsilon
 
@@ -276,7 +276,35 @@ def inspect_lines(path: str, module: epsilon.CompiledModule) -> list[str]:
     lines += _listing(f"imports ({len(imports)})", imports)
     exports = [f"{KIND_NAMES[e.kind]} {e.name}: {describe_type(e.type)}" for e in module.export_types]
     lines += _listing(f"exports ({len(exports)})", exports)
+    imported = _imported_names(module)
+    defined = len(module.functions) - len(imported["function"])
+    lines.append(f"functions: {len(module.functions)} ({len(imported['function'])} imported, {defined} defined)")
+    for kind, items in (("memory", module.memories), ("table", module.tables), ("global", module.globals)):
+        title = {"memory": "memories", "table": "tables", "global": "globals"}[kind]
+        lines += _listing(f"{title} ({len(items)})", _indexed(kind, items, imported[kind]))
+    if module.start is not None:
+        lines.append(f"start function: {module.start}")
+    lines.append(f"element segments: {module.element_segments}, data segments: {module.data_segments}")
     lines.append(f"custom sections: {', '.join(module.custom_sections) or 'none'}")
+    return lines
+
+
+def _imported_names(module: epsilon.CompiledModule) -> dict[str, list[str]]:
+    """``module.name`` of each import, by kind, in order (imports come first in each index space)."""
+    names: dict[str, list[str]] = {"function": [], "memory": [], "table": [], "global": []}
+    for i in module.imports:
+        names[i.kind].append(f"{i.module}.{i.name}")
+    return names
+
+
+def _indexed(kind: str, types: Sequence[Any], imported: list[str]) -> list[str]:
+    """``kind N: type`` per item, noting the imported ones' source."""
+    lines = []
+    for index, ty in enumerate(types):
+        text = f"{kind} {index}: {describe_type(ty)}"
+        if index < len(imported):
+            text += f" (imported from {imported[index]})"
+        lines.append(text)
     return lines
 
 

@@ -234,6 +234,36 @@ impl Module {
         Some(self.extern_type(*kind, *index))
     }
 
+    /// The type of every function, imported ones first (the module's function index space).
+    pub fn function_types(&self) -> impl ExactSizeIterator<Item = &FuncType> + '_ {
+        self.inner.funcs.iter().map(|&ty| &self.inner.types[ty as usize])
+    }
+
+    /// The type of every table, imported ones first.
+    pub fn table_types(&self) -> &[TableType] {
+        &self.inner.tables
+    }
+
+    /// The type of every memory, imported ones first.
+    pub fn memory_types(&self) -> &[MemoryType] {
+        &self.inner.memories
+    }
+
+    /// The type of every global, imported ones first.
+    pub fn global_types(&self) -> &[GlobalType] {
+        &self.inner.globals
+    }
+
+    /// The index of the start function, if the module has one.
+    pub fn start(&self) -> Option<u32> {
+        self.inner.start
+    }
+
+    /// The number of element segments and of data segments.
+    pub fn segment_counts(&self) -> (usize, usize) {
+        (self.inner.elems.len(), self.inner.datas.len())
+    }
+
     /// Names of the custom sections, in order.
     pub fn custom_sections(&self) -> impl Iterator<Item = &str> {
         self.inner.custom_sections.iter().map(String::as_str)
