@@ -516,9 +516,13 @@ impl Shared {
     /// Converts an error from running wasm: host exceptions come back unchanged; interrupts
     /// become the exception that explains them.
     pub(crate) fn convert_error(&self, py: Python<'_>, err: epsilon::Error) -> PyErr {
+        let trace = err.trace().clone();
         match err.kind() {
             ErrorKind::Host => match err.into_source().map(|s| s.downcast::<HostException>()) {
-                Some(Ok(host)) => host.0,
+                Some(Ok(host)) => {
+                    errors::add_trace_note(py, &host.0, &trace);
+                    host.0
+                }
                 Some(Err(other)) => errors::new_err(py, Class::Base, other.to_string()),
                 None => errors::new_err(py, Class::Base, "host function failed"),
             },
@@ -529,18 +533,21 @@ impl Shared {
                     Class::Timeout,
                     TrapKind::Interrupted,
                     format!("execution timed out after {} ms", t.as_secs_f64() * 1000.0),
+                    &trace,
                 ),
                 Some(Stop::Closed) => errors::trap_err(
                     py,
                     Class::Trap,
                     TrapKind::Interrupted,
                     "wasm trap: interrupted: the runtime was closed while the call ran",
+                    &trace,
                 ),
                 Some(Stop::Interrupt) | None => errors::trap_err(
                     py,
                     Class::Trap,
                     TrapKind::Interrupted,
                     "wasm trap: interrupted by Module.interrupt()",
+                    &trace,
                 ),
             },
             _ => errors::from_epsilon(py, &err),

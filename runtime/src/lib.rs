@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+mod backtrace;
 mod config;
 mod engine;
 mod error;
@@ -50,6 +51,7 @@ mod value;
 #[cfg(all(feature = "wasi", unix))]
 pub mod wasi;
 
+pub use backtrace::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 pub use config::Config;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
