@@ -488,8 +488,9 @@ impl Shared {
         // Only the thread holding the store changes `active`: a load and a store suffice.
         let active = self.ctl.active.load(Ordering::Acquire);
         self.ctl.active.store(active + 1, Ordering::Release);
-        if active == 0 {
-            // A request left over from an earlier call (made after its last check) is dropped.
+        if active == 0 && self.ctl.interrupt_requested.load(Ordering::Relaxed) {
+            // A request left over from an earlier call (made after its last check) is dropped
+            // (tested first: a sequentially consistent store costs a fence on every call).
             self.ctl.interrupt_requested.store(false, Ordering::SeqCst);
         }
         // Runtimes with WASI give the GIL up at once: their host calls may block.
