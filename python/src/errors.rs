@@ -4,13 +4,13 @@
 //! of them derive from two bases (for example `CompileError(EpsilonError, ValueError)`), which
 //! `create_exception!` cannot express.
 
-use epsilon::{ErrorKind, TrapKind};
+use epsilon::{ErrorKind, TrapKind, WasmBacktrace};
 use pyo3::exceptions::{
     PyException, PyIndexError, PyLookupError, PyOverflowError, PyTimeoutError, PyTypeError, PyValueError,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The exception classes, created once per process.
@@ -124,9 +124,11 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
             std::slice::from_ref(&b),
             "WebAssembly execution trapped.\n\n\
              ``kind`` is the specification's wording of the trap, e.g. \
-             ``\"integer divide by zero\"``.",
+             ``\"integer divide by zero\"``. ``frames`` is the wasm call stack, innermost \
+             first (a list of ``Frame``); the message lists it too.",
             &["kind"],
         )?;
+        trap.bind(py).setattr("frames", PyList::empty(py))?;
         let t = trap.bind(py).clone();
         let out_of_fuel = make_class(
             py,
@@ -199,13 +201,96 @@ pub(crate) fn new_err(py: Python<'_>, class: Class, message: impl Into<String>) 
     make().unwrap_or_else(|e| e)
 }
 
-/// Creates a trap exception with its `kind` attribute set.
-pub(crate) fn trap_err(py: Python<'_>, class: Class, kind: TrapKind, message: impl Into<String>) -> PyErr {
+/// One WebAssembly frame of a trap's backtrace (an item of ``Trap.frames``).
+#[pyclass(frozen, module = "epsilon")]
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    /// The function's index in its module (imported functions first).
+    #[pyo3(get)]
+    func_index: u32,
+    /// The function's name from the module's ``name`` section, or None.
+    #[pyo3(get)]
+    func_name: Option<String>,
+    /// The module's name from its ``name`` section, or None.
+    #[pyo3(get)]
+    module_name: Option<String>,
+    /// The byte offset in the module binary of the instruction the frame stands at (the one
+    /// that trapped, or the call for outer frames).
+    #[pyo3(get)]
+    module_offset: Option<usize>,
+    /// The same offset relative to the start of the function's body.
+    #[pyo3(get)]
+    func_offset: Option<usize>,
+}
+
+#[pymethods]
+impl Frame {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let opt = |o: Option<usize>| o.map_or("None".to_string(), |o| format!("{o:#x}"));
+        let name = |n: &Option<String>| -> PyResult<String> {
+            match n {
+                Some(n) => Ok(PyString::new(py, n).repr()?.to_string()),
+                None => Ok("None".to_string()),
+            }
+        };
+        Ok(format!(
+            "Frame(func_index={}, func_name={}, module_name={}, module_offset={}, func_offset={})",
+            self.func_index,
+            name(&self.func_name)?,
+            name(&self.module_name)?,
+            opt(self.module_offset),
+            opt(self.func_offset)
+        ))
+    }
+}
+
+impl Frame {
+    fn new(frame: &epsilon::FrameInfo) -> Self {
+        Frame {
+            func_index: frame.func_index(),
+            func_name: frame.func_name().map(String::from),
+            module_name: frame.module_name().map(String::from),
+            module_offset: frame.module_offset(),
+            func_offset: frame.func_offset(),
+        }
+    }
+}
+
+/// Creates a trap exception with its `kind` and `frames` attributes set; the message is
+/// followed by the backtrace, one line per frame, as the Rust crate's `{:#}` prints it.
+pub(crate) fn trap_err(
+    py: Python<'_>,
+    class: Class,
+    kind: TrapKind,
+    message: impl Into<String>,
+    trace: &WasmBacktrace,
+) -> PyErr {
+    let mut message = message.into();
+    if !trace.is_empty() {
+        message = format!("{message}\nwasm backtrace:\n{trace}");
+    }
     let err = new_err(py, class, message);
     // Setting an attribute on a fresh exception instance cannot fail in practice; if it did, the
-    // class attribute (None) would show through, which is still a well-formed exception.
+    // class attributes (None, an empty list) would show through: still a well-formed exception.
     let _ = err.value(py).setattr("kind", kind.message());
+    let frames = trace.frames().iter().map(|f| Py::new(py, Frame::new(f))).collect::<PyResult<Vec<_>>>();
+    if let Ok(frames) = frames.and_then(|f| PyList::new(py, f)) {
+        let _ = err.value(py).setattr("frames", frames);
+    }
     err
+}
+
+/// Adds the wasm backtrace of a host function's failure to the exception it raised, as a note
+/// (``add_note``, Python 3.11 and later) that tracebacks print; the exception is otherwise
+/// unchanged.
+pub(crate) fn add_trace_note(py: Python<'_>, err: &PyErr, trace: &WasmBacktrace) {
+    if trace.is_empty() {
+        return;
+    }
+    let value = err.value(py);
+    if value.hasattr("add_note").unwrap_or(false) {
+        let _ = value.call_method1("add_note", (format!("wasm backtrace:\n{trace}"),));
+    }
 }
 
 /// Shorthand for `Err(new_err(..))`.
@@ -227,7 +312,7 @@ pub(crate) fn from_epsilon(py: Python<'_>, err: &epsilon::Error) -> PyErr {
         ErrorKind::OutOfRange => Class::MemoryAccess,
         ErrorKind::Trap(kind) => {
             let class = if kind == TrapKind::OutOfFuel { Class::OutOfFuel } else { Class::Trap };
-            return trap_err(py, class, kind, err.to_string());
+            return trap_err(py, class, kind, err.to_string(), err.trace());
         }
         _ => Class::Base,
     };

@@ -16,6 +16,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Calls with at most this many parameters (or results) convert without allocating.
 const INLINE_VALUES: usize = 4;
 
+/// The fast path of calls (`Function::invoke_cells`) takes functions of numbers only with at
+/// most this many parameter cells and result cells (a `v128` takes two).
+const FAST_PARAM_CELLS: usize = 8;
+const FAST_RESULT_CELLS: usize = 4;
+
 /// How a call returns its results.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Shape {
@@ -39,12 +44,24 @@ pub(crate) struct Function {
     /// `name(params) -> (results)`, for error messages.
     sig: String,
     pub(crate) module_closed: Option<Arc<AtomicBool>>,
+    /// Whether calls take the fast path: every parameter and result a number, few of them.
+    fast: bool,
+}
+
+/// Whether calls of a function of type `ty` can take the fast path (see `FAST_PARAM_CELLS`).
+fn fast_signature(ty: &FuncType) -> bool {
+    let cells =
+        |types: &[ValType]| types.iter().map(|t| if *t == ValType::V128 { 2 } else { 1 }).sum::<usize>();
+    !ty.params().iter().chain(ty.results()).any(|t| t.is_ref())
+        && cells(ty.params()) <= FAST_PARAM_CELLS
+        && cells(ty.results()) <= FAST_RESULT_CELLS
 }
 
 impl Function {
     pub(crate) fn new(shared: Arc<Shared>, func: Func, ty: FuncType, name: Option<String>) -> Self {
         let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
-        Function { shared, func, ty, name, sig, module_closed: None }
+        let fast = fast_signature(&ty);
+        Function { shared, func, ty, name, sig, module_closed: None, fast }
     }
 
     /// A function received as a reference (from a table, a global or a call): closed with the
@@ -88,6 +105,9 @@ impl Function {
         let params = self.ty.params();
         if args.len() != params.len() {
             return Err(self.arity_error(py, args.len()));
+        }
+        if self.fast && !raw {
+            return self.invoke_cells(py, args, opts, shape);
         }
         let shared = &self.shared;
         shared.with_store(py, |store| {
@@ -149,6 +169,64 @@ impl Function {
                 }
             }
         })
+    }
+
+    /// The fast path of `invoke` for a function of numbers (`self.fast`) called with Python
+    /// values (`args` has the right length): converts them straight to the executor's cells
+    /// on the stack and calls through `Func::call_cells`, without `Val`s or allocation.
+    fn invoke_cells<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        opts: CallOpts,
+        shape: Shape,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut arg_cells = [0u64; FAST_PARAM_CELLS];
+        let mut n = 0;
+        for (i, ty) in self.ty.params().iter().enumerate() {
+            let arg = args.get_borrowed_item(i)?;
+            let val = match values::fast_number(&arg, *ty) {
+                Some(v) => v,
+                None => values::number_to_val(&arg, *ty)
+                    .map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?,
+            };
+            n += values::val_to_cells(&val, &mut arg_cells[n..]);
+        }
+        let result_types = self.ty.results();
+        let mut result_cells = [0u64; FAST_RESULT_CELLS];
+        let m = result_types.iter().map(|t| if *t == ValType::V128 { 2 } else { 1 }).sum::<usize>();
+        let func = self.func;
+        self.shared.with_store(py, |store| {
+            self.shared
+                .run(py, store, opts, |store| func.call_cells(store, &arg_cells[..n], &mut result_cells[..m]))
+        })?;
+        let mut at = 0;
+        let mut next = |ty: &ValType| {
+            let value = values::cells_to_py(py, *ty, &result_cells[at..]);
+            at += if *ty == ValType::V128 { 2 } else { 1 };
+            value
+        };
+        match (shape, result_types) {
+            (Shape::Natural, []) => Ok(py.None().into_bound(py)),
+            (Shape::Natural, [ty]) => next(ty),
+            (Shape::Natural, _) => {
+                let items = result_types.iter().map(next).collect::<PyResult<Vec<_>>>()?;
+                Ok(PyTuple::new(py, items)?.into_any())
+            }
+            (Shape::List, _) => {
+                // SAFETY: `PyList_New` returns a new list (or null with an exception set).
+                let list = unsafe {
+                    Bound::from_owned_ptr_or_err(py, ffi::PyList_New(result_types.len() as ffi::Py_ssize_t))?
+                };
+                for (i, ty) in result_types.iter().enumerate() {
+                    let item = next(ty)?;
+                    // SAFETY: as in `invoke`: a fresh list of `result_types.len()` slots, `i` in
+                    // range, and `PyList_SetItem` steals the reference `into_ptr` gives it.
+                    unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
+                }
+                Ok(list)
+            }
+        }
     }
 
     /// `call_typed`: checks the declared types, then calls.

@@ -82,6 +82,7 @@ fn _epsilon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("Memory", buffer::memory_type(py)?)?;
     m.add_class::<externs::Table>()?;
     m.add_class::<externs::Global>()?;
+    m.add_class::<errors::Frame>()?;
     m.add_class::<types::FuncType>()?;
     m.add_class::<types::MemoryType>()?;
     m.add_class::<types::TableType>()?;

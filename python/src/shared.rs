@@ -505,8 +505,9 @@ impl Shared {
         // Only the thread holding the store changes `active`: a load and a store suffice.
         let active = self.ctl.active.load(Ordering::Acquire);
         self.ctl.active.store(active + 1, Ordering::Release);
-        if active == 0 {
-            // A request left over from an earlier call (made after its last check) is dropped.
+        if active == 0 && self.ctl.interrupt_requested.load(Ordering::Relaxed) {
+            // A request left over from an earlier call (made after its last check) is dropped
+            // (tested first: a sequentially consistent store costs a fence on every call).
             self.ctl.interrupt_requested.store(false, Ordering::SeqCst);
         }
         // Runtimes with WASI give the GIL up at once: their host calls may block.
@@ -533,9 +534,13 @@ impl Shared {
     /// Converts an error from running wasm: host exceptions come back unchanged; interrupts
     /// become the exception that explains them.
     pub(crate) fn convert_error(&self, py: Python<'_>, err: epsilon::Error) -> PyErr {
+        let trace = err.trace().clone();
         match err.kind() {
             ErrorKind::Host => match err.into_source().map(|s| s.downcast::<HostException>()) {
-                Some(Ok(host)) => host.0,
+                Some(Ok(host)) => {
+                    errors::add_trace_note(py, &host.0, &trace);
+                    host.0
+                }
                 Some(Err(other)) => errors::new_err(py, Class::Base, other.to_string()),
                 None => errors::new_err(py, Class::Base, "host function failed"),
             },
@@ -546,18 +551,21 @@ impl Shared {
                     Class::Timeout,
                     TrapKind::Interrupted,
                     format!("execution timed out after {} ms", t.as_secs_f64() * 1000.0),
+                    &trace,
                 ),
                 Some(Stop::Closed) => errors::trap_err(
                     py,
                     Class::Trap,
                     TrapKind::Interrupted,
                     "wasm trap: interrupted: the runtime was closed while the call ran",
+                    &trace,
                 ),
                 Some(Stop::Interrupt) | None => errors::trap_err(
                     py,
                     Class::Trap,
                     TrapKind::Interrupted,
                     "wasm trap: interrupted by Module.interrupt()",
+                    &trace,
                 ),
             },
             _ => errors::from_epsilon(py, &err),

@@ -261,6 +261,43 @@ pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
     }
 }
 
+/// Writes the executor's cells of number `v` (see `epsilon::Func::call_cells`) to the start of
+/// `cells` and returns how many (two for a v128, else one).
+#[inline]
+pub(crate) fn val_to_cells(v: &Val, cells: &mut [u64]) -> usize {
+    let cell = match *v {
+        Val::I32(x) => u64::from(x as u32),
+        Val::I64(x) => x as u64,
+        Val::F32(x) => u64::from(x.to_bits()),
+        Val::F64(x) => x.to_bits(),
+        Val::V128(x) => {
+            let bits = x.to_bits();
+            cells[0] = bits as u64;
+            cells[1] = (bits >> 64) as u64;
+            return 2;
+        }
+        Val::FuncRef(_) | Val::ExternRef(_) => 0,
+    };
+    cells[0] = cell;
+    1
+}
+
+/// The Python value of a number of type `ty` from its cells (as `number_to_py` converts it).
+#[inline]
+pub(crate) fn cells_to_py<'py>(py: Python<'py>, ty: ValType, cells: &[u64]) -> PyResult<Bound<'py, PyAny>> {
+    let cell = cells[0];
+    Ok(match ty {
+        ValType::I32 => (cell as u32 as i32).into_pyobject(py)?.into_any(),
+        ValType::I64 => (cell as i64).into_pyobject(py)?.into_any(),
+        ValType::F32 => f64::from(f32::from_bits(cell as u32)).into_pyobject(py)?.into_any(),
+        ValType::F64 => f64::from_bits(cell).into_pyobject(py)?.into_any(),
+        // One allocation when the high half is zero (pyo3 builds a 128-bit int in four).
+        ValType::V128 if cells[1] == 0 => cell.into_pyobject(py)?.into_any(),
+        ValType::V128 => (u128::from(cell) | u128::from(cells[1]) << 64).into_pyobject(py)?.into_any(),
+        ValType::FuncRef | ValType::ExternRef => py.None().into_bound(py),
+    })
+}
+
 /// Converts a Python number to a wasm value of numeric type `ty` (i32, i64, f32, f64, v128);
 /// reference types are converted by `function::to_val`.
 pub(crate) fn number_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, ConvError> {

@@ -124,11 +124,18 @@ def run(*args: str, cwd: Path, stdin: str = "", env: dict[str, str] | None = Non
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+BACKTRACE_LINE = re.compile(r"^ {4}\d+: +0x[0-9a-f]+ - \S+!\S.*$")
+
+
 def assert_fails(result: Result, code: int, *fragments: str) -> str:
-    """A failure: exit ``code``, nothing on stdout, exactly one ``epsilon: error:`` line on stderr."""
+    """A failure: exit ``code``, nothing on stdout, exactly one ``epsilon: error:`` line on stderr
+    (for a trap, followed by its wasm backtrace: ``wasm backtrace:`` and one line per frame)."""
     assert result.code == code, result
     assert result.out == "", result
     lines = result.err.splitlines()
+    if len(lines) > 1 and lines[1] == "wasm backtrace:":
+        assert len(lines) > 2 and all(BACKTRACE_LINE.match(line) for line in lines[2:]), result.err
+        lines = lines[:1]
     assert len(lines) == 1, result.err
     assert lines[0].startswith("epsilon: error: "), lines[0]
     for fragment in fragments:
@@ -261,7 +268,8 @@ def test_wasi_exit_status_is_the_programs(tmp_path: Path) -> None:
     assert run("run", wasi_program("exit"), "--", "return", "3", cwd=tmp_path).code == 3
     trapped = run("run", wasi_program("exit"), "--", "trap", cwd=tmp_path)
     assert trapped.code == 1
-    assert trapped.err.splitlines()[-1].startswith("epsilon: error: ") and "unreachable" in trapped.err
+    (error,) = [line for line in trapped.err.splitlines() if line.startswith("epsilon: error: ")]
+    assert "unreachable" in error and "wasm backtrace:" in trapped.err
 
 
 def test_wasi_directories_are_sandboxed(tmp_path: Path) -> None:
@@ -352,6 +360,26 @@ def test_run_reference_results(work: Path) -> None:
 )
 def test_run_bad_arguments(work: Path, args: list[str], fragments: list[str]) -> None:
     assert_fails(run("run", "test.wat", *args, cwd=work), 2, *fragments)
+
+
+def test_run_prints_the_wasm_backtrace_of_a_trap(tmp_path: Path) -> None:
+    wat = """(module $m
+      (func $outer (export "outer") (param i32) (result i32) (call $inner (local.get 0)))
+      (func $inner (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0))))"""
+    (tmp_path / "m.wat").write_text(wat)
+    result = run("run", "m.wat", "outer", "0", cwd=tmp_path)
+    # The frames the API reports, printed as the CLI must print them.
+    with pytest.raises(epsilon.Trap) as caught:
+        epsilon.Runtime().instantiate(wat).call("outer", 0)
+    frames = caught.value.frames
+    assert [(f.func_index, f.func_name) for f in frames] == [(1, "inner"), (0, "outer")]
+    expected = [f"    {i}: {f.module_offset:>#6x} - m!{f.func_name}" for i, f in enumerate(frames)]
+    assert result.code == 1 and result.out == ""
+    assert result.err.splitlines() == [
+        "epsilon: error: wasm trap: integer divide by zero",
+        "wasm backtrace:",
+        *expected,
+    ]
 
 
 def test_run_trap_timeout_and_fuel(work: Path) -> None:

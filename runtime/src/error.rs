@@ -1,5 +1,6 @@
 //! The crate's error type: small (one pointer), with a kind to match on and a readable message.
 
+use crate::backtrace::WasmBacktrace;
 use crate::trap::TrapKind;
 use std::fmt;
 
@@ -34,6 +35,7 @@ struct ErrorInner {
     message: String,
     offset: Option<usize>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    trace: WasmBacktrace,
 }
 
 /// An error from compiling, linking, instantiating or running WebAssembly.
@@ -49,7 +51,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Creates an error of the given kind with a message.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { inner: Box::new(ErrorInner { kind, message: message.into(), offset: None, source: None }) }
+        Error {
+            inner: Box::new(ErrorInner {
+                kind,
+                message: message.into(),
+                offset: None,
+                source: None,
+                trace: WasmBacktrace::default(),
+            }),
+        }
     }
 
     /// Creates a "module is malformed or invalid" error located at a byte offset.
@@ -99,6 +109,38 @@ impl Error {
         self.inner.source.as_ref()?.downcast_ref::<E>()
     }
 
+    /// The WebAssembly call stack the error happened in, innermost frame first: for a trap,
+    /// where it trapped and the calls that led there; for an error a host function returned
+    /// (or a trap in wasm it called), the call of that host function and the calls below it.
+    /// Empty for errors that did not happen while wasm code ran.
+    ///
+    /// `{:#}` (the alternate `Display`) prints the message followed by this backtrace.
+    ///
+    /// ```
+    /// use epsilon::{Engine, Linker, Module, Store};
+    ///
+    /// let engine = Engine::default();
+    /// let module = Module::new(&engine, r#"(module
+    ///   (func $div (export "div") (param i32 i32) (result i32)
+    ///     (i32.div_s (local.get 0) (local.get 1))))"#)?;
+    /// let mut store = Store::new(&engine, ());
+    /// let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    /// let div = instance.get_typed_func::<(i32, i32), i32>(&store, "div")?;
+    /// let error = div.call(&mut store, (1, 0)).unwrap_err();
+    /// let frame = &error.trace().frames()[0];
+    /// assert_eq!((frame.func_index(), frame.func_name()), (0, Some("div")));
+    /// assert!(format!("{error:#}").starts_with("wasm trap: integer divide by zero\nwasm backtrace:\n    0: "));
+    /// # Ok::<(), epsilon::Error>(())
+    /// ```
+    pub fn trace(&self) -> &WasmBacktrace {
+        &self.inner.trace
+    }
+
+    /// The backtrace, for the executor to add frames to (outer frames last).
+    pub(crate) fn trace_mut(&mut self) -> &mut WasmBacktrace {
+        &mut self.inner.trace
+    }
+
     /// Takes the host error this error wraps, if any.
     pub fn into_source(self) -> Option<Box<dyn std::error::Error + Send + Sync + 'static>> {
         self.inner.source
@@ -137,6 +179,9 @@ impl fmt::Display for Error {
         if let Some(offset) = self.inner.offset {
             write!(f, " (at offset {offset:#x})")?;
         }
+        if f.alternate() && !self.inner.trace.is_empty() {
+            write!(f, "\nwasm backtrace:\n{}", self.inner.trace)?;
+        }
         Ok(())
     }
 }
@@ -147,6 +192,7 @@ impl fmt::Debug for Error {
             .field("kind", &self.inner.kind)
             .field("message", &self.inner.message)
             .field("offset", &self.inner.offset)
+            .field("trace", &self.inner.trace.frames())
             .finish()
     }
 }

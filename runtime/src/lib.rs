@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+mod backtrace;
 mod config;
 mod engine;
 mod error;
@@ -51,6 +52,7 @@ mod value;
 #[cfg(all(feature = "wasi", unix))]
 pub mod wasi;
 
+pub use backtrace::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 pub use config::Config;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};

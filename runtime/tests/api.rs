@@ -815,3 +815,36 @@ fn extended_constant_expressions() {
     instance.get_func(&store, "wide").unwrap().call(&mut store, &[], &mut out).unwrap();
     assert_eq!(out[0], Val::I64((1i64 << 62).wrapping_mul(4) - 1));
 }
+
+#[test]
+fn call_cells_passes_numbers_as_cells_and_checks_the_signature() {
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (func (export "mix") (param i32 i64 f32 f64) (result f64 i32)
+              (f64.add (f64.promote_f32 (local.get 2)) (local.get 3))
+              (i32.add (local.get 0) (i32.wrap_i64 (local.get 1))))
+            (func (export "splat") (param i64) (result v128) (i64x2.splat (local.get 0)))
+            (func (export "lanes") (param v128) (result i64) (i64x2.extract_lane 1 (local.get 0)))
+            (func (export "refs") (param externref) (result i32) (i32.const 0)))"#,
+    );
+    let mix = instance.get_func(&store, "mix").unwrap();
+    let args = [u64::from(-3i32 as u32), 10, u64::from(1.5f32.to_bits()), 2.25f64.to_bits()];
+    let mut results = [0u64; 2];
+    mix.call_cells(&mut store, &args, &mut results).unwrap();
+    assert_eq!((f64::from_bits(results[0]), results[1] as u32 as i32), (3.75, 7));
+
+    let splat = instance.get_func(&store, "splat").unwrap();
+    let mut v = [0u64; 2];
+    splat.call_cells(&mut store, &[0x1234], &mut v).unwrap();
+    assert_eq!(v, [0x1234, 0x1234]);
+    let lanes = instance.get_func(&store, "lanes").unwrap();
+    let mut hi = [0u64; 1];
+    lanes.call_cells(&mut store, &[1, 99], &mut hi).unwrap();
+    assert_eq!(hi, [99]);
+
+    for (func, args, results) in [("mix", 3, 2), ("mix", 4, 1), ("splat", 1, 1), ("refs", 1, 1)] {
+        let f = instance.get_func(&store, func).unwrap();
+        let error = f.call_cells(&mut store, &vec![0; args], &mut vec![0; results]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Type, "{func}: {error}");
+    }
+}

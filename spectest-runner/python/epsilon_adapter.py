@@ -256,6 +256,8 @@ class EpsilonAdapter(Adapter):
         text = str(err)
         message = OFFSET_SUFFIX.sub("", text)
         if isinstance(err, e.Trap):
+            # The message's first line; the wasm backtrace follows it.
+            message = message.split("\n", 1)[0]
             if message.startswith("wasm trap: "):
                 message = message[len("wasm trap: "):]
             kind = err.kind or message

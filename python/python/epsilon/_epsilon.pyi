@@ -70,9 +70,32 @@ class ExportNotFoundError(EpsilonError, LookupError):
     """The module has no export of that name."""
 
 class Trap(EpsilonError):
-    """WebAssembly execution trapped; ``kind`` is the specification's wording."""
+    """WebAssembly execution trapped; ``kind`` is the specification's wording, ``frames`` the
+    wasm call stack (innermost first), which the message lists too."""
 
     kind: str | None
+    frames: list[Frame]
+
+@final
+class Frame:
+    """One WebAssembly function activation of a trap's backtrace (``Trap.frames``)."""
+
+    @property
+    def func_index(self) -> int:
+        """The function's index in its module (imported functions first)."""
+    @property
+    def func_name(self) -> str | None:
+        """The function's name from the module's ``name`` section, or None."""
+    @property
+    def module_name(self) -> str | None:
+        """The module's name from its ``name`` section, or None."""
+    @property
+    def module_offset(self) -> int | None:
+        """The byte offset in the module binary of the instruction that trapped (innermost
+        frame) or of the call (outer frames)."""
+    @property
+    def func_offset(self) -> int | None:
+        """The same offset relative to the start of the function's body."""
 
 class OutOfFuelError(Trap):
     """Execution ran out of fuel."""
@@ -496,6 +519,7 @@ __all__ = [
     "EpsilonTypeError",
     "ExportNotFoundError",
     "ExportType",
+    "Frame",
     "FuncType",
     "Function",
     "Global",

@@ -432,9 +432,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def report(error: CliError) -> None:
-    """Prints the one-line message of a failure on stderr."""
+    """Prints the one-line message of a failure on stderr, then its detail (a backtrace)."""
     sys.stdout.flush()
     print(f"{PROG}: error: {error.message}", file=sys.stderr)
+    for line in error.detail:
+        print(line, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

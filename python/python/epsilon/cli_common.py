@@ -34,11 +34,16 @@ class ExitCode(IntEnum):
 
 
 class CliError(Exception):
-    """A failure reported to the user as one line, with the exit code of its class."""
+    """A failure reported to the user as one line, with the exit code of its class.
 
-    def __init__(self, code: ExitCode, message: str) -> None:
+    ``detail`` are lines printed after it by ``epsilon run`` and the other one-shot commands
+    (a trap's wasm backtrace); the REPL reports the one line only.
+    """
+
+    def __init__(self, code: ExitCode, message: str, detail: Sequence[str] = ()) -> None:
         super().__init__(one_line(message))
         self.code = code
+        self.detail = tuple(detail)
 
     @property
     def message(self) -> str:
@@ -60,11 +65,21 @@ def one_line(message: str) -> str:
     return "; ".join(lines)
 
 
+BACKTRACE_HEADER = "wasm backtrace:"
+"""The line that starts the backtrace in a ``Trap``'s message."""
+
+
 def error_from_exception(exc: BaseException, context: str = "") -> CliError:
     """Maps an exception of the epsilon API (or the OS) to its exit code and message."""
     prefix = f"{context}: " if context else ""
     code = ExitCode.ERROR
     message = str(exc)
+    detail: list[str] = []
+    if isinstance(exc, epsilon.Trap):
+        # The message of a trap ends with its wasm backtrace: the detail lines.
+        message, found, backtrace = message.partition(f"\n{BACKTRACE_HEADER}\n")
+        if found:
+            detail = [BACKTRACE_HEADER, *backtrace.splitlines()]
     if isinstance(exc, epsilon.EpsilonTimeoutError):
         code = ExitCode.TIMEOUT
     elif isinstance(exc, epsilon.OutOfFuelError):
@@ -85,7 +100,7 @@ def error_from_exception(exc: BaseException, context: str = "") -> CliError:
     elif isinstance(exc, KeyboardInterrupt):
         code = ExitCode.INTERRUPTED
         message = "interrupted"
-    return CliError(code, prefix + message)
+    return CliError(code, prefix + message, detail)
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -38,7 +38,7 @@ fn operands(vm: &Vm, cx: &Cx<'_>, args: Slot) -> (u32, u32, u32) {
 #[inline(always)]
 pub(crate) fn memory_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u32) -> Flow {
     let (d, v, n) = operands(vm, cx, args);
-    cx.charge_bulk(n)?;
+    cx.charge_bulk(n, vm.ip)?;
     let data = &mut cx.memory(mem).data;
     let done = match range(d, n, data.len()) {
         Some(dst) => {
@@ -49,7 +49,7 @@ pub(crate) fn memory_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u32) ->
     };
     cx.reload_mem(vm);
     if !done {
-        return Err(cx.trap(TrapKind::MemoryOutOfBounds));
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
     }
     vm.next()
 }
@@ -58,7 +58,7 @@ pub(crate) fn memory_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u32) ->
 #[inline(always)]
 pub(crate) fn memory_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_mem: u16, src_mem: u16) -> Flow {
     let (d, s, n) = operands(vm, cx, args);
-    cx.charge_bulk(n)?;
+    cx.charge_bulk(n, vm.ip)?;
     let da = cx.inst.memories[usize::from(dst_mem)] as usize;
     let sa = cx.inst.memories[usize::from(src_mem)] as usize;
     let done = if da == sa {
@@ -82,7 +82,7 @@ pub(crate) fn memory_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_mem: u16
     };
     cx.reload_mem(vm);
     if !done {
-        return Err(cx.trap(TrapKind::MemoryOutOfBounds));
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
     }
     vm.next()
 }
@@ -91,7 +91,7 @@ pub(crate) fn memory_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_mem: u16
 #[inline(always)]
 pub(crate) fn memory_init(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u16, data: u32) -> Flow {
     let (d, s, n) = operands(vm, cx, args);
-    cx.charge_bulk(n)?;
+    cx.charge_bulk(n, vm.ip)?;
     let bytes = &cx.datas[cx.inst.datas[data as usize] as usize];
     let target = &mut cx.memories[cx.inst.memories[usize::from(mem)] as usize].data;
     let done = match (range(s, n, bytes.len()), range(d, n, target.len())) {
@@ -103,7 +103,7 @@ pub(crate) fn memory_init(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u16, da
     };
     cx.reload_mem(vm);
     if !done {
-        return Err(cx.trap(TrapKind::MemoryOutOfBounds));
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
     }
     vm.next()
 }
@@ -120,11 +120,11 @@ pub(crate) fn data_drop(vm: &mut Vm, cx: &mut Cx<'_>, data: u32) -> Flow {
 #[inline(always)]
 pub(crate) fn table_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, table: u32) -> Flow {
     let (i, v, n) = operands(vm, cx, args);
-    cx.charge_bulk(n)?;
+    cx.charge_bulk(n, vm.ip)?;
     let t = cx.table_addr(table);
     let elements = &mut cx.tables[t].elements;
     let Some(dst) = range(i, n, elements.len()) else {
-        return Err(cx.trap(TrapKind::TableOutOfBounds));
+        return Err(cx.trap(TrapKind::TableOutOfBounds, vm.ip));
     };
     elements[dst].fill(v);
     vm.next()
@@ -134,7 +134,7 @@ pub(crate) fn table_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, table: u32) -
 #[inline(always)]
 pub(crate) fn table_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_table: u32, src_table: u32) -> Flow {
     let (d, s, n) = operands(vm, cx, args);
-    cx.charge_bulk(n)?;
+    cx.charge_bulk(n, vm.ip)?;
     let (da, sa) = (cx.table_addr(dst_table), cx.table_addr(src_table));
     let done = if da == sa {
         let t = &mut cx.tables[da].elements;
@@ -156,7 +156,7 @@ pub(crate) fn table_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_table: u3
         }
     };
     if !done {
-        return Err(cx.trap(TrapKind::TableOutOfBounds));
+        return Err(cx.trap(TrapKind::TableOutOfBounds, vm.ip));
     }
     vm.next()
 }
@@ -165,7 +165,7 @@ pub(crate) fn table_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_table: u3
 #[inline(always)]
 pub(crate) fn table_init(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, table: u32, elem: u32) -> Flow {
     let (d, s, n) = operands(vm, cx, args);
-    cx.charge_bulk(n)?;
+    cx.charge_bulk(n, vm.ip)?;
     let items = &cx.elems[cx.inst.elems[elem as usize] as usize];
     let t = &mut cx.tables[cx.inst.tables[table as usize] as usize];
     let done = match (range(s, n, items.len()), range(d, n, t.elements.len())) {
@@ -176,7 +176,7 @@ pub(crate) fn table_init(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, table: u32, e
         _ => false,
     };
     if !done {
-        return Err(cx.trap(TrapKind::TableOutOfBounds));
+        return Err(cx.trap(TrapKind::TableOutOfBounds, vm.ip));
     }
     vm.next()
 }

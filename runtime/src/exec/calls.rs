@@ -212,14 +212,14 @@ fn indirect_callee(vm: &Vm, cx: &mut Cx<'_>, index: Slot, table: u16, ty: u32) -
     let i: u32 = get(vm, cx, index);
     let t = cx.table_addr(u32::from(table));
     let Some(&element) = cx.tables[t].elements.get(i as usize) else {
-        return Err(cx.trap_at(TrapKind::UndefinedElement, i));
+        return Err(cx.trap_at(TrapKind::UndefinedElement, i, vm.ip));
     };
     if element == 0 {
-        return Err(cx.trap_at(TrapKind::UninitializedElement, i));
+        return Err(cx.trap_at(TrapKind::UninitializedElement, i, vm.ip));
     }
     let addr = element - 1;
     if cx.funcs[addr as usize].ty() != cx.inst.module.inner.type_ids[ty as usize] {
-        return Err(cx.trap(TrapKind::IndirectCallTypeMismatch));
+        return Err(cx.trap(TrapKind::IndirectCallTypeMismatch, vm.ip));
     }
     Ok(addr)
 }

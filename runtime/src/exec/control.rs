@@ -106,16 +106,16 @@ pub(crate) fn select2(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Sl
 
 /// `unreachable`.
 #[inline(always)]
-pub(crate) fn unreachable(_vm: &mut Vm, cx: &mut Cx<'_>) -> Flow {
-    Err(cx.trap(TrapKind::Unreachable))
+pub(crate) fn unreachable(vm: &mut Vm, cx: &mut Cx<'_>) -> Flow {
+    Err(cx.trap(TrapKind::Unreachable, vm.ip))
 }
 
 /// `Data64` is never run (the translator places it after the op that ends the code, and no
 /// branch leads past that op); were it run, it would trap like `Unreachable`.
 #[inline(always)]
-pub(crate) fn data64(_vm: &mut Vm, cx: &mut Cx<'_>, _lo: u32, _hi: u32) -> Flow {
+pub(crate) fn data64(vm: &mut Vm, cx: &mut Cx<'_>, _lo: u32, _hi: u32) -> Flow {
     debug_assert!(false, "ran a Data64 op");
-    Err(cx.trap(TrapKind::Unreachable))
+    Err(cx.trap(TrapKind::Unreachable, vm.ip))
 }
 
 /// Charges the fuel of the block that starts here.
@@ -123,7 +123,7 @@ pub(crate) fn data64(_vm: &mut Vm, cx: &mut Cx<'_>, _lo: u32, _hi: u32) -> Flow 
 pub(crate) fn consume_fuel(vm: &mut Vm, cx: &mut Cx<'_>, amount: u32) -> Flow {
     let amount = u64::from(amount);
     if cx.fuel < amount {
-        return Err(cx.trap(TrapKind::OutOfFuel));
+        return Err(cx.trap(TrapKind::OutOfFuel, vm.ip));
     }
     cx.fuel -= amount;
     vm.next()

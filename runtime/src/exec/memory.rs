@@ -27,7 +27,7 @@ pub(crate) fn load_m0<const N: usize, R: Outcome>(
     f: impl FnOnce([u8; N]) -> R,
 ) -> Flow {
     let Some(at) = in_bounds::<N>(addr.read(vm, cx), offset, cx.mem_len) else {
-        return Err(cx.trap(TrapKind::MemoryOutOfBounds));
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
     };
     // SAFETY: `at + N <= mem_len`, and `mem` points to `mem_len` initialised bytes of memory 0
     // (re-derived after anything that could move or resize them). `[u8; N]` has alignment 1:
@@ -47,7 +47,7 @@ pub(crate) fn store_m0<const N: usize, V>(
     f: impl FnOnce(V) -> [u8; N],
 ) -> Flow {
     let Some(at) = in_bounds::<N>(addr.read(vm, cx), offset, cx.mem_len) else {
-        return Err(cx.trap(TrapKind::MemoryOutOfBounds));
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
     };
     let bytes = f(value.read(vm, cx));
     // SAFETY: as in `load_m0`; the bytes are writable (memory 0 is borrowed mutably for the
@@ -101,7 +101,8 @@ pub(crate) fn read<const N: usize>(
     let data = &cx.memory(mem).data;
     let bytes = in_bounds::<N>(addr, offset, data.len()).and_then(|at| data[at..at + N].try_into().ok());
     cx.reload_mem(vm);
-    bytes.ok_or_else(|| cx.trap(TrapKind::MemoryOutOfBounds))
+    let at = vm.ip;
+    bytes.ok_or_else(|| cx.trap(TrapKind::MemoryOutOfBounds, at))
 }
 
 /// Writes `N` bytes to memory `mem` at `addr + offset` through the store.
@@ -120,7 +121,8 @@ pub(crate) fn write<const N: usize>(
     // An array assignment, not `copy_from_slice(&bytes)`: no reference to a local escapes.
     let done = target.map(|t| *t = bytes);
     cx.reload_mem(vm);
-    done.ok_or_else(|| cx.trap(TrapKind::MemoryOutOfBounds))
+    let at = vm.ip;
+    done.ok_or_else(|| cx.trap(TrapKind::MemoryOutOfBounds, at))
 }
 
 /// `memory.size`.

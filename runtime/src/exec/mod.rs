@@ -73,7 +73,7 @@ pub(crate) struct Stack {
 pub(crate) struct State {
     pub instance: u32,
     pub code: u32,
-    /// The index of the next op in the function's stream.
+    /// The index of the next op in the function's stream (after a trap: the op that trapped).
     pub ip: u32,
     pub base: u32,
 }
@@ -85,7 +85,7 @@ static NEVER_INTERRUPTED: std::sync::atomic::AtomicU32 = std::sync::atomic::Atom
 enum Stop {
     /// The entry function returned; its results are at the bottom of the value stack.
     Done,
-    /// A trap, with the element index for table traps.
+    /// A trap, with the element index for table traps (where it happened is in `State`).
     Trap(TrapKind, Option<u32>),
     /// A host function must be called with arguments at `args_base`.
     Host { func: u32, args_base: usize },
@@ -103,9 +103,12 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
         consume_fuel: config.consume_fuel,
         interruptible: config.interruptible,
     };
+    // The native stack is checked on re-entry (a host function calling wasm again): an outer
+    // call runs in a dispatch loop of constant native stack use, so only host functions (and
+    // what they call) can use it up.
     if store.inner.reentry > config.max_host_reentry
         || store.inner.outer_depth >= config.max_call_depth
-        || crate::native_stack::exhausted(config.native_stack_reserve)
+        || (store.inner.reentry > 0 && crate::native_stack::exhausted(config.native_stack_reserve))
     {
         return Err(TrapKind::CallStackExhausted.into());
     }
@@ -122,7 +125,8 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
             store.inner.reentry -= 1;
             if let Ok(result_cells) = outcome {
                 cells.clear();
-                cells.extend_from_slice(&stack.values[..result_cells]);
+                // Element by element: a call of `memcpy` costs more for the few cells of a call.
+                cells.extend(stack.values[..result_cells].iter().copied());
             }
             stack.frames.clear();
             store.inner.stack = stack;
@@ -157,7 +161,9 @@ fn run_from<T>(
     if stack.values.len() < needed {
         stack.values.resize(needed, 0);
     }
-    stack.values[..args.len()].copy_from_slice(args);
+    for (v, a) in stack.values.iter_mut().zip(args) {
+        *v = *a;
+    }
     if local_cells > 0 {
         stack.values[param_cells..param_cells + local_cells].fill(0);
     }
@@ -166,9 +172,14 @@ fn run_from<T>(
         match run(&mut store.inner, stack, &mut state, limits) {
             Stop::Done => return Ok(result_cells),
             Stop::Error(e) => return Err(e),
-            Stop::Trap(kind, None) => return Err(kind.into()),
-            Stop::Trap(kind, Some(index)) => {
-                return Err(Error::new(ErrorKind::Trap(kind), format!("{} {index}", kind.message())));
+            Stop::Trap(kind, index) => {
+                let site = Site { instance: state.instance, func: state.code, op: Some(state.ip) };
+                let mut error = match index {
+                    None => Error::from(kind),
+                    Some(index) => Error::new(ErrorKind::Trap(kind), format!("{} {index}", kind.message())),
+                };
+                backtrace(&store.inner, &stack.frames, site, error.trace_mut());
+                return Err(error);
             }
             Stop::Host { func, args_base } => {
                 let FuncEntity::Host { host, .. } = store.inner.funcs[func as usize] else {
@@ -179,7 +190,13 @@ fn run_from<T>(
                 store.inner.outer_depth = saved + depth + 1;
                 let outcome = call_host(store, host, Some(state.instance), &mut stack.values, args_base);
                 store.inner.outer_depth = saved;
-                outcome?;
+                if let Err(mut error) = outcome {
+                    // The host function was called by the op before the resume point.
+                    let site =
+                        Site { instance: state.instance, func: state.code, op: state.ip.checked_sub(1) };
+                    backtrace(&store.inner, &stack.frames, site, error.trace_mut());
+                    return Err(error);
+                }
             }
         }
     }
@@ -273,7 +290,12 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         Break::Slow => unreachable!("handled above"),
         Break::Trap => match cx.error.take() {
             Some(e) => Stop::Error(e),
-            None => Stop::Trap(cx.trap, cx.trap_index),
+            None => {
+                // Where it trapped, for the backtrace (`State::ip` is the trapping op here).
+                let ip = op_index(cx.func, cx.resume).unwrap_or(u32::MAX);
+                *state = State { instance: cx.instance, code: cx.func.def_index, ip, base: cx.base as u32 };
+                Stop::Trap(cx.trap, cx.trap_index)
+            }
         },
         Break::Host => {
             // Resume after the call op, in the function that made it.
@@ -285,6 +307,58 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
                 State { instance: cx.instance, code: code_index as u32, ip: ip as u32, base: cx.base as u32 };
             Stop::Host { func: cx.host.0, args_base: cx.host.1 }
         }
+    }
+}
+
+/// Where a wasm frame stands: the function (its index among the defined functions of the
+/// instance's module) and the index of the op in its stream.
+#[derive(Debug, Clone, Copy)]
+struct Site {
+    instance: u32,
+    func: u32,
+    op: Option<u32>,
+}
+
+/// The index of the op `at` points to in `func`'s stream (`None` if it is not in it).
+fn op_index(func: &CompiledFunc, at: *const Op) -> Option<u32> {
+    let start = func.ops.as_ptr() as usize;
+    let at = (at as usize).checked_sub(start)? / size_of::<Op>();
+    (at < func.ops.len()).then_some(at as u32)
+}
+
+/// Appends to `trace` the frames of an execution stopped at `site` with the callers `frames`
+/// (outermost first): the innermost frame first. Slow (names are copied, offsets decoded),
+/// which is fine on the trap path.
+fn backtrace(inner: &StoreInner, frames: &[Frame], site: Site, trace: &mut crate::WasmBacktrace) {
+    let frame_at = |instance: u32, func: &CompiledFunc, op: Option<u32>| {
+        let module = &inner.instances[instance as usize].module.inner;
+        let func_index = module.num_imported_funcs + func.def_index;
+        let offsets = module.offsets.get(func.def_index as usize).and_then(std::sync::OnceLock::get);
+        let module_offset = op.zip(offsets).and_then(|(op, offsets)| offsets.lookup(op));
+        debug_assert!(
+            module_offset.is_some(),
+            "no code offset for op {op:?} of function {func_index} ({:?}): missing in translate::sites?",
+            op.and_then(|op| func.ops.get(op as usize))
+        );
+        crate::FrameInfo {
+            func_index,
+            func_name: module.names.func(func_index).cloned(),
+            module_name: module.names.module.clone(),
+            module_offset: module_offset.map(|o| o as usize),
+            func_offset: module_offset.zip(offsets).map(|(o, t)| o.saturating_sub(t.body_offset) as usize),
+        }
+    };
+    let module = &inner.instances[site.instance as usize].module.inner;
+    if let Some(func) = module.code.get(site.func as usize).and_then(FuncCode::get) {
+        trace.push(|| frame_at(site.instance, func, site.op));
+    }
+    for frame in frames.iter().rev() {
+        // SAFETY: `frame.func` was a running function of this execution, whose frames are still
+        // on the stack; compiled functions live as long as the store's instances (see `Frame`).
+        let func = unsafe { &*frame.func };
+        // The frame resumes after the call op.
+        let call = op_index(func, frame.ip).and_then(|op| op.checked_sub(1));
+        trace.push(|| frame_at(frame.instance, func, call));
     }
 }
 

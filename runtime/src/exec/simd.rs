@@ -210,7 +210,7 @@ replace_lanes!(
 #[inline(always)]
 pub(crate) fn i8x16_shuffle(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, a: Slot, b: Slot, lanes: u32) -> Flow {
     let Some(lanes) = cx.func.shuffles.get(lanes as usize) else {
-        return Err(cx.trap(TrapKind::Unreachable));
+        return Err(cx.trap(TrapKind::Unreachable, vm.ip));
     };
     let v = simd::i8x16_shuffle(get(vm, cx, a), get(vm, cx, b), lanes);
     set(vm, cx, dst, v);

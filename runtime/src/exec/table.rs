@@ -53,7 +53,7 @@ pub(crate) fn table_get(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, index: Slot, ta
     let i: u32 = get(vm, cx, index);
     let t = cx.table_addr(table);
     let Some(&element) = cx.tables[t].elements.get(i as usize) else {
-        return Err(cx.trap(TrapKind::TableOutOfBounds));
+        return Err(cx.trap(TrapKind::TableOutOfBounds, vm.ip));
     };
     set(vm, cx, dst, element);
     vm.next()
@@ -65,7 +65,7 @@ pub(crate) fn table_set(vm: &mut Vm, cx: &mut Cx<'_>, index: Slot, value: Slot, 
     let (i, v): (u32, u32) = (get(vm, cx, index), get(vm, cx, value));
     let t = cx.table_addr(table);
     let Some(element) = cx.tables[t].elements.get_mut(i as usize) else {
-        return Err(cx.trap(TrapKind::TableOutOfBounds));
+        return Err(cx.trap(TrapKind::TableOutOfBounds, vm.ip));
     };
     *element = v;
     vm.next()

@@ -346,7 +346,7 @@ pub(crate) fn finish<R: Outcome>(vm: &mut Vm, cx: &mut Cx<'_>, dst: impl Dest<R:
             dst.write(vm, cx, value);
             vm.next()
         }
-        Err(kind) => Err(cx.trap(kind)),
+        Err(kind) => Err(cx.trap(kind, vm.ip)),
     }
 }
 
@@ -481,7 +481,9 @@ pub(crate) struct Cx<'a> {
     pub host: (u32, usize),
     /// The op that made the host call (execution resumes after it).
     pub host_call_op: *const Op,
-    /// What a `Break::Slow` asks for, and where execution resumes afterwards.
+    /// What a `Break::Slow` asks for, and where execution resumes afterwards. After a
+    /// `Break::Trap`, `resume` is the op of the running function that trapped (for the
+    /// backtrace; sharing the field keeps the set-up of a run as it was).
     pub slow: Slow,
     pub resume: *const Op,
     /// Calls allowed before the call stack needs attention: its capacity, at most the limit.
@@ -491,20 +493,22 @@ pub(crate) struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    /// Stops with trap `kind`.
+    /// Stops with trap `kind` at op `at` of the running function (`vm.ip`).
     #[cold]
     #[inline(never)]
-    pub(crate) fn trap(&mut self, kind: TrapKind) -> Break {
+    pub(crate) fn trap(&mut self, kind: TrapKind, at: *const Op) -> Break {
         self.trap = kind;
+        self.resume = at;
         Break::Trap
     }
 
-    /// Stops with trap `kind` on table element `index`.
+    /// Stops with trap `kind` on table element `index`, at op `at` (`vm.ip`).
     #[cold]
     #[inline(never)]
-    pub(crate) fn trap_at(&mut self, kind: TrapKind, index: u32) -> Break {
+    pub(crate) fn trap_at(&mut self, kind: TrapKind, index: u32, at: *const Op) -> Break {
         self.trap = kind;
         self.trap_index = Some(index);
+        self.resume = at;
         Break::Trap
     }
 
@@ -528,12 +532,12 @@ impl<'a> Cx<'a> {
         match self.slow {
             Slow::Interrupt => {
                 if interrupted(self.interrupt, self.interrupt_callback) {
-                    return Err(self.trap(TrapKind::Interrupted));
+                    return Err(self.trap(TrapKind::Interrupted, self.resume));
                 }
             }
             Slow::GrowValues(needed) => {
                 if needed > self.limits.max_values {
-                    return Err(self.trap(TrapKind::CallStackExhausted));
+                    return Err(self.trap(TrapKind::CallStackExhausted, self.resume));
                 }
                 let grown = needed.max(self.values.len() * 2).min(self.limits.max_values.max(needed));
                 self.values.resize(grown, 0);
@@ -547,7 +551,7 @@ impl<'a> Cx<'a> {
             }
             Slow::GrowFrames => {
                 if self.frames.len() >= self.limits.max_frames {
-                    return Err(self.trap(TrapKind::CallStackExhausted));
+                    return Err(self.trap(TrapKind::CallStackExhausted, self.resume));
                 }
                 self.frames.reserve(self.frames.len().max(16));
                 self.frames_room = self.frames.capacity().min(self.limits.max_frames);
@@ -652,13 +656,14 @@ impl<'a> Cx<'a> {
         self.inst.tables[t as usize] as usize
     }
 
-    /// Charges fuel for a bulk operation over `n` bytes or elements (one unit per 64).
+    /// Charges fuel for a bulk operation over `n` bytes or elements (one unit per 64), at op
+    /// `at` (`vm.ip`).
     #[inline]
-    pub(crate) fn charge_bulk(&mut self, n: u32) -> Flow {
+    pub(crate) fn charge_bulk(&mut self, n: u32, at: *const Op) -> Flow {
         if self.limits.consume_fuel {
             let cost = u64::from(n) / 64;
             if self.fuel < cost {
-                return Err(self.trap(TrapKind::OutOfFuel));
+                return Err(self.trap(TrapKind::OutOfFuel, at));
             }
             self.fuel -= cost;
         }

@@ -300,8 +300,33 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
                 m.datas.push(DataSegment { active, bytes: data.data.into() });
             }
         }
-        Payload::CustomSection(section) => m.custom_sections.push(section.name().to_string()),
+        Payload::CustomSection(section) => {
+            if let wasmparser::KnownCustom::Name(reader) = section.as_known() {
+                read_names(&mut m.names, reader);
+            }
+            m.custom_sections.push(section.name().to_string());
+        }
         _ => {}
     }
     Ok(())
+}
+
+/// Reads the module and function names of a `name` section. A custom section cannot make a
+/// module invalid: what does not decode is left out (names read before it are kept).
+fn read_names(names: &mut super::Names, reader: wasmparser::NameSectionReader<'_>) {
+    for subsection in reader {
+        match subsection {
+            Ok(wasmparser::Name::Module { name, .. }) => names.module = Some(name.into()),
+            Ok(wasmparser::Name::Function(map)) => {
+                for naming in map {
+                    let Ok(naming) = naming else { break };
+                    names.funcs.push((naming.index, naming.name.into()));
+                }
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    names.funcs.sort_by_key(|(index, _)| *index);
+    names.funcs.dedup_by_key(|(index, _)| *index);
 }

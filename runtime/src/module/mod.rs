@@ -9,7 +9,7 @@ pub(crate) use header::{
 
 use crate::engine::{Engine, TypeId};
 use crate::error::{Error, ErrorKind, Result};
-use crate::ir::CompiledFunc;
+use crate::ir::{CompiledFunc, OffsetTable};
 use crate::translate::{FuncTranslator, TranslatorAllocs};
 use crate::types::{ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, TableType};
 use std::collections::HashMap;
@@ -50,7 +50,29 @@ pub(crate) struct ModuleInner {
     pub code: Vec<FuncCode>,
     /// With lazy translation: the module's bytes, which the untranslated bodies are in.
     pub bytes: Option<Arc<[u8]>>,
+    /// Where the ops of each defined function came from in the binary (for backtraces), set
+    /// when the function is translated.
+    pub offsets: Vec<OnceLock<OffsetTable>>,
     pub custom_sections: Vec<String>,
+    /// Names from the `name` custom section, for backtraces.
+    pub names: Names,
+}
+
+/// The module and function names of a module's `name` section.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    /// The module's name.
+    pub module: Option<Arc<str>>,
+    /// Function names, sorted by function index (imports first), each index once.
+    pub funcs: Vec<(u32, Arc<str>)>,
+}
+
+impl Names {
+    /// The name of function `index`, if the section names it.
+    pub fn func(&self, index: u32) -> Option<&Arc<str>> {
+        let i = self.funcs.binary_search_by_key(&index, |(i, _)| *i).ok()?;
+        Some(&self.funcs[i].1)
+    }
 }
 
 impl ModuleInner {
@@ -87,11 +109,14 @@ impl ModuleInner {
         let mut validator = to_validate.into_validator(Default::default());
         let mut allocs = TranslatorAllocs::default();
         let func_index = self.num_imported_funcs + def;
-        FuncTranslator::new(self, func_index, &mut allocs).translate(
+        let (compiled, offsets) = FuncTranslator::new(self, func_index, &mut allocs).translate(
             &body,
             &mut validator,
             self.engine.config().wasm_features(),
-        )
+        )?;
+        // Only this translation sets it (`compiled` runs it once).
+        let _ = self.offsets[def as usize].set(offsets);
+        Ok(compiled)
     }
 }
 
@@ -269,6 +294,15 @@ impl Module {
         self.inner.custom_sections.iter().map(String::as_str)
     }
 
+    /// Heap bytes of the translated code: `(ops, offset tables)` summed over the functions
+    /// translated so far (for measuring the cost of backtraces' side tables).
+    #[doc(hidden)]
+    pub fn code_bytes(&self) -> (usize, usize) {
+        let ops = self.inner.code.iter().filter_map(FuncCode::get).map(|f| size_of_val(&*f.ops)).sum();
+        let tables = self.inner.offsets.iter().filter_map(OnceLock::get).map(OffsetTable::heap_bytes).sum();
+        (ops, tables)
+    }
+
     /// A listing of the IR of every defined function, for debugging and tests.
     #[doc(hidden)]
     pub fn disassemble(&self) -> String {
@@ -379,7 +413,9 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         datas: Vec::new(),
         code: Vec::new(),
         bytes: None,
+        offsets: Vec::new(),
         custom_sections: Vec::new(),
+        names: Names::default(),
     };
     let lazy = engine.config().lazy_translation;
     if lazy {
@@ -412,18 +448,17 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                     let mut func_validator = to_validate.into_validator(func_allocs);
                     validate_body(&body, &mut func_validator, features)?;
                     module.code.push(FuncCode { compiled: OnceLock::new(), pending: Some(pending) });
+                    module.offsets.push(OnceLock::new());
                     func_allocs = func_validator.into_allocations();
                     continue;
                 }
                 let mut func_validator = to_validate.into_validator(func_allocs);
                 let def_index = module.code.len() as u32;
                 let func_index = module.num_imported_funcs + def_index;
-                let compiled = FuncTranslator::new(&module, func_index, &mut translator_allocs).translate(
-                    &body,
-                    &mut func_validator,
-                    features,
-                )?;
+                let (compiled, offsets) = FuncTranslator::new(&module, func_index, &mut translator_allocs)
+                    .translate(&body, &mut func_validator, features)?;
                 module.code.push(FuncCode::translated(compiled));
+                module.offsets.push(OnceLock::from(offsets));
                 func_allocs = func_validator.into_allocations();
             }
             other => {

@@ -15,9 +15,10 @@
 mod lower;
 mod ops;
 mod relaxed;
+mod sites;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ir::{CompiledFunc, Op, Slot};
+use crate::ir::{CompiledFunc, OffsetTable, Op, Slot};
 use crate::module::ModuleInner;
 use crate::types::{FuncType, ValType};
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ pub(crate) struct TranslatorAllocs {
     stack: Vec<Entry>,
     labels: Vec<Label>,
     locals: Vec<(u32, ValType)>,
+    op_offsets: Vec<u32>,
 }
 
 /// Where a value on the lazy operand stack lives.
@@ -152,7 +154,18 @@ pub(crate) struct FuncTranslator<'a> {
     const_index: HashMap<u64, u32>,
     /// The function's index among the module's defined functions.
     def_index: u32,
+    /// For the offset table: the module offset of each op's instruction, op by op, or
+    /// `NO_OFFSET` where execution cannot stop (see `sites`); the offset of the instruction
+    /// being translated, and whether execution can stop there.
+    op_offsets: Vec<u32>,
+    at: u32,
+    at_stops: bool,
+    /// The first op of each loop and the offset of its `loop` instruction.
+    loop_heads: Vec<(u32, u32)>,
 }
+
+/// An op whose position needs no entry in the offset table.
+const NO_OFFSET: u32 = u32::MAX;
 
 /// The largest frame a function may have, in cells (slots are `u16`).
 const MAX_FRAME_CELLS: u32 = u16::MAX as u32;
@@ -167,6 +180,8 @@ impl<'a> FuncTranslator<'a> {
         let mut stack = std::mem::take(&mut allocs.stack);
         let mut labels = std::mem::take(&mut allocs.labels);
         let mut locals = std::mem::take(&mut allocs.locals);
+        let mut op_offsets = std::mem::take(&mut allocs.op_offsets);
+        op_offsets.clear();
         ops.clear();
         stack.clear();
         labels.clear();
@@ -191,16 +206,22 @@ impl<'a> FuncTranslator<'a> {
             consts: Vec::new(),
             const_index: HashMap::new(),
             def_index: func_index - module.num_imported_funcs,
+            op_offsets,
+            at: 0,
+            at_stops: false,
+            loop_heads: Vec::new(),
         }
     }
 
-    /// Validates and translates the body; returns the compiled function.
+    /// Validates and translates the body; returns the compiled function and its offset table
+    /// (kept apart, in `ModuleInner::offsets`: the executor never reads it, and a larger
+    /// `CompiledFunc` makes the call handlers' address arithmetic longer).
     pub(crate) fn translate(
         mut self,
         body: &FunctionBody<'_>,
         validator: &mut FuncValidator<ValidatorResources>,
         features: wasmparser::WasmFeatures,
-    ) -> Result<CompiledFunc> {
+    ) -> Result<(CompiledFunc, OffsetTable)> {
         let invalid = |e: wasmparser::BinaryReaderError| {
             Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
         };
@@ -208,8 +229,11 @@ impl<'a> FuncTranslator<'a> {
             Error::at_offset(ErrorKind::Malformed, e.message().to_string(), e.offset() as usize)
         };
         let mut reader = body.get_binary_reader();
+        let body_offset = reader.original_position() as u32;
         validator.read_locals(&mut reader).map_err(invalid)?;
         reader.set_features(features);
+        // The function's entry fuel charge belongs to its first instruction.
+        self.at = reader.original_position() as u32;
 
         // Lay out params and locals.
         let mut cells = 0u32;
@@ -249,6 +273,8 @@ impl<'a> FuncTranslator<'a> {
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(malformed)?;
             validator.op(offset, &op).map_err(invalid)?;
+            self.at = offset as u32;
+            self.at_stops = sites::stops_execution(&op);
             self.translate_op(&op).map_err(|e| {
                 if e.offset().is_none() {
                     Error::at_offset(e.kind(), e.message().to_string(), offset as usize)
@@ -281,13 +307,43 @@ impl<'a> FuncTranslator<'a> {
             result_cells: self.func_type.result_cells(),
             shuffles: std::mem::take(&mut self.shuffles).into_boxed_slice(),
         };
+        let offsets = self.offset_table(body_offset);
         self.consts.clear();
         // Hand the buffers back for the next function.
         self.allocs.ops = std::mem::take(&mut self.ops);
         self.allocs.stack = std::mem::take(&mut self.stack);
         self.allocs.labels = std::mem::take(&mut self.labels);
         self.allocs.locals = std::mem::take(&mut self.locals);
-        Ok(compiled)
+        self.allocs.op_offsets = std::mem::take(&mut self.op_offsets);
+        Ok((compiled, offsets))
+    }
+
+    /// The offset table of the sealed op stream: the ops where execution can stop, and the
+    /// first op of each loop (where an interrupt noticed by its backward branch resumes).
+    fn offset_table(&mut self, body_offset: u32) -> OffsetTable {
+        // Moves into place (a call's arguments, a branch's values) cannot stop execution.
+        for (op, offset) in self.ops.iter().zip(&mut self.op_offsets) {
+            if matches!(
+                op,
+                Op::Copy { .. }
+                    | Op::Copy2 { .. }
+                    | Op::CopyPair { .. }
+                    | Op::CopySpan { .. }
+                    | Op::Const32 { .. }
+                    | Op::Const64 { .. }
+            ) {
+                *offset = NO_OFFSET;
+            }
+        }
+        for &(pos, offset) in &self.loop_heads {
+            if let Some(o) = self.op_offsets.get_mut(pos as usize)
+                && *o == NO_OFFSET
+            {
+                *o = offset;
+            }
+        }
+        let entries = self.op_offsets.iter().enumerate().filter(|(_, o)| **o != NO_OFFSET);
+        OffsetTable::new(body_offset, entries.map(|(pos, &o)| (pos as u32, o)))
     }
 
     /// Ends the op stream with a terminator and checks that every branch lands inside it.
@@ -307,6 +363,7 @@ impl<'a> FuncTranslator<'a> {
     /// at least that large, which lets the dispatch loop index registers without a check.
     fn seal(&mut self) -> Result<u32> {
         self.ops.push(Op::Unreachable {});
+        self.op_offsets.resize(self.ops.len(), NO_OFFSET);
         let len = self.ops.len() as i64;
         for (at, op) in self.ops.iter_mut().enumerate() {
             if let Some(k) = op.konst_mut() {
@@ -470,6 +527,7 @@ impl<'a> FuncTranslator<'a> {
             *amount += 1;
         }
         self.ops.push(op);
+        self.op_offsets.push(if self.at_stops { self.at } else { NO_OFFSET });
         self.ops.len() - 1
     }
 
@@ -479,6 +537,7 @@ impl<'a> FuncTranslator<'a> {
         if self.fuel {
             self.fuel_op = Some(self.ops.len());
             self.ops.push(Op::ConsumeFuel { amount: 0 });
+            self.op_offsets.push(self.at);
         }
     }
 
@@ -524,6 +583,7 @@ impl<'a> FuncTranslator<'a> {
         {
             *amount -= 1;
         }
+        self.op_offsets.pop();
         self.ops.pop().unwrap_or(Op::Unreachable {})
     }
 
@@ -824,6 +884,9 @@ impl<'a> FuncTranslator<'a> {
         if self.reachable {
             let label = self.ctrl.last().map(|c| c.label).unwrap_or(0);
             self.bind_label(label);
+            if let Some(pos) = self.labels[label].pos {
+                self.loop_heads.push((pos, self.at));
+            }
         }
         Ok(())
     }
