@@ -872,11 +872,19 @@ fn interrupt_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>, s: usize) {
     let _ = store.set_fuel(u64::MAX);
     let Ok(spin) = inst.get_func(&*store, "spin") else { return };
     let delay = Duration::from_millis(rng.below(20));
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let thread = if rng.bool() {
         let handle = store.interrupt_handle();
+        let done = done.clone();
         Some(std::thread::spawn(move || {
             std::thread::sleep(delay);
-            handle.interrupt();
+            // An interrupt applies only to a call running when it is made: one made before
+            // `spin` started (a busy machine can delay the call past a short `delay`) is
+            // dropped, so ask again until the call has ended.
+            while !done.load(std::sync::atomic::Ordering::Acquire) {
+                handle.interrupt();
+                std::thread::sleep(Duration::from_millis(1));
+            }
         }))
     } else {
         store.set_timeout(delay);
@@ -885,6 +893,7 @@ fn interrupt_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>, s: usize) {
     let start = Instant::now();
     let r = spin.call(&mut *store, &[], &mut []);
     let took = start.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Release);
     if let Some(t) = thread {
         let _ = t.join();
     }
