@@ -85,22 +85,35 @@ fn call_addr(vm: &mut Vm, cx: &mut Cx<'_>, addr: u32, args: Slot) -> Flow {
     }
 }
 
-/// `call` of a function defined in the running module.
+/// A call of a function defined in the running module; `TAIL`: a tail call (`return_call`).
 #[inline(always)]
-pub(crate) fn call_internal(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
+fn call_defined<const TAIL: bool>(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
     let code = cx.code;
     let instance = cx.instance;
     match code[func as usize].get() {
+        Some(callee) if TAIL => tail_enter(vm, cx, instance, callee, args),
         Some(callee) => enter(vm, cx, instance, callee, args),
         None => Err(cx.slow(Slow::Translate { instance, func }, vm.ip)),
     }
+}
+
+/// A call of the function at store index `addr`, a tail call if `TAIL`.
+#[inline(always)]
+fn call_store_func<const TAIL: bool>(vm: &mut Vm, cx: &mut Cx<'_>, addr: u32, args: Slot) -> Flow {
+    if TAIL { tail_call_addr(vm, cx, addr, args) } else { call_addr(vm, cx, addr, args) }
+}
+
+/// `call` of a function defined in the running module.
+#[inline(always)]
+pub(crate) fn call_internal(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
+    call_defined::<false>(vm, cx, args, func)
 }
 
 /// `call` of an imported function.
 #[inline(always)]
 pub(crate) fn call_imported(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
     let addr = cx.inst.funcs[func as usize];
-    call_addr(vm, cx, addr, args)
+    call_store_func::<false>(vm, cx, addr, args)
 }
 
 /// `call_indirect` through table `table`, checking the callee against module type `ty`.
@@ -114,7 +127,7 @@ pub(crate) fn call_indirect(
     ty: u32,
 ) -> Flow {
     let addr = indirect_callee(vm, cx, index, table, ty)?;
-    call_addr(vm, cx, addr, args)
+    call_store_func::<false>(vm, cx, addr, args)
 }
 
 /// Makes `callee` (of the running instance, or of `instance` if it differs) replace the running
@@ -176,19 +189,14 @@ fn tail_call_addr(vm: &mut Vm, cx: &mut Cx<'_>, addr: u32, args: Slot) -> Flow {
 /// `return_call` of a function defined in the running module.
 #[inline(always)]
 pub(crate) fn return_call_internal(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
-    let code = cx.code;
-    let instance = cx.instance;
-    match code[func as usize].get() {
-        Some(callee) => tail_enter(vm, cx, instance, callee, args),
-        None => Err(cx.slow(Slow::Translate { instance, func }, vm.ip)),
-    }
+    call_defined::<true>(vm, cx, args, func)
 }
 
 /// `return_call` of an imported function.
 #[inline(always)]
 pub(crate) fn return_call_imported(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, func: u32) -> Flow {
     let addr = cx.inst.funcs[func as usize];
-    tail_call_addr(vm, cx, addr, args)
+    call_store_func::<true>(vm, cx, addr, args)
 }
 
 /// `return_call_indirect` through table `table`, checking the callee against module type `ty`.
@@ -202,7 +210,7 @@ pub(crate) fn return_call_indirect(
     ty: u32,
 ) -> Flow {
     let addr = indirect_callee(vm, cx, index, table, ty)?;
-    tail_call_addr(vm, cx, addr, args)
+    call_store_func::<true>(vm, cx, addr, args)
 }
 
 /// The store index of the function `call_indirect` and `return_call_indirect` call: table

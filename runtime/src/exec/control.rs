@@ -64,36 +64,38 @@ pub(crate) fn const64(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, lo: u32, hi: u32)
     vm.next()
 }
 
+/// Copies one cell, register `a` if `take_a`, else register `b`, to `dst`: every `select` of
+/// one-cell values, whatever its condition.
+#[inline(always)]
+fn pick(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, take_a: bool, a: Slot, b: Slot) -> Flow {
+    set(vm, cx, dst, get::<u64>(vm, cx, if take_a { a } else { b }));
+    vm.next()
+}
+
 /// `select` of one-cell values.
 #[inline(always)]
 pub(crate) fn select(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, b: Slot) -> Flow {
-    let pick = if get::<u32>(vm, cx, cond) != 0 { a } else { b };
-    set(vm, cx, dst, get::<u64>(vm, cx, pick));
-    vm.next()
+    let take_a = get::<u32>(vm, cx, cond) != 0;
+    pick(vm, cx, dst, take_a, a, b)
 }
 
 /// `select` with its condition in the accumulator.
 #[inline(always)]
 pub(crate) fn select_r(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, a: Slot, b: Slot) -> Flow {
-    let pick = if vm.acc as u32 != 0 { a } else { b };
-    set(vm, cx, dst, get::<u64>(vm, cx, pick));
-    vm.next()
+    pick(vm, cx, dst, vm.acc as u32 != 0, a, b)
 }
 
 /// `select` on an i64 condition (`select(a, b, i64.eqz(x))` is `select64(b, a, x)`).
 #[inline(always)]
 pub(crate) fn select64(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, b: Slot) -> Flow {
-    let pick = if get::<u64>(vm, cx, cond) != 0 { a } else { b };
-    set(vm, cx, dst, get::<u64>(vm, cx, pick));
-    vm.next()
+    let take_a = get::<u64>(vm, cx, cond) != 0;
+    pick(vm, cx, dst, take_a, a, b)
 }
 
 /// `select64` with its condition in the accumulator.
 #[inline(always)]
 pub(crate) fn select64_r(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, a: Slot, b: Slot) -> Flow {
-    let pick = if vm.acc != 0 { a } else { b };
-    set(vm, cx, dst, get::<u64>(vm, cx, pick));
-    vm.next()
+    pick(vm, cx, dst, vm.acc != 0, a, b)
 }
 
 /// `select` of two-cell values.
