@@ -654,9 +654,9 @@ impl<'a> Cx<'a> {
 
     /// Charges fuel for a bulk operation over `n` bytes or elements (one unit per 64).
     #[inline]
-    pub(crate) fn charge_bulk(&mut self, n: u32) -> Flow {
+    pub(crate) fn charge_bulk(&mut self, n: u64) -> Flow {
         if self.limits.consume_fuel {
-            let cost = u64::from(n) / 64;
+            let cost = n / 64;
             if self.fuel < cost {
                 return Err(self.trap(TrapKind::OutOfFuel));
             }
