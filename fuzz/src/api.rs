@@ -265,8 +265,8 @@ impl Seq<'_> {
     fn new_with_limits<R>(
         &mut self,
         what: &str,
-        min: u32,
-        max: Option<u32>,
+        min: u64,
+        max: Option<u64>,
         r: std::thread::Result<Result<R, Error>>,
     ) -> Option<Result<R, Error>> {
         let invalid = max.is_some_and(|max| max < min);
@@ -449,7 +449,9 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
                         rng.one_in(2).then_some(rng.below(20) as u32),
                     );
                     let r = catch_unwind(AssertUnwindSafe(|| Table::new(&mut world.stores[s], ty, init)));
-                    if let Some(Ok(t)) = seq.new_with_limits("Table::new", ty.min, ty.max, r) {
+                    if let Some(Ok(t)) =
+                        seq.new_with_limits("Table::new", ty.min.into(), ty.max.map(u64::from), r)
+                    {
                         world.handles.push(Handle::Table(s, t));
                     }
                 }

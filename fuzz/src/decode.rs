@@ -9,8 +9,7 @@ use crate::driver::{IterCtx, Target};
 use crate::rng::Rng;
 use crate::smith;
 use epsilon::{
-    Config, Engine, ErrorKind, ExternType, Func, Global, Linker, Memory, MemoryType, Module, Store, Table,
-    TableType, Val,
+    Config, Engine, ErrorKind, ExternType, Func, Global, Linker, Memory, Module, Store, Table, TableType, Val,
 };
 
 /// Counters of the decoding target.
@@ -177,7 +176,7 @@ fn dummy_linker(engine: &Engine, store: &mut Store<()>, module: &Module) -> Opti
                 })
                 .into()
             }
-            ExternType::Memory(ty) => Memory::new(&mut *store, MemoryType::new(ty.min, ty.max)).ok()?.into(),
+            ExternType::Memory(ty) => Memory::new(&mut *store, *ty).ok()?.into(),
             ExternType::Table(ty) => {
                 Table::new(&mut *store, TableType::new(ty.element, ty.min, ty.max), Val::null(ty.element))
                     .ok()?

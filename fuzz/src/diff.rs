@@ -404,7 +404,7 @@ fn peer_engine() -> wasmi::Engine {
         .wasm_tail_call(true)
         .wasm_extended_const(true)
         .wasm_custom_page_sizes(false)
-        .wasm_memory64(false)
+        .wasm_memory64(true)
         .wasm_wide_arithmetic(false)
         .wasm_simd(true)
         .wasm_relaxed_simd(true)

@@ -124,7 +124,8 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
         | wasmparser::WasmFeatures::MULTI_MEMORY
         | wasmparser::WasmFeatures::TAIL_CALL
         | wasmparser::WasmFeatures::EXTENDED_CONST
-        | wasmparser::WasmFeatures::RELAXED_SIMD;
+        | wasmparser::WasmFeatures::RELAXED_SIMD
+        | wasmparser::WasmFeatures::MEMORY64;
     let mut validator = Validator::new_with_features(features);
     let mut sites = Sites::default();
     let mut allocs = FuncValidatorAllocations::default();

@@ -1,6 +1,7 @@
 //! wasm-smith configurations restricted to exactly epsilon's feature set (WebAssembly 2.0,
-//! fixed-width SIMD, multi-memory, tail calls, extended constant expressions, relaxed SIMD) and module
-//! generation from an iteration's random stream.
+//! fixed-width SIMD, multi-memory, tail calls, extended constant expressions, relaxed SIMD;
+//! memory64 in the differential target) and module generation from an iteration's random
+//! stream.
 
 use crate::rng::Rng;
 use arbitrary::Unstructured;
@@ -39,6 +40,13 @@ pub fn diff_config(rng: &mut Rng) -> wasm_smith::Config {
     }
     if rng.one_in(5) {
         c.allow_floats = false;
+    }
+    // memory64 in half the modules, then without tables: wasm-smith makes 64-bit tables under
+    // the same switch, and epsilon does not implement those.
+    if rng.bool() {
+        c.memory64_enabled = true;
+        c.max_tables = 0;
+        c.min_tables = 0;
     }
     c
 }
@@ -85,6 +93,7 @@ fn base_config() -> wasm_smith::Config {
         multibyte_array_access_enabled: false,
         // Small, bounded resources: every memory and table has a maximum.
         max_memory32_bytes: MAX_PAGES * 65536,
+        max_memory64_bytes: MAX_PAGES as u128 * 65536,
         memory_max_size_required: true,
         max_table_elements: MAX_TABLE_ELEMENTS,
         table_max_size_required: true,

@@ -166,6 +166,7 @@ pub(crate) struct EngineKey {
     pub tail_call: bool,
     pub extended_const: bool,
     pub relaxed_simd: bool,
+    pub memory64: bool,
     pub max_call_depth: Option<usize>,
     /// The ceiling of every memory in pages (0: none).
     pub max_memory_pages: u32,
@@ -180,6 +181,7 @@ impl Default for EngineKey {
             tail_call: true,
             extended_const: true,
             relaxed_simd: true,
+            memory64: true,
             max_call_depth: None,
             max_memory_pages: 0,
         }
@@ -211,7 +213,8 @@ impl SharedEngine {
             .multi_memory(key.multi_memory)
             .tail_call(key.tail_call)
             .extended_const(key.extended_const)
-            .relaxed_simd(key.relaxed_simd);
+            .relaxed_simd(key.relaxed_simd)
+            .memory64(key.memory64);
         if key.max_memory_pages != 0 {
             config.max_memory_pages(key.max_memory_pages);
         }

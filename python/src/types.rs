@@ -74,7 +74,8 @@ impl FuncType {
     }
 }
 
-/// The limits of a linear memory in 64 KiB pages: ``min`` and ``max`` (``None``: no maximum).
+/// The limits of a linear memory in 64 KiB pages: ``min`` and ``max`` (``None``: no maximum),
+/// and whether it is a 64-bit memory (``memory64``: ``i64`` addresses).
 #[pyclass(frozen, module = "epsilon")]
 #[derive(Debug, Clone)]
 pub(crate) struct MemoryType {
@@ -84,21 +85,27 @@ pub(crate) struct MemoryType {
 #[pymethods]
 impl MemoryType {
     #[new]
-    #[pyo3(signature = (min, max=None))]
-    fn new(min: u32, max: Option<u32>) -> Self {
-        MemoryType { ty: epsilon::MemoryType::new(min, max) }
+    #[pyo3(signature = (min, max=None, *, memory64=false))]
+    fn new(min: u64, max: Option<u64>, memory64: bool) -> Self {
+        MemoryType { ty: epsilon::MemoryType { min, max, memory64 } }
     }
 
     /// The minimum (for a live memory: current) size in pages.
     #[getter]
-    fn min(&self) -> u32 {
+    fn min(&self) -> u64 {
         self.ty.min
     }
 
     /// The maximum size in pages, or ``None``.
     #[getter]
-    fn max(&self) -> Option<u32> {
+    fn max(&self) -> Option<u64> {
         self.ty.max
+    }
+
+    /// Whether this is a 64-bit memory (``i64`` addresses).
+    #[getter]
+    fn memory64(&self) -> bool {
+        self.ty.memory64
     }
 
     fn __str__(&self) -> String {
@@ -106,7 +113,8 @@ impl MemoryType {
     }
 
     fn __repr__(&self) -> String {
-        format!("MemoryType(min={}, max={})", self.ty.min, opt(self.ty.max))
+        let index = if self.ty.memory64 { ", memory64=True" } else { "" };
+        format!("MemoryType(min={}, max={}{index})", self.ty.min, opt(self.ty.max))
     }
 
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> Py<PyAny> {
@@ -122,7 +130,7 @@ impl MemoryType {
     }
 }
 
-fn opt(v: Option<u32>) -> String {
+fn opt(v: Option<impl ToString>) -> String {
     v.map_or_else(|| "None".to_string(), |v| v.to_string())
 }
 

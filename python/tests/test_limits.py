@@ -334,3 +334,33 @@ def test_wasm3_feature_switches(switch: str) -> None:
     with epsilon.Runtime(**{switch: False}) as runtime:
         with pytest.raises(epsilon.CompileError):
             runtime.instantiate(wat)
+
+
+MEMORY64 = """(module
+  (memory (export "mem") i64 1 0x1000000000000)
+  (func (export "load") (param i64) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "store") (param i64 i32) (i32.store8 (local.get 0) (local.get 1)))
+  (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+  (func (export "size") (result i64) (memory.size)))"""
+
+
+def test_memory64_keyword() -> None:
+    """Runtime(memory64=...) switches 64-bit memories; i64 addresses of 4 GiB and more trap."""
+    with epsilon.Runtime() as runtime:
+        module = runtime.instantiate(MEMORY64)
+        ty = module.exports["mem"]
+        assert ty.memory64 and ty.min == 1 and ty.max == 2**48
+        assert repr(ty) == "MemoryType(min=1, max=281474976710656, memory64=True)"
+        module.call("store", 65535, 9)
+        assert module.call("load", 65535) == [9]
+        for addr in (65536, 2**32, 2**32 + 65535, -1):
+            with pytest.raises(epsilon.Trap, match="out of bounds memory access"):
+                module.call("load", addr)
+        assert module.call("grow", 2) == [1]
+        assert module.call("grow", 2**32) == [-1]
+        assert module.call("size") == [3]
+        assert epsilon.MemoryType(1, memory64=True) == epsilon.MemoryType(1, None, memory64=True)
+        assert epsilon.MemoryType(1) != epsilon.MemoryType(1, memory64=True)
+    with epsilon.Runtime(memory64=False) as runtime:
+        with pytest.raises(epsilon.CompileError):
+            runtime.instantiate(MEMORY64)

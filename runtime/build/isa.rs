@@ -718,6 +718,49 @@ pub const CUSTOM: &[Custom] = &[
         "`memory.init`: dst, src, len in `args..args+3`.",
     ),
     custom("DataDrop", Other, &[("data", "u32")], "bulk::data_drop", "`data.drop`."),
+    // ---- 64-bit memories (memory64)
+    custom(
+        "Addr64",
+        Res,
+        &[("src", "Slot"), ("hi", "u32")],
+        "memory::addr64",
+        "The i64 address in `src` plus `hi << 32` as an i32 for the access that follows (a 32-bit form), trapping if it is 2^32 or more.",
+    ),
+    custom(
+        "MemorySize64",
+        Res,
+        &[("mem", "u32")],
+        "memory::memory_size64",
+        "`memory.size` of a 64-bit memory.",
+    ),
+    custom(
+        "MemoryGrow64",
+        Res,
+        &[("delta", "Slot"), ("mem", "u32")],
+        "memory::memory_grow64",
+        "`memory.grow` of a 64-bit memory by the i64 delta in `delta`.",
+    ),
+    custom(
+        "MemoryFill64",
+        Other,
+        &[("args", "Slot"), ("mem", "u32")],
+        "bulk::memory_fill64",
+        "`memory.fill` of a 64-bit memory: dst (i64), value, len (i64) in `args..args+3`.",
+    ),
+    custom(
+        "MemoryCopy64",
+        Other,
+        &[("args", "Slot"), ("dst_mem", "u16"), ("src_mem", "u16"), ("wide", "u8")],
+        "bulk::memory_copy64",
+        "`memory.copy` involving a 64-bit memory: dst, src, len in `args..args+3`, each an i64 where bit 0, 1, 2 of `wide` says so.",
+    ),
+    custom(
+        "MemoryInit64",
+        Other,
+        &[("args", "Slot"), ("mem", "u16"), ("data", "u32")],
+        "bulk::memory_init64",
+        "`memory.init` of a 64-bit memory: dst (i64), src, len in `args..args+3`.",
+    ),
     // ---- globals, tables, references
     custom("GlobalGet", Res, &[("global", "u32")], "table::global_get", "Reads a one-cell global."),
     custom(

@@ -14,6 +14,7 @@ pub struct Config {
     pub(crate) tail_call: bool,
     pub(crate) extended_const: bool,
     pub(crate) relaxed_simd: bool,
+    pub(crate) memory64: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_value_stack: usize,
     pub(crate) max_host_reentry: usize,
@@ -32,6 +33,7 @@ impl Default for Config {
             tail_call: true,
             extended_const: true,
             relaxed_simd: true,
+            memory64: true,
             max_call_depth: 100_000,
             max_value_stack: 16 * 1024 * 1024,
             max_host_reentry: 64,
@@ -47,7 +49,8 @@ impl Default for Config {
 
 impl Config {
     /// Creates the default configuration: WebAssembly 2.0 plus the parts of 3.0 epsilon
-    /// implements (multi-memory, tail calls, extended constant expressions, relaxed SIMD).
+    /// implements (multi-memory, tail calls, extended constant expressions, relaxed SIMD,
+    /// memory64).
     pub fn new() -> Self {
         Config::default()
     }
@@ -81,6 +84,17 @@ impl Config {
     /// With it off, modules using them fail validation.
     pub fn relaxed_simd(&mut self, enable: bool) -> &mut Self {
         self.relaxed_simd = enable;
+        self
+    }
+
+    /// Enables or disables memory64 (on by default): 64-bit memories, addressed with `i64`
+    /// values, whose limits may go up to 2^48 pages. epsilon gives every memory, 64-bit ones
+    /// included, at most [`Config::max_memory_pages`] pages (4 GiB by default): a larger
+    /// minimum fails instantiation, `memory.grow` beyond it returns -1, and a large maximum
+    /// reserves nothing. With it off, modules declaring or importing a 64-bit memory fail
+    /// validation.
+    pub fn memory64(&mut self, enable: bool) -> &mut Self {
+        self.memory64 = enable;
         self
     }
 
@@ -170,6 +184,7 @@ impl Config {
             (self.tail_call, wasmparser::WasmFeatures::TAIL_CALL),
             (self.extended_const, wasmparser::WasmFeatures::EXTENDED_CONST),
             (self.relaxed_simd, wasmparser::WasmFeatures::RELAXED_SIMD),
+            (self.memory64, wasmparser::WasmFeatures::MEMORY64),
         ] {
             if on {
                 features |= feature;

@@ -280,7 +280,7 @@ fn extern_of(store: StoreId, entity: &InstanceEntity, kind: ExternKind, index: u
     }
 }
 
-fn limits_match(min: u32, max: Option<u32>, want_min: u32, want_max: Option<u32>) -> bool {
+fn limits_match(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>) -> bool {
     min >= want_min
         && match want_max {
             None => true,
@@ -289,11 +289,17 @@ fn limits_match(min: u32, max: Option<u32>, want_min: u32, want_max: Option<u32>
 }
 
 fn table_matches(have: &TableType, want: &TableType) -> bool {
-    have.element == want.element && limits_match(have.min, have.max, want.min, want.max)
+    have.element == want.element
+        && limits_match(
+            u64::from(have.min),
+            have.max.map(u64::from),
+            u64::from(want.min),
+            want.max.map(u64::from),
+        )
 }
 
 fn memory_matches(have: &MemoryType, want: &MemoryType) -> bool {
-    limits_match(have.min, have.max, want.min, want.max)
+    have.memory64 == want.memory64 && limits_match(have.min, have.max, want.min, want.max)
 }
 
 /// Evaluates a constant expression of an instance under construction.
@@ -484,14 +490,16 @@ pub(crate) fn instantiate<T>(
     }
     for (i, segment) in m.datas.iter().enumerate() {
         if let Some((memory, offset)) = &segment.active {
-            let offset = eval_const(inner, entity, offset).0 as u32;
             let data_addr = entity.datas[i] as usize;
+            let offset = eval_const(inner, entity, offset).0;
             let memory = &mut inner.memories[entity.memories[*memory as usize] as usize];
+            // An i32 offset for a 32-bit memory, an i64 one for a 64-bit memory (memory64).
+            let offset = if memory.ty.memory64 { offset } else { u64::from(offset as u32) };
             let bytes = &inner.datas[data_addr];
-            let end = u64::from(offset) + bytes.len() as u64;
-            if end > memory.data.len() as u64 {
+            let end = offset.checked_add(bytes.len() as u64);
+            let Some(end) = end.filter(|&end| end <= memory.data.len() as u64) else {
                 return Err(TrapKind::MemoryOutOfBounds.into());
-            }
+            };
             memory.data[offset as usize..end as usize].copy_from_slice(bytes);
             inner.datas[data_addr] = std::sync::Arc::from(&[][..]);
         }

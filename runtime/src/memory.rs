@@ -7,6 +7,9 @@ use crate::types::MemoryType;
 /// Bytes in one WebAssembly page.
 pub const PAGE_SIZE: usize = 65536;
 
+/// The most pages any memory can have in epsilon (4 GiB), 64-bit memories included.
+pub(crate) const MAX_PAGES: u64 = 65536;
+
 /// A linear memory in the store.
 ///
 /// A memory starts with exactly its minimum size, from [`zeroed_buffer`] (zeroed memory from
@@ -60,13 +63,16 @@ impl MemoryEntity {
                 format!("memory maximum of {max} pages is below its minimum of {} pages", ty.min),
             ));
         }
-        if ty.min > ceiling {
+        if ty.min > u64::from(ceiling) {
             return Err(Error::new(
                 ErrorKind::Instantiation,
                 format!("memory minimum of {} pages exceeds the limit of {ceiling} pages", ty.min),
             ));
         }
-        let limit = ty.max.unwrap_or(65536).min(ceiling).min(65536);
+        // At most 65,536 pages (4 GiB) whatever the type says, 64-bit memories included: the
+        // executor relies on it (an address of 2^32 or more is out of bounds of every memory).
+        // Only the minimum is allocated; a large maximum reserves nothing.
+        let limit = ty.max.unwrap_or(MAX_PAGES).min(u64::from(ceiling)).min(MAX_PAGES) as u32;
         let bytes = ty.min as usize * PAGE_SIZE;
         let data = zeroed_buffer(bytes, bytes).ok_or_else(|| {
             Error::new(ErrorKind::Instantiation, format!("cannot allocate {} pages of memory", ty.min))
@@ -116,7 +122,7 @@ impl MemoryEntity {
 
     /// The type with the current size as its minimum (what import matching compares).
     pub(crate) fn current_type(&self) -> MemoryType {
-        MemoryType { min: self.pages(), max: self.ty.max }
+        MemoryType { min: u64::from(self.pages()), ..self.ty }
     }
 }
 

@@ -155,23 +155,33 @@ impl fmt::Display for FuncType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MemoryType {
     /// Initial size in pages.
-    pub min: u32,
+    pub min: u64,
     /// Maximum size in pages, if any.
-    pub max: Option<u32>,
+    pub max: Option<u64>,
+    /// Whether the memory is 64-bit (memory64: `i64` addresses, limits up to 2^48 pages)
+    /// rather than 32-bit (`i32` addresses, at most 65,536 pages).
+    pub memory64: bool,
 }
 
 impl MemoryType {
-    /// Creates a memory type.
+    /// Creates the type of a 32-bit memory.
     pub fn new(min: u32, max: Option<u32>) -> Self {
-        MemoryType { min, max }
+        MemoryType { min: u64::from(min), max: max.map(u64::from), memory64: false }
+    }
+
+    /// Creates the type of a 64-bit memory (memory64). Whatever its limits, epsilon gives it at
+    /// most the engine's page ceiling ([`Config::max_memory_pages`](crate::Config::max_memory_pages)).
+    pub fn new64(min: u64, max: Option<u64>) -> Self {
+        MemoryType { min, max, memory64: true }
     }
 }
 
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let index = if self.memory64 { " i64" } else { "" };
         match self.max {
-            Some(max) => write!(f, "memory {} {}", self.min, max),
-            None => write!(f, "memory {}", self.min),
+            Some(max) => write!(f, "memory{index} {} {}", self.min, max),
+            None => write!(f, "memory{index} {}", self.min),
         }
     }
 }

@@ -42,6 +42,7 @@ FEATURES = (
     "extended-const",
     "tail-call",
     "relaxed-simd",
+    "memory64",
 )
 
 # The features a Runtime keyword switches: each is on exactly when the file needs it, as the
@@ -50,6 +51,7 @@ SWITCHES = (
     ("tail-call", "tail_call"),
     ("extended-const", "extended_const"),
     ("relaxed-simd", "relaxed_simd"),
+    ("memory64", "memory64"),
 )
 
 SPECTEST_FUNCS = [

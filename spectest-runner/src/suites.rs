@@ -68,6 +68,7 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "extended-const",
     "tail-call",
     "relaxed-simd",
+    "memory64",
 ];
 
 /// A group of test files run with one configuration.
@@ -93,11 +94,12 @@ pub enum Suite {
 
 impl Suite {
     /// The default selection (`--suite all`): what epsilon implements, in report order.
-    pub const ALL: [Suite; 7] = [
+    pub const ALL: [Suite; 8] = [
         Suite::V2,
         Suite::Simd,
         Suite::MultiMemory,
         Suite::proposal("extended-const"),
+        Suite::proposal("memory64"),
         Suite::proposal("relaxed-simd"),
         Suite::proposal("tail-call"),
         Suite::Epsilon,
@@ -174,7 +176,7 @@ impl Suite {
     /// The engine configuration for the file `file_name` of this suite.
     ///
     /// Everything runs with `Config::default()` with each post-2.0 feature epsilon can switch
-    /// (multi-memory, tail calls, extended constants, relaxed SIMD) on exactly when the file
+    /// (multi-memory, tail calls, extended constants, relaxed SIMD, memory64) on exactly when the file
     /// needs it ([`Suite::features`]): the 2.0 suites run with all of them off.
     pub fn config_for(self, file_name: &str) -> epsilon::Config {
         config_for_features(&self.features(file_name))
@@ -190,7 +192,8 @@ pub fn config_for_features(features: &[&str]) -> epsilon::Config {
         .multi_memory(on("multi-memory"))
         .tail_call(on("tail-call"))
         .extended_const(on("extended-const"))
-        .relaxed_simd(on("relaxed-simd"));
+        .relaxed_simd(on("relaxed-simd"))
+        .memory64(on("memory64"));
     config
 }
 

@@ -12,13 +12,14 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The number of top-level directives each official suite must have.
-const CENSUS: [(Suite, usize); 6] = [
+const CENSUS: [(Suite, usize); 7] = [
     (Suite::V2, 28_018),
     (Suite::Simd, 25_990),
     (Suite::MultiMemory, 912),
     (Suite::proposal("extended-const"), 290),
     (Suite::proposal("tail-call"), 119),
     (Suite::proposal("relaxed-simd"), 77),
+    (Suite::proposal("memory64"), 1606),
 ];
 
 fn main() {

@@ -122,13 +122,16 @@ class FuncType:
 class MemoryType:
     """The limits of a linear memory in 64 KiB pages."""
 
-    def __new__(cls, min: int, max: int | None = None) -> Self: ...
+    def __new__(cls, min: int, max: int | None = None, *, memory64: bool = False) -> Self: ...
     @property
     def min(self) -> int:
         """The minimum (for a live memory: current) size in pages."""
     @property
     def max(self) -> int | None:
         """The maximum size in pages, or None."""
+    @property
+    def memory64(self) -> bool:
+        """Whether this is a 64-bit memory (i64 addresses)."""
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -401,6 +404,7 @@ class Runtime:
         tail_call: bool = True,
         extended_const: bool = True,
         relaxed_simd: bool = True,
+        memory64: bool = True,
         wasi: WasiConfig | None = None,
     ) -> Self: ...
     def compile(self, wasm: _WasmSource) -> CompiledModule:

@@ -34,13 +34,39 @@ fn operands(vm: &Vm, cx: &Cx<'_>, args: Slot) -> (u32, u32, u32) {
     (get(vm, cx, args), get(vm, cx, args + 1), get(vm, cx, args + 2))
 }
 
+/// `[start, start + len)` as `usize`s if it lies within `size` (64-bit operands: the end
+/// may overflow, which is out of bounds).
+#[inline]
+fn range64(start: u64, len: u64, size: usize) -> Option<Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+/// Operand `i` of the three at `args`: an i64 if `wide`, else an i32 (zero-extended).
+#[inline]
+fn operand64(vm: &Vm, cx: &Cx<'_>, args: Slot, i: u16, wide: bool) -> u64 {
+    if wide { get(vm, cx, args + i) } else { u64::from(get::<u32>(vm, cx, args + i)) }
+}
+
 /// `memory.fill`: dst, value, len.
 #[inline(always)]
 pub(crate) fn memory_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u32) -> Flow {
     let (d, v, n) = operands(vm, cx, args);
+    fill(vm, cx, mem, u64::from(d), v, u64::from(n))
+}
+
+/// `memory.fill` of a 64-bit memory: dst (i64), value, len (i64).
+#[inline(always)]
+pub(crate) fn memory_fill64(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u32) -> Flow {
+    let (d, v, n) = (get(vm, cx, args), get(vm, cx, args + 1), get(vm, cx, args + 2));
+    fill(vm, cx, mem, d, v, n)
+}
+
+#[inline(always)]
+fn fill(vm: &mut Vm, cx: &mut Cx<'_>, mem: u32, d: u64, v: u32, n: u64) -> Flow {
     cx.charge_bulk(n, vm.ip)?;
     let data = &mut cx.memory(mem).data;
-    let done = match range(d, n, data.len()) {
+    let done = match range64(d, n, data.len()) {
         Some(dst) => {
             data[dst].fill(v as u8);
             true
@@ -58,12 +84,34 @@ pub(crate) fn memory_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u32) ->
 #[inline(always)]
 pub(crate) fn memory_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_mem: u16, src_mem: u16) -> Flow {
     let (d, s, n) = operands(vm, cx, args);
+    copy(vm, cx, dst_mem, src_mem, u64::from(d), u64::from(s), u64::from(n))
+}
+
+/// `memory.copy` involving a 64-bit memory: bits 0, 1 and 2 of `wide` say which of dst, src
+/// and len are i64 (the destination's index type, the source's, and the smaller of the two).
+#[inline(always)]
+pub(crate) fn memory_copy64(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    args: Slot,
+    dst_mem: u16,
+    src_mem: u16,
+    wide: u8,
+) -> Flow {
+    let d = operand64(vm, cx, args, 0, wide & 1 != 0);
+    let s = operand64(vm, cx, args, 1, wide & 2 != 0);
+    let n = operand64(vm, cx, args, 2, wide & 4 != 0);
+    copy(vm, cx, dst_mem, src_mem, d, s, n)
+}
+
+#[inline(always)]
+fn copy(vm: &mut Vm, cx: &mut Cx<'_>, dst_mem: u16, src_mem: u16, d: u64, s: u64, n: u64) -> Flow {
     cx.charge_bulk(n, vm.ip)?;
     let da = cx.inst.memories[usize::from(dst_mem)] as usize;
     let sa = cx.inst.memories[usize::from(src_mem)] as usize;
     let done = if da == sa {
         let data = &mut cx.memories[da].data;
-        match (range(s, n, data.len()), range(d, n, data.len())) {
+        match (range64(s, n, data.len()), range64(d, n, data.len())) {
             (Some(src), Some(dst)) => {
                 data.copy_within(src, dst.start);
                 true
@@ -72,7 +120,7 @@ pub(crate) fn memory_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_mem: u16
         }
     } else {
         let (dm, sm) = pair_mut(cx.memories, da, sa);
-        match (range(s, n, sm.data.len()), range(d, n, dm.data.len())) {
+        match (range64(s, n, sm.data.len()), range64(d, n, dm.data.len())) {
             (Some(src), Some(dst)) => {
                 dm.data[dst].copy_from_slice(&sm.data[src]);
                 true
@@ -91,10 +139,22 @@ pub(crate) fn memory_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_mem: u16
 #[inline(always)]
 pub(crate) fn memory_init(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u16, data: u32) -> Flow {
     let (d, s, n) = operands(vm, cx, args);
-    cx.charge_bulk(n, vm.ip)?;
+    init(vm, cx, mem, data, u64::from(d), s, n)
+}
+
+/// `memory.init` of a 64-bit memory: dst (i64), src, len (i32s: positions in the segment).
+#[inline(always)]
+pub(crate) fn memory_init64(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, mem: u16, data: u32) -> Flow {
+    let (d, s, n) = (get(vm, cx, args), get(vm, cx, args + 1), get(vm, cx, args + 2));
+    init(vm, cx, mem, data, d, s, n)
+}
+
+#[inline(always)]
+fn init(vm: &mut Vm, cx: &mut Cx<'_>, mem: u16, data: u32, d: u64, s: u32, n: u32) -> Flow {
+    cx.charge_bulk(u64::from(n), vm.ip)?;
     let bytes = &cx.datas[cx.inst.datas[data as usize] as usize];
     let target = &mut cx.memories[cx.inst.memories[usize::from(mem)] as usize].data;
-    let done = match (range(s, n, bytes.len()), range(d, n, target.len())) {
+    let done = match (range(s, n, bytes.len()), range64(d, u64::from(n), target.len())) {
         (Some(src), Some(dst)) => {
             target[dst].copy_from_slice(&bytes[src]);
             true
@@ -120,7 +180,7 @@ pub(crate) fn data_drop(vm: &mut Vm, cx: &mut Cx<'_>, data: u32) -> Flow {
 #[inline(always)]
 pub(crate) fn table_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, table: u32) -> Flow {
     let (i, v, n) = operands(vm, cx, args);
-    cx.charge_bulk(n, vm.ip)?;
+    cx.charge_bulk(u64::from(n), vm.ip)?;
     let t = cx.table_addr(table);
     let elements = &mut cx.tables[t].elements;
     let Some(dst) = range(i, n, elements.len()) else {
@@ -134,7 +194,7 @@ pub(crate) fn table_fill(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, table: u32) -
 #[inline(always)]
 pub(crate) fn table_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_table: u32, src_table: u32) -> Flow {
     let (d, s, n) = operands(vm, cx, args);
-    cx.charge_bulk(n, vm.ip)?;
+    cx.charge_bulk(u64::from(n), vm.ip)?;
     let (da, sa) = (cx.table_addr(dst_table), cx.table_addr(src_table));
     let done = if da == sa {
         let t = &mut cx.tables[da].elements;
@@ -165,7 +225,7 @@ pub(crate) fn table_copy(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, dst_table: u3
 #[inline(always)]
 pub(crate) fn table_init(vm: &mut Vm, cx: &mut Cx<'_>, args: Slot, table: u32, elem: u32) -> Flow {
     let (d, s, n) = operands(vm, cx, args);
-    cx.charge_bulk(n, vm.ip)?;
+    cx.charge_bulk(u64::from(n), vm.ip)?;
     let items = &cx.elems[cx.inst.elems[elem as usize] as usize];
     let t = &mut cx.tables[cx.inst.tables[table as usize] as usize];
     let done = match (range(s, n, items.len()), range(d, n, t.elements.len())) {

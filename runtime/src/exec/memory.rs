@@ -3,7 +3,9 @@
 //! Memory 0, the one nearly every access goes to, is reached through `Vm::mem`/`Cx::mem_len`
 //! (`_m0` ops); other memories through the store (`_m` ops). Each access makes exactly the one
 //! bounds check WebAssembly requires: `addr + offset + size <= length`, computed in 64 bits
-//! (addresses and offsets are 32-bit, so the sum cannot overflow).
+//! (addresses and offsets are 32-bit, so the sum cannot overflow). Accesses to 64-bit memories
+//! (memory64) run the same forms after an `Addr64` op has narrowed their i64 address
+//! ([`addr64`]).
 
 use super::vm::{Cx, Dest, Flow, Outcome, Source, Vm, finish, get, set};
 use crate::ir::Slot;
@@ -141,5 +143,42 @@ pub(crate) fn memory_grow(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, delta: Slot, 
     let old = cx.memory(mem).grow(delta);
     cx.reload_mem(vm);
     set(vm, cx, dst, old.unwrap_or(u32::MAX));
+    vm.next()
+}
+
+/// The i64 address in `src` plus `hi << 32` (the high half of a memarg offset of 2^32 or more)
+/// as an i32, for the 32-bit form of the access that follows; traps if it is 2^32 or more.
+///
+/// That is exact: no memory has more than 2^32 bytes (`MemoryEntity::new` caps every memory,
+/// 64-bit ones included, at 65,536 pages), so an access at 2^32 or beyond is out of bounds
+/// whatever its width and the low half of its offset, and below 2^32 the 32-bit form
+/// computes the same effective address without wrapping (it adds in 64 bits).
+#[inline(always)]
+pub(crate) fn addr64(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, src: Slot, hi: u32) -> Flow {
+    let addr: u64 = get(vm, cx, src);
+    let Some(addr) = addr.checked_add(u64::from(hi) << 32).and_then(|a| u32::try_from(a).ok()) else {
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
+    };
+    set(vm, cx, dst, addr);
+    vm.next()
+}
+
+/// `memory.size` of a 64-bit memory (an i64).
+#[inline(always)]
+pub(crate) fn memory_size64(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, mem: u32) -> Flow {
+    let pages = u64::from(cx.memory(mem).pages());
+    cx.reload_mem(vm);
+    set(vm, cx, dst, pages);
+    vm.next()
+}
+
+/// `memory.grow` of a 64-bit memory: the i64 delta; the old size, or -1 if the memory cannot
+/// grow that much (a delta of 2^32 pages or more never can: no memory exceeds 65,536).
+#[inline(always)]
+pub(crate) fn memory_grow64(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, delta: Slot, mem: u32) -> Flow {
+    let delta: u64 = get(vm, cx, delta);
+    let old = u32::try_from(delta).ok().and_then(|delta| cx.memory(mem).grow(delta));
+    cx.reload_mem(vm);
+    set(vm, cx, dst, old.map_or(u64::MAX, u64::from));
     vm.next()
 }

@@ -659,9 +659,9 @@ impl<'a> Cx<'a> {
     /// Charges fuel for a bulk operation over `n` bytes or elements (one unit per 64), at op
     /// `at` (`vm.ip`).
     #[inline]
-    pub(crate) fn charge_bulk(&mut self, n: u32, at: *const Op) -> Flow {
+    pub(crate) fn charge_bulk(&mut self, n: u64, at: *const Op) -> Flow {
         if self.limits.consume_fuel {
-            let cost = u64::from(n) / 64;
+            let cost = n / 64;
             if self.fuel < cost {
                 return Err(self.trap(TrapKind::OutOfFuel, at));
             }

@@ -110,17 +110,20 @@ fn ref_type(ty: wasmparser::RefType) -> Result<RefType> {
 }
 
 pub(crate) fn table_type(ty: &wasmparser::TableType) -> Result<TableType> {
+    if ty.table64 {
+        return Err(unsupported("64-bit tables"));
+    }
     let min = u32::try_from(ty.initial).map_err(|_| unsupported("64-bit tables"))?;
     let max = ty.maximum.map(u32::try_from).transpose().map_err(|_| unsupported("64-bit tables"))?;
     Ok(TableType { element: ref_type(ty.element_type)?, min, max })
 }
 
 pub(crate) fn memory_type(ty: &wasmparser::MemoryType) -> Result<MemoryType> {
-    if ty.memory64 || ty.shared || ty.page_size_log2.is_some() {
-        return Err(unsupported("memory64, shared memories and custom page sizes"));
+    if ty.shared || ty.page_size_log2.is_some() {
+        return Err(unsupported("shared memories and custom page sizes"));
     }
-    // Validation bounds 32-bit memories to 65536 pages.
-    Ok(MemoryType { min: ty.initial as u32, max: ty.maximum.map(|m| m as u32) })
+    // Validation bounds 32-bit memories to 65536 pages and 64-bit ones to 2^48.
+    Ok(MemoryType { min: ty.initial, max: ty.maximum, memory64: ty.memory64 })
 }
 
 fn global_type(ty: &wasmparser::GlobalType) -> Result<GlobalType> {

@@ -42,6 +42,28 @@ fn mem_u16(mem: u32) -> Result<u16> {
 }
 
 impl FuncTranslator<'_> {
+    /// Whether memory `mem` of the module is a 64-bit one (memory64).
+    fn memory64(&self, mem: u32) -> bool {
+        self.module.memories.get(mem as usize).is_some_and(|ty| ty.memory64)
+    }
+
+    /// The offset of an access to memory `mem` whose address is the stack entry `depth` from
+    /// the top, for the access's 32-bit forms. For a 64-bit memory, first emits an `Addr64`
+    /// that narrows the i64 address (plus the offset's high half) to an i32 in the entry's
+    /// canonical slot, trapping when it is 2^32 or more (see `exec::memory::addr64`).
+    fn narrow_address(&mut self, mem: u32, memarg: &MemArg, depth: usize) -> Result<u32> {
+        if !self.memory64(mem) {
+            return memarg_offset(memarg);
+        }
+        let i = self.stack.len() - depth;
+        let e = self.stack[i];
+        let src = self.operand(e);
+        let dst = e.slot as Slot;
+        self.emit(Op::Addr64 { dst, src, hi: (memarg.offset >> 32) as u32 });
+        self.stack[i] = Entry { ty: ValType::I32, slot: e.slot, src: Src::Temp };
+        Ok(memarg.offset as u32)
+    }
+
     /// A unary operator: its operand from the accumulator when the op just emitted computed it.
     fn unary(&mut self, ty: ValType, make: lower::MakeUnary) {
         let e = self.stack[self.stack.len() - 1];
@@ -192,8 +214,8 @@ impl FuncTranslator<'_> {
     }
 
     fn load(&mut self, ty: ValType, memarg: &MemArg, forms: lower::LoadForms) -> Result<()> {
-        let offset = memarg_offset(memarg)?;
         let memory = memarg_memory(memarg)?;
+        let offset = self.narrow_address(memory, memarg, 1)?;
         let e = self.stack[self.stack.len() - 1];
         if memory == 0 {
             let addr = self.address(&e, |addr| (forms.m0)(0, addr, offset).is_some());
@@ -209,8 +231,8 @@ impl FuncTranslator<'_> {
     }
 
     fn store(&mut self, memarg: &MemArg, forms: lower::StoreForms) -> Result<()> {
-        let offset = memarg_offset(memarg)?;
         let memory = memarg_memory(memarg)?;
+        let offset = self.narrow_address(memory, memarg, 2)?;
         let len = self.stack.len();
         let (ea, ev) = (self.stack[len - 2], self.stack[len - 1]);
         let (op, value_in_acc) = if memory == 0 {
@@ -304,8 +326,9 @@ impl FuncTranslator<'_> {
         lane: u8,
         make: fn(Slot, Slot, u32, u8, u8) -> Op,
     ) -> Result<()> {
-        let offset = memarg_offset(memarg)?;
-        let mem = mem_u8(memarg_memory(memarg)?)?;
+        let memory = memarg_memory(memarg)?;
+        let offset = self.narrow_address(memory, memarg, 2)?;
+        let mem = mem_u8(memory)?;
         self.materialize_top(1);
         self.pop();
         let a = self.pop();
@@ -323,8 +346,9 @@ impl FuncTranslator<'_> {
         lane: u8,
         make: fn(Slot, Slot, u32, u8, u8) -> Op,
     ) -> Result<()> {
-        let offset = memarg_offset(memarg)?;
-        let mem = mem_u8(memarg_memory(memarg)?)?;
+        let memory = memarg_memory(memarg)?;
+        let offset = self.narrow_address(memory, memarg, 2)?;
+        let mem = mem_u8(memory)?;
         let v = self.pop();
         let a = self.pop();
         let value = self.operand(v);
@@ -460,24 +484,48 @@ impl FuncTranslator<'_> {
             }
 
             // ---- memory
+            Operator::MemorySize { mem } if self.memory64(mem) => {
+                self.emit_result(I64, |dst| Op::MemorySize64 { dst, mem });
+            }
             Operator::MemorySize { mem } => self.emit_result(I32, |dst| Op::MemorySize { dst, mem }),
             Operator::MemoryGrow { mem } => {
                 let d = self.pop();
                 let delta = self.operand(d);
-                self.emit_result(I32, |dst| Op::MemoryGrow { dst, delta, mem });
+                if self.memory64(mem) {
+                    self.emit_result(I64, |dst| Op::MemoryGrow64 { dst, delta, mem });
+                } else {
+                    self.emit_result(I32, |dst| Op::MemoryGrow { dst, delta, mem });
+                }
             }
             Operator::MemoryFill { mem } => {
                 let args = self.bulk_args();
-                self.emit(Op::MemoryFill { args, mem });
+                if self.memory64(mem) {
+                    self.emit(Op::MemoryFill64 { args, mem });
+                } else {
+                    self.emit(Op::MemoryFill { args, mem });
+                }
             }
             Operator::MemoryCopy { dst_mem, src_mem } => {
                 let args = self.bulk_args();
+                // dst and src have their memory's index type, len the smaller of the two.
+                let (d64, s64) = (self.memory64(dst_mem), self.memory64(src_mem));
+                let wide = u8::from(d64) | u8::from(s64) << 1 | u8::from(d64 && s64) << 2;
                 let (dst_mem, src_mem) = (mem_u16(dst_mem)?, mem_u16(src_mem)?);
-                self.emit(Op::MemoryCopy { args, dst_mem, src_mem });
+                if wide == 0 {
+                    self.emit(Op::MemoryCopy { args, dst_mem, src_mem });
+                } else {
+                    self.emit(Op::MemoryCopy64 { args, dst_mem, src_mem, wide });
+                }
             }
             Operator::MemoryInit { data_index, mem } => {
                 let args = self.bulk_args();
-                self.emit(Op::MemoryInit { args, mem: mem_u16(mem)?, data: data_index });
+                let wide = self.memory64(mem);
+                let (mem, data) = (mem_u16(mem)?, data_index);
+                if wide {
+                    self.emit(Op::MemoryInit64 { args, mem, data });
+                } else {
+                    self.emit(Op::MemoryInit { args, mem, data });
+                }
             }
             Operator::DataDrop { data_index } => {
                 self.emit(Op::DataDrop { data: data_index });
