@@ -214,6 +214,8 @@ impl FuncTranslator<'_> {
     }
 
     fn load(&mut self, ty: ValType, memarg: &MemArg, forms: lower::LoadForms) -> Result<()> {
+        // Every access can trap: its ops get the instruction's offset (see `sites`).
+        self.at_stops = true;
         let memory = memarg_memory(memarg)?;
         let offset = self.narrow_address(memory, memarg, 1)?;
         let e = self.stack[self.stack.len() - 1];
@@ -231,6 +233,7 @@ impl FuncTranslator<'_> {
     }
 
     fn store(&mut self, memarg: &MemArg, forms: lower::StoreForms) -> Result<()> {
+        self.at_stops = true;
         let memory = memarg_memory(memarg)?;
         let offset = self.narrow_address(memory, memarg, 2)?;
         let len = self.stack.len();
