@@ -163,6 +163,9 @@ pub(crate) struct FuncTranslator<'a> {
     at_stops: bool,
     /// The first op of each loop and the offset of its `loop` instruction.
     loop_heads: Vec<(u32, u32)>,
+    /// The position the last label was bound to: an op there may be a branch target, so it is
+    /// not fused with the op before it.
+    bound_at: Option<u32>,
 }
 
 /// The largest frame a function may have, in cells (slots are `u16`).
@@ -208,6 +211,7 @@ impl<'a> FuncTranslator<'a> {
             at: 0,
             at_stops: false,
             loop_heads: Vec::new(),
+            bound_at: None,
         }
     }
 
@@ -655,12 +659,17 @@ impl<'a> FuncTranslator<'a> {
             }
         }
         self.labels[label].pos = Some(pos);
+        self.bound_at = Some(pos);
         self.last_result = None;
         self.last_copy = None;
     }
 
     /// Emits a branching op towards `label`, filling in or recording its offset.
     fn emit_branch(&mut self, mut op: Op, label: LabelId) {
+        if let Some(fused) = self.fused_step(&op) {
+            self.take_last_op();
+            op = fused;
+        }
         let at = self.ops.len() as u32;
         // The first op of a loop, branching forward out of it: remembered for `emit_br`.
         if let Some(c) = self.ctrl.last_mut()
@@ -681,6 +690,58 @@ impl<'a> FuncTranslator<'a> {
             None => self.labels[label].uses.push(at),
         }
         self.emit(op);
+    }
+
+    /// The branch `op` fused with the op just emitted if that op steps the register `op`
+    /// tests (`i += k` then `br_if (i != n)`, `i < n` or `i != 0`): one op does both. Not
+    /// when a label lies between them, nor when the step or bound needs more than 16 bits.
+    fn fused_step(&self, op: &Op) -> Option<Op> {
+        let len = self.ops.len();
+        if len == 0 || self.bound_at == Some(len as u32) {
+            return None;
+        }
+        // `i -= k` steps by `-k` (an i64 immediate is sign-extended: `-(-2^31)` does not fit).
+        let (wide, x, imm) = match self.ops[len - 1] {
+            Op::I32Add_si { dst, a, imm } if dst == a => (false, a, imm),
+            Op::I64Add_si { dst, a, imm } if dst == a => (true, a, imm),
+            Op::I32Sub_si { dst, a, imm } if dst == a => (false, a, imm.wrapping_neg()),
+            Op::I64Sub_si { dst, a, imm } if dst == a && imm != 1 << 31 => (true, a, imm.wrapping_neg()),
+            _ => return None,
+        };
+        // A step of 16 bits (sign-extended) and a bound of 16 bits (zero-extended); the i64
+        // forms' 32-bit immediates are sign-extended, so only non-negative ones qualify.
+        let step = || i16::try_from(imm as i32).ok();
+        let limit =
+            |bound: u32| u16::try_from(if wide { i64::from(bound as i32) } else { i64::from(bound) }).ok();
+        Some(match (*op, wide) {
+            (Op::BrNotI32Eqz_s { a, offset }, false) if a == x => Op::I32StepBrNez { a, step: imm, offset },
+            (Op::BrNotI64Eqz_s { a, offset }, true) if a == x => Op::I64StepBrNez { a, step: imm, offset },
+            (Op::BrI32Ne_ss { a, b, offset }, false) if a == x || b == x => {
+                Op::I32StepBrNe_s { a: x, b: if a == x { b } else { a }, step: step()?, offset }
+            }
+            (Op::BrI64Ne_ss { a, b, offset }, true) if a == x || b == x => {
+                Op::I64StepBrNe_s { a: x, b: if a == x { b } else { a }, step: step()?, offset }
+            }
+            (Op::BrI32Ne_si { a, imm: bound, offset }, false) if a == x => {
+                Op::I32StepBrNe_i { a, step: step()?, limit: limit(bound)?, offset }
+            }
+            (Op::BrI64Ne_si { a, imm: bound, offset }, true) if a == x => {
+                Op::I64StepBrNe_i { a, step: step()?, limit: limit(bound)?, offset }
+            }
+            (Op::BrI32LtU_ss { a, b, offset }, false) if a == x => {
+                Op::I32StepBrLtU_s { a, b, step: step()?, offset }
+            }
+            (Op::BrI64LtU_ss { a, b, offset }, true) if a == x => {
+                Op::I64StepBrLtU_s { a, b, step: step()?, offset }
+            }
+            (Op::BrI32LtU_si { a, imm: bound, offset }, false) if a == x => {
+                Op::I32StepBrLtU_i { a, step: step()?, limit: limit(bound)?, offset }
+            }
+            (Op::BrI64LtU_si { a, imm: bound, offset }, true) if a == x => {
+                Op::I64StepBrLtU_i { a, step: step()?, limit: limit(bound)?, offset }
+            }
+            _ => return None,
+        })
     }
 
     // ------------------------------------------------------------------ branches
@@ -783,6 +844,10 @@ impl<'a> FuncTranslator<'a> {
             && self.ctrl[index].kind == CtrlKind::Loop
             && let Some(mut test) = lower::invert_branch(&self.ops[head])
         {
+            if let Some(fused) = self.fused_step(&test) {
+                self.take_last_op();
+                test = fused;
+            }
             let at = self.ops.len() as i64;
             if let Some(offset) = test.offset_mut() {
                 *offset = (head as i64 + 1 - at) as i32;
