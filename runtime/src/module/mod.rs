@@ -109,10 +109,12 @@ impl ModuleInner {
         let mut validator = to_validate.into_validator(Default::default());
         let mut allocs = TranslatorAllocs::default();
         let func_index = self.num_imported_funcs + def;
+        // Compiling the module validated the body (`validate_body`).
         let (compiled, offsets) = FuncTranslator::new(self, func_index, &mut allocs).translate(
             &body,
             &mut validator,
             self.engine.config().wasm_features(),
+            true,
         )?;
         // Only this translation sets it (`compiled` runs it once).
         let _ = self.offsets[def as usize].set(offsets);
@@ -456,7 +458,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                 let def_index = module.code.len() as u32;
                 let func_index = module.num_imported_funcs + def_index;
                 let (compiled, offsets) = FuncTranslator::new(&module, func_index, &mut translator_allocs)
-                    .translate(&body, &mut func_validator, features)?;
+                    .translate(&body, &mut func_validator, features, false)?;
                 module.code.push(FuncCode::translated(compiled));
                 module.offsets.push(OnceLock::from(offsets));
                 func_allocs = func_validator.into_allocations();

@@ -218,11 +218,16 @@ impl<'a> FuncTranslator<'a> {
     /// Validates and translates the body; returns the compiled function and its offset table
     /// (kept apart, in `ModuleInner::offsets`: the executor never reads it, and a larger
     /// `CompiledFunc` makes the call handlers' address arithmetic longer).
+    ///
+    /// `validated`: the body was validated already (lazy translation validates every body when
+    /// the module is compiled), so the operators are not validated again; `validator` then only
+    /// reads the local declarations.
     pub(crate) fn translate(
         mut self,
         body: &FunctionBody<'_>,
         validator: &mut FuncValidator<ValidatorResources>,
         features: wasmparser::WasmFeatures,
+        validated: bool,
     ) -> Result<(CompiledFunc, OffsetTable)> {
         let invalid = |e: wasmparser::BinaryReaderError| {
             Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
@@ -274,7 +279,9 @@ impl<'a> FuncTranslator<'a> {
         let mut ops = OperatorsReader::new(reader);
         while !ops.eof() {
             let (op, offset) = ops.read_with_offset().map_err(malformed)?;
-            validator.op(offset, &op).map_err(invalid)?;
+            if !validated {
+                validator.op(offset, &op).map_err(invalid)?;
+            }
             self.at = offset as u32;
             self.at_stops = sites::stops_execution(&op);
             self.translate_op(&op).map_err(|e| {
