@@ -43,6 +43,7 @@ FEATURES = (
     "tail-call",
     "relaxed-simd",
     "memory64",
+    "function-references",
 )
 
 # The features a Runtime keyword switches: each is on exactly when the file needs it, as the
@@ -52,6 +53,7 @@ SWITCHES = (
     ("extended-const", "extended_const"),
     ("relaxed-simd", "relaxed_simd"),
     ("memory64", "memory64"),
+    ("function-references", "function_references"),
 )
 
 SPECTEST_FUNCS = [

@@ -60,7 +60,7 @@ usage: spectest-runner [options]
                                                latest, simd, multi-memory, every proposal group of the
                                                pinned crate (gc or proposals/gc, ...), epsilon;
                                                all = v2,simd,multi-memory,extended-const,memory64,relaxed-simd,
-                                               tail-call,epsilon; every = all of them
+                                               tail-call,function-references,epsilon; every = all of them
   --engine <list>                              engines, comma separated (default: rust): rust, python,
                                                both (= rust,python), rust-protocol (the Rust API behind
                                                the JSON-lines protocol), wasmtime-py, wasmi, or a name

@@ -18,7 +18,8 @@ const PROPOSALS: &[(&str, Proposal, &[&str])] = &[
     ("custom-descriptors", Proposal::CustomDescriptors, &["custom-descriptors", "gc", "function-references"]),
     ("exceptions", Proposal::ExceptionHandling, &["exceptions"]),
     ("extended-const", Proposal::ExtendedConst, &["extended-const"]),
-    ("function-references", Proposal::FunctionReferences, &["function-references"]),
+    // (Its files test `return_call_ref` and repeat the tail-call tests: it builds on tail calls.)
+    ("function-references", Proposal::FunctionReferences, &["function-references", "tail-call"]),
     ("gc", Proposal::GC, &["gc", "function-references"]),
     ("memory64", Proposal::Memory64, &["memory64"]),
     ("multi-value", Proposal::MultiValue, &[]),
@@ -69,6 +70,7 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "tail-call",
     "relaxed-simd",
     "memory64",
+    "function-references",
 ];
 
 /// A group of test files run with one configuration.
@@ -94,7 +96,7 @@ pub enum Suite {
 
 impl Suite {
     /// The default selection (`--suite all`): what epsilon implements, in report order.
-    pub const ALL: [Suite; 8] = [
+    pub const ALL: [Suite; 9] = [
         Suite::V2,
         Suite::Simd,
         Suite::MultiMemory,
@@ -102,6 +104,7 @@ impl Suite {
         Suite::proposal("memory64"),
         Suite::proposal("relaxed-simd"),
         Suite::proposal("tail-call"),
+        Suite::proposal("function-references"),
         Suite::Epsilon,
     ];
 
@@ -176,7 +179,8 @@ impl Suite {
     /// The engine configuration for the file `file_name` of this suite.
     ///
     /// Everything runs with `Config::default()` with each post-2.0 feature epsilon can switch
-    /// (multi-memory, tail calls, extended constants, relaxed SIMD, memory64) on exactly when the file
+    /// (multi-memory, tail calls, extended constants, relaxed SIMD, memory64, typed function
+    /// references) on exactly when the file
     /// needs it ([`Suite::features`]): the 2.0 suites run with all of them off.
     pub fn config_for(self, file_name: &str) -> epsilon::Config {
         config_for_features(&self.features(file_name))
@@ -193,7 +197,8 @@ pub fn config_for_features(features: &[&str]) -> epsilon::Config {
         .tail_call(on("tail-call"))
         .extended_const(on("extended-const"))
         .relaxed_simd(on("relaxed-simd"))
-        .memory64(on("memory64"));
+        .memory64(on("memory64"))
+        .function_references(on("function-references"));
     config
 }
 
