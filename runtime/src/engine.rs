@@ -58,7 +58,7 @@ impl Engine {
         Arc::ptr_eq(&a.inner, &b.inner)
     }
 
-/// The id of a function type in engine-canonical form: concrete heap types in `ty` must
+    /// The id of a function type in engine-canonical form: concrete heap types in `ty` must
     /// already hold engine ids (a module's types go through [`FuncType::canonical`] first).
     pub(crate) fn intern(&self, ty: &FuncType) -> TypeId {
         let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());

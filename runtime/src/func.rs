@@ -1,9 +1,9 @@
 //! Functions: handles, host functions, dynamic and typed calls, and value <-> cell conversion.
 
+use crate::engine::TypeId;
 use crate::error::{Error, Result};
 use crate::instance::Extern;
 use crate::store::{AsContext, AsContextMut, FuncEntity, Store, StoreId, StoreInner};
-use crate::engine::TypeId;
 use crate::types::{FuncType, HeapType, RefType, ValType};
 use crate::value::{ExternRef, F32, F64, V128, Val};
 use std::marker::PhantomData;
@@ -229,8 +229,11 @@ impl Func {
         let store = store.as_context_mut();
         // A concrete type index means nothing outside a module: such a signature gets an id
         // of its own, which no module's type (and so no import or `call_indirect`) matches.
-        let type_id =
-            if ty.has_concrete() { store.inner.engine.unique_type_id() } else { store.inner.engine.intern(&ty) };
+        let type_id = if ty.has_concrete() {
+            store.inner.engine.unique_type_id()
+        } else {
+            store.inner.engine.intern(&ty)
+        };
         let cells = |types: &[ValType]| types.iter().map(|t| t.cells() as usize).sum();
         let (param_cells, result_cells) = (cells(ty.params()), cells(ty.results()));
         store.host_funcs.push(HostFunc { ty: ty.clone(), callback, param_cells, result_cells });
@@ -381,9 +384,10 @@ impl Func {
                 _ => {
                     let ids = store.func_type_ids(self.index);
                     let (lo, hi) = val_to_cells(store, v, *t, ids).map_err(|e| match e.kind() {
-                        crate::ErrorKind::Type => {
-                            Error::type_error(format!("argument {i} of function of type {ty}: {}", e.message()))
-                        }
+                        crate::ErrorKind::Type => Error::type_error(format!(
+                            "argument {i} of function of type {ty}: {}",
+                            e.message()
+                        )),
                         _ => e,
                     })?;
                     if *t == ValType::V128 {

@@ -1,6 +1,7 @@
 //! Instances: allocation of a module's items in a store, import matching, segment
 //! initialisation and the start function.
 
+use crate::engine::TypeId;
 use crate::error::{Error, ErrorKind, Result};
 use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
@@ -9,7 +10,6 @@ use crate::module::{ConstExpr, ConstOp, ElemMode, ExternKind, Module};
 use crate::store::{AsContext, AsContextMut, FuncEntity, GlobalEntity, Store, StoreId};
 use crate::table::{Table, TableEntity};
 use crate::trap::TrapKind;
-use crate::engine::TypeId;
 use crate::types::{ExternType, GlobalType, MemoryType, TableType, val_subtype, val_type_eq};
 
 /// An item that can be imported or exported.

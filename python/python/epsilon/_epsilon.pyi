@@ -405,6 +405,7 @@ class Runtime:
         extended_const: bool = True,
         relaxed_simd: bool = True,
         memory64: bool = True,
+        function_references: bool = True,
         wasi: WasiConfig | None = None,
     ) -> Self: ...
     def compile(self, wasm: _WasmSource) -> CompiledModule:

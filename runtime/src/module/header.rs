@@ -281,7 +281,10 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
                         .collect::<Result<Vec<_>>>()?,
                     wasmparser::ElementItems::Expressions(ty, exprs) => {
                         ref_type(ty)?;
-                        exprs.into_iter().map(|e| const_expr(&e.map_err(malformed)?)).collect::<Result<Vec<_>>>()?
+                        exprs
+                            .into_iter()
+                            .map(|e| const_expr(&e.map_err(malformed)?))
+                            .collect::<Result<Vec<_>>>()?
                     }
                 };
                 m.elems.push(ElemSegment { mode, items });
