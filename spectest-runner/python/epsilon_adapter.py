@@ -67,6 +67,15 @@ SPECTEST_FUNCS = [
 ]
 
 
+def ref_family(ty):
+    """A typed reference type's name as its family's: '(ref extern)' and '(ref null extern)' are
+    externref, '(ref func)', '(ref null 3)' and the other typed function references funcref;
+    any other name as it is."""
+    if ty.startswith("(ref "):
+        return "externref" if ty.split()[-1] == "extern)" else "funcref"
+    return ty
+
+
 class HostRef:
     """The host reference ``ref.extern N``: one object per N and file."""
 
@@ -238,6 +247,7 @@ class EpsilonAdapter(Adapter):
 
     @staticmethod
     def _result(ty, v, raw):
+        ty = ref_family(ty)
         if ty in ("i32", "i64", "v128"):
             return format_value(ty, v)
         if ty == "f32":
