@@ -73,6 +73,11 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "function-references",
 ];
 
+/// The files of epsilon's own suite that test a post-2.0 feature, and the features they need
+/// besides 2.0's (the others run as WebAssembly 2.0).
+const EPSILON_FILE_FEATURES: &[(&str, &[&str])] =
+    &[("function_references.wast", &["function-references", "tail-call"])];
+
 /// A group of test files run with one configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Suite {
@@ -171,6 +176,11 @@ impl Suite {
         };
         if self == Suite::Simd && file_name == "simd_memory-multi.wast" {
             features.push("multi-memory");
+        }
+        if self == Suite::Epsilon
+            && let Some((_, more)) = EPSILON_FILE_FEATURES.iter().find(|(name, _)| *name == file_name)
+        {
+            features.extend_from_slice(more);
         }
         features.dedup();
         features
