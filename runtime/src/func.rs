@@ -212,6 +212,11 @@ impl Func {
     ///
     /// The callback receives the arguments and must fill `results` (pre-filled with zero
     /// values of the right types). Returning an error aborts the wasm call with that error.
+    ///
+    /// Typed references in `ty` are checked: a result of type `(ref func)` must not be null.
+    /// A concrete heap type (`(ref $t)`) has no module here to give its index a meaning, so a
+    /// signature naming one matches no module's function type (such a function cannot satisfy
+    /// an import); use `(ref func)` or `funcref` instead.
     pub fn new<T: 'static>(
         store: impl AsContextMut<Data = T>,
         ty: FuncType,

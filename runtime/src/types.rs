@@ -92,6 +92,7 @@ impl fmt::Display for ValType {
 /// module and `(ref 0)` of another need not be the same type. Linking compares them by their
 /// definitions (function types are equal when their definitions are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HeapType {
     /// `func`: any function.
     Func,
