@@ -173,3 +173,33 @@ def test_cli_inspect_shows_typed_references(tmp_path: Path) -> None:
     assert "  func apply: ((ref 0), i32) -> (i32)" in out.splitlines()
     assert "  table table: (ref 0), min 2 elements, no max" in out.splitlines()
     assert "  global g: mut (ref null 0)" in out.splitlines()
+
+
+def test_cli_values_of_typed_references() -> None:
+    from epsilon.cli_values import BadValue, format_value, parse_value
+
+    assert parse_value("null", "(ref null 0)") is None
+    assert parse_value("null", "(ref null extern)") is None
+    with pytest.raises(BadValue, match="not nullable"):
+        parse_value("null", "(ref 0)")
+    with pytest.raises(BadValue, match="only null"):
+        parse_value("f", "(ref null func)")
+    assert format_value(None, "(ref null 0)") == "null"
+    double = epsilon.Runtime().instantiate(LIB).get_export("double")
+    assert format_value(double, "(ref 0)") == "<funcref double>"
+    assert format_value(object(), "(ref extern)") == "<externref>"
+
+
+def test_cli_run_calls_with_typed_references(tmp_path: Path) -> None:
+    path = tmp_path / "lib.wat"
+    path.write_text(LIB)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "epsilon", "run", str(path), *args], capture_output=True, text=True)
+
+    out = run("get_negate")
+    assert (out.returncode, out.stdout) == (0, "<funcref>\n")  # a reference has no export name
+    out = run("apply_null", "null", "1")
+    assert out.returncode != 0 and "null function reference" in out.stderr
+    out = run("apply", "null", "1")
+    assert out.returncode == 2 and "not nullable" in out.stderr
