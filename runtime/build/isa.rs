@@ -591,6 +591,20 @@ pub const CUSTOM: &[Custom] = &[
         "`select64` with its condition in the accumulator.",
     ),
     custom(
+        "SelectK",
+        Res,
+        &[("cond", "Slot"), ("a", "Slot"), ("k", "u32")],
+        "control::select_k",
+        "`dst = cond != 0 ? a : k` for one-cell values, `k` a constant (the cell it would be in).",
+    ),
+    custom(
+        "SelectKNot",
+        Res,
+        &[("cond", "Slot"), ("a", "Slot"), ("k", "u32")],
+        "control::select_k_not",
+        "`dst = cond == 0 ? a : k`: `SelectK` with the constant first (or a fused `i32.eqz`).",
+    ),
+    custom(
         "Select2",
         Res,
         &[("cond", "Slot"), ("a", "Slot"), ("b", "Slot")],

@@ -31,7 +31,8 @@ pub(crate) struct TranslatorAllocs {
     stack: Vec<Entry>,
     labels: Vec<Label>,
     locals: Vec<(u32, ValType)>,
-    op_offsets: Vec<u32>,
+    sites: Vec<(u32, u32)>,
+    offset_bytes: Vec<u8>,
 }
 
 /// Where a value on the lazy operand stack lives.
@@ -177,18 +178,15 @@ pub(crate) struct FuncTranslator<'a> {
     const_index: HashMap<u64, u32>,
     /// The function's index among the module's defined functions.
     def_index: u32,
-    /// For the offset table: the module offset of each op's instruction, op by op, or
-    /// `NO_OFFSET` where execution cannot stop (see `sites`); the offset of the instruction
-    /// being translated, and whether execution can stop there.
-    op_offsets: Vec<u32>,
+    /// For the offset table: the ops emitted where execution can stop (see `sites`), as
+    /// `(op position, module offset of its instruction)` in stream order; the offset of the
+    /// instruction being translated, and whether execution can stop there.
+    sites: Vec<(u32, u32)>,
     at: u32,
     at_stops: bool,
     /// The first op of each loop and the offset of its `loop` instruction.
     loop_heads: Vec<(u32, u32)>,
 }
-
-/// An op whose position needs no entry in the offset table.
-const NO_OFFSET: u32 = u32::MAX;
 
 /// The largest frame a function may have, in cells (slots are `u16`).
 const MAX_FRAME_CELLS: u32 = u16::MAX as u32;
@@ -203,8 +201,8 @@ impl<'a> FuncTranslator<'a> {
         let mut stack = std::mem::take(&mut allocs.stack);
         let mut labels = std::mem::take(&mut allocs.labels);
         let mut locals = std::mem::take(&mut allocs.locals);
-        let mut op_offsets = std::mem::take(&mut allocs.op_offsets);
-        op_offsets.clear();
+        let mut sites = std::mem::take(&mut allocs.sites);
+        sites.clear();
         ops.clear();
         stack.clear();
         labels.clear();
@@ -229,7 +227,7 @@ impl<'a> FuncTranslator<'a> {
             consts: Vec::new(),
             const_index: HashMap::new(),
             def_index: func_index - module.num_imported_funcs,
-            op_offsets,
+            sites,
             at: 0,
             at_stops: false,
             loop_heads: Vec::new(),
@@ -337,36 +335,46 @@ impl<'a> FuncTranslator<'a> {
         self.allocs.stack = std::mem::take(&mut self.stack);
         self.allocs.labels = std::mem::take(&mut self.labels);
         self.allocs.locals = std::mem::take(&mut self.locals);
-        self.allocs.op_offsets = std::mem::take(&mut self.op_offsets);
+        self.allocs.sites = std::mem::take(&mut self.sites);
         Ok((compiled, offsets))
     }
 
     /// The offset table of the sealed op stream: the ops where execution can stop, and the
     /// first op of each loop (where an interrupt noticed by its backward branch resumes).
+    /// Both lists are in stream order, so this is a merge; its cost follows the number of
+    /// sites, not of ops.
     fn offset_table(&mut self, body_offset: u32) -> OffsetTable {
         // Moves into place (a call's arguments, a branch's values) cannot stop execution.
-        for (op, offset) in self.ops.iter().zip(&mut self.op_offsets) {
-            if matches!(
-                op,
+        let moves = |pos: u32| {
+            matches!(
+                self.ops[pos as usize],
                 Op::Copy { .. }
                     | Op::Copy2 { .. }
                     | Op::CopyPair { .. }
                     | Op::CopySpan { .. }
                     | Op::Const32 { .. }
                     | Op::Const64 { .. }
-            ) {
-                *offset = NO_OFFSET;
+            )
+        };
+        let mut sites = self.sites.iter().copied().filter(|&(pos, _)| !moves(pos)).peekable();
+        let mut heads = self.loop_heads.iter().copied().peekable();
+        let mut last = None;
+        let merged = std::iter::from_fn(move || {
+            loop {
+                let next = match (sites.peek(), heads.peek()) {
+                    (Some(s), Some(h)) if h.0 < s.0 => heads.next(),
+                    (Some(_), _) => sites.next(),
+                    (None, _) => heads.next(),
+                }?;
+                // One entry per position: a site before a loop head there, the outer loop's
+                // head before an inner one's.
+                if last != Some(next.0) {
+                    last = Some(next.0);
+                    return Some(next);
+                }
             }
-        }
-        for &(pos, offset) in &self.loop_heads {
-            if let Some(o) = self.op_offsets.get_mut(pos as usize)
-                && *o == NO_OFFSET
-            {
-                *o = offset;
-            }
-        }
-        let entries = self.op_offsets.iter().enumerate().filter(|(_, o)| **o != NO_OFFSET);
-        OffsetTable::new(body_offset, entries.map(|(pos, &o)| (pos as u32, o)))
+        });
+        OffsetTable::encode(body_offset, merged, &mut self.allocs.offset_bytes)
     }
 
     /// Ends the op stream with a terminator and checks that every branch lands inside it.
@@ -386,7 +394,6 @@ impl<'a> FuncTranslator<'a> {
     /// at least that large, which lets the dispatch loop index registers without a check.
     fn seal(&mut self) -> Result<u32> {
         self.ops.push(Op::Unreachable {});
-        self.op_offsets.resize(self.ops.len(), NO_OFFSET);
         let len = self.ops.len() as i64;
         for (at, op) in self.ops.iter_mut().enumerate() {
             if let Some(k) = op.konst_mut() {
@@ -549,9 +556,12 @@ impl<'a> FuncTranslator<'a> {
         if let Some(Op::ConsumeFuel { amount }) = self.fuel_op.and_then(|i| self.ops.get_mut(i)) {
             *amount += 1;
         }
+        let pos = self.ops.len();
         self.ops.push(op);
-        self.op_offsets.push(if self.at_stops { self.at } else { NO_OFFSET });
-        self.ops.len() - 1
+        if self.at_stops {
+            self.sites.push((pos as u32, self.at));
+        }
+        pos
     }
 
     /// Starts a straight-line block: with fuel metering on, emits its (yet empty) charge.
@@ -559,8 +569,8 @@ impl<'a> FuncTranslator<'a> {
         self.last_copy = None;
         if self.fuel {
             self.fuel_op = Some(self.ops.len());
+            self.sites.push((self.ops.len() as u32, self.at));
             self.ops.push(Op::ConsumeFuel { amount: 0 });
-            self.op_offsets.push(self.at);
         }
     }
 
@@ -606,8 +616,11 @@ impl<'a> FuncTranslator<'a> {
         {
             *amount -= 1;
         }
-        self.op_offsets.pop();
-        self.ops.pop().unwrap_or(Op::Unreachable {})
+        let op = self.ops.pop().unwrap_or(Op::Unreachable {});
+        if self.sites.last().is_some_and(|&(pos, _)| pos as usize == self.ops.len()) {
+            self.sites.pop();
+        }
+        op
     }
 
     /// Whether entry `e` is the result of the op just emitted, in a form that can move the
