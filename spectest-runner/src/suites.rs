@@ -412,9 +412,15 @@ mod tests {
         assert_eq!(epsilon_unsupported(&Suite::V2.features("i32.wast")), None);
         assert_eq!(epsilon_unsupported(&Suite::MultiMemory.features("x.wast")), None);
         let gc = Suite::from_name("gc").unwrap();
+        assert_eq!(epsilon_unsupported(&gc.features("x.wast")).unwrap(), "epsilon does not implement gc");
+        let funcref = Suite::from_name("function-references").unwrap();
         assert_eq!(
-            epsilon_unsupported(&gc.features("x.wast")).unwrap(),
-            "epsilon does not implement gc, function-references"
+            funcref.features("call_ref.wast"),
+            [WASM2_FEATURES, &["function-references", "tail-call"]].concat()
         );
+        assert_eq!(epsilon_unsupported(&funcref.features("call_ref.wast")), None);
+        // epsilon's own files run as 2.0 unless listed with their features.
+        assert_eq!(Suite::Epsilon.features("calls.wast"), WASM2_FEATURES);
+        assert!(Suite::Epsilon.features("function_references.wast").contains(&"function-references"));
     }
 }
