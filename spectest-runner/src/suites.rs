@@ -106,10 +106,10 @@ impl Suite {
         Suite::Simd,
         Suite::MultiMemory,
         Suite::proposal("extended-const"),
+        Suite::proposal("function-references"),
         Suite::proposal("memory64"),
         Suite::proposal("relaxed-simd"),
         Suite::proposal("tail-call"),
-        Suite::proposal("function-references"),
         Suite::Epsilon,
     ];
 
