@@ -194,9 +194,11 @@ fn val_of(rng: &mut Rng, world: &World, ty: ValType) -> Val {
         ValType::F32 => Val::F32(F32::from_bits(rng.interesting_f32())),
         ValType::F64 => Val::F64(F64::from_bits(rng.interesting_f64())),
         ValType::V128 => Val::V128(V128::from_bits(u128::from(rng.next_u64()))),
-        ValType::FuncRef | ValType::ExternRef => {
+        // (A typed reference gets a random reference of its family, or null: wrong ones are
+        // refused by the checked API.)
+        ValType::Ref(_) => {
             let v = random_val(rng, world);
-            if v.ty() == ty { v } else { Val::default_for(ty) }
+            if v.ty() == Val::default_for(ty).ty() { v } else { Val::default_for(ty) }
         }
     }
 }

@@ -268,13 +268,17 @@ impl Table {
                 let v = function::to_val(&self.owner.shared, store, value, element.into())
                     .map_err(|e| e.into_pyerr(py, "Table.set"))?;
                 let i = u32::try_from(index).unwrap_or(u32::MAX);
-                self.table.set(&mut *store, i, v).map_err(|_| {
-                    errors::new_err(
+                match self.table.set(&mut *store, i, v) {
+                    // A typed table refuses a value of another type (null, a function of
+                    // another type).
+                    Err(e) if e.kind() == epsilon::ErrorKind::Type => Err(e).py(py),
+                    Err(_) => errors::fail(
                         py,
                         Class::MemoryAccess,
                         format!("table index {index} is out of bounds (size {size})"),
-                    )
-                })
+                    ),
+                    Ok(()) => Ok(()),
+                }
             })
         })
     }
@@ -298,9 +302,10 @@ impl Table {
                 let none = py.None().into_bound(py);
                 let v = function::to_val(&self.owner.shared, store, init.unwrap_or(&none), element.into())
                     .map_err(|e| e.into_pyerr(py, "Table.grow"))?;
-                self.table
-                    .grow(&mut *store, delta, v)
-                    .map_err(|e| errors::new_err(py, Class::Base, e.to_string()))
+                match self.table.grow(&mut *store, delta, v) {
+                    Err(e) if e.kind() == epsilon::ErrorKind::Type => Err(e).py(py),
+                    other => other.map_err(|e| errors::new_err(py, Class::Base, e.to_string())),
+                }
             })
         })
     }

@@ -6,7 +6,7 @@ use crate::errors::{self, Class, OrPyErr, guard};
 use crate::shared::{PyStore, Shared};
 use crate::types;
 use crate::values::{self, ConvError};
-use epsilon::{Func, FuncType, Val, ValType};
+use epsilon::{Func, FuncType, HeapType, Val, ValType};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PySequence, PyTuple};
@@ -349,8 +349,12 @@ pub(crate) fn to_val(
     ty: ValType,
 ) -> Result<Val, ConvError> {
     Ok(match ty {
-        ValType::ExternRef => Val::ExternRef(if obj.is_none() { None } else { Some(externref(store, obj)) }),
-        ValType::FuncRef => {
+        // Typed references convert as their family does; the runtime checks nullability and
+        // concrete types.
+        ValType::Ref(r) if r.heap == HeapType::Extern => {
+            Val::ExternRef(if obj.is_none() { None } else { Some(externref(store, obj)) })
+        }
+        ValType::Ref(r) => {
             if obj.is_none() {
                 Val::FuncRef(None)
             } else if let Ok(f) = obj.cast::<Function>() {
@@ -361,7 +365,7 @@ pub(crate) fn to_val(
                 Val::FuncRef(Some(f.func))
             } else {
                 return Err(ConvError::Type(format!(
-                    "expected an epsilon Function or None for funcref, got {}",
+                    "expected an epsilon Function or None for {r}, got {}",
                     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
                 )));
             }

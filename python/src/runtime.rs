@@ -246,8 +246,9 @@ fn host_call(
 /// with that initial amount; ``timeout_ms`` is the default timeout of every call;
 /// ``max_call_depth`` limits nested wasm calls (default 100,000); ``multi_memory=False``
 /// rejects modules with more than one memory, as WebAssembly 2.0 does (default: allowed);
-/// ``tail_call``, ``extended_const``, ``relaxed_simd`` and ``memory64`` (default ``True``)
-/// switch those WebAssembly 3.0 features (with one off, modules using it are rejected as
+/// ``tail_call``, ``extended_const``, ``relaxed_simd``, ``memory64`` and
+/// ``function_references`` (typed function references; default ``True``) switch those
+/// WebAssembly 3.0 features (with one off, modules using it are rejected as
 /// invalid);
 /// ``wasi`` (a ``WasiConfig``) gives every module instantiated without its own ``wasi=`` the
 /// WASI functions, each module with a fresh context built from it.
@@ -268,7 +269,7 @@ impl Runtime {
     const MAX_PAGES: u32 = MAX_PAGES;
 
     #[new]
-    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true, tail_call=true, extended_const=true, relaxed_simd=true, memory64=true, wasi=None))]
+    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true, tail_call=true, extended_const=true, relaxed_simd=true, memory64=true, function_references=true, wasi=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -281,6 +282,7 @@ impl Runtime {
         extended_const: bool,
         relaxed_simd: bool,
         memory64: bool,
+        function_references: bool,
         wasi: Option<Py<WasiConfig>>,
     ) -> PyResult<Self> {
         guard(py, || {
@@ -294,6 +296,7 @@ impl Runtime {
                 extended_const,
                 relaxed_simd,
                 memory64,
+                function_references,
                 max_memory_pages: pages,
                 ..EngineKey::default()
             };

@@ -167,6 +167,7 @@ pub(crate) struct EngineKey {
     pub extended_const: bool,
     pub relaxed_simd: bool,
     pub memory64: bool,
+    pub function_references: bool,
     pub max_call_depth: Option<usize>,
     /// The ceiling of every memory in pages (0: none).
     pub max_memory_pages: u32,
@@ -182,6 +183,7 @@ impl Default for EngineKey {
             extended_const: true,
             relaxed_simd: true,
             memory64: true,
+            function_references: true,
             max_call_depth: None,
             max_memory_pages: 0,
         }
@@ -214,7 +216,8 @@ impl SharedEngine {
             .tail_call(key.tail_call)
             .extended_const(key.extended_const)
             .relaxed_simd(key.relaxed_simd)
-            .memory64(key.memory64);
+            .memory64(key.memory64)
+            .function_references(key.function_references);
         if key.max_memory_pages != 0 {
             config.max_memory_pages(key.max_memory_pages);
         }

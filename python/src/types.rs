@@ -5,8 +5,8 @@ use epsilon::{ExternType, Mutability, RefType, ValType};
 use pyo3::prelude::*;
 use pyo3::pyclass::CompareOp;
 
-fn names(tys: &[ValType]) -> Vec<&'static str> {
-    tys.iter().map(|t| type_name(*t)).collect()
+fn names(tys: &[ValType]) -> Vec<String> {
+    tys.iter().map(|t| type_name(*t).into_owned()).collect()
 }
 
 fn compare<T: PartialEq>(a: &T, b: &T, op: CompareOp, py: Python<'_>) -> Py<PyAny> {
@@ -43,13 +43,13 @@ impl FuncType {
 
     /// The parameter types, e.g. ``['i32', 'i32']``.
     #[getter]
-    fn params(&self) -> Vec<&'static str> {
+    fn params(&self) -> Vec<String> {
         names(self.ty.params())
     }
 
     /// The result types, e.g. ``['i32']``.
     #[getter]
-    fn results(&self) -> Vec<&'static str> {
+    fn results(&self) -> Vec<String> {
         names(self.ty.results())
     }
 
@@ -149,10 +149,10 @@ impl TableType {
         Ok(TableType { ty: epsilon::TableType::new(parse_ref_type(py, element)?, min, max) })
     }
 
-    /// ``'funcref'`` or ``'externref'``.
+    /// ``'funcref'``, ``'externref'`` or a typed reference such as ``'(ref 0)'``.
     #[getter]
-    fn element(&self) -> &'static str {
-        type_name(self.ty.element.into())
+    fn element(&self) -> String {
+        type_name(self.ty.element.into()).into_owned()
     }
 
     /// The minimum (for a live table: current) number of elements.
@@ -172,7 +172,12 @@ impl TableType {
     }
 
     fn __repr__(&self) -> String {
-        format!("TableType(element={}, min={}, max={})", quote(self.element()), self.ty.min, opt(self.ty.max))
+        format!(
+            "TableType(element={}, min={}, max={})",
+            quote(&self.element()),
+            self.ty.min,
+            opt(self.ty.max)
+        )
     }
 
     fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> Py<PyAny> {
@@ -190,12 +195,14 @@ impl TableType {
 
 pub(crate) fn parse_ref_type(py: Python<'_>, name: &str) -> PyResult<RefType> {
     match parse_type(py, name)? {
-        ValType::FuncRef => Ok(RefType::FuncRef),
-        ValType::ExternRef => Ok(RefType::ExternRef),
+        ValType::Ref(r) => Ok(r),
         _ => crate::errors::fail(
             py,
             crate::errors::Class::Type,
-            format!("a table holds 'funcref' or 'externref', not {}", quote(name)),
+            format!(
+                "a table holds references ('funcref', 'externref', '(ref func)', ...), not {}",
+                quote(name)
+            ),
         ),
     }
 }
@@ -218,8 +225,8 @@ impl GlobalType {
 
     /// The value type, e.g. ``'i32'``.
     #[getter]
-    fn content(&self) -> &'static str {
-        type_name(self.ty.content)
+    fn content(&self) -> String {
+        type_name(self.ty.content).into_owned()
     }
 
     /// Whether the global can be set.
@@ -235,7 +242,7 @@ impl GlobalType {
     fn __repr__(&self) -> String {
         format!(
             "GlobalType(content={}, mutable={})",
-            quote(self.content()),
+            quote(&self.content()),
             if self.mutable() { "True" } else { "False" }
         )
     }

@@ -3,23 +3,27 @@
 //! `Function` type they may hold.
 
 use crate::errors::{self, Class};
-use epsilon::{F32, F64, FuncType, V128, Val, ValType};
+use epsilon::{F32, F64, FuncType, HeapType, RefType, V128, Val, ValType};
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyFloat, PyInt, PyString};
+use std::borrow::Cow;
 use std::ffi::c_int;
 
-/// The name of a value type as the Python API spells it.
-pub(crate) fn type_name(ty: ValType) -> &'static str {
+/// The name of a value type as the Python API spells it: the text format's (`i32`,
+/// `funcref`, `(ref func)`, `(ref null 0)`, ...; a concrete type by its index in the module's
+/// type section).
+pub(crate) fn type_name(ty: ValType) -> Cow<'static, str> {
     match ty {
-        ValType::I32 => "i32",
-        ValType::I64 => "i64",
-        ValType::F32 => "f32",
-        ValType::F64 => "f64",
-        ValType::V128 => "v128",
-        ValType::FuncRef => "funcref",
-        ValType::ExternRef => "externref",
+        ValType::I32 => "i32".into(),
+        ValType::I64 => "i64".into(),
+        ValType::F32 => "f32".into(),
+        ValType::F64 => "f64".into(),
+        ValType::V128 => "v128".into(),
+        ValType::FuncRef => "funcref".into(),
+        ValType::ExternRef => "externref".into(),
+        ValType::Ref(r) => r.to_string().into(),
     }
 }
 
@@ -45,7 +49,7 @@ pub(crate) fn quote_list<S: AsRef<str>>(items: &[S]) -> String {
     format!("[{}]", items.iter().map(|s| quote(s.as_ref())).collect::<Vec<_>>().join(", "))
 }
 
-/// Parses a value type name.
+/// Parses a value type name: the names `type_name` gives.
 pub(crate) fn parse_type(py: Python<'_>, name: &str) -> PyResult<ValType> {
     Ok(match name {
         "i32" => ValType::I32,
@@ -55,18 +59,45 @@ pub(crate) fn parse_type(py: Python<'_>, name: &str) -> PyResult<ValType> {
         "v128" => ValType::V128,
         "funcref" => ValType::FuncRef,
         "externref" => ValType::ExternRef,
-        _ => {
-            return errors::fail(
-                py,
-                Class::Type,
-                format!(
-                    "unknown value type {}: expected one of 'i32', 'i64', 'f32', 'f64', \
-                     'v128', 'funcref', 'externref'",
-                    quote(name)
-                ),
-            );
-        }
+        _ => match parse_ref(name) {
+            Some(r) => ValType::Ref(r),
+            None => {
+                return errors::fail(
+                    py,
+                    Class::Type,
+                    format!(
+                        "unknown value type {}: expected one of 'i32', 'i64', 'f32', 'f64', \
+                         'v128', 'funcref', 'externref' or a reference type such as '(ref func)', \
+                         '(ref null extern)' or '(ref 0)'",
+                        quote(name)
+                    ),
+                );
+            }
+        },
     })
+}
+
+/// Parses `(ref null? heaptype)`, heaptype `func`, `extern` or a type index.
+fn parse_ref(name: &str) -> Option<RefType> {
+    let inner = name.strip_prefix('(')?.strip_suffix(')')?;
+    let mut words = inner.split_whitespace();
+    if words.next()? != "ref" {
+        return None;
+    }
+    let mut heap = words.next()?;
+    let nullable = heap == "null";
+    if nullable {
+        heap = words.next()?;
+    }
+    if words.next().is_some() {
+        return None;
+    }
+    let heap = match heap {
+        "func" => HeapType::Func,
+        "extern" => HeapType::Extern,
+        index => HeapType::Concrete(index.parse().ok()?),
+    };
+    Some(RefType::new(nullable, heap))
 }
 
 /// `name(i32, i32) -> (i32)`: how error messages name a function.
@@ -294,7 +325,7 @@ pub(crate) fn cells_to_py<'py>(py: Python<'py>, ty: ValType, cells: &[u64]) -> P
         // One allocation when the high half is zero (pyo3 builds a 128-bit int in four).
         ValType::V128 if cells[1] == 0 => cell.into_pyobject(py)?.into_any(),
         ValType::V128 => (u128::from(cell) | u128::from(cells[1]) << 64).into_pyobject(py)?.into_any(),
-        ValType::FuncRef | ValType::ExternRef => py.None().into_bound(py),
+        ValType::Ref(_) => py.None().into_bound(py),
     })
 }
 
@@ -307,7 +338,7 @@ pub(crate) fn number_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, 
         ValType::F32 => Val::F32(F32::from_float(extract_float(obj, "f32")? as f32)),
         ValType::F64 => Val::F64(F64::from_float(extract_float(obj, "f64")?)),
         ValType::V128 => Val::V128(extract_v128(obj)?),
-        ValType::FuncRef | ValType::ExternRef => {
+        ValType::Ref(_) => {
             return Err(ConvError::Type(format!("{} is not a number type", type_name(ty))));
         }
     })
@@ -321,7 +352,7 @@ pub(crate) fn raw_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, Con
         ValType::F32 => Val::F32(F32::from_bits(int_in_range(obj, "f32 bits", I32_MIN, U32_MAX)? as u32)),
         ValType::F64 => Val::F64(F64::from_bits(int_in_range(obj, "f64 bits", I64_MIN, U64_MAX)? as u64)),
         ValType::V128 => Val::V128(extract_v128(obj)?),
-        ValType::FuncRef | ValType::ExternRef => {
+        ValType::Ref(_) => {
             return Err(ConvError::Type("call_raw does not support reference types".into()));
         }
     })

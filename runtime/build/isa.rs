@@ -772,6 +772,28 @@ pub const CUSTOM: &[Custom] = &[
         "calls::return_call_indirect",
         "Tail-calls through table `table` at the index in `index`, checking the module type `ty`; as `ReturnCallInternal`.",
     ),
+    // ---- typed function references
+    custom(
+        "CallRef",
+        Other,
+        &[("callee", "Slot"), ("args", "Slot")],
+        "calls::call_ref",
+        "`call_ref`: calls the function referenced in `callee` (trapping if it is null); arguments start at `args`, results are written back there.",
+    ),
+    custom(
+        "ReturnCallRef",
+        Other,
+        &[("callee", "Slot"), ("args", "Slot")],
+        "calls::return_call_ref",
+        "`return_call_ref`: tail-calls the function referenced in `callee` (trapping if it is null); as `ReturnCallInternal`.",
+    ),
+    custom(
+        "RefAsNonNull",
+        Other,
+        &[("src", "Slot")],
+        "table::ref_as_non_null",
+        "`ref.as_non_null`: traps with \"null reference\" if the reference in `src` is null (the value stays where it is).",
+    ),
     // ---- memory
     custom("MemorySize", Res, &[("mem", "u32")], "memory::memory_size", "`memory.size`."),
     custom(

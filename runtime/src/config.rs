@@ -15,6 +15,7 @@ pub struct Config {
     pub(crate) extended_const: bool,
     pub(crate) relaxed_simd: bool,
     pub(crate) memory64: bool,
+    pub(crate) function_references: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_value_stack: usize,
     pub(crate) max_host_reentry: usize,
@@ -34,6 +35,7 @@ impl Default for Config {
             extended_const: true,
             relaxed_simd: true,
             memory64: true,
+            function_references: true,
             max_call_depth: 100_000,
             max_value_stack: 16 * 1024 * 1024,
             max_host_reentry: 64,
@@ -50,7 +52,7 @@ impl Default for Config {
 impl Config {
     /// Creates the default configuration: WebAssembly 2.0 plus the parts of 3.0 epsilon
     /// implements (multi-memory, tail calls, extended constant expressions, relaxed SIMD,
-    /// memory64).
+    /// memory64, typed function references).
     pub fn new() -> Self {
         Config::default()
     }
@@ -95,6 +97,16 @@ impl Config {
     /// validation.
     pub fn memory64(&mut self, enable: bool) -> &mut Self {
         self.memory64 = enable;
+        self
+    }
+
+    /// Enables or disables typed function references (on by default): reference types with
+    /// a nullability and a concrete function type (`(ref $t)`, `(ref null $t)`, `(ref func)`,
+    /// `(ref extern)`), `call_ref`, `return_call_ref` (with tail calls on), `ref.as_non_null`,
+    /// `br_on_null`, `br_on_non_null`, non-nullable locals and table initialiser expressions.
+    /// With it off, modules using them fail validation.
+    pub fn function_references(&mut self, enable: bool) -> &mut Self {
+        self.function_references = enable;
         self
     }
 
@@ -185,6 +197,7 @@ impl Config {
             (self.extended_const, wasmparser::WasmFeatures::EXTENDED_CONST),
             (self.relaxed_simd, wasmparser::WasmFeatures::RELAXED_SIMD),
             (self.memory64, wasmparser::WasmFeatures::MEMORY64),
+            (self.function_references, wasmparser::WasmFeatures::FUNCTION_REFERENCES),
         ] {
             if on {
                 features |= feature;

@@ -9,9 +9,14 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct TypeId(pub(crate) u32);
 
+/// Function types in their engine-canonical form (see [`FuncType::canonical`]): a concrete
+/// heap type `(ref $t)` in them holds the engine id of `$t`'s definition, not a module's type
+/// index, so equal definitions get equal ids across modules.
 #[derive(Default)]
 struct TypeRegistry {
     ids: HashMap<FuncType, TypeId>,
+    /// Ids handed out, interned or unique.
+    next: u32,
 }
 
 struct EngineInner {
@@ -53,13 +58,26 @@ impl Engine {
         Arc::ptr_eq(&a.inner, &b.inner)
     }
 
+    /// The id of a function type in engine-canonical form: concrete heap types in `ty` must
+    /// already hold engine ids (a module's types go through [`FuncType::canonical`] first).
     pub(crate) fn intern(&self, ty: &FuncType) -> TypeId {
         let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(id) = reg.ids.get(ty) {
             return *id;
         }
-        let id = TypeId(reg.ids.len() as u32);
+        let id = TypeId(reg.next);
+        reg.next += 1;
         reg.ids.insert(ty.clone(), id);
+        id
+    }
+
+    /// A fresh id equal to no other: the type of a host function whose signature names a
+    /// concrete type index, which has no module to give it a meaning (so it matches no
+    /// module's type).
+    pub(crate) fn unique_type_id(&self) -> TypeId {
+        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+        let id = TypeId(reg.next);
+        reg.next += 1;
         id
     }
 }

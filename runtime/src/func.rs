@@ -1,9 +1,10 @@
 //! Functions: handles, host functions, dynamic and typed calls, and value <-> cell conversion.
 
+use crate::engine::TypeId;
 use crate::error::{Error, Result};
 use crate::instance::Extern;
 use crate::store::{AsContext, AsContextMut, FuncEntity, Store, StoreId, StoreInner};
-use crate::types::{FuncType, RefType, ValType};
+use crate::types::{FuncType, HeapType, RefType, ValType};
 use crate::value::{ExternRef, F32, F64, V128, Val};
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -99,15 +100,41 @@ fn mismatch(expected: ValType, got: &Val) -> Error {
     Error::type_error(format!("expected a value of type {expected}, got {}", got.ty()))
 }
 
-/// Encodes a reference value as a cell (0 = null, index + 1 otherwise).
-pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType) -> Result<u32> {
+/// Whether `v` is a value of `ty`'s kind: the same number type, or a reference of the same
+/// family (a function reference for `func` and concrete heap types, a host reference for
+/// `extern`). Nullability and concrete types are checked by [`val_to_cells`].
+pub(crate) fn val_kind_matches(v: &Val, ty: ValType) -> bool {
     match (v, ty) {
-        (Val::FuncRef(None), RefType::FuncRef) | (Val::ExternRef(None), RefType::ExternRef) => Ok(0),
-        (Val::FuncRef(Some(f)), RefType::FuncRef) => {
+        (Val::FuncRef(_), ValType::Ref(r)) => r.heap.is_func(),
+        (Val::ExternRef(_), ValType::Ref(r)) => r.heap == HeapType::Extern,
+        _ => v.ty() == ty,
+    }
+}
+
+/// Encodes a reference value as a cell (0 = null, index + 1 otherwise), checking it against
+/// `ty`: null only for a nullable type, and for a concrete heap type `(ref $i)` a function
+/// whose type is the definition whose engine id is `ids[i]` (the type context of the item `ty`
+/// belongs to: [`StoreInner::type_ids`]).
+pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType, ids: &[TypeId]) -> Result<u32> {
+    match (v, ty.heap) {
+        (Val::FuncRef(None), h) if h.is_func() => null_cell(v, ty),
+        (Val::ExternRef(None), HeapType::Extern) => null_cell(v, ty),
+        (Val::FuncRef(Some(f)), HeapType::Func) => {
             store.check(f.store)?;
             Ok(f.index + 1)
         }
-        (Val::ExternRef(Some(r)), RefType::ExternRef) => {
+        (Val::FuncRef(Some(f)), HeapType::Concrete(i)) => {
+            store.check(f.store)?;
+            let have = store.funcs[f.index as usize].ty();
+            if ids.get(i as usize) != Some(&have) {
+                let sig = store.funcs[f.index as usize].sig();
+                return Err(Error::type_error(format!(
+                    "expected a value of type {ty}, got a function of type {sig}"
+                )));
+            }
+            Ok(f.index + 1)
+        }
+        (Val::ExternRef(Some(r)), HeapType::Extern) => {
             store.check(r.store)?;
             if store.externs.get(r.index, r.generation).is_none() {
                 return Err(crate::value::collected());
@@ -118,12 +145,23 @@ pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType) -> Result<u3
     }
 }
 
+/// The null cell, if `ty` is nullable.
+fn null_cell(v: &Val, ty: RefType) -> Result<u32> {
+    if ty.nullable {
+        Ok(0)
+    } else {
+        Err(Error::type_error(format!("expected a value of type {ty}, got null ({})", v.ty())))
+    }
+}
+
 /// Decodes a reference cell.
 pub(crate) fn cell_to_ref(store: &StoreInner, cell: u32, ty: RefType) -> Val {
     let index = cell.wrapping_sub(1);
-    match ty {
-        RefType::FuncRef => Val::FuncRef((cell != 0).then_some(Func { store: store.id, index })),
-        RefType::ExternRef => Val::ExternRef((cell != 0).then(|| ExternRef {
+    match ty.heap {
+        HeapType::Func | HeapType::Concrete(_) => {
+            Val::FuncRef((cell != 0).then_some(Func { store: store.id, index }))
+        }
+        HeapType::Extern => Val::ExternRef((cell != 0).then(|| ExternRef {
             store: store.id,
             index,
             generation: store.externs.generation(index),
@@ -131,16 +169,16 @@ pub(crate) fn cell_to_ref(store: &StoreInner, cell: u32, ty: RefType) -> Val {
     }
 }
 
-/// Encodes a value of type `ty` as (low cell, high cell).
-pub(crate) fn val_to_cells(store: &StoreInner, v: &Val, ty: ValType) -> Result<(u64, u64)> {
+/// Encodes a value of type `ty` as (low cell, high cell); `ids` is the type context of `ty`
+/// (see [`ref_to_cell`]).
+pub(crate) fn val_to_cells(store: &StoreInner, v: &Val, ty: ValType, ids: &[TypeId]) -> Result<(u64, u64)> {
     Ok(match (ty, v) {
         (ValType::I32, Val::I32(x)) => (u64::from(*x as u32), 0),
         (ValType::I64, Val::I64(x)) => (*x as u64, 0),
         (ValType::F32, Val::F32(x)) => (u64::from(x.to_bits()), 0),
         (ValType::F64, Val::F64(x)) => (x.to_bits(), 0),
         (ValType::V128, Val::V128(x)) => x.to_cells(),
-        (ValType::FuncRef, _) => (u64::from(ref_to_cell(store, v, RefType::FuncRef)?), 0),
-        (ValType::ExternRef, _) => (u64::from(ref_to_cell(store, v, RefType::ExternRef)?), 0),
+        (ValType::Ref(r), _) => (u64::from(ref_to_cell(store, v, r, ids)?), 0),
         _ => return Err(mismatch(ty, v)),
     })
 }
@@ -153,8 +191,7 @@ pub(crate) fn cells_to_val(store: &StoreInner, lo: u64, hi: u64, ty: ValType) ->
         ValType::F32 => Val::F32(F32::from_bits(lo as u32)),
         ValType::F64 => Val::F64(F64::from_bits(lo)),
         ValType::V128 => Val::V128(V128::from_cells(lo, hi)),
-        ValType::FuncRef => cell_to_ref(store, lo as u32, RefType::FuncRef),
-        ValType::ExternRef => cell_to_ref(store, lo as u32, RefType::ExternRef),
+        ValType::Ref(r) => cell_to_ref(store, lo as u32, r),
     }
 }
 
@@ -175,6 +212,11 @@ impl Func {
     ///
     /// The callback receives the arguments and must fill `results` (pre-filled with zero
     /// values of the right types). Returning an error aborts the wasm call with that error.
+    ///
+    /// Typed references in `ty` are checked: a result of type `(ref func)` must not be null.
+    /// A concrete heap type (`(ref $t)`) has no module here to give its index a meaning, so a
+    /// signature naming one matches no module's function type (such a function cannot satisfy
+    /// an import); use `(ref func)` or `funcref` instead.
     pub fn new<T: 'static>(
         store: impl AsContextMut<Data = T>,
         ty: FuncType,
@@ -190,7 +232,13 @@ impl Func {
         callback: HostCallback<T>,
     ) -> Func {
         let store = store.as_context_mut();
-        let type_id = store.inner.engine.intern(&ty);
+        // A concrete type index means nothing outside a module: such a signature gets an id
+        // of its own, which no module's type (and so no import or `call_indirect`) matches.
+        let type_id = if ty.has_concrete() {
+            store.inner.engine.unique_type_id()
+        } else {
+            store.inner.engine.intern(&ty)
+        };
         let cells = |types: &[ValType]| types.iter().map(|t| t.cells() as usize).sum();
         let (param_cells, result_cells) = (cells(ty.params()), cells(ty.results()));
         store.host_funcs.push(HostFunc { ty: ty.clone(), callback, param_cells, result_cells });
@@ -341,14 +389,21 @@ impl Func {
                 (Val::I64(x), ValType::I64) => *x as u64,
                 (Val::F32(x), ValType::F32) => u64::from(x.to_bits()),
                 (Val::F64(x), ValType::F64) => x.to_bits(),
-                _ if v.ty() != *t => {
+                _ if !val_kind_matches(v, *t) => {
                     return Err(Error::type_error(format!(
                         "argument {i} of function of type {ty}: expected {t}, got {}",
                         v.ty()
                     )));
                 }
                 _ => {
-                    let (lo, hi) = val_to_cells(store, v, *t)?;
+                    let ids = store.func_type_ids(self.index);
+                    let (lo, hi) = val_to_cells(store, v, *t, ids).map_err(|e| match e.kind() {
+                        crate::ErrorKind::Type => Error::type_error(format!(
+                            "argument {i} of function of type {ty}: {}",
+                            e.message()
+                        )),
+                        _ => e,
+                    })?;
                     if *t == ValType::V128 {
                         cells.push(lo);
                         hi
@@ -489,7 +544,7 @@ impl WasmTy for V128 {
 impl WasmTy for Option<Func> {
     const TY: ValType = ValType::FuncRef;
     fn to_cells(self, store: &StoreInner) -> Result<(u64, u64)> {
-        Ok((u64::from(ref_to_cell(store, &Val::FuncRef(self), RefType::FuncRef)?), 0))
+        Ok((u64::from(ref_to_cell(store, &Val::FuncRef(self), RefType::FuncRef, &[])?), 0))
     }
     fn from_cells(store: &StoreInner, lo: u64, _: u64) -> Self {
         cell_to_ref(store, lo as u32, RefType::FuncRef).funcref().flatten()
@@ -499,7 +554,7 @@ impl WasmTy for Option<Func> {
 impl WasmTy for Option<ExternRef> {
     const TY: ValType = ValType::ExternRef;
     fn to_cells(self, store: &StoreInner) -> Result<(u64, u64)> {
-        Ok((u64::from(ref_to_cell(store, &Val::ExternRef(self), RefType::ExternRef)?), 0))
+        Ok((u64::from(ref_to_cell(store, &Val::ExternRef(self), RefType::ExternRef, &[])?), 0))
     }
     fn from_cells(store: &StoreInner, lo: u64, _: u64) -> Self {
         cell_to_ref(store, lo as u32, RefType::ExternRef).externref().flatten()

@@ -17,10 +17,13 @@ impl Global {
     ///
     /// # Errors
     /// If `value` does not have the global's content type or belongs to another store.
+    ///
+    /// A concrete heap type in `ty` (`(ref $t)`) refers to no module's types here, so only
+    /// null fits a nullable one and nothing a non-nullable one.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let store = store.as_context_mut();
-        let (lo, hi) = crate::func::val_to_cells(&store.inner, &value, ty.content)?;
-        store.inner.globals.push(GlobalEntity { ty, lo, hi });
+        let (lo, hi) = crate::func::val_to_cells(&store.inner, &value, ty.content, &[])?;
+        store.inner.globals.push(GlobalEntity { ty, lo, hi, owner: None });
         Ok(Global { store: store.inner.id, index: (store.inner.globals.len() - 1) as u32 })
     }
 
@@ -47,14 +50,19 @@ impl Global {
     /// Sets the value of a mutable global.
     ///
     /// # Errors
-    /// If the global is immutable or `value` has the wrong type.
+    /// If the global is immutable or `value` has the wrong type (for a typed reference: null
+    /// where the type is non-nullable, or a function of another type than `(ref $t)` names).
     pub fn set(&self, mut store: impl AsContextMut, value: Val) -> Result<()> {
         let store = store.as_context_mut();
-        let ty = self.entity(store)?.ty;
+        let (ty, owner) = {
+            let g = self.entity(store)?;
+            (g.ty, g.owner)
+        };
         if !ty.is_mutable() {
             return Err(Error::usage("cannot set an immutable global"));
         }
-        let (lo, hi) = crate::func::val_to_cells(&store.inner, &value, ty.content)?;
+        let ids = store.inner.type_ids(owner);
+        let (lo, hi) = crate::func::val_to_cells(&store.inner, &value, ty.content, ids)?;
         let g = &mut store.inner.globals[self.index as usize];
         g.lo = lo;
         g.hi = hi;

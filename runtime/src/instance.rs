@@ -1,6 +1,7 @@
 //! Instances: allocation of a module's items in a store, import matching, segment
 //! initialisation and the start function.
 
+use crate::engine::TypeId;
 use crate::error::{Error, ErrorKind, Result};
 use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
@@ -9,7 +10,7 @@ use crate::module::{ConstExpr, ConstOp, ElemMode, ExternKind, Module};
 use crate::store::{AsContext, AsContextMut, FuncEntity, GlobalEntity, Store, StoreId};
 use crate::table::{Table, TableEntity};
 use crate::trap::TrapKind;
-use crate::types::{ExternType, MemoryType, TableType};
+use crate::types::{ExternType, GlobalType, MemoryType, TableType, val_subtype, val_type_eq};
 
 /// An item that can be imported or exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -288,14 +289,28 @@ fn limits_match(min: u64, max: Option<u64>, want_min: u64, want_max: Option<u64>
         }
 }
 
-fn table_matches(have: &TableType, want: &TableType) -> bool {
-    have.element == want.element
+/// Whether a table of type `have` (concrete types into `have_ids`) can be imported as
+/// `want` (into `want_ids`): the same element type, and limits that fit.
+fn table_matches(have: &TableType, have_ids: &[TypeId], want: &TableType, want_ids: &[TypeId]) -> bool {
+    val_type_eq(have.element.into(), have_ids, want.element.into(), want_ids)
         && limits_match(
             u64::from(have.min),
             have.max.map(u64::from),
             u64::from(want.min),
             want.max.map(u64::from),
         )
+}
+
+/// Whether a global of type `have` can be imported as `want`: the same mutability; a mutable
+/// global of the same content type, an immutable one of a subtype (a `(ref $t)` global for a
+/// `(ref null func)` import, say).
+fn global_matches(have: &GlobalType, have_ids: &[TypeId], want: &GlobalType, want_ids: &[TypeId]) -> bool {
+    have.mutability == want.mutability
+        && if want.is_mutable() {
+            val_type_eq(have.content, have_ids, want.content, want_ids)
+        } else {
+            val_subtype(have.content, have_ids, want.content, want_ids)
+        }
 }
 
 fn memory_matches(have: &MemoryType, want: &MemoryType) -> bool {
@@ -371,15 +386,29 @@ pub(crate) fn instantiate<T>(
         datas: Vec::with_capacity(m.datas.len()),
     };
 
-    // Imports: check each against its declaration.
+    // Imports: check each against its declaration. Types are compared by their definitions
+    // (engine ids), whichever module declared them.
+    let mut imported_funcs = 0;
     for (decl, ext) in m.imports.iter().zip(imports) {
         store.inner.check(ext.store_id())?;
         let have = ext.ty(&*store)?;
-        let ok = match (&decl.ty, &have) {
-            (ExternType::Func(want), ExternType::Func(have)) => want == have,
-            (ExternType::Table(want), ExternType::Table(have)) => table_matches(have, want),
-            (ExternType::Memory(want), ExternType::Memory(have)) => memory_matches(have, want),
-            (ExternType::Global(want), ExternType::Global(have)) => want == have,
+        let inner = &store.inner;
+        let ok = match (&decl.ty, &have, ext) {
+            (ExternType::Func(_), ExternType::Func(_), Extern::Func(f)) => {
+                // A function's type must be the imported type (function types are final).
+                let want = m.type_ids[m.funcs[imported_funcs] as usize];
+                imported_funcs += 1;
+                inner.funcs[f.index as usize].ty() == want
+            }
+            (ExternType::Table(want), ExternType::Table(have), Extern::Table(t)) => {
+                let owner = inner.tables[t.index as usize].owner;
+                table_matches(have, inner.type_ids(owner), want, &m.type_ids)
+            }
+            (ExternType::Memory(want), ExternType::Memory(have), _) => memory_matches(have, want),
+            (ExternType::Global(want), ExternType::Global(have), Extern::Global(g)) => {
+                let owner = inner.globals[g.index as usize].owner;
+                global_matches(have, inner.type_ids(owner), want, &m.type_ids)
+            }
             _ => false,
         };
         if !ok {
@@ -443,8 +472,10 @@ pub(crate) fn instantiate<T>(
         inner.funcs.push(FuncEntity::Wasm { instance: instance_index, code: code as u32, ty, sig });
         entity.funcs.push((inner.funcs.len() - 1) as u32);
     }
-    for ty in &m.tables[m.num_imported_tables as usize..] {
-        inner.tables.push(TableEntity::new(*ty, 0, config.max_table_elements)?);
+    for (ty, init) in m.tables[m.num_imported_tables as usize..].iter().zip(&m.table_inits) {
+        // An initialiser may read imported globals and refer to functions (typed references).
+        let init = init.as_ref().map_or(0, |e| eval_const(inner, &entity, e).0 as u32);
+        inner.tables.push(TableEntity::new(*ty, init, config.max_table_elements, Some(instance_index))?);
         entity.tables.push((inner.tables.len() - 1) as u32);
     }
     for ty in &m.memories[m.num_imported_memories as usize..] {
@@ -453,7 +484,7 @@ pub(crate) fn instantiate<T>(
     }
     for (ty, init) in m.globals[m.num_imported_globals as usize..].iter().zip(&m.global_inits) {
         let (lo, hi) = eval_const(inner, &entity, init);
-        inner.globals.push(GlobalEntity { ty: *ty, lo, hi });
+        inner.globals.push(GlobalEntity { ty: *ty, lo, hi, owner: Some(instance_index) });
         entity.globals.push((inner.globals.len() - 1) as u32);
     }
     for segment in &m.elems {

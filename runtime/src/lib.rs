@@ -67,8 +67,8 @@ pub use store::{AsContext, AsContextMut, Store};
 pub use table::Table;
 pub use trap::TrapKind;
 pub use types::{
-    ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, RefType, TableType,
-    ValType,
+    ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability, RefType,
+    TableType, ValType,
 };
 pub use value::{ExternRef, F32, F64, V128, Val};
 

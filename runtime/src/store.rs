@@ -10,7 +10,7 @@ use crate::instance::InstanceEntity;
 use crate::interrupt::{InterruptCallback, InterruptHandle, InterruptState};
 use crate::memory::MemoryEntity;
 use crate::table::TableEntity;
-use crate::types::{FuncType, GlobalType, RefType, ValType};
+use crate::types::{FuncType, GlobalType, HeapType, RefType, ValType};
 use crate::value::Val;
 
 use std::sync::Arc;
@@ -51,11 +51,14 @@ impl FuncEntity {
     }
 }
 
-/// A global variable: its value as cells (the high cell is used by `v128` only).
+/// A global variable: its value as cells (the high cell is used by `v128` only). `owner` is
+/// the instance whose module declared its type (`None` for the host's), which gives concrete
+/// heap types in `ty` their meaning (see [`StoreInner::type_ids`]).
 pub(crate) struct GlobalEntity {
     pub ty: GlobalType,
     pub lo: u64,
     pub hi: u64,
+    pub owner: Option<u32>,
 }
 
 /// The part of a store that does not depend on `T` (opaque outside the crate).
@@ -93,6 +96,24 @@ pub struct StoreInner {
 }
 
 impl StoreInner {
+    /// The engine ids of the types of the module of instance `owner`: what a concrete heap
+    /// type `(ref $i)` of an item that instance declared refers to (`ids[i]`). Empty for the
+    /// host's items, whose concrete types refer to nothing.
+    pub(crate) fn type_ids(&self, owner: Option<u32>) -> &[TypeId] {
+        match owner.and_then(|i| self.instances.get(i as usize)) {
+            Some(instance) => &instance.module.inner.type_ids,
+            None => &[],
+        }
+    }
+
+    /// The type context of function `func`'s signature (see [`StoreInner::type_ids`]).
+    pub(crate) fn func_type_ids(&self, func: u32) -> &[TypeId] {
+        match self.funcs[func as usize] {
+            FuncEntity::Wasm { instance, .. } => self.type_ids(Some(instance)),
+            FuncEntity::Host { .. } => &[],
+        }
+    }
+
     pub(crate) fn check(&self, store: StoreId) -> Result<()> {
         if store == self.id {
             Ok(())
@@ -235,8 +256,12 @@ impl<T> Store<T> {
             return Err(Error::usage("cannot collect externrefs while wasm runs in the store"));
         }
         let inner = &mut self.inner;
-        let tables = inner.tables.iter().filter(|t| t.ty.element == RefType::ExternRef);
-        let globals = inner.globals.iter().filter(|g| g.ty.content == ValType::ExternRef);
+        // Every table and global of `extern` references, nullable or not.
+        let tables = inner.tables.iter().filter(|t| t.ty.element.heap == HeapType::Extern);
+        let globals = inner
+            .globals
+            .iter()
+            .filter(|g| matches!(g.ty.content, ValType::Ref(RefType { heap: HeapType::Extern, .. })));
         // Element segments may hold funcrefs: counting them as roots too only keeps more alive.
         let roots = tables
             .flat_map(|t| t.elements.iter().copied())

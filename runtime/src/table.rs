@@ -9,12 +9,15 @@ use crate::value::Val;
 pub(crate) struct TableEntity {
     pub elements: Vec<u32>,
     pub ty: TableType,
+    /// The instance whose module declared `ty` (`None`: the host's), for its concrete heap
+    /// type (see `StoreInner::type_ids`).
+    pub owner: Option<u32>,
     /// The most elements this table may ever have: its maximum, capped by the ceiling.
     pub limit: u32,
 }
 
 impl TableEntity {
-    pub(crate) fn new(ty: TableType, init: u32, ceiling: u32) -> Result<Self> {
+    pub(crate) fn new(ty: TableType, init: u32, ceiling: u32, owner: Option<u32>) -> Result<Self> {
         // A module's limits are validated; a host's (`Table::new`) are checked here.
         if let Some(max) = ty.max
             && max < ty.min
@@ -36,7 +39,7 @@ impl TableEntity {
         })?;
         elements.resize(ty.min as usize, init);
         let limit = ty.max.unwrap_or(u32::MAX).min(ceiling);
-        Ok(TableEntity { elements, ty, limit })
+        Ok(TableEntity { elements, ty, owner, limit })
     }
 
     /// Grows by `delta` elements set to `init`; returns the old size or `None`.
@@ -66,14 +69,17 @@ pub struct Table {
 impl Table {
     /// Creates a table of the given type with every element set to `init`.
     ///
+    /// A concrete element type (`(ref $t)`) refers to no module's types here, so only null
+    /// fits a nullable one and nothing a non-nullable one.
+    ///
     /// # Errors
     /// If `init` does not match the element type or is from another store, or the minimum
     /// exceeds the configured ceiling.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Val) -> Result<Table> {
         let store = store.as_context_mut();
-        let cell = crate::func::ref_to_cell(&store.inner, &init, ty.element)?;
+        let cell = crate::func::ref_to_cell(&store.inner, &init, ty.element, &[])?;
         let ceiling = store.engine().config().max_table_elements;
-        let entity = TableEntity::new(ty, cell, ceiling)?;
+        let entity = TableEntity::new(ty, cell, ceiling, None)?;
         store.inner.tables.push(entity);
         Ok(Table { store: store.inner.id, index: (store.inner.tables.len() - 1) as u32 })
     }
@@ -116,8 +122,9 @@ impl Table {
     /// If `index` is out of bounds or `value` has the wrong type.
     pub fn set(&self, mut store: impl AsContextMut, index: u32, value: Val) -> Result<()> {
         let store = store.as_context_mut();
-        let element = self.entity(store)?.ty.element;
-        let cell = crate::func::ref_to_cell(&store.inner, &value, element)?;
+        let entity = self.entity(store)?;
+        let (element, owner) = (entity.ty.element, entity.owner);
+        let cell = crate::func::ref_to_cell(&store.inner, &value, element, store.inner.type_ids(owner))?;
         let entity = &mut store.inner.tables[self.index as usize];
         let len = entity.elements.len();
         let slot = entity.elements.get_mut(index as usize).ok_or_else(|| {
@@ -133,8 +140,9 @@ impl Table {
     /// If the new size exceeds the maximum or ceiling, or `init` has the wrong type.
     pub fn grow(&self, mut store: impl AsContextMut, delta: u32, init: Val) -> Result<u32> {
         let store = store.as_context_mut();
-        let element: RefType = self.entity(store)?.ty.element;
-        let cell = crate::func::ref_to_cell(&store.inner, &init, element)?;
+        let entity = self.entity(store)?;
+        let (element, owner): (RefType, _) = (entity.ty.element, entity.owner);
+        let cell = crate::func::ref_to_cell(&store.inner, &init, element, store.inner.type_ids(owner))?;
         let entity = &mut store.inner.tables[self.index as usize];
         entity.grow(delta, cell).ok_or_else(|| {
             Error::new(ErrorKind::OutOfRange, format!("cannot grow table by {delta} elements"))

@@ -34,6 +34,10 @@ pub enum TrapKind {
     OutOfFuel,
     /// Execution was interrupted or its deadline passed.
     Interrupted,
+    /// `call_ref` or `return_call_ref` got a null reference.
+    NullFunctionReference,
+    /// `ref.as_non_null` got a null reference.
+    NullReference,
 }
 
 impl TrapKind {
@@ -52,6 +56,8 @@ impl TrapKind {
             TrapKind::CallStackExhausted => "call stack exhausted",
             TrapKind::OutOfFuel => "all fuel consumed",
             TrapKind::Interrupted => "interrupted",
+            TrapKind::NullFunctionReference => "null function reference",
+            TrapKind::NullReference => "null reference",
         }
     }
 }

@@ -1,9 +1,15 @@
 //! WebAssembly types as the public API exposes them.
 
+use crate::engine::TypeId;
 use std::fmt;
 use std::sync::Arc;
 
 /// The type of a WebAssembly value.
+///
+/// Reference types are one variant, [`ValType::Ref`], carrying nullability and a heap type
+/// (typed function references). The WebAssembly 2.0 names stay available as constants:
+/// [`ValType::FuncRef`] is `(ref null func)` and [`ValType::ExternRef`] is
+/// `(ref null extern)`; both can be used in patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValType {
     /// 32-bit integer.
@@ -16,13 +22,17 @@ pub enum ValType {
     F64,
     /// 128-bit vector.
     V128,
-    /// Nullable reference to a function.
-    FuncRef,
-    /// Nullable reference to a host object.
-    ExternRef,
+    /// A reference: `(ref null? heaptype)`.
+    Ref(RefType),
 }
 
+#[allow(non_upper_case_globals)]
 impl ValType {
+    /// `funcref`, a nullable reference to any function: `(ref null func)`.
+    pub const FuncRef: ValType = ValType::Ref(RefType::FuncRef);
+    /// `externref`, a nullable reference to a host object: `(ref null extern)`.
+    pub const ExternRef: ValType = ValType::Ref(RefType::ExternRef);
+
     /// Number of 64-bit cells a value of this type occupies in a frame (2 for `v128`, else 1).
     pub(crate) fn cells(self) -> u32 {
         match self {
@@ -33,7 +43,21 @@ impl ValType {
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::Ref(_))
+    }
+
+    /// The reference type, if this is one.
+    pub fn as_ref_type(self) -> Option<RefType> {
+        match self {
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether the type names a concrete type index somewhere (`(ref $t)`), which only has a
+    /// meaning relative to a module's type section.
+    pub(crate) fn has_concrete(self) -> bool {
+        matches!(self, ValType::Ref(RefType { heap: HeapType::Concrete(_), .. }))
     }
 
     pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
@@ -43,7 +67,7 @@ impl ValType {
             wasmparser::ValType::F32 => ValType::F32,
             wasmparser::ValType::F64 => ValType::F64,
             wasmparser::ValType::V128 => ValType::V128,
-            wasmparser::ValType::Ref(r) => return RefType::from_wasmparser(r).map(ValType::from),
+            wasmparser::ValType::Ref(r) => return RefType::from_wasmparser(r).map(ValType::Ref),
         })
     }
 }
@@ -56,47 +80,99 @@ impl fmt::Display for ValType {
             ValType::F32 => "f32",
             ValType::F64 => "f64",
             ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
+            ValType::Ref(r) => return r.fmt(f),
         })
     }
 }
 
-/// The element type of a table.
+/// What a reference points to: an abstract heap type or a concrete type of a module.
+///
+/// Concrete types are type indices into the type section of the module that declares the
+/// item (a function's signature, a global, a table, an import or export): `(ref 0)` of one
+/// module and `(ref 0)` of another need not be the same type. Linking compares them by their
+/// definitions (function types are equal when their definitions are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RefType {
-    /// `funcref`
-    FuncRef,
-    /// `externref`
-    ExternRef,
+#[non_exhaustive]
+pub enum HeapType {
+    /// `func`: any function.
+    Func,
+    /// `extern`: any host object.
+    Extern,
+    /// A function type of the module, by its index in the type section: `(ref $t)`.
+    Concrete(u32),
 }
 
-impl RefType {
-    pub(crate) fn from_wasmparser(r: wasmparser::RefType) -> Option<RefType> {
-        use wasmparser::{AbstractHeapType, HeapType};
-        if !r.is_nullable() {
-            return None;
-        }
-        match r.heap_type() {
-            HeapType::Abstract { shared: false, ty: AbstractHeapType::Func } => Some(RefType::FuncRef),
-            HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern } => Some(RefType::ExternRef),
+impl HeapType {
+    /// Whether references of this heap type point to functions (`func` or a function type).
+    pub fn is_func(self) -> bool {
+        matches!(self, HeapType::Func | HeapType::Concrete(_))
+    }
+
+    pub(crate) fn from_wasmparser(h: wasmparser::HeapType) -> Option<HeapType> {
+        use wasmparser::{AbstractHeapType, HeapType as H, UnpackedIndex};
+        match h {
+            H::Abstract { shared: false, ty: AbstractHeapType::Func } => Some(HeapType::Func),
+            H::Abstract { shared: false, ty: AbstractHeapType::Extern } => Some(HeapType::Extern),
+            H::Concrete(UnpackedIndex::Module(i)) => Some(HeapType::Concrete(i)),
             _ => None,
         }
     }
 }
 
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::Concrete(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// A reference type: nullability and heap type. The element type of a table.
+///
+/// `RefType::FuncRef` (`funcref`) and `RefType::ExternRef` (`externref`) are the nullable
+/// abstract ones of WebAssembly 2.0; typed function references add non-nullable references
+/// and concrete heap types (`(ref $t)`, `(ref null $t)`, `(ref func)`, `(ref extern)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RefType {
+    /// Whether the reference may be null.
+    pub nullable: bool,
+    /// What the reference points to.
+    pub heap: HeapType,
+}
+
+#[allow(non_upper_case_globals)]
+impl RefType {
+    /// `funcref`: `(ref null func)`.
+    pub const FuncRef: RefType = RefType { nullable: true, heap: HeapType::Func };
+    /// `externref`: `(ref null extern)`.
+    pub const ExternRef: RefType = RefType { nullable: true, heap: HeapType::Extern };
+
+    /// Creates a reference type.
+    pub const fn new(nullable: bool, heap: HeapType) -> Self {
+        RefType { nullable, heap }
+    }
+
+    pub(crate) fn from_wasmparser(r: wasmparser::RefType) -> Option<RefType> {
+        Some(RefType { nullable: r.is_nullable(), heap: HeapType::from_wasmparser(r.heap_type())? })
+    }
+}
+
 impl From<RefType> for ValType {
     fn from(r: RefType) -> ValType {
-        match r {
-            RefType::FuncRef => ValType::FuncRef,
-            RefType::ExternRef => ValType::ExternRef,
-        }
+        ValType::Ref(r)
     }
 }
 
 impl fmt::Display for RefType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        ValType::from(*self).fmt(f)
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (true, heap) => write!(f, "(ref null {heap})"),
+            (false, heap) => write!(f, "(ref {heap})"),
+        }
     }
 }
 
@@ -136,6 +212,63 @@ impl FuncType {
     pub(crate) fn result_cells(&self) -> u32 {
         self.results().iter().map(|t| t.cells()).sum()
     }
+
+    /// Whether a parameter or result names a concrete type index.
+    pub(crate) fn has_concrete(&self) -> bool {
+        self.params_results.iter().any(|t| t.has_concrete())
+    }
+
+    /// The engine-canonical form of a module's function type: every concrete heap type
+    /// `(ref $i)` becomes `(ref id)` where `id` is the engine id of type `i` (`ids[i]`), so
+    /// that equal definitions in different modules intern to one id. Without GC types a type
+    /// only refers to types defined before it (validation), whose ids are all in `ids`; `None`
+    /// for an index that is not.
+    pub(crate) fn canonical(&self, ids: &[TypeId]) -> Option<FuncType> {
+        let all = self.params_results.iter().map(|t| canonical_val(*t, ids)).collect::<Option<Vec<_>>>()?;
+        Some(FuncType { params_results: all.into(), len_params: self.len_params })
+    }
+}
+
+/// `ty` with a concrete heap type's index replaced by its engine id (see
+/// [`FuncType::canonical`]).
+fn canonical_val(ty: ValType, ids: &[TypeId]) -> Option<ValType> {
+    Some(match ty {
+        ValType::Ref(RefType { nullable, heap: HeapType::Concrete(i) }) => {
+            ValType::Ref(RefType { nullable, heap: HeapType::Concrete(ids.get(i as usize)?.0) })
+        }
+        other => other,
+    })
+}
+
+/// Whether a reference of type `have` (its concrete indices into the types whose engine ids
+/// are `have_ids`) can be used where `want` is expected (indices into `want_ids`): reference
+/// subtyping. A concrete type matches the same definition and `func`; a null reference type
+/// never matches a non-null one. An index with no id matches nothing.
+pub(crate) fn ref_subtype(have: RefType, have_ids: &[TypeId], want: RefType, want_ids: &[TypeId]) -> bool {
+    if have.nullable && !want.nullable {
+        return false;
+    }
+    match (have.heap, want.heap) {
+        (HeapType::Func, HeapType::Func) | (HeapType::Extern, HeapType::Extern) => true,
+        (HeapType::Concrete(_), HeapType::Func) => true,
+        (HeapType::Concrete(a), HeapType::Concrete(b)) => {
+            matches!((have_ids.get(a as usize), want_ids.get(b as usize)), (Some(x), Some(y)) if x == y)
+        }
+        _ => false,
+    }
+}
+
+/// Value subtyping (see [`ref_subtype`]); numbers and vectors match only themselves.
+pub(crate) fn val_subtype(have: ValType, have_ids: &[TypeId], want: ValType, want_ids: &[TypeId]) -> bool {
+    match (have, want) {
+        (ValType::Ref(h), ValType::Ref(w)) => ref_subtype(h, have_ids, w, want_ids),
+        _ => have == want,
+    }
+}
+
+/// Type equality across modules: each a subtype of the other.
+pub(crate) fn val_type_eq(a: ValType, a_ids: &[TypeId], b: ValType, b_ids: &[TypeId]) -> bool {
+    val_subtype(a, a_ids, b, b_ids) && val_subtype(b, b_ids, a, a_ids)
 }
 
 impl fmt::Debug for FuncType {

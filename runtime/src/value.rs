@@ -2,7 +2,7 @@
 
 use crate::func::Func;
 use crate::store::StoreId;
-use crate::types::{RefType, ValType};
+use crate::types::{HeapType, RefType, ValType};
 use std::fmt;
 
 /// A 32-bit float kept as its bit pattern, so NaN payloads survive every copy.
@@ -176,14 +176,16 @@ pub enum Val {
     F64(F64),
     /// `v128`
     V128(V128),
-    /// `funcref`, `None` is `ref.null func`.
+    /// A function reference (`funcref`, and every typed function reference such as
+    /// `(ref $t)`); `None` is `ref.null func`.
     FuncRef(Option<Func>),
-    /// `externref`, `None` is `ref.null extern`.
+    /// A host reference (`externref`, `(ref extern)`); `None` is `ref.null extern`.
     ExternRef(Option<ExternRef>),
 }
 
 impl Val {
-    /// The type of this value.
+    /// The type of this value; for references the nullable abstract type of their family
+    /// (`funcref` or `externref`), whatever more precise type they also have.
     pub fn ty(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
@@ -197,6 +199,10 @@ impl Val {
     }
 
     /// The zero value (or null reference) of a type: what locals start as.
+    ///
+    /// For a non-nullable reference type (`(ref func)`, `(ref $t)`) this is still the null
+    /// reference of its family, which is not a value of the type: a placeholder to overwrite
+    /// (host functions' results start as it), refused where a value of the type is needed.
     pub fn default_for(ty: ValType) -> Val {
         match ty {
             ValType::I32 => Val::I32(0),
@@ -204,8 +210,8 @@ impl Val {
             ValType::F32 => Val::F32(F32::default()),
             ValType::F64 => Val::F64(F64::default()),
             ValType::V128 => Val::V128(V128::default()),
-            ValType::FuncRef => Val::FuncRef(None),
-            ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(RefType { heap: HeapType::Extern, .. }) => Val::ExternRef(None),
+            ValType::Ref(_) => Val::FuncRef(None),
         }
     }
 

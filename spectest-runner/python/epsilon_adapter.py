@@ -43,6 +43,7 @@ FEATURES = (
     "tail-call",
     "relaxed-simd",
     "memory64",
+    "function-references",
 )
 
 # The features a Runtime keyword switches: each is on exactly when the file needs it, as the
@@ -52,6 +53,7 @@ SWITCHES = (
     ("extended-const", "extended_const"),
     ("relaxed-simd", "relaxed_simd"),
     ("memory64", "memory64"),
+    ("function-references", "function_references"),
 )
 
 SPECTEST_FUNCS = [
@@ -63,6 +65,15 @@ SPECTEST_FUNCS = [
     ("print_i32_f32", "i32 f32"),
     ("print_f64_f64", "f64 f64"),
 ]
+
+
+def ref_family(ty):
+    """A typed reference type's name as its family's: '(ref extern)' and '(ref null extern)' are
+    externref, '(ref func)', '(ref null 3)' and the other typed function references funcref;
+    any other name as it is."""
+    if ty.startswith("(ref "):
+        return "externref" if ty.split()[-1] == "extern)" else "funcref"
+    return ty
 
 
 class HostRef:
@@ -236,6 +247,7 @@ class EpsilonAdapter(Adapter):
 
     @staticmethod
     def _result(ty, v, raw):
+        ty = ref_family(ty)
         if ty in ("i32", "i64", "v128"):
             return format_value(ty, v)
         if ty == "f32":

@@ -18,7 +18,8 @@ const PROPOSALS: &[(&str, Proposal, &[&str])] = &[
     ("custom-descriptors", Proposal::CustomDescriptors, &["custom-descriptors", "gc", "function-references"]),
     ("exceptions", Proposal::ExceptionHandling, &["exceptions"]),
     ("extended-const", Proposal::ExtendedConst, &["extended-const"]),
-    ("function-references", Proposal::FunctionReferences, &["function-references"]),
+    // (Its files test `return_call_ref` and repeat the tail-call tests: it builds on tail calls.)
+    ("function-references", Proposal::FunctionReferences, &["function-references", "tail-call"]),
     ("gc", Proposal::GC, &["gc", "function-references"]),
     ("memory64", Proposal::Memory64, &["memory64"]),
     ("multi-value", Proposal::MultiValue, &[]),
@@ -69,7 +70,13 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "tail-call",
     "relaxed-simd",
     "memory64",
+    "function-references",
 ];
+
+/// The files of epsilon's own suite that test a post-2.0 feature, and the features they need
+/// besides 2.0's (the others run as WebAssembly 2.0).
+const EPSILON_FILE_FEATURES: &[(&str, &[&str])] =
+    &[("function_references.wast", &["function-references", "tail-call"])];
 
 /// A group of test files run with one configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -94,11 +101,12 @@ pub enum Suite {
 
 impl Suite {
     /// The default selection (`--suite all`): what epsilon implements, in report order.
-    pub const ALL: [Suite; 8] = [
+    pub const ALL: [Suite; 9] = [
         Suite::V2,
         Suite::Simd,
         Suite::MultiMemory,
         Suite::proposal("extended-const"),
+        Suite::proposal("function-references"),
         Suite::proposal("memory64"),
         Suite::proposal("relaxed-simd"),
         Suite::proposal("tail-call"),
@@ -169,6 +177,11 @@ impl Suite {
         if self == Suite::Simd && file_name == "simd_memory-multi.wast" {
             features.push("multi-memory");
         }
+        if self == Suite::Epsilon
+            && let Some((_, more)) = EPSILON_FILE_FEATURES.iter().find(|(name, _)| *name == file_name)
+        {
+            features.extend_from_slice(more);
+        }
         features.dedup();
         features
     }
@@ -176,7 +189,8 @@ impl Suite {
     /// The engine configuration for the file `file_name` of this suite.
     ///
     /// Everything runs with `Config::default()` with each post-2.0 feature epsilon can switch
-    /// (multi-memory, tail calls, extended constants, relaxed SIMD, memory64) on exactly when the file
+    /// (multi-memory, tail calls, extended constants, relaxed SIMD, memory64, typed function
+    /// references) on exactly when the file
     /// needs it ([`Suite::features`]): the 2.0 suites run with all of them off.
     pub fn config_for(self, file_name: &str) -> epsilon::Config {
         config_for_features(&self.features(file_name))
@@ -193,7 +207,8 @@ pub fn config_for_features(features: &[&str]) -> epsilon::Config {
         .tail_call(on("tail-call"))
         .extended_const(on("extended-const"))
         .relaxed_simd(on("relaxed-simd"))
-        .memory64(on("memory64"));
+        .memory64(on("memory64"))
+        .function_references(on("function-references"));
     config
 }
 
@@ -397,9 +412,15 @@ mod tests {
         assert_eq!(epsilon_unsupported(&Suite::V2.features("i32.wast")), None);
         assert_eq!(epsilon_unsupported(&Suite::MultiMemory.features("x.wast")), None);
         let gc = Suite::from_name("gc").unwrap();
+        assert_eq!(epsilon_unsupported(&gc.features("x.wast")).unwrap(), "epsilon does not implement gc");
+        let funcref = Suite::from_name("function-references").unwrap();
         assert_eq!(
-            epsilon_unsupported(&gc.features("x.wast")).unwrap(),
-            "epsilon does not implement gc, function-references"
+            funcref.features("call_ref.wast"),
+            [WASM2_FEATURES, &["function-references", "tail-call"]].concat()
         );
+        assert_eq!(epsilon_unsupported(&funcref.features("call_ref.wast")), None);
+        // epsilon's own files run as 2.0 unless listed with their features.
+        assert_eq!(Suite::Epsilon.features("calls.wast"), WASM2_FEATURES);
+        assert!(Suite::Epsilon.features("function_references.wast").contains(&"function-references"));
     }
 }

@@ -6,7 +6,10 @@ from typing import Any, ClassVar, Literal, final
 
 from typing_extensions import Buffer, Self, TypeAlias, disjoint_base
 
-_ValType: TypeAlias = Literal["i32", "i64", "f32", "f64", "v128", "funcref", "externref"]
+# A value type's name: "i32", "i64", "f32", "f64", "v128", "funcref", "externref", or a typed
+# reference in the text format's syntax: "(ref func)", "(ref null extern)", "(ref 0)" (a
+# concrete function type by its index in the module's type section), "(ref null 0)".
+_ValType: TypeAlias = str
 """The name of a WebAssembly value type."""
 
 _ExternKind: TypeAlias = Literal["function", "memory", "table", "global"]
@@ -142,8 +145,8 @@ class TableType:
 
     def __new__(cls, element: str, min: int, max: int | None = None) -> Self: ...
     @property
-    def element(self) -> Literal["funcref", "externref"]:
-        """'funcref' or 'externref'."""
+    def element(self) -> _ValType:
+        """'funcref', 'externref' or a typed reference such as '(ref 0)'."""
     @property
     def min(self) -> int:
         """The minimum (for a live table: current) number of elements."""
@@ -405,6 +408,7 @@ class Runtime:
         extended_const: bool = True,
         relaxed_simd: bool = True,
         memory64: bool = True,
+        function_references: bool = True,
         wasi: WasiConfig | None = None,
     ) -> Self: ...
     def compile(self, wasm: _WasmSource) -> CompiledModule:

@@ -16,6 +16,9 @@ v128        one integer (``0x`` + up to 32 hex digits, or decimal); output: 32
             hex digits, lane 0 in the lowest bits
 funcref,    ``null`` only (output: ``null``, or ``<funcref NAME>`` /
 externref   ``<externref>`` for a non-null reference, which cannot be typed in)
+(ref ...)   typed references as their family (``funcref`` for ``(ref func)``
+            and ``(ref 0)``, ``externref`` for ``(ref extern)``); ``null`` only
+            where the type is nullable (``(ref null ...)``)
 ==========  =================================================================
 """
 
@@ -29,6 +32,16 @@ from typing import Any
 
 NUMERIC_TYPES = frozenset({"i32", "i64", "f32", "f64", "v128"})
 REFERENCE_TYPES = frozenset({"funcref", "externref"})
+
+
+def reference_family(ty: str) -> str | None:
+    """``funcref`` or ``externref`` for a reference type (typed ones such as ``(ref 0)`` or
+    ``(ref null extern)`` included), None for a number type."""
+    if ty in REFERENCE_TYPES:
+        return ty
+    if ty.startswith("(ref "):
+        return "externref" if ty.split()[-1] == "extern)" else "funcref"
+    return None
 
 _INT_RE = re.compile(r"([+-]?)(?:0[xX]([0-9a-fA-F](?:_?[0-9a-fA-F])*)|([0-9](?:_?[0-9])*))")
 _HEX_FLOAT_RE = re.compile(r"0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?[0-9]+))?")
@@ -87,8 +100,10 @@ def parse_value(text: str, ty: str) -> Any:
         return parse_int_bits(text, ty)
     if ty in FLOAT_FORMATS:
         return parse_float_bits(text, FLOAT_FORMATS[ty])
-    if ty in REFERENCE_TYPES:
+    if reference_family(ty) is not None:
         if text.strip().lower() in ("null", "ref.null"):
+            if ty.startswith("(ref ") and not ty.startswith("(ref null "):
+                raise BadValue(f"{ty} is not nullable, and only null can be written on the command line")
             return None
         raise BadValue(f"{text!r} is not a {ty}: only null can be written on the command line")
     raise BadValue(f"unsupported type {ty}")
@@ -204,8 +219,9 @@ def format_reference(value: Any, ty: str) -> str:
     """``null``, or a description of a non-null reference (which cannot be typed back in)."""
     if value is None:
         return "null"
-    name = getattr(value, "name", None) if ty == "funcref" else None
-    return f"<{ty} {name}>" if name else f"<{ty}>"
+    family = reference_family(ty) or ty
+    name = getattr(value, "name", None) if family == "funcref" else None
+    return f"<{family} {name}>" if name else f"<{family}>"
 
 
 def format_float_bits(bits: int, fmt: FloatFormat) -> str:

@@ -6,7 +6,10 @@
 //! parameters, and the callee's results come back in the same place, so nothing is copied. A
 //! call to a host function leaves the dispatch loop (`Break::Host`).
 //!
-//! A tail call (`return_call`, `return_call_indirect`) pushes no frame: the arguments move down
+//! `call_ref` and `return_call_ref` call the function a reference names (typed function
+//! references): validation guarantees its type, so only null is checked.
+//!
+//! A tail call (`return_call`, `return_call_indirect`, `return_call_ref`) pushes no frame: the arguments move down
 //! to the running frame's start and the callee takes the frame over, so it returns straight to
 //! the running function's caller and a chain of tail calls runs in constant call-stack depth.
 //! A tail call to a host function is an ordinary host call followed by a return of its results
@@ -211,6 +214,32 @@ pub(crate) fn return_call_indirect(
 ) -> Flow {
     let addr = indirect_callee(vm, cx, index, table, ty)?;
     call_store_func::<true>(vm, cx, addr, args)
+}
+
+/// `call_ref`: calls the function referenced in `callee` (a cell: store index plus one, 0 for
+/// null). Validation typed the reference with the call's function type, so no check is needed
+/// beyond null.
+#[inline(always)]
+pub(crate) fn call_ref(vm: &mut Vm, cx: &mut Cx<'_>, callee: Slot, args: Slot) -> Flow {
+    let addr = ref_callee(vm, cx, callee)?;
+    call_store_func::<false>(vm, cx, addr, args)
+}
+
+/// `return_call_ref`: tail-calls the function referenced in `callee` (see `call_ref`).
+#[inline(always)]
+pub(crate) fn return_call_ref(vm: &mut Vm, cx: &mut Cx<'_>, callee: Slot, args: Slot) -> Flow {
+    let addr = ref_callee(vm, cx, callee)?;
+    call_store_func::<true>(vm, cx, addr, args)
+}
+
+/// The store index of the function referenced in `callee`, trapping on null.
+#[inline(always)]
+fn ref_callee(vm: &Vm, cx: &mut Cx<'_>, callee: Slot) -> Result<u32, Break> {
+    let r: u32 = get(vm, cx, callee);
+    if r == 0 {
+        return Err(cx.trap(TrapKind::NullFunctionReference, vm.ip));
+    }
+    Ok(r - 1)
 }
 
 /// The store index of the function `call_indirect` and `return_call_indirect` call: table

@@ -97,3 +97,13 @@ pub(crate) fn ref_func(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, func: u32) -> Fl
     set(vm, cx, dst, u64::from(addr) + 1);
     vm.next()
 }
+
+/// `ref.as_non_null`: traps if the reference in `src` is null; the value stays in place.
+#[inline(always)]
+pub(crate) fn ref_as_non_null(vm: &mut Vm, cx: &mut Cx<'_>, src: Slot) -> Flow {
+    let r: u32 = get(vm, cx, src);
+    if r == 0 {
+        return Err(cx.trap(TrapKind::NullReference, vm.ip));
+    }
+    vm.next()
+}

@@ -179,7 +179,9 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
                 let params = ty.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
                 let results = ty.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
                 let ty = FuncType::new(params, results);
-                m.type_ids.push(m.engine.intern(&ty));
+                // Concrete heap types refer to earlier types (no recursion without GC types).
+                let canonical = ty.canonical(&m.type_ids).ok_or_else(|| unsupported("recursive types"))?;
+                m.type_ids.push(m.engine.intern(&canonical));
                 m.types.push(ty);
             }
         }
@@ -227,9 +229,10 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
         Payload::TableSection(reader) => {
             for table in reader {
                 let table = table.map_err(malformed)?;
-                if !matches!(table.init, wasmparser::TableInit::RefNull) {
-                    return Err(unsupported("table initialiser expressions"));
-                }
+                m.table_inits.push(match table.init {
+                    wasmparser::TableInit::RefNull => None,
+                    wasmparser::TableInit::Expr(expr) => Some(const_expr(&expr)?),
+                });
                 m.tables.push(table_type(&table.ty)?);
             }
         }
@@ -271,23 +274,19 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
                         offset: const_expr(&offset_expr)?,
                     },
                 };
-                let (ty, items) = match elem.items {
-                    wasmparser::ElementItems::Functions(funcs) => {
-                        let items = funcs
-                            .into_iter()
-                            .map(|f| f.map(ConstExpr::RefFunc).map_err(malformed))
-                            .collect::<Result<Vec<_>>>()?;
-                        (RefType::FuncRef, items)
-                    }
+                let items = match elem.items {
+                    wasmparser::ElementItems::Functions(funcs) => funcs
+                        .into_iter()
+                        .map(|f| f.map(ConstExpr::RefFunc).map_err(malformed))
+                        .collect::<Result<Vec<_>>>()?,
                     wasmparser::ElementItems::Expressions(ty, exprs) => {
-                        let items = exprs
+                        ref_type(ty)?;
+                        exprs
                             .into_iter()
                             .map(|e| const_expr(&e.map_err(malformed)?))
-                            .collect::<Result<Vec<_>>>()?;
-                        (ref_type(ty)?, items)
+                            .collect::<Result<Vec<_>>>()?
                     }
                 };
-                let _ = ty;
                 m.elems.push(ElemSegment { mode, items });
             }
         }

@@ -41,6 +41,9 @@ pub(crate) struct ModuleInner {
     pub globals: Vec<GlobalType>,
     /// Initialisers of the defined globals.
     pub global_inits: Vec<ConstExpr>,
+    /// Initialisers of the defined tables (`None`: null; typed function references allow an
+    /// expression, `(table 10 (ref $t) (ref.func $f))`).
+    pub table_inits: Vec<Option<ConstExpr>>,
     pub exports: Vec<(String, ExternKind, u32)>,
     pub export_index: HashMap<String, usize>,
     pub start: Option<u32>,
@@ -408,6 +411,7 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         memories: Vec::new(),
         globals: Vec::new(),
         global_inits: Vec::new(),
+        table_inits: Vec::new(),
         exports: Vec::new(),
         export_index: HashMap::new(),
         start: None,

@@ -122,9 +122,32 @@ static SINGLE_TYPES: [ValType; 7] = [
     ValType::ExternRef,
 ];
 
+/// A block type of one value, as a slice. Reference types stand for their abstract nullable
+/// form: the translator only needs a value's cells and class, which all references share.
 fn single(ty: ValType) -> &'static [ValType] {
+    let ty = match ty {
+        ValType::Ref(r) if r.heap == crate::types::HeapType::Extern => ValType::ExternRef,
+        ValType::Ref(_) => ValType::FuncRef,
+        other => other,
+    };
     let i = SINGLE_TYPES.iter().position(|t| *t == ty).unwrap_or(0);
     std::slice::from_ref(&SINGLE_TYPES[i])
+}
+
+/// The type of a local as the translator needs it. The validator reports concrete heap types
+/// by its own canonical ids, not by type index; all references are one-cell values alike, so
+/// a reference local takes its family's abstract type (see `single`).
+fn local_type(ty: wasmparser::ValType) -> Option<ValType> {
+    match ty {
+        wasmparser::ValType::Ref(r) => {
+            let heap = match r.heap_type() {
+                wasmparser::HeapType::Concrete(_) => crate::types::HeapType::Func,
+                h => crate::types::HeapType::from_wasmparser(h)?,
+            };
+            Some(ValType::Ref(crate::types::RefType::new(r.is_nullable(), heap)))
+        }
+        other => ValType::from_wasmparser(other),
+    }
 }
 
 /// Translates one function.
@@ -251,7 +274,7 @@ impl<'a> FuncTranslator<'a> {
         let param_cells = cells;
         let num_locals = validator.len_locals();
         for index in self.func_type.params().len() as u32..num_locals {
-            let ty = validator.get_local_type(index).and_then(ValType::from_wasmparser);
+            let ty = validator.get_local_type(index).and_then(local_type);
             let ty = ty.ok_or_else(|| Error::new(ErrorKind::Unsupported, "local type"))?;
             self.locals.push((cells, ty));
             cells += ty.cells();
@@ -1073,12 +1096,19 @@ impl<'a> FuncTranslator<'a> {
 
     fn translate_br_if(&mut self, depth: usize) {
         let cond = self.take_condition();
+        self.branch_if(cond, true, depth);
+    }
+
+    /// A branch to relative depth `depth` when `cond` is `when`, carrying the values on top of
+    /// the stack; the stack is left as it is for the fall-through.
+    fn branch_if(&mut self, cond: Cond, when: bool, depth: usize) {
+        let never = matches!(cond, Cond::Const(c) if c != when);
         if self.is_function_frame(depth) {
-            if matches!(cond, Cond::Const(false)) {
+            if never {
                 return;
             }
             let skip = self.new_label();
-            self.emit_cond_branch(&cond, false, skip);
+            self.emit_cond_branch(&cond, !when, skip);
             self.emit_return();
             self.bind_label(skip);
             return;
@@ -1086,15 +1116,15 @@ impl<'a> FuncTranslator<'a> {
         let index = self.ctrl.len() - 1 - depth;
         if self.branch_values_in_place(depth) {
             let label = self.ctrl[index].label;
-            if self.emit_cond_branch(&cond, true, label) {
+            if self.emit_cond_branch(&cond, when, label) {
                 self.ctrl[index].label_used = true;
             }
         } else {
-            if matches!(cond, Cond::Const(false)) {
+            if never {
                 return;
             }
             let skip = self.new_label();
-            self.emit_cond_branch(&cond, false, skip);
+            self.emit_cond_branch(&cond, !when, skip);
             self.emit_br(depth);
             self.bind_label(skip);
         }
@@ -1237,6 +1267,53 @@ impl<'a> FuncTranslator<'a> {
         self.stack.truncate(self.stack.len() - ty.params().len());
         self.emit_tail_call(Op::ReturnCallIndirect { index, args, table, ty: type_index }, ty, args);
         Ok(())
+    }
+
+    /// `call_ref $t`: a call of the function referenced on top of the stack.
+    fn translate_call_ref(&mut self, type_index: u32) {
+        let module: &'a ModuleInner = self.module;
+        let ty = &module.types[type_index as usize];
+        let callee = self.pop();
+        let callee = self.operand(callee);
+        let args = self.materialize_top(ty.params().len());
+        self.stack.truncate(self.stack.len() - ty.params().len());
+        self.emit(Op::CallRef { callee, args });
+        self.push_call_results(ty);
+    }
+
+    /// `return_call_ref $t`: a tail call of the referenced function, then unreachable code.
+    fn translate_return_call_ref(&mut self, type_index: u32) {
+        let module: &'a ModuleInner = self.module;
+        let ty = &module.types[type_index as usize];
+        let callee = self.pop();
+        let callee = self.operand(callee);
+        let args = self.materialize_top(ty.params().len());
+        self.stack.truncate(self.stack.len() - ty.params().len());
+        self.emit_tail_call(Op::ReturnCallRef { callee, args }, ty, args);
+    }
+
+    /// `br_on_null` (`on_null`) and `br_on_non_null`: a branch taken when the reference on top
+    /// of the stack is (is not) null. `br_on_null` leaves the reference out of the values it
+    /// carries and keeps it on the stack when it falls through; `br_on_non_null` carries it
+    /// and drops it when it falls through. A reference cell is 0 exactly when it is null, so
+    /// the tests are the `i32.eqz` branches.
+    fn translate_br_on_null(&mut self, depth: usize, on_null: bool) {
+        let Some(&e) = self.top() else { return };
+        let cond = match e.src {
+            Src::Const(bits) => Cond::Const(bits != 0),
+            _ => Cond::Slot(self.operand(e)),
+        };
+        // "null" is "cond == 0": branch when the condition is false.
+        let when = !on_null;
+        if on_null {
+            self.pop();
+        }
+        self.branch_if(cond, when, depth);
+        if on_null {
+            self.stack.push(e);
+        } else {
+            self.pop();
+        }
     }
 
     /// Emits a tail-call op whose arguments of type `ty` are at `args`, and after it the return

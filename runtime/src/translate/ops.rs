@@ -601,13 +601,23 @@ impl FuncTranslator<'_> {
 
             // ---- references and tables
             Operator::RefNull { hty } => {
-                let ty = match hty {
-                    wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. } => {
-                        ValType::ExternRef
-                    }
-                    _ => ValType::FuncRef,
-                };
-                self.push_const(ty, 0);
+                let heap = crate::types::HeapType::from_wasmparser(hty)
+                    .ok_or_else(|| Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}")))?;
+                self.push_const(ValType::Ref(crate::types::RefType::new(true, heap)), 0);
+            }
+            // ---- typed function references
+            Operator::CallRef { type_index } => self.translate_call_ref(type_index),
+            Operator::ReturnCallRef { type_index } => self.translate_return_call_ref(type_index),
+            Operator::RefAsNonNull => {
+                // A null constant always traps; anything else is tested where it is.
+                if let Some(&e) = self.top() {
+                    let src = self.operand(e);
+                    self.emit(Op::RefAsNonNull { src });
+                }
+            }
+            Operator::BrOnNull { relative_depth } => self.translate_br_on_null(relative_depth as usize, true),
+            Operator::BrOnNonNull { relative_depth } => {
+                self.translate_br_on_null(relative_depth as usize, false)
             }
             Operator::RefIsNull => self.unary(I32, |dst, src| match src {
                 Arg::Slot(src) => Some(Op::I32Eqz_s { dst, src }),

@@ -113,9 +113,10 @@ impl Session {
             ValType::F32 => Val::F32(epsilon::F32::from_bits(hex(rest)? as u32)),
             ValType::F64 => Val::F64(epsilon::F64::from_bits(hex(rest)? as u64)),
             ValType::V128 => Val::V128(epsilon::V128::from_bits(hex(rest)?)),
-            ValType::FuncRef if rest == "null" => Val::FuncRef(None),
-            ValType::ExternRef if rest == "null" => Val::ExternRef(None),
-            ValType::ExternRef => {
+            // Typed references (`(ref null $t)`, ...) as their family's.
+            ValType::Ref(r) if rest == "null" && r.heap == epsilon::HeapType::Extern => Val::ExternRef(None),
+            ValType::Ref(r) if rest == "null" && r.heap.is_func() => Val::FuncRef(None),
+            ValType::Ref(r) if r.heap == epsilon::HeapType::Extern => {
                 let n: u32 = rest.parse().map_err(|_| bad())?;
                 Val::ExternRef(Some(self.externs.get(&mut self.store, n)))
             }
