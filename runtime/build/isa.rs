@@ -687,6 +687,21 @@ pub const CUSTOM: &[Custom] = &[
         "calls::return_call_indirect",
         "Tail-calls through table `table` at the index in `index`, checking the module type `ty`; as `ReturnCallInternal`.",
     ),
+    // ---- exceptions
+    custom(
+        "Throw",
+        Other,
+        &[("args", "Slot"), ("tag", "u32")],
+        "exceptions::throw",
+        "`throw` of the module's tag `tag`, its payload at `args`: unwinds to the innermost handler (side table), leaving the handlers.",
+    ),
+    custom(
+        "ThrowRef",
+        Other,
+        &[("src", "Slot")],
+        "exceptions::throw_ref",
+        "`throw_ref` of the `exnref` in `src` (traps on null).",
+    ),
     // ---- memory
     custom("MemorySize", Res, &[("mem", "u32")], "memory::memory_size", "`memory.size`."),
     custom(

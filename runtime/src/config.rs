@@ -15,6 +15,7 @@ pub struct Config {
     pub(crate) extended_const: bool,
     pub(crate) relaxed_simd: bool,
     pub(crate) memory64: bool,
+    pub(crate) exceptions: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_value_stack: usize,
     pub(crate) max_host_reentry: usize,
@@ -34,6 +35,7 @@ impl Default for Config {
             extended_const: true,
             relaxed_simd: true,
             memory64: true,
+            exceptions: true,
             max_call_depth: 100_000,
             max_value_stack: 16 * 1024 * 1024,
             max_host_reentry: 64,
@@ -50,7 +52,7 @@ impl Default for Config {
 impl Config {
     /// Creates the default configuration: WebAssembly 2.0 plus the parts of 3.0 epsilon
     /// implements (multi-memory, tail calls, extended constant expressions, relaxed SIMD,
-    /// memory64).
+    /// memory64, exception handling).
     pub fn new() -> Self {
         Config::default()
     }
@@ -95,6 +97,15 @@ impl Config {
     /// validation.
     pub fn memory64(&mut self, enable: bool) -> &mut Self {
         self.memory64 = enable;
+        self
+    }
+
+    /// Enables or disables exception handling (on by default): tags, `throw`, `throw_ref`,
+    /// `try_table` and the `exnref` type, in the final (WebAssembly 3.0) encoding. The legacy
+    /// `try`/`catch`/`delegate` encoding is not supported. With it off, modules using any of
+    /// them fail validation.
+    pub fn exceptions(&mut self, enable: bool) -> &mut Self {
+        self.exceptions = enable;
         self
     }
 
@@ -185,6 +196,7 @@ impl Config {
             (self.extended_const, wasmparser::WasmFeatures::EXTENDED_CONST),
             (self.relaxed_simd, wasmparser::WasmFeatures::RELAXED_SIMD),
             (self.memory64, wasmparser::WasmFeatures::MEMORY64),
+            (self.exceptions, wasmparser::WasmFeatures::EXCEPTIONS),
         ] {
             if on {
                 features |= feature;

@@ -141,6 +141,11 @@ pub(crate) fn val_to_cells(store: &StoreInner, v: &Val, ty: ValType) -> Result<(
         (ValType::V128, Val::V128(x)) => x.to_cells(),
         (ValType::FuncRef, _) => (u64::from(ref_to_cell(store, v, RefType::FuncRef)?), 0),
         (ValType::ExternRef, _) => (u64::from(ref_to_cell(store, v, RefType::ExternRef)?), 0),
+        (ValType::ExnRef, Val::ExnRef(None)) => (0, 0),
+        (ValType::ExnRef, Val::ExnRef(Some(r))) => {
+            store.check(r.store)?;
+            (u64::from(r.index) + 1, 0)
+        }
         _ => return Err(mismatch(ty, v)),
     })
 }
@@ -155,6 +160,10 @@ pub(crate) fn cells_to_val(store: &StoreInner, lo: u64, hi: u64, ty: ValType) ->
         ValType::V128 => Val::V128(V128::from_cells(lo, hi)),
         ValType::FuncRef => cell_to_ref(store, lo as u32, RefType::FuncRef),
         ValType::ExternRef => cell_to_ref(store, lo as u32, RefType::ExternRef),
+        ValType::ExnRef => {
+            let cell = lo as u32;
+            Val::ExnRef((cell != 0).then_some(crate::exn::ExnRef { store: store.id, index: cell - 1 }))
+        }
     }
 }
 

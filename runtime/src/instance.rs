@@ -8,6 +8,7 @@ use crate::memory::{Memory, MemoryEntity};
 use crate::module::{ConstExpr, ConstOp, ElemMode, ExternKind, Module};
 use crate::store::{AsContext, AsContextMut, FuncEntity, GlobalEntity, Store, StoreId};
 use crate::table::{Table, TableEntity};
+use crate::exn::Tag;
 use crate::trap::TrapKind;
 use crate::types::{ExternType, MemoryType, TableType};
 
@@ -22,6 +23,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// An exception tag (exception handling).
+    Tag(Tag),
 }
 
 impl Extern {
@@ -54,6 +57,14 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The type of this item as it is now (tables and memories report their current size).
     ///
     /// # Errors
@@ -65,6 +76,7 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(store)?),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)?),
             Extern::Global(g) => ExternType::Global(g.ty(store)?),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)?),
         })
     }
 
@@ -74,6 +86,7 @@ impl Extern {
             Extern::Table(t) => t.store,
             Extern::Memory(m) => m.store,
             Extern::Global(g) => g.store,
+            Extern::Tag(t) => t.store,
         }
     }
 }
@@ -98,6 +111,11 @@ impl From<Global> for Extern {
         Extern::Global(g)
     }
 }
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Extern {
+        Extern::Tag(t)
+    }
+}
 
 /// Resource ceilings for one instantiation, on top of the engine's [`Config`](crate::Config).
 ///
@@ -119,6 +137,8 @@ pub(crate) struct InstanceEntity {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    /// Store indices of the tags (exception handling).
+    pub tags: Vec<u32>,
     pub elems: Vec<u32>,
     pub datas: Vec<u32>,
 }
@@ -247,6 +267,14 @@ impl Instance {
         self.get_export(store, name)?.into_global().ok_or_else(|| not_a(name, "global"))
     }
 
+    /// The exported tag `name` (exception handling).
+    ///
+    /// # Errors
+    /// If there is no export `name` or it is not a tag (`ErrorKind::Usage`).
+    pub fn get_tag(&self, store: impl AsContext, name: &str) -> Result<Tag> {
+        self.get_export(store, name)?.into_tag().ok_or_else(|| not_a(name, "tag"))
+    }
+
     /// The instance's memory number `index` (imported memories first), exported or not, or
     /// `None` if it has no such memory.
     pub fn memory_by_index(&self, store: impl AsContext, index: u32) -> Result<Option<Memory>> {
@@ -277,6 +305,7 @@ fn extern_of(store: StoreId, entity: &InstanceEntity, kind: ExternKind, index: u
         ExternKind::Table => Extern::Table(Table { store, index: entity.tables[i] }),
         ExternKind::Memory => Extern::Memory(Memory { store, index: entity.memories[i] }),
         ExternKind::Global => Extern::Global(Global { store, index: entity.globals[i] }),
+        ExternKind::Tag => Extern::Tag(Tag { store, index: entity.tags[i] }),
     }
 }
 
@@ -367,6 +396,7 @@ pub(crate) fn instantiate<T>(
         tables: Vec::with_capacity(m.tables.len()),
         memories: Vec::with_capacity(m.memories.len()),
         globals: Vec::with_capacity(m.globals.len()),
+        tags: Vec::with_capacity(m.tags.len()),
         elems: Vec::with_capacity(m.elems.len()),
         datas: Vec::with_capacity(m.datas.len()),
     };
@@ -380,6 +410,7 @@ pub(crate) fn instantiate<T>(
             (ExternType::Table(want), ExternType::Table(have)) => table_matches(have, want),
             (ExternType::Memory(want), ExternType::Memory(have)) => memory_matches(have, want),
             (ExternType::Global(want), ExternType::Global(have)) => want == have,
+            (ExternType::Tag(want), ExternType::Tag(have)) => want == have,
             _ => false,
         };
         if !ok {
@@ -394,6 +425,7 @@ pub(crate) fn instantiate<T>(
             Extern::Table(t) => entity.tables.push(t.index),
             Extern::Memory(mem) => entity.memories.push(mem.index),
             Extern::Global(g) => entity.globals.push(g.index),
+            Extern::Tag(t) => entity.tags.push(t.index),
         }
     }
     // Imported memories and tables come under this instance's ceilings too.
@@ -442,6 +474,10 @@ pub(crate) fn instantiate<T>(
         let sig = m.types[type_index as usize].clone();
         inner.funcs.push(FuncEntity::Wasm { instance: instance_index, code: code as u32, ty, sig });
         entity.funcs.push((inner.funcs.len() - 1) as u32);
+    }
+    for &type_index in &m.tags[m.num_imported_tags as usize..] {
+        inner.tags.push(crate::exn::TagEntity::new(m.types[type_index as usize].clone()));
+        entity.tags.push((inner.tags.len() - 1) as u32);
     }
     for ty in &m.tables[m.num_imported_tables as usize..] {
         inner.tables.push(TableEntity::new(*ty, 0, config.max_table_elements)?);

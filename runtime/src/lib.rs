@@ -32,6 +32,7 @@ mod config;
 mod engine;
 mod error;
 mod exec;
+mod exn;
 mod extern_heap;
 mod func;
 mod global;
@@ -56,6 +57,7 @@ pub use backtrace::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 pub use config::Config;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
+pub use exn::{Exception, ExnRef, Tag};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance, InstanceLimits};
@@ -68,7 +70,7 @@ pub use table::Table;
 pub use trap::TrapKind;
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, ImportType, MemoryType, Mutability, RefType, TableType,
-    ValType,
+    TagType, ValType,
 };
 pub use value::{ExternRef, F32, F64, V128, Val};
 

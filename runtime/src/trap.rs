@@ -34,6 +34,8 @@ pub enum TrapKind {
     OutOfFuel,
     /// Execution was interrupted or its deadline passed.
     Interrupted,
+    /// `throw_ref` was given a null exception reference.
+    NullExceptionReference,
 }
 
 impl TrapKind {
@@ -52,6 +54,7 @@ impl TrapKind {
             TrapKind::CallStackExhausted => "call stack exhausted",
             TrapKind::OutOfFuel => "all fuel consumed",
             TrapKind::Interrupted => "interrupted",
+            TrapKind::NullExceptionReference => "null exception reference",
         }
     }
 }

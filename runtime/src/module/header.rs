@@ -14,6 +14,7 @@ pub(crate) enum ExternKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 /// One declared import.
@@ -210,6 +211,13 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
                         m.num_imported_globals += 1;
                         ExternType::Global(t)
                     }
+                    wasmparser::TypeRef::Tag(t) => {
+                        m.tags.push(t.func_type_idx);
+                        m.num_imported_tags += 1;
+                        ExternType::Tag(crate::types::TagType::from_func_type(
+                            m.types[t.func_type_idx as usize].clone(),
+                        ))
+                    }
                     other => return Err(unsupported(format!("import of {other:?}"))),
                 };
                 m.imports.push(ImportDecl {
@@ -253,10 +261,16 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
                     wasmparser::ExternalKind::Table => ExternKind::Table,
                     wasmparser::ExternalKind::Memory => ExternKind::Memory,
                     wasmparser::ExternalKind::Global => ExternKind::Global,
+                    wasmparser::ExternalKind::Tag => ExternKind::Tag,
                     other => return Err(unsupported(format!("export of {other:?}"))),
                 };
                 m.export_index.insert(export.name.to_string(), m.exports.len());
                 m.exports.push((export.name.to_string(), kind, export.index));
+            }
+        }
+        Payload::TagSection(reader) => {
+            for tag in reader {
+                m.tags.push(tag.map_err(malformed)?.func_type_idx);
             }
         }
         Payload::StartSection { func, .. } => m.start = Some(func),

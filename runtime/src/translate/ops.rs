@@ -428,6 +428,14 @@ impl FuncTranslator<'_> {
             Operator::If { blockty } => self.translate_if(blockty)?,
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
+            Operator::TryTable { ref try_table } => self.translate_try_table(try_table)?,
+            Operator::Throw { tag_index } => self.translate_throw(tag_index),
+            Operator::ThrowRef => {
+                let e = self.pop();
+                let src = self.operand(e);
+                self.emit(Op::ThrowRef { src });
+                self.reachable = false;
+            }
             Operator::Br { relative_depth } => {
                 self.emit_br(relative_depth as usize);
                 self.reachable = false;
@@ -554,6 +562,9 @@ impl FuncTranslator<'_> {
                 let ty = match hty {
                     wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Extern, .. } => {
                         ValType::ExternRef
+                    }
+                    wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Exn, .. } => {
+                        ValType::ExnRef
                     }
                     _ => ValType::FuncRef,
                 };
@@ -752,6 +763,7 @@ impl FuncTranslator<'_> {
             Operator::If { blockty } => self.translate_if(blockty)?,
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
+            Operator::TryTable { ref try_table } => self.translate_try_table(try_table)?,
             _ => {}
         }
         Ok(())
