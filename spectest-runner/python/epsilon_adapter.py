@@ -16,6 +16,7 @@ from adapter import (
     Crash,
     Invalid,
     Malformed,
+    Thrown,
     Trap,
     Unlinkable,
     Unsupported,
@@ -43,6 +44,7 @@ FEATURES = (
     "tail-call",
     "relaxed-simd",
     "memory64",
+    "exceptions",
 )
 
 # The features a Runtime keyword switches: each is on exactly when the file needs it, as the
@@ -52,6 +54,7 @@ SWITCHES = (
     ("extended-const", "extended_const"),
     ("relaxed-simd", "relaxed_simd"),
     ("memory64", "memory64"),
+    ("exceptions", "exceptions"),
 )
 
 SPECTEST_FUNCS = [
@@ -257,6 +260,8 @@ class EpsilonAdapter(Adapter):
         e = self.e
         text = str(err)
         message = OFFSET_SUFFIX.sub("", text)
+        if isinstance(err, getattr(e, "WasmException", ())):
+            return Thrown(text)
         if isinstance(err, e.Trap):
             # The message's first line; the wasm backtrace follows it.
             message = message.split("\n", 1)[0]

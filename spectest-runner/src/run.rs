@@ -352,7 +352,9 @@ impl FileState {
                     Err(f) => f.into(),
                 }
             }
-            WastDirective::AssertReturn { exec, .. } | WastDirective::AssertTrap { exec, .. } => {
+            WastDirective::AssertReturn { exec, .. }
+            | WastDirective::AssertTrap { exec, .. }
+            | WastDirective::AssertException { exec, .. } => {
                 match self.exec(exec) {
                     Ok(vals) => Produced::values(&self.store, &vals),
                     Err(f) => f.into(),
@@ -361,7 +363,6 @@ impl FileState {
             // Skipped before execution (see `Expectation::of`).
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::AssertException { .. }
             | WastDirective::AssertSuspension { .. }
             | WastDirective::Thread(_)
             | WastDirective::Wait { .. } => Produced::new(SKIPPED, None),

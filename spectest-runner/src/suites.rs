@@ -16,7 +16,7 @@ const PROPOSALS: &[(&str, Proposal, &[&str])] = &[
     ("bulk-memory", Proposal::BulkMemoryOperations, &[]),
     ("custom-page-sizes", Proposal::CustomPageSizes, &["custom-page-sizes", "multi-memory"]),
     ("custom-descriptors", Proposal::CustomDescriptors, &["custom-descriptors", "gc", "function-references"]),
-    ("exceptions", Proposal::ExceptionHandling, &["exceptions"]),
+    ("exceptions", Proposal::ExceptionHandling, &["exceptions", "tail-call"]),
     ("extended-const", Proposal::ExtendedConst, &["extended-const"]),
     ("function-references", Proposal::FunctionReferences, &["function-references"]),
     ("gc", Proposal::GC, &["gc", "function-references"]),
@@ -69,6 +69,7 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "tail-call",
     "relaxed-simd",
     "memory64",
+    "exceptions",
 ];
 
 /// A group of test files run with one configuration.
@@ -94,10 +95,11 @@ pub enum Suite {
 
 impl Suite {
     /// The default selection (`--suite all`): what epsilon implements, in report order.
-    pub const ALL: [Suite; 8] = [
+    pub const ALL: [Suite; 9] = [
         Suite::V2,
         Suite::Simd,
         Suite::MultiMemory,
+        Suite::proposal("exceptions"),
         Suite::proposal("extended-const"),
         Suite::proposal("memory64"),
         Suite::proposal("relaxed-simd"),
@@ -176,7 +178,7 @@ impl Suite {
     /// The engine configuration for the file `file_name` of this suite.
     ///
     /// Everything runs with `Config::default()` with each post-2.0 feature epsilon can switch
-    /// (multi-memory, tail calls, extended constants, relaxed SIMD, memory64) on exactly when the file
+    /// (multi-memory, tail calls, extended constants, relaxed SIMD, memory64, exceptions) on exactly when the file
     /// needs it ([`Suite::features`]): the 2.0 suites run with all of them off.
     pub fn config_for(self, file_name: &str) -> epsilon::Config {
         config_for_features(&self.features(file_name))
@@ -193,7 +195,8 @@ pub fn config_for_features(features: &[&str]) -> epsilon::Config {
         .tail_call(on("tail-call"))
         .extended_const(on("extended-const"))
         .relaxed_simd(on("relaxed-simd"))
-        .memory64(on("memory64"));
+        .memory64(on("memory64"))
+        .exceptions(on("exceptions"));
     config
 }
 
