@@ -15,6 +15,7 @@
 // 1. conversions and errors
 mod args;
 mod errors;
+mod exceptions;
 mod values;
 // 2. the store a runtime shares with its objects
 mod gil;
@@ -87,6 +88,9 @@ fn _epsilon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::MemoryType>()?;
     m.add_class::<types::TableType>()?;
     m.add_class::<types::GlobalType>()?;
+    m.add_class::<types::TagType>()?;
+    m.add_class::<exceptions::Tag>()?;
+    m.add_class::<exceptions::ExnRef>()?;
     m.add_class::<types::ImportType>()?;
     m.add_class::<types::ExportType>()?;
     m.add_class::<wasi::WasiConfig>()?;

@@ -167,6 +167,7 @@ pub(crate) struct EngineKey {
     pub extended_const: bool,
     pub relaxed_simd: bool,
     pub memory64: bool,
+    pub exceptions: bool,
     pub max_call_depth: Option<usize>,
     /// The ceiling of every memory in pages (0: none).
     pub max_memory_pages: u32,
@@ -182,6 +183,7 @@ impl Default for EngineKey {
             extended_const: true,
             relaxed_simd: true,
             memory64: true,
+            exceptions: true,
             max_call_depth: None,
             max_memory_pages: 0,
         }
@@ -214,7 +216,8 @@ impl SharedEngine {
             .tail_call(key.tail_call)
             .extended_const(key.extended_const)
             .relaxed_simd(key.relaxed_simd)
-            .memory64(key.memory64);
+            .memory64(key.memory64)
+            .exceptions(key.exceptions);
         if key.max_memory_pages != 0 {
             config.max_memory_pages(key.max_memory_pages);
         }
@@ -475,7 +478,7 @@ impl Shared {
     /// Runs `f` (which executes wasm), giving the GIL up while it runs (see `gil`), applying
     /// the per-call timeout and fuel budget, and converts its error.
     pub(crate) fn run<R>(
-        &self,
+        self: &Arc<Self>,
         py: Python<'_>,
         store: &mut PyStore,
         opts: CallOpts,
@@ -529,7 +532,10 @@ impl Shared {
         }
         match outcome {
             Ok(Ok(r)) => Ok(r),
-            Ok(Err(e)) => Err(self.convert_error(py, e)),
+            Ok(Err(e)) => match e.exception() {
+                Some(exception) => Err(crate::exceptions::to_py_err(py, self, store, exception)),
+                None => Err(self.convert_error(py, e)),
+            },
             Err(payload) => Err(errors::panic_err(py, payload)),
         }
     }

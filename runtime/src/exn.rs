@@ -213,10 +213,7 @@ pub(crate) fn insert_exception(store: &mut StoreInner, e: &Exception) -> Result<
     store.check(e.tag.store)?;
     let ty = store.tags[e.tag.index as usize].ty.clone();
     if ty.params().len() != e.values.len() {
-        return Err(Error::type_error(format!(
-            "exception of {ty} thrown with {} values",
-            e.values.len()
-        )));
+        return Err(Error::type_error(format!("exception of {ty} thrown with {} values", e.values.len())));
     }
     let mut cells = Vec::new();
     for (v, t) in e.values.iter().zip(ty.params()) {

@@ -2,13 +2,13 @@
 //! initialisation and the start function.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::exn::Tag;
 use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
 use crate::memory::{Memory, MemoryEntity};
 use crate::module::{ConstExpr, ConstOp, ElemMode, ExternKind, Module};
 use crate::store::{AsContext, AsContextMut, FuncEntity, GlobalEntity, Store, StoreId};
 use crate::table::{Table, TableEntity};
-use crate::exn::Tag;
 use crate::trap::TrapKind;
 use crate::types::{ExternType, MemoryType, TableType};
 

@@ -3,8 +3,8 @@
 //! tail calls, traps, fuel and interruption.
 
 use epsilon::{
-    Config, Engine, Error, ErrorKind, Exception, Extern, ExternType, Func, FuncType, Instance, Linker, Module,
-    Store, Tag, TagType, TrapKind, Val, ValType,
+    Config, Engine, Error, ErrorKind, Exception, Extern, ExternType, Func, FuncType, Instance, Linker,
+    Module, Store, Tag, TagType, TrapKind, Val, ValType,
 };
 
 const THROWER: &str = r#"(module
@@ -209,11 +209,8 @@ fn host_exception_with_a_wrong_payload_is_a_type_error() {
     let thrower = Func::new(&mut store, FuncType::new([], []), move |_, _, _| {
         Err(Exception::new(tag, vec![Val::I64(1)]).into_error())
     });
-    let module = Module::new(
-        &engine,
-        r#"(module (func $t (import "h" "t")) (func (export "f") (call $t)))"#,
-    )
-    .unwrap();
+    let module =
+        Module::new(&engine, r#"(module (func $t (import "h" "t")) (func (export "f") (call $t)))"#).unwrap();
     let instance = Instance::new(&mut store, &module, &[Extern::Func(thrower)]).unwrap();
     let err = instance.get_typed_func::<(), ()>(&store, "f").unwrap().call(&mut store, ()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Type, "{err}");

@@ -354,12 +354,10 @@ impl FileState {
             }
             WastDirective::AssertReturn { exec, .. }
             | WastDirective::AssertTrap { exec, .. }
-            | WastDirective::AssertException { exec, .. } => {
-                match self.exec(exec) {
-                    Ok(vals) => Produced::values(&self.store, &vals),
-                    Err(f) => f.into(),
-                }
-            }
+            | WastDirective::AssertException { exec, .. } => match self.exec(exec) {
+                Ok(vals) => Produced::values(&self.store, &vals),
+                Err(f) => f.into(),
+            },
             // Skipped before execution (see `Expectation::of`).
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }

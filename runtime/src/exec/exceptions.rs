@@ -56,7 +56,9 @@ impl Cx<'_> {
             let tail_call = at.and_then(|at| self.func.ops.get(at as usize)).is_some_and(|op| {
                 matches!(
                     op,
-                    Op::ReturnCallInternal { .. } | Op::ReturnCallImported { .. } | Op::ReturnCallIndirect { .. }
+                    Op::ReturnCallInternal { .. }
+                        | Op::ReturnCallImported { .. }
+                        | Op::ReturnCallIndirect { .. }
                 )
             });
             if let Some(at) = at.filter(|_| !tail_call)

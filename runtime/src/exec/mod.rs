@@ -225,7 +225,13 @@ fn run_from<T>(
 ///
 /// With `rethrow`, the run starts by throwing that exception (a slot in the exception heap) at
 /// the op before `state.ip`: the call of a host function that threw it.
-fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Limits, rethrow: Option<u32>) -> Stop {
+fn run(
+    inner: &mut StoreInner,
+    stack: &mut Stack,
+    state: &mut State,
+    limits: Limits,
+    rethrow: Option<u32>,
+) -> Stop {
     let StoreInner {
         instances,
         funcs,
