@@ -294,17 +294,35 @@ impl TestFile {
 
     /// The engine configuration this file runs with.
     pub fn config(&self) -> epsilon::Config {
-        self.suite.config_for(&self.name)
+        config_for_features(&self.features())
     }
 
     /// Whether this file runs with multi-memory on.
     pub fn multi_memory(&self) -> bool {
-        self.suite.multi_memory(&self.name)
+        self.features().contains(&"multi-memory")
     }
 
-    /// The features the file needs (see [`Suite::features`]).
+    /// The features the file needs (see [`Suite::features`]). A file of epsilon's own suite
+    /// may declare more on a line `;; features: exceptions tail-call` before its first
+    /// directive (only names of [`WASM3_FEATURES`] count).
     pub fn features(&self) -> Vec<&'static str> {
-        self.suite.features(&self.name)
+        let mut features = self.suite.features(&self.name);
+        if self.suite == Suite::Epsilon {
+            let declared = self
+                .source
+                .lines()
+                .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with(";;"))
+                .filter_map(|l| l.trim_start().strip_prefix(";; features:"))
+                .flat_map(str::split_whitespace);
+            for name in declared {
+                if let Some(f) = WASM3_FEATURES.iter().find(|f| **f == name)
+                    && !features.contains(f)
+                {
+                    features.push(f);
+                }
+            }
+        }
+        features
     }
 }
 
@@ -390,6 +408,20 @@ mod tests {
         }
         assert_eq!(Suite::from_name("proposals/gc").map(Suite::name), Some("gc"));
         assert_eq!(Suite::from_name("proposals/simd"), Some(Suite::Simd));
+    }
+
+    #[test]
+    fn epsilon_files_declare_their_features() {
+        let file = |source: &'static str| TestFile {
+            suite: Suite::Epsilon,
+            name: "x.wast".into(),
+            source: source.into(),
+        };
+        let declared =
+            file(";; A test.\n;; features: exceptions tail-call bogus\n(module)\n;; features: gc\n");
+        assert!(declared.features().contains(&"exceptions") && declared.features().contains(&"tail-call"));
+        assert!(!declared.features().contains(&"bogus") && !declared.features().contains(&"gc"));
+        assert!(!file("(module)").features().contains(&"exceptions"));
     }
 
     #[test]

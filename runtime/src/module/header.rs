@@ -34,7 +34,8 @@ pub(crate) enum ConstExpr {
     F32(u32),
     F64(u64),
     V128(u128),
-    RefNull(RefType),
+    /// `ref.null` of a reference type (`exnref` included).
+    RefNull(ValType),
     RefFunc(u32),
     GlobalGet(u32),
     /// Several instructions (extended constant expressions), run on a stack in order.
@@ -149,7 +150,7 @@ pub(crate) fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> 
             }
             Operator::RefNull { hty } => {
                 let r = wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?;
-                ConstOp::Push(ConstExpr::RefNull(ref_type(r)?))
+                ConstOp::Push(ConstExpr::RefNull(val_type(wasmparser::ValType::Ref(r))?))
             }
             Operator::RefFunc { function_index } => ConstOp::Push(ConstExpr::RefFunc(function_index)),
             Operator::GlobalGet { global_index } => ConstOp::Push(ConstExpr::GlobalGet(global_index)),
