@@ -1,7 +1,8 @@
 //! # epsilon
 //!
 //! An embeddable WebAssembly 2.0 interpreter, with multi-memory, tail calls, extended constant
-//! expressions and relaxed SIMD from WebAssembly 3.0 (see [`Config`]). Modules are decoded and
+//! expressions, relaxed SIMD, memory64 and exception handling from WebAssembly 3.0 (see
+//! [`Config`]; exceptions: [`Tag`], [`Exception`], [`Error::exception`]). Modules are decoded and
 //! validated with `wasmparser`, every function is translated once into a compact register-based
 //! IR, and that IR is executed by a dispatch loop that never recurses on the native stack.
 //!

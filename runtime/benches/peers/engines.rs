@@ -120,7 +120,9 @@ impl Engine {
             Engine::Wasmi | Engine::WasmiLazy if features.contains(&Feature::Exceptions) => {
                 Some("wasmi 2.0.0 has no exception handling")
             }
-            Engine::Wasm3 if features.contains(&Feature::Exceptions) => Some("wasm3 0.4.7 has no exception handling"),
+            Engine::Wasm3 if features.contains(&Feature::Exceptions) => {
+                Some("wasm3 0.4.7 has no exception handling")
+            }
             Engine::Wasm3 if features.contains(&Feature::Simd) => Some("wasm3 0.4.7 has no SIMD"),
             Engine::Wasm3 if features.contains(&Feature::BulkMemory) => {
                 Some("wasm3 0.4.7 has no bulk memory")

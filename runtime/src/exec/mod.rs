@@ -4,7 +4,8 @@
 //! [`vm`], and the handlers by area: [`control`] (copies, branches), [`calls`], [`numeric`]
 //! (every numeric operator, one generic handler per operand form), [`memory`] (loads, stores,
 //! size, grow), [`bulk`] (bulk memory and table operations), [`table`] (globals, tables,
-//! references) and [`simd`] (lanes, shuffles).
+//! references), [`simd`] (lanes, shuffles) and [`exceptions`] (`throw`, `throw_ref` and the
+//! unwinding they start, off the hot paths: a throw leaves the handlers).
 //!
 //! Wasm-to-wasm calls never recurse on the native stack: a call pushes a [`Frame`] and the
 //! executor continues with the callee. Caller and callee frames overlap: the caller's argument

@@ -11,6 +11,11 @@
 //! straight into the local of a following `local.set`/`local.tee`, and compare + `br_if`/`if`
 //! fused into one compare-and-branch op. Which forms exist for which operator comes from the
 //! generated tables of `lower` (the op table, `runtime/build/isa.rs`).
+//!
+//! A `try_table` emits no op: it is a block whose body's op range, with its catch clauses
+//! resolved to label positions and the registers their values go to, becomes an entry of the
+//! function's handler table (`ir::handlers`), which only a throw reads. A clause's label is
+//! marked used, so its end is a merge point like any branch target.
 
 mod lower;
 mod ops;
