@@ -194,7 +194,7 @@ fn val_of(rng: &mut Rng, world: &World, ty: ValType) -> Val {
         ValType::F32 => Val::F32(F32::from_bits(rng.interesting_f32())),
         ValType::F64 => Val::F64(F64::from_bits(rng.interesting_f64())),
         ValType::V128 => Val::V128(V128::from_bits(u128::from(rng.next_u64()))),
-        ValType::FuncRef | ValType::ExternRef => {
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
             let v = random_val(rng, world);
             if v.ty() == ty { v } else { Val::default_for(ty) }
         }
@@ -425,6 +425,8 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
                         epsilon::Extern::Memory(m) => world.handles.push(Handle::Memory(s, m)),
                         epsilon::Extern::Table(t) => world.handles.push(Handle::Table(s, t)),
                         epsilon::Extern::Global(g) => world.handles.push(Handle::Global(s, g)),
+                        // The api target's modules declare no tags (no exception handling).
+                        epsilon::Extern::Tag(_) => {}
                     }
                 }
             }
