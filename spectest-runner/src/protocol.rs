@@ -359,6 +359,7 @@ pub fn answer_outcome(answer: &Value) -> Result<String, Produced> {
             "invalid" => outcome::INVALID.to_string(),
             "rejected" => outcome::REJECTED.to_string(),
             "unlinkable" => outcome::UNLINKABLE.to_string(),
+            "exception" => outcome::EXCEPTION.to_string(),
             "trap" => return Err((outcome::trap(&message), Some(message))),
             "unsupported" => return Err((outcome::unsupported(&message), None)),
             "crash" => return Err((format!("panic:{message}"), None)),
