@@ -181,7 +181,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ] {
         m.add(name, cls.clone_ref(m.py()))?;
     }
-    m.add("WasmException", crate::exceptions::wasm_exception(m.py())?)?;
     Ok(())
 }
 

@@ -15,7 +15,6 @@
 // 1. conversions and errors
 mod args;
 mod errors;
-mod exceptions;
 mod values;
 // 2. the store a runtime shares with its objects
 mod gil;
@@ -23,6 +22,7 @@ mod shared;
 // 3. objects
 mod buffer;
 mod compiled;
+mod exceptions;
 mod externs;
 mod function;
 mod instance;
@@ -91,6 +91,9 @@ fn _epsilon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::TagType>()?;
     m.add_class::<exceptions::Tag>()?;
     m.add_class::<exceptions::ExnRef>()?;
+    m.add("WasmException", exceptions::wasm_exception(m.py())?)?;
+    // The shared store (a lower layer) raises uncaught wasm exceptions through this.
+    shared::set_exception_converter(exceptions::to_py_err);
     m.add_class::<types::ImportType>()?;
     m.add_class::<types::ExportType>()?;
     m.add_class::<wasi::WasiConfig>()?;

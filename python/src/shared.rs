@@ -532,9 +532,9 @@ impl Shared {
         }
         match outcome {
             Ok(Ok(r)) => Ok(r),
-            Ok(Err(e)) => match e.exception() {
-                Some(exception) => Err(crate::exceptions::to_py_err(py, self, store, exception)),
-                None => Err(self.convert_error(py, e)),
+            Ok(Err(e)) => match (e.exception(), EXCEPTION_TO_PY.get()) {
+                (Some(exception), Some(to_py)) => Err(to_py(py, self, store, exception)),
+                _ => Err(self.convert_error(py, e)),
             },
             Err(payload) => Err(errors::panic_err(py, payload)),
         }
@@ -602,6 +602,18 @@ impl Shared {
         }
         self.with_store(py, |store| store.set_fuel(fuel).map_err(|e| errors::from_epsilon(py, &e)))
     }
+}
+
+/// Converts an uncaught wasm exception to the Python exception (`WasmException`) raised for it.
+pub(crate) type ExceptionToPy = fn(Python<'_>, &Arc<Shared>, &PyStore, &epsilon::Exception) -> PyErr;
+
+/// The converter of uncaught exceptions, set once by the module's initialisation (`lib.rs`):
+/// it builds objects (tags, values) of a higher layer than this one.
+static EXCEPTION_TO_PY: std::sync::OnceLock<ExceptionToPy> = std::sync::OnceLock::new();
+
+/// Sets the converter of uncaught exceptions (the first call wins).
+pub(crate) fn set_exception_converter(f: ExceptionToPy) {
+    let _ = EXCEPTION_TO_PY.set(f);
 }
 
 /// Frees the `externref` objects wasm can no longer reach (called when enough were added since
