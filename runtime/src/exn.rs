@@ -66,7 +66,8 @@ impl Tag {
     pub fn ty(&self, store: impl AsContext) -> Result<TagType> {
         let store = store.as_context();
         store.inner.check(self.store)?;
-        Ok(store.inner.tags[self.index as usize].ty.clone())
+        let entity = store.inner.tags.get(self.index as usize);
+        Ok(entity.ok_or_else(|| Error::usage("unknown tag"))?.ty.clone())
     }
 }
 
@@ -211,7 +212,8 @@ pub(crate) fn exception_of(store: &StoreInner, index: u32) -> Exception {
 /// tag's type); returns its slot.
 pub(crate) fn insert_exception(store: &mut StoreInner, e: &Exception) -> Result<u32> {
     store.check(e.tag.store)?;
-    let ty = store.tags[e.tag.index as usize].ty.clone();
+    let entity = store.tags.get(e.tag.index as usize);
+    let ty = entity.ok_or_else(|| Error::usage("unknown tag"))?.ty.clone();
     if ty.params().len() != e.values.len() {
         return Err(Error::type_error(format!("exception of {ty} thrown with {} values", e.values.len())));
     }

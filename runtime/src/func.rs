@@ -162,7 +162,7 @@ pub(crate) fn cells_to_val(store: &StoreInner, lo: u64, hi: u64, ty: ValType) ->
         ValType::ExternRef => cell_to_ref(store, lo as u32, RefType::ExternRef),
         ValType::ExnRef => {
             let cell = lo as u32;
-            Val::ExnRef((cell != 0).then_some(crate::exn::ExnRef { store: store.id, index: cell - 1 }))
+            Val::ExnRef((cell != 0).then(|| crate::exn::ExnRef { store: store.id, index: cell - 1 }))
         }
     }
 }

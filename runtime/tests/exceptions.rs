@@ -311,6 +311,29 @@ fn exceptions_can_be_switched_off() {
 }
 
 #[test]
+fn null_exnref_values_cross_the_host_boundary() {
+    // A null exnref returned to the host, and passed to and back from a host function.
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let echo =
+        Func::new(&mut store, FuncType::new([ValType::ExnRef], [ValType::ExnRef]), |_, args, results| {
+            assert_eq!(args[0], Val::ExnRef(None));
+            results[0] = args[0];
+            Ok(())
+        });
+    let module = Module::new(
+        &engine,
+        r#"(module (func $echo (import "h" "echo") (param exnref) (result exnref))
+             (func (export "null") (result exnref) (call $echo (ref.null exn))))"#,
+    )
+    .unwrap();
+    let instance = Instance::new(&mut store, &module, &[Extern::Func(echo)]).unwrap();
+    let mut results = [Val::I32(1)];
+    instance.get_func(&store, "null").unwrap().call(&mut store, &[], &mut results).unwrap();
+    assert_eq!(results[0], Val::ExnRef(None));
+}
+
+#[test]
 fn exnref_values_reach_the_host() {
     let (mut store, instance) = instance(
         Config::default(),
