@@ -253,6 +253,8 @@ class EpsilonAdapter(Adapter):
             if isinstance(v, HostRef):
                 return "externref:%d" % v.n
             return "externref:opaque"
+        if ty == "exnref":
+            return "exnref:null" if v is None else "exnref:non-null"
         raise TypeError("unknown result type %r" % (ty,))
 
     def _translate(self, err):
