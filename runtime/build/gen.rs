@@ -170,7 +170,8 @@ fn packed_size<'a>(types: impl Iterator<Item = &'a str>) -> usize {
 fn size_of_type(t: &str) -> usize {
     match t {
         "u8" => 1,
-        "Slot" | "u16" => 2,
+        // `i16` and `Imm16`: immediates, never registers (not in `max_u16_field`).
+        "Slot" | "u16" | "i16" | "Imm16" => 2,
         "u32" | "i32" => 4,
         other => panic!("unknown field type {other}"),
     }

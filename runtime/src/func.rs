@@ -308,6 +308,15 @@ impl Func {
         let mut cells = std::mem::take(&mut store.inner.scratch);
         cells.clear();
         cells.extend(args.iter().copied());
+        // The executor relies on 32-bit values being zero-extended in their cells (it reads an
+        // `i64.extend_i32_u` operand as is): clear what a caller may have left above them.
+        let mut at = 0;
+        for t in store.inner.funcs[self.index as usize].sig().params() {
+            if matches!(t, ValType::I32 | ValType::F32) {
+                cells[at] &= u64::from(u32::MAX);
+            }
+            at += t.cells() as usize;
+        }
         let outcome = invoke(store, self.index, &mut cells);
         if outcome.is_ok() {
             for (r, c) in results.iter_mut().zip(&cells) {

@@ -848,3 +848,19 @@ fn call_cells_passes_numbers_as_cells_and_checks_the_signature() {
         assert_eq!(error.kind(), ErrorKind::Type, "{func}: {error}");
     }
 }
+
+#[test]
+fn call_cells_ignores_bits_above_a_32_bit_argument() {
+    // The executor reads an `i64.extend_i32_u` operand as is: an i32 cell must be zero-extended
+    // however the caller filled it.
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (func (export "widen") (param i32 f32) (result i64 i64)
+              (i64.extend_i32_u (local.get 0))
+              (i64.extend_i32_u (i32.reinterpret_f32 (local.get 1)))))"#,
+    );
+    let widen = instance.get_func(&store, "widen").unwrap();
+    let mut results = [0u64; 2];
+    widen.call_cells(&mut store, &[0xdead_beef_ffff_fffe, 0x1234_5678_3fc0_0000], &mut results).unwrap();
+    assert_eq!(results, [0xffff_fffe, 0x3fc0_0000]);
+}

@@ -107,3 +107,115 @@
 (assert_return (invoke "loop-param" (i32.const 5)) (i32.const 10))
 (assert_return (invoke "collatz" (i32.const 1)) (i32.const 0))
 (assert_return (invoke "collatz" (i32.const 27)) (i32.const 111))
+
+;; A loop counter's step and the branch that tests it become one op (`I32StepBrNe_i` and
+;; friends): `i += k; br_if (i != n)`, `i < n` (unsigned) or `i != 0`, i32 and i64, the counter
+;; on either side of `!=`, steps and bounds of 16 bits (larger ones stay two ops).
+(module
+  (func (export "count-ne-imm") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (local.set 0 (i32.add (local.get 0) (i32.const 3)))
+      (br_if $l (i32.ne (local.get 0) (i32.const 300))))
+    (local.get 1))
+  (func (export "count-ne-reg-swapped") (param i32 i32) (result i32) (local i32)
+    (loop $l
+      (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 2)))
+      (br_if $l (i32.ne (local.get 1) (local.get 0))))
+    (local.get 2))
+  (func (export "count-down-nez") (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 2)))
+      (br_if $l (local.tee 0 (i32.add (local.get 0) (i32.const -1)))))
+    (local.get 1))
+  (func (export "count-ltu") (param i32 i32) (result i32) (local i32)
+    (loop $l
+      (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+      (local.set 0 (i32.add (local.get 0) (i32.const 7)))
+      (br_if $l (i32.lt_u (local.get 0) (local.get 1))))
+    (local.get 2))
+  (func (export "count-ltu-imm-max") (param i32) (result i32) (local i32)
+    ;; 65535 is the largest bound the fused op holds, 65536 the smallest it does not.
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (local.set 0 (i32.add (local.get 0) (i32.const 32767)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 65535))))
+    (loop $m
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (local.set 0 (i32.add (local.get 0) (i32.const -32768)))
+      (br_if $m (i32.lt_u (local.get 0) (i32.const 65536))))
+    (local.get 1))
+  (func (export "count-wraps") (param i32) (result i32) (local i32)
+    ;; Unsigned wrap-around of the counter: 0xfffffffe + 1, + 1 = 0.
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+      (br_if $l (i32.ne (local.get 0) (i32.const 0))))
+    (local.get 1))
+  (func (export "count64-ltu-imm") (param i64) (result i64) (local i64)
+    (loop $l
+      (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+      (local.set 0 (i64.add (local.get 0) (i64.const 100)))
+      (br_if $l (i64.lt_u (local.get 0) (i64.const 1000))))
+    (local.get 1))
+  (func (export "count64-ne-reg") (param i64 i64) (result i64) (local i64)
+    (loop $l
+      (local.set 2 (i64.add (local.get 2) (i64.const 1)))
+      (local.set 0 (i64.sub (local.get 0) (i64.const 1)))
+      (br_if $l (i64.ne (local.get 0) (local.get 1))))
+    (local.get 2))
+  (func (export "count64-nez") (param i64) (result i64) (local i64)
+    (loop $l
+      (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+      (local.set 0 (i64.add (local.get 0) (i64.const -5)))
+      (br_if $l (i64.ne (local.get 0) (i64.const 0))))
+    (local.get 1))
+  (func (export "count64-negative-bound") (param i64) (result i64) (local i64)
+    ;; -1 as an i64 bound is not a 16-bit unsigned bound: two ops, still right.
+    (loop $l
+      (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+      (local.set 0 (i64.add (local.get 0) (i64.const 1)))
+      (br_if $l (i64.ne (local.get 0) (i64.const -1))))
+    (local.get 1))
+  (func (export "step-then-exit") (param i32) (result i32)
+    ;; The counter's new value is what the code after the loop sees.
+    (loop $l
+      (local.set 0 (i32.add (local.get 0) (i32.const 10)))
+      (br_if $l (i32.lt_u (local.get 0) (i32.const 95))))
+    (local.get 0))
+  (func (export "label-between") (param i32) (result i32) (local i32)
+    ;; A branch lands between the step and the test: they must stay apart.
+    (block $b
+      (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+      (br_if $b (i32.eqz (local.get 1))))
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (block $skip
+        (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+        (br_if $skip (i32.gt_u (local.get 1) (i32.const 3))))
+      (br_if $l (i32.ne (local.get 0) (i32.const 20))))
+    (local.get 1))
+  (func (export "exit-from-function") (param i32) (result i32)
+    ;; br_if out of the function (a return) after the step.
+    (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+    (drop (br_if 0 (i32.const 7) (i32.ne (local.get 0) (i32.const 8))))
+    (i32.const 9))
+)
+
+(assert_return (invoke "count-ne-imm" (i32.const 0)) (i32.const 100))
+(assert_return (invoke "count-ne-reg-swapped" (i32.const 100) (i32.const 40)) (i32.const 30))
+(assert_return (invoke "count-down-nez" (i32.const 6)) (i32.const 12))
+(assert_return (invoke "count-ltu" (i32.const 0) (i32.const 70)) (i32.const 10))
+(assert_return (invoke "count-ltu" (i32.const 100) (i32.const 70)) (i32.const 1))
+(assert_return (invoke "count-ltu-imm-max" (i32.const 0)) (i32.const 6))
+(assert_return (invoke "count-wraps" (i32.const 0xfffffffe)) (i32.const 2))
+(assert_return (invoke "count64-ltu-imm" (i64.const 0)) (i64.const 10))
+(assert_return (invoke "count64-ltu-imm" (i64.const 0xffffffff00000000)) (i64.const 1))
+(assert_return (invoke "count64-ne-reg" (i64.const 0x100000003) (i64.const 0xffffffff)) (i64.const 4))
+(assert_return (invoke "count64-nez" (i64.const 25)) (i64.const 5))
+(assert_return (invoke "count64-negative-bound" (i64.const -4)) (i64.const 3))
+(assert_return (invoke "step-then-exit" (i32.const 0)) (i32.const 100))
+(assert_return (invoke "label-between" (i32.const 0)) (i32.const 19))
+(assert_return (invoke "exit-from-function" (i32.const 4)) (i32.const 9))
+(assert_return (invoke "exit-from-function" (i32.const 5)) (i32.const 7))

@@ -1,7 +1,7 @@
 //! Copies, constants, `select`, branches, branch tables, fuel and `unreachable`.
 
 use super::numeric::branch_if;
-use super::vm::{Cx, Flow, Vm, get, set};
+use super::vm::{Cx, Flow, Konst, Source, Vm, get, set};
 use crate::ir::Slot;
 use crate::trap::TrapKind;
 
@@ -77,6 +77,29 @@ fn pick(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, take_a: bool, a: Slot, b: Slot)
 pub(crate) fn select(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, b: Slot) -> Flow {
     let take_a = get::<u32>(vm, cx, cond) != 0;
     pick(vm, cx, dst, take_a, a, b)
+}
+
+/// Copies register `a` if `take_a`, else the 64-bit constant `k`, to `dst`: a `select` with a
+/// constant operand.
+#[inline(always)]
+fn pick_k(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, take_a: bool, a: Slot, k: u32) -> Flow {
+    let value = if take_a { get::<u64>(vm, cx, a) } else { Konst(k).read(vm, cx) };
+    set(vm, cx, dst, value);
+    vm.next()
+}
+
+/// `select` of register `a` and constant `k`: `dst = cond != 0 ? a : k`.
+#[inline(always)]
+pub(crate) fn select_k(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, k: u32) -> Flow {
+    let take_a = get::<u32>(vm, cx, cond) != 0;
+    pick_k(vm, cx, dst, take_a, a, k)
+}
+
+/// `select` of constant `k` and register `a`: `dst = cond == 0 ? a : k`.
+#[inline(always)]
+pub(crate) fn select_k_not(vm: &mut Vm, cx: &mut Cx<'_>, dst: Slot, cond: Slot, a: Slot, k: u32) -> Flow {
+    let take_a = get::<u32>(vm, cx, cond) == 0;
+    pick_k(vm, cx, dst, take_a, a, k)
 }
 
 /// `select` with its condition in the accumulator.

@@ -35,7 +35,7 @@ use crate::ir::{CompiledFunc, Op};
 use crate::module::FuncCode;
 use crate::store::{FuncEntity, Store, StoreInner};
 use crate::trap::TrapKind;
-use crate::types::{FuncType, ValType};
+use crate::types::ValType;
 use crate::value::Val;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use vm::{Break, Cx, Limits, Vm};
@@ -415,51 +415,71 @@ fn call_host<T>(
     match &func.callback {
         HostCallback::Cells(callback) => {
             // Typed host functions work on the cells directly.
-            let callback = callback.clone();
+            let callback = host_callback(callback);
             let end = at + func.param_cells.max(func.result_cells);
             let result_end = at + func.result_cells;
             if cells.len() < end {
                 cells.resize(end, 0);
             }
-            callback(store, instance, &mut cells[at..end])?;
+            // SAFETY: see `host_callback`.
+            unsafe { (*callback)(store, instance, &mut cells[at..end]) }?;
             if instance.is_none() {
                 cells.truncate(result_end);
             }
             Ok(())
         }
         HostCallback::Vals(callback) => {
-            let (ty, callback) = (func.ty.clone(), callback.clone());
+            let callback = host_callback(callback);
             // Arguments and results live in a buffer the store keeps between calls (a host
             // function that re-enters wasm makes its nested host calls use a fresh one).
             let mut vals = std::mem::take(&mut store.inner.host_vals);
             vals.clear();
-            let outcome = call_host_with(store, &ty, &*callback, instance, cells, at, &mut vals);
+            // SAFETY: see `host_callback`.
+            let outcome = call_host_with(store, host, unsafe { &*callback }, instance, cells, at, &mut vals);
             store.inner.host_vals = vals;
             outcome
         }
     }
 }
 
+/// The closure of a host function, reached without cloning its `Arc` (two atomic operations
+/// per host call saved).
+///
+/// The pointer stays valid while the callback runs with the store borrowed mutably: the
+/// store's host functions are only ever appended to (`Store::host_funcs`), never removed or
+/// replaced, so the `Arc` that owns the closure lives as long as the store; the closure is
+/// in the `Arc`'s own allocation, which does not move when the vector grows; and the store
+/// cannot be dropped while the callback holds it.
+fn host_callback<F: ?Sized>(callback: &std::sync::Arc<F>) -> *const F {
+    std::sync::Arc::as_ptr(callback)
+}
+
 /// Calls a host function on values: converts the arguments from `cells[at..]` and the
 /// results back.
 fn call_host_with<T>(
     store: &mut Store<T>,
-    ty: &FuncType,
+    host: u32,
     callback: &ValsCallback<T>,
     instance: Option<u32>,
     cells: &mut Vec<u64>,
     at: usize,
     vals: &mut Vec<Val>,
 ) -> Result<()> {
-    let mut i = at;
-    for t in ty.params() {
-        let hi = if *t == ValType::V128 { cells[i + 1] } else { 0 };
-        vals.push(cells_to_val(&store.inner, cells[i], hi, *t));
-        i += t.cells() as usize;
-    }
-    vals.extend(ty.results().iter().map(|t| Val::default_for(*t)));
-    let (args, results) = vals.split_at_mut(ty.params().len());
+    let params = {
+        let ty = &store.host_funcs[host as usize].ty;
+        let mut i = at;
+        for t in ty.params() {
+            let hi = if *t == ValType::V128 { cells[i + 1] } else { 0 };
+            vals.push(cells_to_val(&store.inner, cells[i], hi, *t));
+            i += t.cells() as usize;
+        }
+        vals.extend(ty.results().iter().map(|t| Val::default_for(*t)));
+        ty.params().len()
+    };
+    let (args, results) = vals.split_at_mut(params);
     callback(Caller { store, instance }, args, results)?;
+    // The callback may have added host functions: the type is looked up again.
+    let ty = &store.host_funcs[host as usize].ty;
     let mut i = at;
     for (v, t) in results.iter().zip(ty.results()) {
         if v.ty() != *t {

@@ -6,8 +6,11 @@
 //! passed by value (function items, zero-sized sources), so each handler is specialised and
 //! inlined into straight-line code.
 
-use super::vm::{Cx, Dest, FAcc, Flow, Konst, Outcome, Reg, Slow, Source, ToFAcc, ToReg, Vm, finish};
-use crate::ir::Slot;
+use super::vm::{
+    Cx, Dest, FAcc, Flow, FromCell, Imm, Konst, Outcome, Reg, Slow, Source, ToCell, ToFAcc, ToReg, Vm,
+    finish, get, set,
+};
+use crate::ir::{Imm16, Slot};
 use crate::semantics;
 
 /// `dst = f(src)`.
@@ -103,4 +106,123 @@ pub(crate) fn f64_mul_add_k_to_acc(vm: &mut Vm, cx: &mut Cx<'_>, b: Slot, k: u32
     let value = f64_mul_add_k(vm, cx, b, k);
     ToFAcc.write(vm, cx, value);
     vm.next()
+}
+
+/// A loop counter's step and test: `a = add(a, step)`, then branches by `offset` if
+/// `test(a, limit)` (the `i += k; br_if (i != n)` at the end of a counted loop, as one op).
+#[inline(always)]
+fn step_branch<T: FromCell + ToCell + Copy>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    a: Slot,
+    (step, limit): (T, T),
+    offset: i32,
+    add: fn(T, T) -> T,
+    test: fn(T, T) -> bool,
+) -> Flow {
+    let value = add(get::<T>(vm, cx, a), step);
+    set(vm, cx, a, value);
+    branch_if(vm, cx, test(value, limit), offset)
+}
+
+/// `I32StepBrNez`.
+#[inline(always)]
+pub(crate) fn i32stepbrnez(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, step: u32, offset: i32) -> Flow {
+    let step: u32 = Imm(step).read(vm, cx);
+    step_branch(vm, cx, a, (step, 0), offset, semantics::int::i32_add, semantics::int::i32_ne)
+}
+
+/// `I32StepBrNe_s`.
+#[inline(always)]
+pub(crate) fn i32stepbrne_s(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, b: Slot, step: i16, offset: i32) -> Flow {
+    let (step, limit): (u32, u32) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
+    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i32_add, semantics::int::i32_ne)
+}
+
+/// `I32StepBrNe_i`.
+#[inline(always)]
+pub(crate) fn i32stepbrne_i(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    a: Slot,
+    step: i16,
+    limit: Imm16,
+    offset: i32,
+) -> Flow {
+    let (step, limit): (u32, u32) =
+        (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
+    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i32_add, semantics::int::i32_ne)
+}
+
+/// `I32StepBrLtU_s`.
+#[inline(always)]
+pub(crate) fn i32stepbrltu_s(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, b: Slot, step: i16, offset: i32) -> Flow {
+    let (step, limit): (u32, u32) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
+    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i32_add, semantics::int::i32_lt_u)
+}
+
+/// `I32StepBrLtU_i`.
+#[inline(always)]
+pub(crate) fn i32stepbrltu_i(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    a: Slot,
+    step: i16,
+    limit: Imm16,
+    offset: i32,
+) -> Flow {
+    let (step, limit): (u32, u32) =
+        (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
+    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i32_add, semantics::int::i32_lt_u)
+}
+
+/// `I64StepBrNez`.
+#[inline(always)]
+pub(crate) fn i64stepbrnez(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, step: u32, offset: i32) -> Flow {
+    let step: u64 = Imm(step).read(vm, cx);
+    step_branch(vm, cx, a, (step, 0), offset, semantics::int::i64_add, semantics::int::i64_ne)
+}
+
+/// `I64StepBrNe_s`.
+#[inline(always)]
+pub(crate) fn i64stepbrne_s(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, b: Slot, step: i16, offset: i32) -> Flow {
+    let (step, limit): (u64, u64) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
+    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i64_add, semantics::int::i64_ne)
+}
+
+/// `I64StepBrNe_i`.
+#[inline(always)]
+pub(crate) fn i64stepbrne_i(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    a: Slot,
+    step: i16,
+    limit: Imm16,
+    offset: i32,
+) -> Flow {
+    let (step, limit): (u64, u64) =
+        (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
+    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i64_add, semantics::int::i64_ne)
+}
+
+/// `I64StepBrLtU_s`.
+#[inline(always)]
+pub(crate) fn i64stepbrltu_s(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, b: Slot, step: i16, offset: i32) -> Flow {
+    let (step, limit): (u64, u64) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
+    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i64_add, semantics::int::i64_lt_u)
+}
+
+/// `I64StepBrLtU_i`.
+#[inline(always)]
+pub(crate) fn i64stepbrltu_i(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    a: Slot,
+    step: i16,
+    limit: Imm16,
+    offset: i32,
+) -> Flow {
+    let (step, limit): (u64, u64) =
+        (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
+    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i64_add, semantics::int::i64_lt_u)
 }

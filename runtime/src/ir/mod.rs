@@ -18,6 +18,8 @@ pub(crate) use offsets::OffsetTable;
 
 /// Index of a 64-bit cell in a function frame.
 pub(crate) type Slot = u16;
+/// A 16-bit unsigned immediate operand (a loop bound): unlike a `u16` field, never a register.
+pub(crate) type Imm16 = u16;
 
 include!(concat!(env!("OUT_DIR"), "/op.rs"));
 

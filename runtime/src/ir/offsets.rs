@@ -26,17 +26,28 @@ pub(crate) struct OffsetTable {
 impl OffsetTable {
     /// Encodes `entries`, `(op position, module offset)` pairs sorted by op position, each
     /// position once.
+    #[cfg(test)]
     pub(crate) fn new(body_offset: u32, entries: impl IntoIterator<Item = (u32, u32)>) -> Self {
-        let mut bytes = Vec::new();
+        Self::encode(body_offset, entries, &mut Vec::new())
+    }
+
+    /// [`OffsetTable::new`] with a scratch buffer that is reused from one function to the next:
+    /// the table then takes one allocation of its exact size.
+    pub(crate) fn encode(
+        body_offset: u32,
+        entries: impl IntoIterator<Item = (u32, u32)>,
+        scratch: &mut Vec<u8>,
+    ) -> Self {
+        scratch.clear();
         let (mut pos, mut offset) = (0u32, body_offset);
         for (p, o) in entries {
             debug_assert!(p >= pos, "entries sorted by op position");
-            write_leb(&mut bytes, p - pos);
+            write_leb(scratch, p - pos);
             let delta = i64::from(o) - i64::from(offset);
-            write_leb(&mut bytes, ((delta << 1) ^ (delta >> 63)) as u32);
+            write_leb(scratch, ((delta << 1) ^ (delta >> 63)) as u32);
             (pos, offset) = (p, o);
         }
-        OffsetTable { body_offset, bytes: bytes.into_boxed_slice(), handlers: Box::new([]) }
+        OffsetTable { body_offset, bytes: scratch.as_slice().into(), handlers: Box::new([]) }
     }
 
     /// The module offset of the instruction op `pos` was translated from, if it has an entry.

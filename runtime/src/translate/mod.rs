@@ -36,7 +36,8 @@ pub(crate) struct TranslatorAllocs {
     stack: Vec<Entry>,
     labels: Vec<Label>,
     locals: Vec<(u32, ValType)>,
-    op_offsets: Vec<u32>,
+    sites: Vec<(u32, u32)>,
+    offset_bytes: Vec<u8>,
 }
 
 /// Where a value on the lazy operand stack lives.
@@ -162,14 +163,17 @@ pub(crate) struct FuncTranslator<'a> {
     const_index: HashMap<u64, u32>,
     /// The function's index among the module's defined functions.
     def_index: u32,
-    /// For the offset table: the module offset of each op's instruction, op by op, or
-    /// `NO_OFFSET` where execution cannot stop (see `sites`); the offset of the instruction
-    /// being translated, and whether execution can stop there.
-    op_offsets: Vec<u32>,
+    /// For the offset table: the ops emitted where execution can stop (see `sites`), as
+    /// `(op position, module offset of its instruction)` in stream order; the offset of the
+    /// instruction being translated, and whether execution can stop there.
+    sites: Vec<(u32, u32)>,
     at: u32,
     at_stops: bool,
     /// The first op of each loop and the offset of its `loop` instruction.
     loop_heads: Vec<(u32, u32)>,
+    /// The position the last label was bound to: an op there may be a branch target, so it is
+    /// not fused with the op before it.
+    bound_at: Option<u32>,
     /// The `try_table`s being translated, innermost last (one per `CtrlKind::TryTable`), and
     /// those finished, innermost first (see `ir::handlers`).
     open_tries: Vec<OpenTry>,
@@ -193,9 +197,6 @@ enum CatchTarget {
     Return,
 }
 
-/// An op whose position needs no entry in the offset table.
-const NO_OFFSET: u32 = u32::MAX;
-
 /// The largest frame a function may have, in cells (slots are `u16`).
 const MAX_FRAME_CELLS: u32 = u16::MAX as u32;
 
@@ -209,8 +210,8 @@ impl<'a> FuncTranslator<'a> {
         let mut stack = std::mem::take(&mut allocs.stack);
         let mut labels = std::mem::take(&mut allocs.labels);
         let mut locals = std::mem::take(&mut allocs.locals);
-        let mut op_offsets = std::mem::take(&mut allocs.op_offsets);
-        op_offsets.clear();
+        let mut sites = std::mem::take(&mut allocs.sites);
+        sites.clear();
         ops.clear();
         stack.clear();
         labels.clear();
@@ -235,10 +236,11 @@ impl<'a> FuncTranslator<'a> {
             consts: Vec::new(),
             const_index: HashMap::new(),
             def_index: func_index - module.num_imported_funcs,
-            op_offsets,
+            sites,
             at: 0,
             at_stops: false,
             loop_heads: Vec::new(),
+            bound_at: None,
             open_tries: Vec::new(),
             tries: Vec::new(),
         }
@@ -347,7 +349,7 @@ impl<'a> FuncTranslator<'a> {
         self.allocs.stack = std::mem::take(&mut self.stack);
         self.allocs.labels = std::mem::take(&mut self.labels);
         self.allocs.locals = std::mem::take(&mut self.locals);
-        self.allocs.op_offsets = std::mem::take(&mut self.op_offsets);
+        self.allocs.sites = std::mem::take(&mut self.sites);
         Ok((compiled, offsets))
     }
 
@@ -371,9 +373,9 @@ impl<'a> FuncTranslator<'a> {
                     CatchTarget::Return => *return_pad.get_or_insert_with(|| {
                         let src = self.temp_base as Slot;
                         let len = self.func_type.result_cells() as u16;
-                        // Pushed directly: the pad is no part of any fuel block.
+                        // Pushed directly: the pad is no part of any fuel block, and execution
+                        // cannot stop at it (no entry in the offset table).
                         self.ops.push(Op::ReturnSpan { src, len });
-                        self.op_offsets.push(NO_OFFSET);
                         (self.ops.len() - 1) as u32
                     }),
                 };
@@ -386,30 +388,40 @@ impl<'a> FuncTranslator<'a> {
 
     /// The offset table of the sealed op stream: the ops where execution can stop, and the
     /// first op of each loop (where an interrupt noticed by its backward branch resumes).
+    /// Both lists are in stream order, so this is a merge; its cost follows the number of
+    /// sites, not of ops.
     fn offset_table(&mut self, body_offset: u32) -> OffsetTable {
         // Moves into place (a call's arguments, a branch's values) cannot stop execution.
-        for (op, offset) in self.ops.iter().zip(&mut self.op_offsets) {
-            if matches!(
-                op,
+        let moves = |pos: u32| {
+            matches!(
+                self.ops[pos as usize],
                 Op::Copy { .. }
                     | Op::Copy2 { .. }
                     | Op::CopyPair { .. }
                     | Op::CopySpan { .. }
                     | Op::Const32 { .. }
                     | Op::Const64 { .. }
-            ) {
-                *offset = NO_OFFSET;
+            )
+        };
+        let mut sites = self.sites.iter().copied().filter(|&(pos, _)| !moves(pos)).peekable();
+        let mut heads = self.loop_heads.iter().copied().peekable();
+        let mut last = None;
+        let merged = std::iter::from_fn(move || {
+            loop {
+                let next = match (sites.peek(), heads.peek()) {
+                    (Some(s), Some(h)) if h.0 < s.0 => heads.next(),
+                    (Some(_), _) => sites.next(),
+                    (None, _) => heads.next(),
+                }?;
+                // One entry per position: a site before a loop head there, the outer loop's
+                // head before an inner one's.
+                if last != Some(next.0) {
+                    last = Some(next.0);
+                    return Some(next);
+                }
             }
-        }
-        for &(pos, offset) in &self.loop_heads {
-            if let Some(o) = self.op_offsets.get_mut(pos as usize)
-                && *o == NO_OFFSET
-            {
-                *o = offset;
-            }
-        }
-        let entries = self.op_offsets.iter().enumerate().filter(|(_, o)| **o != NO_OFFSET);
-        OffsetTable::new(body_offset, entries.map(|(pos, &o)| (pos as u32, o)))
+        });
+        OffsetTable::encode(body_offset, merged, &mut self.allocs.offset_bytes)
     }
 
     /// Ends the op stream with a terminator and checks that every branch lands inside it.
@@ -429,7 +441,6 @@ impl<'a> FuncTranslator<'a> {
     /// at least that large, which lets the dispatch loop index registers without a check.
     fn seal(&mut self) -> Result<u32> {
         self.ops.push(Op::Unreachable {});
-        self.op_offsets.resize(self.ops.len(), NO_OFFSET);
         let len = self.ops.len() as i64;
         for (at, op) in self.ops.iter_mut().enumerate() {
             if let Some(k) = op.konst_mut() {
@@ -592,9 +603,12 @@ impl<'a> FuncTranslator<'a> {
         if let Some(Op::ConsumeFuel { amount }) = self.fuel_op.and_then(|i| self.ops.get_mut(i)) {
             *amount += 1;
         }
+        let pos = self.ops.len();
         self.ops.push(op);
-        self.op_offsets.push(if self.at_stops { self.at } else { NO_OFFSET });
-        self.ops.len() - 1
+        if self.at_stops {
+            self.sites.push((pos as u32, self.at));
+        }
+        pos
     }
 
     /// Starts a straight-line block: with fuel metering on, emits its (yet empty) charge.
@@ -602,8 +616,8 @@ impl<'a> FuncTranslator<'a> {
         self.last_copy = None;
         if self.fuel {
             self.fuel_op = Some(self.ops.len());
+            self.sites.push((self.ops.len() as u32, self.at));
             self.ops.push(Op::ConsumeFuel { amount: 0 });
-            self.op_offsets.push(self.at);
         }
     }
 
@@ -649,8 +663,11 @@ impl<'a> FuncTranslator<'a> {
         {
             *amount -= 1;
         }
-        self.op_offsets.pop();
-        self.ops.pop().unwrap_or(Op::Unreachable {})
+        let op = self.ops.pop().unwrap_or(Op::Unreachable {});
+        if self.sites.last().is_some_and(|&(pos, _)| pos as usize == self.ops.len()) {
+            self.sites.pop();
+        }
+        op
     }
 
     /// Whether entry `e` is the result of the op just emitted, in a form that can move the
@@ -708,12 +725,17 @@ impl<'a> FuncTranslator<'a> {
             }
         }
         self.labels[label].pos = Some(pos);
+        self.bound_at = Some(pos);
         self.last_result = None;
         self.last_copy = None;
     }
 
     /// Emits a branching op towards `label`, filling in or recording its offset.
     fn emit_branch(&mut self, mut op: Op, label: LabelId) {
+        if let Some(fused) = self.fused_step(&op) {
+            self.take_last_op();
+            op = fused;
+        }
         let at = self.ops.len() as u32;
         // The first op of a loop, branching forward out of it: remembered for `emit_br`.
         if let Some(c) = self.ctrl.last_mut()
@@ -734,6 +756,58 @@ impl<'a> FuncTranslator<'a> {
             None => self.labels[label].uses.push(at),
         }
         self.emit(op);
+    }
+
+    /// The branch `op` fused with the op just emitted if that op steps the register `op`
+    /// tests (`i += k` then `br_if (i != n)`, `i < n` or `i != 0`): one op does both. Not
+    /// when a label lies between them, nor when the step or bound needs more than 16 bits.
+    fn fused_step(&self, op: &Op) -> Option<Op> {
+        let len = self.ops.len();
+        if len == 0 || self.bound_at == Some(len as u32) {
+            return None;
+        }
+        // `i -= k` steps by `-k` (an i64 immediate is sign-extended: `-(-2^31)` does not fit).
+        let (wide, x, imm) = match self.ops[len - 1] {
+            Op::I32Add_si { dst, a, imm } if dst == a => (false, a, imm),
+            Op::I64Add_si { dst, a, imm } if dst == a => (true, a, imm),
+            Op::I32Sub_si { dst, a, imm } if dst == a => (false, a, imm.wrapping_neg()),
+            Op::I64Sub_si { dst, a, imm } if dst == a && imm != 1 << 31 => (true, a, imm.wrapping_neg()),
+            _ => return None,
+        };
+        // A step of 16 bits (sign-extended) and a bound of 16 bits (zero-extended); the i64
+        // forms' 32-bit immediates are sign-extended, so only non-negative ones qualify.
+        let step = || i16::try_from(imm as i32).ok();
+        let limit =
+            |bound: u32| u16::try_from(if wide { i64::from(bound as i32) } else { i64::from(bound) }).ok();
+        Some(match (*op, wide) {
+            (Op::BrNotI32Eqz_s { a, offset }, false) if a == x => Op::I32StepBrNez { a, step: imm, offset },
+            (Op::BrNotI64Eqz_s { a, offset }, true) if a == x => Op::I64StepBrNez { a, step: imm, offset },
+            (Op::BrI32Ne_ss { a, b, offset }, false) if a == x || b == x => {
+                Op::I32StepBrNe_s { a: x, b: if a == x { b } else { a }, step: step()?, offset }
+            }
+            (Op::BrI64Ne_ss { a, b, offset }, true) if a == x || b == x => {
+                Op::I64StepBrNe_s { a: x, b: if a == x { b } else { a }, step: step()?, offset }
+            }
+            (Op::BrI32Ne_si { a, imm: bound, offset }, false) if a == x => {
+                Op::I32StepBrNe_i { a, step: step()?, limit: limit(bound)?, offset }
+            }
+            (Op::BrI64Ne_si { a, imm: bound, offset }, true) if a == x => {
+                Op::I64StepBrNe_i { a, step: step()?, limit: limit(bound)?, offset }
+            }
+            (Op::BrI32LtU_ss { a, b, offset }, false) if a == x => {
+                Op::I32StepBrLtU_s { a, b, step: step()?, offset }
+            }
+            (Op::BrI64LtU_ss { a, b, offset }, true) if a == x => {
+                Op::I64StepBrLtU_s { a, b, step: step()?, offset }
+            }
+            (Op::BrI32LtU_si { a, imm: bound, offset }, false) if a == x => {
+                Op::I32StepBrLtU_i { a, step: step()?, limit: limit(bound)?, offset }
+            }
+            (Op::BrI64LtU_si { a, imm: bound, offset }, true) if a == x => {
+                Op::I64StepBrLtU_i { a, step: step()?, limit: limit(bound)?, offset }
+            }
+            _ => return None,
+        })
     }
 
     // ------------------------------------------------------------------ branches
@@ -836,6 +910,10 @@ impl<'a> FuncTranslator<'a> {
             && self.ctrl[index].kind == CtrlKind::Loop
             && let Some(mut test) = lower::invert_branch(&self.ops[head])
         {
+            if let Some(fused) = self.fused_step(&test) {
+                self.take_last_op();
+                test = fused;
+            }
             let at = self.ops.len() as i64;
             if let Some(offset) = test.offset_mut() {
                 *offset = (head as i64 + 1 - at) as i32;

@@ -286,8 +286,12 @@ impl FuncTranslator<'_> {
         let len = self.stack.len();
         let (a, b, cond) = (self.stack[len - 3], self.stack[len - 2], self.stack[len - 1]);
         let is_const = |e: &Entry| matches!(e.src, Src::Const(_));
-        if a.ty == ValType::V128 || is_const(&a) || is_const(&b) {
+        if a.ty == ValType::V128 {
             return false;
+        }
+        if is_const(&a) || is_const(&b) {
+            self.select_with_constant(a, b, cond);
+            return true;
         }
         // (condition register or `None` for the accumulator, 64-bit test, a and b swapped)
         let (test, wide, swap) = match self.producer_of_top().map(|index| self.ops[index]) {
@@ -311,6 +315,44 @@ impl FuncTranslator<'_> {
             (None, true) => Op::Select64_r { dst, a: a_slot, b: b_slot },
         });
         true
+    }
+
+    /// `select` of one-cell operands `a` and `b`, one or both constants: the constant (`b` if
+    /// both are) becomes the `k` operand of a `SelectK`, which saves the op that would put it
+    /// in a register. A condition just computed by `i32.eqz` is tested directly instead.
+    fn select_with_constant(&mut self, a: Entry, b: Entry, cond: Entry) {
+        let (reg, bits, k_first) = match (b.src, a.src) {
+            (Src::Const(bits), _) => (a, bits, false),
+            (_, Src::Const(bits)) => (b, bits, true),
+            _ => unreachable!("one operand is a constant"),
+        };
+        // `SelectK` takes `reg` when the condition is true, `SelectKNot` when it is false.
+        let (test, negate) = match self.producer_of_top().map(|index| self.ops[index]) {
+            Some(Op::I32Eqz_s { src, .. }) => {
+                self.take_last_op();
+                (Some(src), !k_first)
+            }
+            _ => (None, k_first),
+        };
+        self.stack.truncate(self.stack.len() - 3);
+        let cond = match test {
+            Some(src) => src,
+            None => self.operand(cond),
+        };
+        let reg = self.operand(reg);
+        // The cell the constant would be in (`emit_const`).
+        let cell = match a.ty {
+            ValType::I64 | ValType::F64 => bits as u64,
+            _ => u64::from(bits as u32),
+        };
+        let k = self.intern_const(cell);
+        self.emit_result(a.ty, |dst| {
+            if negate {
+                Op::SelectKNot { dst, cond, a: reg, k }
+            } else {
+                Op::SelectK { dst, cond, a: reg, k }
+            }
+        });
     }
 
     /// Pops three operands into consecutive slots for a bulk op; returns the first slot.
@@ -403,6 +445,14 @@ impl FuncTranslator<'_> {
         // A relaxed SIMD operator that behaves as a 2.0 operator is translated as that one.
         let deterministic = super::relaxed::as_deterministic(op);
         let op = deterministic.as_ref().unwrap_or(op);
+        if let Operator::I64ExtendI32U = op {
+            // Registers, the accumulator and constants keep every i32 zero-extended (`exec::vm`),
+            // so the value already is its i64 extension: the entry only changes type.
+            if let Some(e) = self.stack.last_mut() {
+                e.ty = I64;
+            }
+            return Ok(());
+        }
         if let Some((ty, make)) = lower::unary(op) {
             self.unary(ty, make);
             return Ok(());
