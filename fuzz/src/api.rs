@@ -196,7 +196,7 @@ fn val_of(rng: &mut Rng, world: &World, ty: ValType) -> Val {
         ValType::V128 => Val::V128(V128::from_bits(u128::from(rng.next_u64()))),
         // (A typed reference gets a random reference of its family, or null: wrong ones are
         // refused by the checked API.)
-        ValType::Ref(_) => {
+        ValType::Ref(_) | ValType::ExnRef => {
             let v = random_val(rng, world);
             if v.ty() == Val::default_for(ty).ty() { v } else { Val::default_for(ty) }
         }
@@ -427,6 +427,8 @@ fn step(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
                         epsilon::Extern::Memory(m) => world.handles.push(Handle::Memory(s, m)),
                         epsilon::Extern::Table(t) => world.handles.push(Handle::Table(s, t)),
                         epsilon::Extern::Global(g) => world.handles.push(Handle::Global(s, g)),
+                        // The api target's modules declare no tags (no exception handling).
+                        epsilon::Extern::Tag(_) => {}
                     }
                 }
             }

@@ -183,6 +183,7 @@ fn dummy_linker(engine: &Engine, store: &mut Store<()>, module: &Module) -> Opti
                     .into()
             }
             ExternType::Global(ty) => Global::new(&mut *store, *ty, zero(ty.content)).ok()?.into(),
+            ExternType::Tag(ty) => epsilon::Tag::new(&mut *store, ty.clone()).into(),
         };
         linker.define(import.module, import.name, item).ok()?;
     }

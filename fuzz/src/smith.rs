@@ -51,9 +51,13 @@ pub fn diff_config(rng: &mut Rng) -> wasm_smith::Config {
     c
 }
 
-/// A looser configuration for the decoding target (imports allowed, bigger modules).
+/// A looser configuration for the decoding target (imports allowed, bigger modules). It also
+/// generates exception handling (tags, `throw`, `throw_ref`, `try_table`), which no peer of the
+/// differential target implements: the decoding target runs such modules on epsilon alone, so
+/// translation and unwinding meet generated shapes (no panics, the `checked` accesses hold).
 pub fn decode_config(rng: &mut Rng) -> wasm_smith::Config {
     let mut c = base_config();
+    c.exceptions_enabled = rng.bool();
     c.max_imports = rng.below(6) as usize;
     c.max_funcs = 1 + rng.below(20) as usize;
     c.max_instructions = 10 + rng.below(400) as usize;

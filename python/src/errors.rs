@@ -159,6 +159,11 @@ fn classes(py: Python<'_>) -> PyResult<&Classes> {
     })
 }
 
+/// The `EpsilonError` class (the base of `WasmException`, see `exceptions`).
+pub(crate) fn base_class(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    Ok(classes(py)?.base.bind(py))
+}
+
 /// Creates the classes and adds them to the extension module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let c = classes(m.py())?;

@@ -370,6 +370,21 @@ pub(crate) fn to_val(
                 )));
             }
         }
+        ValType::ExnRef => {
+            if obj.is_none() {
+                Val::ExnRef(None)
+            } else if let Ok(r) = obj.cast::<crate::exceptions::ExnRef>() {
+                if r.get().shared != shared.id {
+                    return Err(ConvError::Type("the exnref belongs to another Runtime".into()));
+                }
+                Val::ExnRef(Some(r.get().exn))
+            } else {
+                return Err(ConvError::Type(format!(
+                    "expected an epsilon ExnRef or None for exnref, got {}",
+                    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+                )));
+            }
+        }
         _ => values::number_to_val(obj, ty)?,
     })
 }
@@ -404,6 +419,9 @@ pub(crate) fn to_py<'py>(
             Some(obj) => obj.bind(py).clone(),
             None => py.None().into_bound(py),
         },
+        Val::ExnRef(Some(exn)) => {
+            Bound::new(py, crate::exceptions::ExnRef { shared: shared.id, exn })?.into_any()
+        }
         _ => py.None().into_bound(py),
     })
 }

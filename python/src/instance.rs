@@ -140,6 +140,7 @@ impl Instance {
             Extern::Memory(_) => "a memory",
             Extern::Table(_) => "a table",
             Extern::Global(_) => "a global",
+            Extern::Tag(_) => "a tag",
         };
         errors::new_err(py, Class::Type, format!("export {} is {kind}, not {want}", values::quote(name)))
     }
@@ -384,8 +385,8 @@ impl Instance {
         })
     }
 
-    /// The export ``name`` as a live object: ``Function``, ``Memory``, ``Table`` or
-    /// ``Global``. Pass it in ``imports=`` to share it with another module of the runtime.
+    /// The export ``name`` as a live object: ``Function``, ``Memory``, ``Table``, ``Global``
+    /// or ``Tag``. Pass it in ``imports=`` to share it with another module of the runtime.
     fn get_export<'py>(&self, py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             self.check_open(py)?;
@@ -395,6 +396,9 @@ impl Instance {
                 Extern::Memory(m) => buffer::new_memory(py, self.owner(), m)?,
                 Extern::Table(t) => Bound::new(py, Table { owner: self.owner(), table: t })?.into_any(),
                 Extern::Global(g) => Bound::new(py, Global { owner: self.owner(), global: g })?.into_any(),
+                Extern::Tag(t) => {
+                    Bound::new(py, crate::exceptions::Tag { owner: self.owner(), tag: t })?.into_any()
+                }
             })
         })
     }

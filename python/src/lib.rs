@@ -22,6 +22,7 @@ mod shared;
 // 3. objects
 mod buffer;
 mod compiled;
+mod exceptions;
 mod externs;
 mod function;
 mod instance;
@@ -87,6 +88,12 @@ fn _epsilon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::MemoryType>()?;
     m.add_class::<types::TableType>()?;
     m.add_class::<types::GlobalType>()?;
+    m.add_class::<types::TagType>()?;
+    m.add_class::<exceptions::Tag>()?;
+    m.add_class::<exceptions::ExnRef>()?;
+    m.add("WasmException", exceptions::wasm_exception(m.py())?)?;
+    // The shared store (a lower layer) raises uncaught wasm exceptions through this.
+    shared::set_exception_converter(exceptions::to_py_err);
     m.add_class::<types::ImportType>()?;
     m.add_class::<types::ExportType>()?;
     m.add_class::<wasi::WasiConfig>()?;

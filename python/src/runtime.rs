@@ -4,11 +4,13 @@ use crate::args::{self, CallOpts, MAX_PAGES, pages_arg, read_file};
 use crate::buffer;
 use crate::compiled::{CompiledModule, source_bytes};
 use crate::errors::{self, Class, HostException, OrPyErr, guard};
+use crate::exceptions;
 use crate::externs::{Global, MemoryBase, Owner, Table};
 use crate::function::{self, Function};
 use crate::gil;
 use crate::instance::Instance;
 use crate::shared::{self, EngineKey, HostData, PyStore, Shared, SharedEngine};
+use crate::types;
 use crate::values::{self, signature};
 use crate::wasi::{self, OutputSpec, WasiConfig};
 use epsilon::wasi::OutputBuffer;
@@ -122,6 +124,11 @@ fn extern_from_py(
         check(&g.get().owner.shared)?;
         return Ok(Extern::Global(g.get().global));
     }
+    if let Ok(t) = obj.cast::<exceptions::Tag>() {
+        t.get().owner.check_open(py)?;
+        check(&t.get().owner.shared)?;
+        return Ok(Extern::Tag(t.get().tag));
+    }
     match ty {
         ExternType::Func(fty) if obj.is_callable() => Ok(Extern::Func(host_func(
             shared,
@@ -142,6 +149,7 @@ fn extern_from_py(
                         ExternType::Memory(_) => "a Memory",
                         ExternType::Table(_) => "a Table",
                         ExternType::Global(_) => "a Global",
+                        ExternType::Tag(_) => "a Tag",
                     }
                 ),
             )
@@ -170,6 +178,15 @@ fn host_func(
                 Ok(Err(e)) => e,
                 Err(payload) => errors::panic_err(py, payload),
             };
+            // A `WasmException` throws its exception into the calling wasm code.
+            if let Some(shared) = weak.upgrade()
+                && let Some(thrown) = exceptions::from_py_err(py, &shared, caller.as_context_mut(), &err)
+            {
+                return match thrown {
+                    Ok(exception) => Err(exception.into_error()),
+                    Err(e) => Err(epsilon::Error::host(HostException(e))),
+                };
+            }
             Err(epsilon::Error::host(HostException(err)))
         })
     })
@@ -246,9 +263,9 @@ fn host_call(
 /// with that initial amount; ``timeout_ms`` is the default timeout of every call;
 /// ``max_call_depth`` limits nested wasm calls (default 100,000); ``multi_memory=False``
 /// rejects modules with more than one memory, as WebAssembly 2.0 does (default: allowed);
-/// ``tail_call``, ``extended_const``, ``relaxed_simd``, ``memory64`` and
-/// ``function_references`` (typed function references; default ``True``) switch those
-/// WebAssembly 3.0 features (with one off, modules using it are rejected as
+/// ``tail_call``, ``extended_const``, ``relaxed_simd``, ``memory64``,
+/// ``function_references`` (typed function references) and ``exceptions`` (default ``True``)
+/// switch those WebAssembly 3.0 features (with one off, modules using it are rejected as
 /// invalid);
 /// ``wasi`` (a ``WasiConfig``) gives every module instantiated without its own ``wasi=`` the
 /// WASI functions, each module with a fresh context built from it.
@@ -269,7 +286,7 @@ impl Runtime {
     const MAX_PAGES: u32 = MAX_PAGES;
 
     #[new]
-    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true, tail_call=true, extended_const=true, relaxed_simd=true, memory64=true, function_references=true, wasi=None))]
+    #[pyo3(signature = (max_memory_pages=0, *, fuel=None, timeout_ms=None, max_call_depth=None, multi_memory=true, tail_call=true, extended_const=true, relaxed_simd=true, memory64=true, function_references=true, exceptions=true, wasi=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -283,6 +300,7 @@ impl Runtime {
         relaxed_simd: bool,
         memory64: bool,
         function_references: bool,
+        exceptions: bool,
         wasi: Option<Py<WasiConfig>>,
     ) -> PyResult<Self> {
         guard(py, || {
@@ -297,6 +315,7 @@ impl Runtime {
                 relaxed_simd,
                 memory64,
                 function_references,
+                exceptions,
                 max_memory_pages: pages,
                 ..EngineKey::default()
             };
@@ -483,6 +502,17 @@ impl Runtime {
                     .map_err(|e| errors::from_epsilon(py, &e))
             })?;
             Ok(Global { owner: self.owner(), global })
+        })
+    }
+
+    /// Creates an exception tag of type ``type`` (a ``TagType``), which modules can import
+    /// and host functions can throw (``raise WasmException(tag, values)``).
+    fn new_tag(&self, py: Python<'_>, r#type: &types::TagType) -> PyResult<exceptions::Tag> {
+        guard(py, || {
+            self.check_open(py)?;
+            let tag =
+                self.shared.with_store(py, |store| Ok(epsilon::Tag::new(&mut *store, r#type.ty.clone())))?;
+            Ok(exceptions::Tag { owner: self.owner(), tag })
         })
     }
 

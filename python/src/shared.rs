@@ -168,6 +168,7 @@ pub(crate) struct EngineKey {
     pub relaxed_simd: bool,
     pub memory64: bool,
     pub function_references: bool,
+    pub exceptions: bool,
     pub max_call_depth: Option<usize>,
     /// The ceiling of every memory in pages (0: none).
     pub max_memory_pages: u32,
@@ -184,6 +185,7 @@ impl Default for EngineKey {
             relaxed_simd: true,
             memory64: true,
             function_references: true,
+            exceptions: true,
             max_call_depth: None,
             max_memory_pages: 0,
         }
@@ -217,7 +219,8 @@ impl SharedEngine {
             .extended_const(key.extended_const)
             .relaxed_simd(key.relaxed_simd)
             .memory64(key.memory64)
-            .function_references(key.function_references);
+            .function_references(key.function_references)
+            .exceptions(key.exceptions);
         if key.max_memory_pages != 0 {
             config.max_memory_pages(key.max_memory_pages);
         }
@@ -478,7 +481,7 @@ impl Shared {
     /// Runs `f` (which executes wasm), giving the GIL up while it runs (see `gil`), applying
     /// the per-call timeout and fuel budget, and converts its error.
     pub(crate) fn run<R>(
-        &self,
+        self: &Arc<Self>,
         py: Python<'_>,
         store: &mut PyStore,
         opts: CallOpts,
@@ -532,7 +535,10 @@ impl Shared {
         }
         match outcome {
             Ok(Ok(r)) => Ok(r),
-            Ok(Err(e)) => Err(self.convert_error(py, e)),
+            Ok(Err(e)) => match (e.exception(), EXCEPTION_TO_PY.get()) {
+                (Some(exception), Some(to_py)) => Err(to_py(py, self, store, exception)),
+                _ => Err(self.convert_error(py, e)),
+            },
             Err(payload) => Err(errors::panic_err(py, payload)),
         }
     }
@@ -599,6 +605,18 @@ impl Shared {
         }
         self.with_store(py, |store| store.set_fuel(fuel).map_err(|e| errors::from_epsilon(py, &e)))
     }
+}
+
+/// Converts an uncaught wasm exception to the Python exception (`WasmException`) raised for it.
+pub(crate) type ExceptionToPy = fn(Python<'_>, &Arc<Shared>, &PyStore, &epsilon::Exception) -> PyErr;
+
+/// The converter of uncaught exceptions, set once by the module's initialisation (`lib.rs`):
+/// it builds objects (tags, values) of a higher layer than this one.
+static EXCEPTION_TO_PY: std::sync::OnceLock<ExceptionToPy> = std::sync::OnceLock::new();
+
+/// Sets the converter of uncaught exceptions (the first call wins).
+pub(crate) fn set_exception_converter(f: ExceptionToPy) {
+    let _ = EXCEPTION_TO_PY.set(f);
 }
 
 /// Frees the `externref` objects wasm can no longer reach (called when enough were added since

@@ -260,6 +260,48 @@ impl GlobalType {
     }
 }
 
+/// The type of an exception tag: the value types its exceptions carry (``params``).
+#[pyclass(frozen, module = "epsilon")]
+#[derive(Debug, Clone)]
+pub(crate) struct TagType {
+    pub(crate) ty: epsilon::TagType,
+}
+
+#[pymethods]
+impl TagType {
+    #[new]
+    fn new(py: Python<'_>, params: Vec<String>) -> PyResult<Self> {
+        let params = params.iter().map(|p| parse_type(py, p)).collect::<PyResult<Vec<_>>>()?;
+        Ok(TagType { ty: epsilon::TagType::new(params) })
+    }
+
+    /// The value types of the payload, e.g. ``['i32', 'f64']``.
+    #[getter]
+    fn params(&self) -> Vec<String> {
+        names(self.ty.params())
+    }
+
+    fn __str__(&self) -> String {
+        self.ty.to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("TagType(params={})", quote_list(&self.params()))
+    }
+
+    fn __richcmp__(&self, other: &Bound<'_, PyAny>, op: CompareOp) -> Py<PyAny> {
+        let py = other.py();
+        match other.cast::<TagType>() {
+            Ok(o) => compare(&self.ty, &o.get().ty, op, py),
+            Err(_) => py.NotImplemented(),
+        }
+    }
+
+    fn __hash__(&self) -> u64 {
+        hash_of(&self.ty)
+    }
+}
+
 /// The Python object for an import or export type.
 pub(crate) fn extern_type(py: Python<'_>, ty: &ExternType) -> PyResult<Py<PyAny>> {
     Ok(match ty {
@@ -267,6 +309,7 @@ pub(crate) fn extern_type(py: Python<'_>, ty: &ExternType) -> PyResult<Py<PyAny>
         ExternType::Memory(t) => Py::new(py, MemoryType { ty: *t })?.into_any(),
         ExternType::Table(t) => Py::new(py, TableType { ty: *t })?.into_any(),
         ExternType::Global(t) => Py::new(py, GlobalType { ty: *t })?.into_any(),
+        ExternType::Tag(t) => Py::new(py, TagType { ty: t.clone() })?.into_any(),
     })
 }
 

@@ -23,6 +23,7 @@ pub(crate) fn type_name(ty: ValType) -> Cow<'static, str> {
         ValType::V128 => "v128".into(),
         ValType::FuncRef => "funcref".into(),
         ValType::ExternRef => "externref".into(),
+        ValType::ExnRef => "exnref".into(),
         ValType::Ref(r) => r.to_string().into(),
     }
 }
@@ -59,6 +60,7 @@ pub(crate) fn parse_type(py: Python<'_>, name: &str) -> PyResult<ValType> {
         "v128" => ValType::V128,
         "funcref" => ValType::FuncRef,
         "externref" => ValType::ExternRef,
+        "exnref" => ValType::ExnRef,
         _ => match parse_ref(name) {
             Some(r) => ValType::Ref(r),
             None => {
@@ -67,8 +69,8 @@ pub(crate) fn parse_type(py: Python<'_>, name: &str) -> PyResult<ValType> {
                     Class::Type,
                     format!(
                         "unknown value type {}: expected one of 'i32', 'i64', 'f32', 'f64', \
-                         'v128', 'funcref', 'externref' or a reference type such as '(ref func)', \
-                         '(ref null extern)' or '(ref 0)'",
+                         'v128', 'funcref', 'externref', 'exnref' or a reference type such as \
+                         '(ref func)', '(ref null extern)' or '(ref 0)'",
                         quote(name)
                     ),
                 );
@@ -307,7 +309,7 @@ pub(crate) fn val_to_cells(v: &Val, cells: &mut [u64]) -> usize {
             cells[1] = (bits >> 64) as u64;
             return 2;
         }
-        Val::FuncRef(_) | Val::ExternRef(_) => 0,
+        Val::FuncRef(_) | Val::ExternRef(_) | Val::ExnRef(_) => 0,
     };
     cells[0] = cell;
     1
@@ -325,7 +327,7 @@ pub(crate) fn cells_to_py<'py>(py: Python<'py>, ty: ValType, cells: &[u64]) -> P
         // One allocation when the high half is zero (pyo3 builds a 128-bit int in four).
         ValType::V128 if cells[1] == 0 => cell.into_pyobject(py)?.into_any(),
         ValType::V128 => (u128::from(cell) | u128::from(cells[1]) << 64).into_pyobject(py)?.into_any(),
-        ValType::Ref(_) => py.None().into_bound(py),
+        ValType::Ref(_) | ValType::ExnRef => py.None().into_bound(py),
     })
 }
 
@@ -338,7 +340,7 @@ pub(crate) fn number_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, 
         ValType::F32 => Val::F32(F32::from_float(extract_float(obj, "f32")? as f32)),
         ValType::F64 => Val::F64(F64::from_float(extract_float(obj, "f64")?)),
         ValType::V128 => Val::V128(extract_v128(obj)?),
-        ValType::Ref(_) => {
+        ValType::Ref(_) | ValType::ExnRef => {
             return Err(ConvError::Type(format!("{} is not a number type", type_name(ty))));
         }
     })
@@ -352,7 +354,7 @@ pub(crate) fn raw_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, Con
         ValType::F32 => Val::F32(F32::from_bits(int_in_range(obj, "f32 bits", I32_MIN, U32_MAX)? as u32)),
         ValType::F64 => Val::F64(F64::from_bits(int_in_range(obj, "f64 bits", I64_MIN, U64_MAX)? as u64)),
         ValType::V128 => Val::V128(extract_v128(obj)?),
-        ValType::Ref(_) => {
+        ValType::Ref(_) | ValType::ExnRef => {
             return Err(ConvError::Type("call_raw does not support reference types".into()));
         }
     })
@@ -366,7 +368,7 @@ pub(crate) fn val_to_raw<'py>(py: Python<'py>, v: &Val) -> PyResult<Bound<'py, P
         Val::F32(x) => x.to_bits().into_pyobject(py)?.into_any(),
         Val::F64(x) => x.to_bits().into_pyobject(py)?.into_any(),
         Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
-        Val::FuncRef(_) | Val::ExternRef(_) => {
+        Val::FuncRef(_) | Val::ExternRef(_) | Val::ExnRef(_) => {
             return errors::fail(py, Class::Type, "call_raw does not support reference types");
         }
     })
@@ -382,11 +384,11 @@ pub(crate) fn number_to_py<'py>(py: Python<'py>, v: &Val) -> Option<PyResult<Bou
             Val::F32(x) => f64::from(x.to_float()).into_pyobject(py)?.into_any(),
             Val::F64(x) => x.to_float().into_pyobject(py)?.into_any(),
             Val::V128(x) => x.to_bits().into_pyobject(py)?.into_any(),
-            Val::FuncRef(_) | Val::ExternRef(_) => py.None().into_bound(py),
+            Val::FuncRef(_) | Val::ExternRef(_) | Val::ExnRef(_) => py.None().into_bound(py),
         })
     };
     match v {
-        Val::FuncRef(_) | Val::ExternRef(_) => None,
+        Val::FuncRef(_) | Val::ExternRef(_) | Val::ExnRef(_) => None,
         _ => Some(convert()),
     }
 }

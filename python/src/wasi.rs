@@ -552,7 +552,7 @@ pub(crate) fn attach(
 /// is raised after the program ends.
 pub(crate) fn run_start(
     py: Python<'_>,
-    shared: &Shared,
+    shared: &Arc<Shared>,
     start: epsilon::Func,
     link: &WasiLink,
     opts: CallOpts,

@@ -516,6 +516,17 @@ def test_inspect(work: Path) -> None:
     ]
 
 
+def test_inspect_lists_tags(work: Path) -> None:
+    (work / "tags.wat").write_text(
+        '(module (tag (import "lib" "t") (param i64)) (tag $e (export "e") (param i32 f64)))'
+    )
+    result = run("inspect", "tags.wat", cwd=work)
+    assert result.code == 0 and result.err == ""
+    lines = result.out.splitlines()
+    assert "  tag lib.t: (i64)" in lines
+    assert "  tag e: (i32, f64)" in lines
+
+
 def test_inspect_counts_what_the_module_declares(work: Path) -> None:
     """functions, memories, tables, globals, the start function and the segments, from a module
     whose every count is known."""

@@ -794,6 +794,21 @@ pub const CUSTOM: &[Custom] = &[
         "table::ref_as_non_null",
         "`ref.as_non_null`: traps with \"null reference\" if the reference in `src` is null (the value stays where it is).",
     ),
+    // ---- exceptions
+    custom(
+        "Throw",
+        Other,
+        &[("args", "Slot"), ("tag", "u32")],
+        "exceptions::throw",
+        "`throw` of the module's tag `tag`, its payload at `args`: unwinds to the innermost handler (side table), leaving the handlers.",
+    ),
+    custom(
+        "ThrowRef",
+        Other,
+        &[("src", "Slot")],
+        "exceptions::throw_ref",
+        "`throw_ref` of the `exnref` in `src` (traps on null).",
+    ),
     // ---- memory
     custom("MemorySize", Res, &[("mem", "u32")], "memory::memory_size", "`memory.size`."),
     custom(

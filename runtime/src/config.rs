@@ -16,6 +16,7 @@ pub struct Config {
     pub(crate) relaxed_simd: bool,
     pub(crate) memory64: bool,
     pub(crate) function_references: bool,
+    pub(crate) exceptions: bool,
     pub(crate) max_call_depth: usize,
     pub(crate) max_value_stack: usize,
     pub(crate) max_host_reentry: usize,
@@ -36,6 +37,7 @@ impl Default for Config {
             relaxed_simd: true,
             memory64: true,
             function_references: true,
+            exceptions: true,
             max_call_depth: 100_000,
             max_value_stack: 16 * 1024 * 1024,
             max_host_reentry: 64,
@@ -52,7 +54,7 @@ impl Default for Config {
 impl Config {
     /// Creates the default configuration: WebAssembly 2.0 plus the parts of 3.0 epsilon
     /// implements (multi-memory, tail calls, extended constant expressions, relaxed SIMD,
-    /// memory64, typed function references).
+    /// memory64, typed function references, exception handling).
     pub fn new() -> Self {
         Config::default()
     }
@@ -107,6 +109,15 @@ impl Config {
     /// With it off, modules using them fail validation.
     pub fn function_references(&mut self, enable: bool) -> &mut Self {
         self.function_references = enable;
+        self
+    }
+
+    /// Enables or disables exception handling (on by default): tags, `throw`, `throw_ref`,
+    /// `try_table` and the `exnref` type, in the final (WebAssembly 3.0) encoding. The legacy
+    /// `try`/`catch`/`delegate` encoding is not supported. With it off, modules using any of
+    /// them fail validation.
+    pub fn exceptions(&mut self, enable: bool) -> &mut Self {
+        self.exceptions = enable;
         self
     }
 
@@ -198,6 +209,7 @@ impl Config {
             (self.relaxed_simd, wasmparser::WasmFeatures::RELAXED_SIMD),
             (self.memory64, wasmparser::WasmFeatures::MEMORY64),
             (self.function_references, wasmparser::WasmFeatures::FUNCTION_REFERENCES),
+            (self.exceptions, wasmparser::WasmFeatures::EXCEPTIONS),
         ] {
             if on {
                 features |= feature;

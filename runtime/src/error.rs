@@ -28,6 +28,10 @@ pub enum ErrorKind {
     Usage,
     /// A host function returned an error.
     Host,
+    /// A WebAssembly exception was not caught (exception handling): [`Error::exception`] holds
+    /// its tag and payload. A host function returning such an error throws the exception into
+    /// the wasm code that called it.
+    Exception,
 }
 
 struct ErrorInner {
@@ -36,6 +40,7 @@ struct ErrorInner {
     offset: Option<usize>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
     trace: WasmBacktrace,
+    exception: Option<crate::exn::Exception>,
 }
 
 /// An error from compiling, linking, instantiating or running WebAssembly.
@@ -58,6 +63,7 @@ impl Error {
                 offset: None,
                 source: None,
                 trace: WasmBacktrace::default(),
+                exception: None,
             }),
         }
     }
@@ -79,6 +85,19 @@ impl Error {
     /// Creates an error a host function returns to abort execution with a message.
     pub fn host_message(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Host, message)
+    }
+
+    /// An uncaught exception (`ErrorKind::Exception`); see [`Exception::into_error`](crate::Exception::into_error).
+    pub(crate) fn exception_error(exception: crate::exn::Exception) -> Self {
+        let mut e = Error::new(ErrorKind::Exception, "uncaught wasm exception");
+        e.inner.exception = Some(exception);
+        e
+    }
+
+    /// The exception this error carries: an exception that escaped wasm uncaught, or one a
+    /// host function throws (see [`Exception::into_error`](crate::Exception::into_error)).
+    pub fn exception(&self) -> Option<&crate::exn::Exception> {
+        self.inner.exception.as_ref()
     }
 
     /// The class of this error.
@@ -174,6 +193,7 @@ impl fmt::Display for Error {
             ErrorKind::OutOfRange => "out of range: ",
             ErrorKind::Usage => "",
             ErrorKind::Host => "",
+            ErrorKind::Exception => "",
         };
         write!(f, "{prefix}{}", self.inner.message)?;
         if let Some(offset) = self.inner.offset {

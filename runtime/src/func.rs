@@ -179,6 +179,11 @@ pub(crate) fn val_to_cells(store: &StoreInner, v: &Val, ty: ValType, ids: &[Type
         (ValType::F64, Val::F64(x)) => (x.to_bits(), 0),
         (ValType::V128, Val::V128(x)) => x.to_cells(),
         (ValType::Ref(r), _) => (u64::from(ref_to_cell(store, v, r, ids)?), 0),
+        (ValType::ExnRef, Val::ExnRef(None)) => (0, 0),
+        (ValType::ExnRef, Val::ExnRef(Some(r))) => {
+            store.check(r.store)?;
+            (u64::from(r.index) + 1, 0)
+        }
         _ => return Err(mismatch(ty, v)),
     })
 }
@@ -192,6 +197,10 @@ pub(crate) fn cells_to_val(store: &StoreInner, lo: u64, hi: u64, ty: ValType) ->
         ValType::F64 => Val::F64(F64::from_bits(lo)),
         ValType::V128 => Val::V128(V128::from_cells(lo, hi)),
         ValType::Ref(r) => cell_to_ref(store, lo as u32, r),
+        ValType::ExnRef => {
+            let cell = lo as u32;
+            Val::ExnRef((cell != 0).then(|| crate::exn::ExnRef { store: store.id, index: cell - 1 }))
+        }
     }
 }
 

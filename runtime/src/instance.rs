@@ -3,6 +3,7 @@
 
 use crate::engine::TypeId;
 use crate::error::{Error, ErrorKind, Result};
+use crate::exn::Tag;
 use crate::func::{Func, TypedFunc, WasmParams, WasmResults};
 use crate::global::Global;
 use crate::memory::{Memory, MemoryEntity};
@@ -23,6 +24,8 @@ pub enum Extern {
     Memory(Memory),
     /// A global.
     Global(Global),
+    /// An exception tag (exception handling).
+    Tag(Tag),
 }
 
 impl Extern {
@@ -55,6 +58,14 @@ impl Extern {
         }
     }
 
+    /// The tag, if this is one.
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// The type of this item as it is now (tables and memories report their current size).
     ///
     /// # Errors
@@ -66,6 +77,7 @@ impl Extern {
             Extern::Table(t) => ExternType::Table(t.ty(store)?),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)?),
             Extern::Global(g) => ExternType::Global(g.ty(store)?),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)?),
         })
     }
 
@@ -75,6 +87,7 @@ impl Extern {
             Extern::Table(t) => t.store,
             Extern::Memory(m) => m.store,
             Extern::Global(g) => g.store,
+            Extern::Tag(t) => t.store,
         }
     }
 }
@@ -99,6 +112,11 @@ impl From<Global> for Extern {
         Extern::Global(g)
     }
 }
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Extern {
+        Extern::Tag(t)
+    }
+}
 
 /// Resource ceilings for one instantiation, on top of the engine's [`Config`](crate::Config).
 ///
@@ -120,6 +138,8 @@ pub(crate) struct InstanceEntity {
     pub tables: Vec<u32>,
     pub memories: Vec<u32>,
     pub globals: Vec<u32>,
+    /// Store indices of the tags (exception handling).
+    pub tags: Vec<u32>,
     pub elems: Vec<u32>,
     pub datas: Vec<u32>,
 }
@@ -248,6 +268,14 @@ impl Instance {
         self.get_export(store, name)?.into_global().ok_or_else(|| not_a(name, "global"))
     }
 
+    /// The exported tag `name` (exception handling).
+    ///
+    /// # Errors
+    /// If there is no export `name` or it is not a tag (`ErrorKind::Usage`).
+    pub fn get_tag(&self, store: impl AsContext, name: &str) -> Result<Tag> {
+        self.get_export(store, name)?.into_tag().ok_or_else(|| not_a(name, "tag"))
+    }
+
     /// The instance's memory number `index` (imported memories first), exported or not, or
     /// `None` if it has no such memory.
     pub fn memory_by_index(&self, store: impl AsContext, index: u32) -> Result<Option<Memory>> {
@@ -278,6 +306,7 @@ fn extern_of(store: StoreId, entity: &InstanceEntity, kind: ExternKind, index: u
         ExternKind::Table => Extern::Table(Table { store, index: entity.tables[i] }),
         ExternKind::Memory => Extern::Memory(Memory { store, index: entity.memories[i] }),
         ExternKind::Global => Extern::Global(Global { store, index: entity.globals[i] }),
+        ExternKind::Tag => Extern::Tag(Tag { store, index: entity.tags[i] }),
     }
 }
 
@@ -382,6 +411,7 @@ pub(crate) fn instantiate<T>(
         tables: Vec::with_capacity(m.tables.len()),
         memories: Vec::with_capacity(m.memories.len()),
         globals: Vec::with_capacity(m.globals.len()),
+        tags: Vec::with_capacity(m.tags.len()),
         elems: Vec::with_capacity(m.elems.len()),
         datas: Vec::with_capacity(m.datas.len()),
     };
@@ -409,6 +439,7 @@ pub(crate) fn instantiate<T>(
                 let owner = inner.globals[g.index as usize].owner;
                 global_matches(have, inner.type_ids(owner), want, &m.type_ids)
             }
+            (ExternType::Tag(want), ExternType::Tag(have), _) => want == have,
             _ => false,
         };
         if !ok {
@@ -423,6 +454,7 @@ pub(crate) fn instantiate<T>(
             Extern::Table(t) => entity.tables.push(t.index),
             Extern::Memory(mem) => entity.memories.push(mem.index),
             Extern::Global(g) => entity.globals.push(g.index),
+            Extern::Tag(t) => entity.tags.push(t.index),
         }
     }
     // Imported memories and tables come under this instance's ceilings too.
@@ -471,6 +503,10 @@ pub(crate) fn instantiate<T>(
         let sig = m.types[type_index as usize].clone();
         inner.funcs.push(FuncEntity::Wasm { instance: instance_index, code: code as u32, ty, sig });
         entity.funcs.push((inner.funcs.len() - 1) as u32);
+    }
+    for &type_index in &m.tags[m.num_imported_tags as usize..] {
+        inner.tags.push(crate::exn::TagEntity::new(m.types[type_index as usize].clone()));
+        entity.tags.push((inner.tags.len() - 1) as u32);
     }
     for (ty, init) in m.tables[m.num_imported_tables as usize..].iter().zip(&m.table_inits) {
         // An initialiser may read imported globals and refer to functions (typed references).

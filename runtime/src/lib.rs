@@ -1,7 +1,8 @@
 //! # epsilon
 //!
 //! An embeddable WebAssembly 2.0 interpreter, with multi-memory, tail calls, extended constant
-//! expressions and relaxed SIMD from WebAssembly 3.0 (see [`Config`]). Modules are decoded and
+//! expressions, relaxed SIMD, memory64 and exception handling from WebAssembly 3.0 (see
+//! [`Config`]; exceptions: [`Tag`], [`Exception`], [`Error::exception`]). Modules are decoded and
 //! validated with `wasmparser`, every function is translated once into a compact register-based
 //! IR, and that IR is executed by a dispatch loop that never recurses on the native stack.
 //!
@@ -32,6 +33,7 @@ mod config;
 mod engine;
 mod error;
 mod exec;
+mod exn;
 mod extern_heap;
 mod func;
 mod global;
@@ -56,6 +58,7 @@ pub use backtrace::{FrameInfo, MAX_BACKTRACE_FRAMES, WasmBacktrace};
 pub use config::Config;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
+pub use exn::{Exception, ExnRef, Tag};
 pub use func::{Caller, Func, HostReturn, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmTy};
 pub use global::Global;
 pub use instance::{Extern, Instance, InstanceLimits};
@@ -68,7 +71,7 @@ pub use table::Table;
 pub use trap::TrapKind;
 pub use types::{
     ExportType, ExternType, FuncType, GlobalType, HeapType, ImportType, MemoryType, Mutability, RefType,
-    TableType, ValType,
+    TableType, TagType, ValType,
 };
 pub use value::{ExternRef, F32, F64, V128, Val};
 

@@ -76,6 +76,10 @@ pub struct StoreInner {
     /// Data segments of all instances (dropped ones are empty).
     pub(crate) datas: Vec<std::sync::Arc<[u8]>>,
     pub(crate) externs: ExternHeap,
+    /// Exception tags (exception handling).
+    pub(crate) tags: Vec<crate::exn::TagEntity>,
+    /// Thrown exceptions, and those `exnref` values refer to.
+    pub(crate) exns: crate::exn::ExnHeap,
     /// The value/call stack, lent to each execution and handed back for reuse (an execution
     /// nested in a host function finds it empty and grows its own).
     pub(crate) stack: Stack,
@@ -158,6 +162,8 @@ impl<T> Store<T> {
                 elems: Vec::new(),
                 datas: Vec::new(),
                 externs: ExternHeap::default(),
+                tags: Vec::new(),
+                exns: crate::exn::ExnHeap::default(),
                 stack: Stack::default(),
                 outer_depth: 0,
                 reentry: 0,
@@ -266,8 +272,17 @@ impl<T> Store<T> {
         let roots = tables
             .flat_map(|t| t.elements.iter().copied())
             .chain(globals.map(|g| g.lo as u32))
-            .chain(inner.elems.iter().flat_map(|e| e.iter().copied()));
+            .chain(inner.elems.iter().flat_map(|e| e.iter().copied()))
+            // Exception payloads may hold externrefs (every payload cell counts, conservatively).
+            .chain(inner.exns.all_cells());
         Ok(inner.externs.collect(roots))
+    }
+
+    /// The number of exception objects the store holds (exception handling): exceptions
+    /// caught by `catch_ref`/`catch_all_ref` (kept for as long as the store lives); an
+    /// exception caught by `catch`/`catch_all`, or that escaped to the host, is freed.
+    pub fn exception_count(&self) -> usize {
+        self.inner.exns.live()
     }
 
     /// Whether enough `externref` objects were created since the last collection that

@@ -38,6 +38,8 @@ pub enum TrapKind {
     NullFunctionReference,
     /// `ref.as_non_null` got a null reference.
     NullReference,
+    /// `throw_ref` was given a null exception reference.
+    NullExceptionReference,
 }
 
 impl TrapKind {
@@ -58,6 +60,7 @@ impl TrapKind {
             TrapKind::Interrupted => "interrupted",
             TrapKind::NullFunctionReference => "null function reference",
             TrapKind::NullReference => "null reference",
+            TrapKind::NullExceptionReference => "null exception reference",
         }
     }
 }

@@ -24,6 +24,10 @@ pub enum ValType {
     V128,
     /// A reference: `(ref null? heaptype)`.
     Ref(RefType),
+    /// `exnref`: a nullable reference to a caught exception (exception handling). Its own
+    /// variant for now: non-nullable `(ref exn)` and tables of exception references are not
+    /// supported.
+    ExnRef,
 }
 
 #[allow(non_upper_case_globals)]
@@ -43,10 +47,10 @@ impl ValType {
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::Ref(_))
+        matches!(self, ValType::Ref(_) | ValType::ExnRef)
     }
 
-    /// The reference type, if this is one.
+    /// The reference type, if this is one (`exnref` is not a [`RefType`]).
     pub fn as_ref_type(self) -> Option<RefType> {
         match self {
             ValType::Ref(r) => Some(r),
@@ -67,6 +71,7 @@ impl ValType {
             wasmparser::ValType::F32 => ValType::F32,
             wasmparser::ValType::F64 => ValType::F64,
             wasmparser::ValType::V128 => ValType::V128,
+            wasmparser::ValType::Ref(r) if is_exnref(r) => ValType::ExnRef,
             wasmparser::ValType::Ref(r) => return RefType::from_wasmparser(r).map(ValType::Ref),
         })
     }
@@ -81,8 +86,16 @@ impl fmt::Display for ValType {
             ValType::F64 => "f64",
             ValType::V128 => "v128",
             ValType::Ref(r) => return r.fmt(f),
+            ValType::ExnRef => "exnref",
         })
     }
+}
+
+/// Whether `r` is `exnref` (`(ref null exn)`), the one exception reference type epsilon
+/// implements.
+fn is_exnref(r: wasmparser::RefType) -> bool {
+    use wasmparser::{AbstractHeapType, HeapType};
+    r.is_nullable() && r.heap_type() == HeapType::Abstract { shared: false, ty: AbstractHeapType::Exn }
 }
 
 /// What a reference points to: an abstract heap type or a concrete type of a module.
@@ -346,6 +359,40 @@ impl fmt::Display for TableType {
     }
 }
 
+/// The type of an exception tag: the function type whose parameters are the exception's
+/// payload (its results are always empty).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TagType {
+    ty: FuncType,
+}
+
+impl TagType {
+    /// The type of a tag whose exceptions carry values of the types `params`.
+    pub fn new(params: impl IntoIterator<Item = ValType>) -> Self {
+        TagType { ty: FuncType::new(params, []) }
+    }
+
+    /// The tag's function type (no results).
+    pub fn func_type(&self) -> &FuncType {
+        &self.ty
+    }
+
+    /// The types of the values an exception with this tag carries.
+    pub fn params(&self) -> &[ValType] {
+        self.ty.params()
+    }
+
+    pub(crate) fn from_func_type(ty: FuncType) -> Self {
+        TagType { ty }
+    }
+}
+
+impl fmt::Display for TagType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "tag {}", self.ty)
+    }
+}
+
 /// Whether a global can be written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mutability {
@@ -396,16 +443,19 @@ pub enum ExternType {
     Memory(MemoryType),
     /// A global.
     Global(GlobalType),
+    /// An exception tag (exception handling).
+    Tag(TagType),
 }
 
 impl ExternType {
-    /// A short name of the kind: "function", "table", "memory" or "global".
+    /// A short name of the kind: "function", "table", "memory", "global" or "tag".
     pub fn kind_name(&self) -> &'static str {
         match self {
             ExternType::Func(_) => "function",
             ExternType::Table(_) => "table",
             ExternType::Memory(_) => "memory",
             ExternType::Global(_) => "global",
+            ExternType::Tag(_) => "tag",
         }
     }
 }
@@ -417,6 +467,7 @@ impl fmt::Display for ExternType {
             ExternType::Table(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
             ExternType::Global(t) => t.fmt(f),
+            ExternType::Tag(t) => t.fmt(f),
         }
     }
 }

@@ -181,6 +181,8 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// A host reference (`externref`, `(ref extern)`); `None` is `ref.null extern`.
     ExternRef(Option<ExternRef>),
+    /// `exnref`, `None` is `ref.null exn` (exception handling).
+    ExnRef(Option<crate::exn::ExnRef>),
 }
 
 impl Val {
@@ -195,6 +197,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -212,6 +215,7 @@ impl Val {
             ValType::V128 => Val::V128(V128::default()),
             ValType::Ref(RefType { heap: HeapType::Extern, .. }) => Val::ExternRef(None),
             ValType::Ref(_) => Val::FuncRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -259,6 +263,13 @@ impl Val {
     pub fn funcref(&self) -> Option<Option<Func>> {
         match *self {
             Val::FuncRef(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// The exception reference, if this is an `exnref` (the inner `None` is null).
+    pub fn exnref(&self) -> Option<Option<crate::exn::ExnRef>> {
+        match *self {
+            Val::ExnRef(v) => Some(v),
             _ => None,
         }
     }

@@ -54,6 +54,11 @@ class Trap(Exception):
         self.message = message
 
 
+class Thrown(Exception):
+    """A WebAssembly exception (exception handling) escaped the call uncaught: reported as
+    ``exception``, which ``assert_exception`` expects."""
+
+
 class Crash(Exception):
     """The engine itself failed (a panic, an internal error): reported as ``panic:<message>``."""
 

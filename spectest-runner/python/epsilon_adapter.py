@@ -16,6 +16,7 @@ from adapter import (
     Crash,
     Invalid,
     Malformed,
+    Thrown,
     Trap,
     Unlinkable,
     Unsupported,
@@ -43,6 +44,7 @@ FEATURES = (
     "tail-call",
     "relaxed-simd",
     "memory64",
+    "exceptions",
     "function-references",
 )
 
@@ -53,6 +55,7 @@ SWITCHES = (
     ("extended-const", "extended_const"),
     ("relaxed-simd", "relaxed_simd"),
     ("memory64", "memory64"),
+    ("exceptions", "exceptions"),
     ("function-references", "function_references"),
 )
 
@@ -262,6 +265,8 @@ class EpsilonAdapter(Adapter):
             if isinstance(v, HostRef):
                 return "externref:%d" % v.n
             return "externref:opaque"
+        if ty == "exnref":
+            return "exnref:null" if v is None else "exnref:non-null"
         raise TypeError("unknown result type %r" % (ty,))
 
     def _translate(self, err):
@@ -269,6 +274,8 @@ class EpsilonAdapter(Adapter):
         e = self.e
         text = str(err)
         message = OFFSET_SUFFIX.sub("", text)
+        if isinstance(err, getattr(e, "WasmException", ())):
+            return Thrown(text)
         if isinstance(err, e.Trap):
             # The message's first line; the wasm backtrace follows it.
             message = message.split("\n", 1)[0]

@@ -180,7 +180,7 @@ class FileReplay:
         if t == "register":
             self.engine.register(cmd["as"], self.module(cmd.get("name")))
             return OK
-        if t in ("action", "assert_return", "assert_trap", "assert_exhaustion"):
+        if t in ("action", "assert_return", "assert_trap", "assert_exhaustion", "assert_exception"):
             return self.action(cmd["action"])
         raise DriverError("unsupported command %r" % t)
 
@@ -202,6 +202,8 @@ class FileReplay:
             return "unlinkable", str(err)
         except api.Trap as err:
             return "trap:" + err.message, str(err)
+        except api.Thrown as err:
+            return "exception", str(err)
         except api.Unsupported as err:
             return "unsupported:" + err.reason, None
         except api.Crash as err:

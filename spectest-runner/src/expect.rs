@@ -12,9 +12,10 @@
 //! * `assert_malformed` / `assert_invalid`: `malformed` or `invalid` (either class, see
 //!   `testsuite/README.md`);
 //! * `assert_unlinkable`: `unlinkable`;
+//! * `assert_exception`: `exception` (an uncaught WebAssembly exception);
 //! * `module`, `register`: `ok`; `invoke`: `ok` or any values.
 
-use crate::outcome::{self, INVALID, MALFORMED, OK, REJECTED, SKIPPED, UNLINKABLE};
+use crate::outcome::{self, EXCEPTION, INVALID, MALFORMED, OK, REJECTED, SKIPPED, UNLINKABLE};
 use crate::record::Status;
 use crate::values::{RefKind, ref_kind};
 use wast::core::{NanPattern, V128Pattern, WastRetCore};
@@ -273,6 +274,8 @@ pub enum Expectation {
     Rejected(Rejection),
     /// Linking or instantiation fails without a trap (`assert_unlinkable`).
     Unlinkable,
+    /// The call ends with an uncaught WebAssembly exception (`assert_exception`).
+    Exception,
     /// The directive is outside WebAssembly 2.0 + SIMD + multi-memory and is not executed.
     Skip(&'static str),
 }
@@ -316,7 +319,7 @@ impl Expectation {
             WastDirective::AssertInvalidCustom { .. } | WastDirective::AssertMalformedCustom { .. } => {
                 Expectation::Skip("custom-section assertions are outside WebAssembly 2.0")
             }
-            WastDirective::AssertException { .. } => Expectation::Skip("exception handling"),
+            WastDirective::AssertException { .. } => Expectation::Exception,
             WastDirective::AssertSuspension { .. } => Expectation::Skip("stack switching"),
             WastDirective::Thread(_) | WastDirective::Wait { .. } => Expectation::Skip("threads"),
         }
@@ -333,6 +336,7 @@ impl Expectation {
             Expectation::Rejected(Rejection::Malformed) => MALFORMED.to_string(),
             Expectation::Rejected(Rejection::Invalid) => INVALID.to_string(),
             Expectation::Unlinkable => UNLINKABLE.to_string(),
+            Expectation::Exception => EXCEPTION.to_string(),
             Expectation::Skip(_) => String::new(),
         }
     }
@@ -366,6 +370,7 @@ pub fn judge(expected: &Expectation, got: &str) -> Status {
         Expectation::Trap(message) => outcome::is_trap_with(got, message),
         Expectation::Rejected(_) => got == MALFORMED || got == INVALID || got == REJECTED,
         Expectation::Unlinkable => got == UNLINKABLE,
+        Expectation::Exception => got == EXCEPTION,
     };
     if passed { Status::Passed } else { Status::Failed }
 }

@@ -59,8 +59,9 @@ usage: spectest-runner [options]
   --suite <list>                               suites to run, comma separated (default: all): v1, v2, v3,
                                                latest, simd, multi-memory, every proposal group of the
                                                pinned crate (gc or proposals/gc, ...), epsilon;
-                                               all = v2,simd,multi-memory,extended-const,function-references,
-                                               memory64,relaxed-simd,tail-call,epsilon; every = all of them
+                                               all = v2,simd,multi-memory,exceptions,extended-const,
+                                               function-references,memory64,relaxed-simd,tail-call,
+                                               epsilon; every = all of them
   --engine <list>                              engines, comma separated (default: rust): rust, python,
                                                both (= rust,python), rust-protocol (the Rust API behind
                                                the JSON-lines protocol), wasmtime-py, wasmi, or a name

@@ -16,6 +16,8 @@
 //! | any other host reference        | `externref:opaque`                      |
 //! | non-null function reference     | `funcref:non-null`                      |
 //! | trap (kind text + any detail)   | `trap:<message>`                        |
+//! | uncaught wasm exception         | `exception`                             |
+//! | null / non-null exnref          | `exnref:null`, `exnref:non-null`        |
 //! | module rejected                 | `malformed`, `invalid`                  |
 //! | module rejected, class unknown  | `rejected` (engines that do not tell)   |
 //! | link or instantiation failure   | `unlinkable`                            |
@@ -52,6 +54,8 @@ pub const SKIPPED: &str = "skipped";
 /// The engine produced no outcome for the directive (its driver crashed, timed out, or its
 /// export could not be read); the record's detail says why.
 pub const MISSING: &str = "missing";
+/// An uncaught WebAssembly exception (exception handling).
+pub const EXCEPTION: &str = "exception";
 /// Prefix of trap outcomes.
 pub const TRAP_PREFIX: &str = "trap:";
 
@@ -70,6 +74,8 @@ pub fn value<T>(store: &Store<T>, v: &Val) -> String {
             Some(n) => format!("externref:{n}"),
             None => "externref:opaque".to_string(),
         },
+        Val::ExnRef(None) => "exnref:null".to_string(),
+        Val::ExnRef(Some(_)) => "exnref:non-null".to_string(),
     }
 }
 
@@ -98,6 +104,7 @@ pub fn error(e: &Error) -> String {
         ErrorKind::Malformed => MALFORMED.to_string(),
         ErrorKind::Invalid => INVALID.to_string(),
         ErrorKind::Link | ErrorKind::Instantiation => UNLINKABLE.to_string(),
+        ErrorKind::Exception => EXCEPTION.to_string(),
         // epsilon runs only files whose features it implements (the others are unsupported
         // as a whole, see `suites::epsilon_unsupported`): a feature it rejects inside them
         // is a failure, not an unsupported directive.
@@ -113,7 +120,7 @@ pub fn is_trap_with(got: &str, expected_message: &str) -> bool {
 
 /// Whether `got` is a list of values (each token `<type>:...` of a value type).
 pub fn is_values(got: &str) -> bool {
-    const TYPES: [&str; 7] = ["i32:", "i64:", "f32:", "f64:", "v128:", "funcref:", "externref:"];
+    const TYPES: [&str; 8] = ["i32:", "i64:", "f32:", "f64:", "v128:", "funcref:", "externref:", "exnref:"];
     !got.is_empty() && got.split(' ').all(|t| TYPES.iter().any(|ty| t.starts_with(ty)))
 }
 

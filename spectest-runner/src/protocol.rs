@@ -310,7 +310,7 @@ fn step(p: &mut Process, dir: &Path, cmd: &Value, state: &mut FileState) -> Resu
             let answer = p.request(&json!({ "op": "register", "instance": instance, "as": cmd["as"] }))?;
             Ok(flatten(answer_outcome(&answer)))
         }
-        "action" | "assert_return" | "assert_trap" | "assert_exhaustion" => {
+        "action" | "assert_return" | "assert_trap" | "assert_exhaustion" | "assert_exception" => {
             let action = &cmd["action"];
             let instance = match instance(state, &action["module"]) {
                 Ok(handle) => handle,
@@ -359,6 +359,7 @@ pub fn answer_outcome(answer: &Value) -> Result<String, Produced> {
             "invalid" => outcome::INVALID.to_string(),
             "rejected" => outcome::REJECTED.to_string(),
             "unlinkable" => outcome::UNLINKABLE.to_string(),
+            "exception" => outcome::EXCEPTION.to_string(),
             "trap" => return Err((outcome::trap(&message), Some(message))),
             "unsupported" => return Err((outcome::unsupported(&message), None)),
             "crash" => return Err((format!("panic:{message}"), None)),

@@ -352,16 +352,15 @@ impl FileState {
                     Err(f) => f.into(),
                 }
             }
-            WastDirective::AssertReturn { exec, .. } | WastDirective::AssertTrap { exec, .. } => {
-                match self.exec(exec) {
-                    Ok(vals) => Produced::values(&self.store, &vals),
-                    Err(f) => f.into(),
-                }
-            }
+            WastDirective::AssertReturn { exec, .. }
+            | WastDirective::AssertTrap { exec, .. }
+            | WastDirective::AssertException { exec, .. } => match self.exec(exec) {
+                Ok(vals) => Produced::values(&self.store, &vals),
+                Err(f) => f.into(),
+            },
             // Skipped before execution (see `Expectation::of`).
             WastDirective::AssertInvalidCustom { .. }
             | WastDirective::AssertMalformedCustom { .. }
-            | WastDirective::AssertException { .. }
             | WastDirective::AssertSuspension { .. }
             | WastDirective::Thread(_)
             | WastDirective::Wait { .. } => Produced::new(SKIPPED, None),

@@ -16,7 +16,7 @@ const PROPOSALS: &[(&str, Proposal, &[&str])] = &[
     ("bulk-memory", Proposal::BulkMemoryOperations, &[]),
     ("custom-page-sizes", Proposal::CustomPageSizes, &["custom-page-sizes", "multi-memory"]),
     ("custom-descriptors", Proposal::CustomDescriptors, &["custom-descriptors", "gc", "function-references"]),
-    ("exceptions", Proposal::ExceptionHandling, &["exceptions"]),
+    ("exceptions", Proposal::ExceptionHandling, &["exceptions", "tail-call"]),
     ("extended-const", Proposal::ExtendedConst, &["extended-const"]),
     // (Its files test `return_call_ref` and repeat the tail-call tests: it builds on tail calls.)
     ("function-references", Proposal::FunctionReferences, &["function-references", "tail-call"]),
@@ -71,12 +71,8 @@ pub const EPSILON_FEATURES: &[&str] = &[
     "relaxed-simd",
     "memory64",
     "function-references",
+    "exceptions",
 ];
-
-/// The files of epsilon's own suite that test a post-2.0 feature, and the features they need
-/// besides 2.0's (the others run as WebAssembly 2.0).
-const EPSILON_FILE_FEATURES: &[(&str, &[&str])] =
-    &[("function_references.wast", &["function-references", "tail-call"])];
 
 /// A group of test files run with one configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -101,10 +97,11 @@ pub enum Suite {
 
 impl Suite {
     /// The default selection (`--suite all`): what epsilon implements, in report order.
-    pub const ALL: [Suite; 9] = [
+    pub const ALL: [Suite; 10] = [
         Suite::V2,
         Suite::Simd,
         Suite::MultiMemory,
+        Suite::proposal("exceptions"),
         Suite::proposal("extended-const"),
         Suite::proposal("function-references"),
         Suite::proposal("memory64"),
@@ -177,11 +174,6 @@ impl Suite {
         if self == Suite::Simd && file_name == "simd_memory-multi.wast" {
             features.push("multi-memory");
         }
-        if self == Suite::Epsilon
-            && let Some((_, more)) = EPSILON_FILE_FEATURES.iter().find(|(name, _)| *name == file_name)
-        {
-            features.extend_from_slice(more);
-        }
         features.dedup();
         features
     }
@@ -190,7 +182,7 @@ impl Suite {
     ///
     /// Everything runs with `Config::default()` with each post-2.0 feature epsilon can switch
     /// (multi-memory, tail calls, extended constants, relaxed SIMD, memory64, typed function
-    /// references) on exactly when the file
+    /// references, exceptions) on exactly when the file
     /// needs it ([`Suite::features`]): the 2.0 suites run with all of them off.
     pub fn config_for(self, file_name: &str) -> epsilon::Config {
         config_for_features(&self.features(file_name))
@@ -208,7 +200,8 @@ pub fn config_for_features(features: &[&str]) -> epsilon::Config {
         .extended_const(on("extended-const"))
         .relaxed_simd(on("relaxed-simd"))
         .memory64(on("memory64"))
-        .function_references(on("function-references"));
+        .function_references(on("function-references"))
+        .exceptions(on("exceptions"));
     config
 }
 
@@ -306,17 +299,35 @@ impl TestFile {
 
     /// The engine configuration this file runs with.
     pub fn config(&self) -> epsilon::Config {
-        self.suite.config_for(&self.name)
+        config_for_features(&self.features())
     }
 
     /// Whether this file runs with multi-memory on.
     pub fn multi_memory(&self) -> bool {
-        self.suite.multi_memory(&self.name)
+        self.features().contains(&"multi-memory")
     }
 
-    /// The features the file needs (see [`Suite::features`]).
+    /// The features the file needs (see [`Suite::features`]). A file of epsilon's own suite
+    /// may declare more on a line `;; features: exceptions tail-call` before its first
+    /// directive (only names of [`WASM3_FEATURES`] count).
     pub fn features(&self) -> Vec<&'static str> {
-        self.suite.features(&self.name)
+        let mut features = self.suite.features(&self.name);
+        if self.suite == Suite::Epsilon {
+            let declared = self
+                .source
+                .lines()
+                .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with(";;"))
+                .filter_map(|l| l.trim_start().strip_prefix(";; features:"))
+                .flat_map(str::split_whitespace);
+            for name in declared {
+                if let Some(f) = WASM3_FEATURES.iter().find(|f| **f == name)
+                    && !features.contains(f)
+                {
+                    features.push(f);
+                }
+            }
+        }
+        features
     }
 }
 
@@ -405,6 +416,20 @@ mod tests {
     }
 
     #[test]
+    fn epsilon_files_declare_their_features() {
+        let file = |source: &'static str| TestFile {
+            suite: Suite::Epsilon,
+            name: "x.wast".into(),
+            source: source.into(),
+        };
+        let declared =
+            file(";; A test.\n;; features: exceptions tail-call bogus\n(module)\n;; features: gc\n");
+        assert!(declared.features().contains(&"exceptions") && declared.features().contains(&"tail-call"));
+        assert!(!declared.features().contains(&"bogus") && !declared.features().contains(&"gc"));
+        assert!(!file("(module)").features().contains(&"exceptions"));
+    }
+
+    #[test]
     fn features_decide_multi_memory_and_epsilon_support() {
         assert!(!Suite::V2.multi_memory("memory.wast"));
         assert!(Suite::Simd.multi_memory("simd_memory-multi.wast"));
@@ -419,8 +444,7 @@ mod tests {
             [WASM2_FEATURES, &["function-references", "tail-call"]].concat()
         );
         assert_eq!(epsilon_unsupported(&funcref.features("call_ref.wast")), None);
-        // epsilon's own files run as 2.0 unless listed with their features.
+        // epsilon's own files run as 2.0 unless they declare more (`TestFile::features`).
         assert_eq!(Suite::Epsilon.features("calls.wast"), WASM2_FEATURES);
-        assert!(Suite::Epsilon.features("function_references.wast").contains(&"function-references"));
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 /// The number of top-level directives each official suite must have.
-const CENSUS: [(Suite, usize); 8] = [
+const CENSUS: [(Suite, usize); 9] = [
     (Suite::V2, 28_018),
     (Suite::Simd, 25_990),
     (Suite::MultiMemory, 912),
@@ -20,6 +20,7 @@ const CENSUS: [(Suite, usize); 8] = [
     (Suite::proposal("tail-call"), 119),
     (Suite::proposal("relaxed-simd"), 77),
     (Suite::proposal("memory64"), 1606),
+    (Suite::proposal("exceptions"), 105),
     (Suite::proposal("function-references"), 1875),
 ];
 

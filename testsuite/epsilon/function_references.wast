@@ -1,5 +1,5 @@
+;; features: function-references tail-call
 ;; Typed function references: the translator's shapes the official suite does not reach.
-;; Runs with function-references and tail-call on (spectest-runner/src/suites.rs).
 
 (module
   (type $t (func (param i32) (result i32)))

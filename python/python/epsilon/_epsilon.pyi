@@ -6,13 +6,13 @@ from typing import Any, ClassVar, Literal, final
 
 from typing_extensions import Buffer, Self, TypeAlias, disjoint_base
 
-# A value type's name: "i32", "i64", "f32", "f64", "v128", "funcref", "externref", or a typed
-# reference in the text format's syntax: "(ref func)", "(ref null extern)", "(ref 0)" (a
-# concrete function type by its index in the module's type section), "(ref null 0)".
+# A value type's name: "i32", "i64", "f32", "f64", "v128", "funcref", "externref", "exnref", or
+# a typed reference in the text format's syntax: "(ref func)", "(ref null extern)", "(ref 0)"
+# (a concrete function type by its index in the module's type section), "(ref null 0)".
 _ValType: TypeAlias = str
 """The name of a WebAssembly value type."""
 
-_ExternKind: TypeAlias = Literal["function", "memory", "table", "global"]
+_ExternKind: TypeAlias = Literal["function", "memory", "table", "global", "tag"]
 """The kind of an import or export."""
 
 _WasmSource: TypeAlias = Buffer | str
@@ -20,9 +20,9 @@ _WasmSource: TypeAlias = Buffer | str
 
 _Value: TypeAlias = Any
 """A wasm value in Python: int (i32, i64, v128), float (f32, f64), bytes (v128 input),
-``Function`` or None (funcref), any object or None (externref)."""
+``Function`` or None (funcref), any object or None (externref), ``ExnRef`` or None (exnref)."""
 
-_ImportValue: TypeAlias = Callable[..., Any] | Function | Memory | Table | Global
+_ImportValue: TypeAlias = Callable[..., Any] | Function | Memory | Table | Global | Tag
 _Imports: TypeAlias = Mapping[str, Mapping[str, _ImportValue]]
 """``imports=``: module name -> field name -> a host function or an object of the runtime."""
 
@@ -78,6 +78,14 @@ class Trap(EpsilonError):
 
     kind: str | None
     frames: list[Frame]
+
+class WasmException(EpsilonError):
+    """A WebAssembly exception that no wasm code caught; raise one from a host function to throw
+    it into the wasm code that called it. ``tag`` is its ``Tag``, ``values`` its payload."""
+
+    tag: Tag
+    values: list[Any]
+    def __init__(self, tag: Tag, values: Sequence[Any] = ()) -> None: ...
 
 @final
 class Frame:
@@ -172,7 +180,19 @@ class GlobalType:
     def __ne__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
-_ExternType: TypeAlias = FuncType | MemoryType | TableType | GlobalType
+@final
+class TagType:
+    """The type of an exception tag: the value types its exceptions carry."""
+
+    def __new__(cls, params: Sequence[str]) -> Self: ...
+    @property
+    def params(self) -> list[_ValType]:
+        """The payload's value types."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+_ExternType: TypeAlias = FuncType | MemoryType | TableType | GlobalType | TagType
 
 @final
 class ImportType:
@@ -279,6 +299,20 @@ class Global:
     def value(self, value: Any) -> None: ...
 
 @final
+class Tag:
+    """An exception tag (from ``get_export`` or ``Runtime.new_tag``)."""
+
+    @property
+    def type(self) -> TagType:
+        """The tag's type."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ExnRef:
+    """A reference to a caught WebAssembly exception (an ``exnref`` value)."""
+
+@final
 class CompiledModule:
     """A validated, compiled module: inspect it, instantiate it any number of times."""
 
@@ -369,7 +403,7 @@ class Instance:
         """An exported memory."""
     def get_table(self, name: str) -> Table:
         """An exported table."""
-    def get_export(self, name: str) -> Function | Memory | Table | Global:
+    def get_export(self, name: str) -> Function | Memory | Table | Global | Tag:
         """An export as a live object."""
     def run_wasi(self, *, timeout_ms: float | None = None, fuel: int | None = None) -> int:
         """Runs the WASI command's ``_start``; returns its exit code."""
@@ -409,6 +443,7 @@ class Runtime:
         relaxed_simd: bool = True,
         memory64: bool = True,
         function_references: bool = True,
+        exceptions: bool = True,
         wasi: WasiConfig | None = None,
     ) -> Self: ...
     def compile(self, wasm: _WasmSource) -> CompiledModule:
@@ -441,6 +476,8 @@ class Runtime:
         """Creates a table for imports."""
     def new_global(self, type: str, value: _Value, mutable: bool = False) -> Global:
         """Creates a global for imports."""
+    def new_tag(self, type: TagType) -> Tag:
+        """Creates an exception tag for imports (and for ``WasmException``)."""
     @property
     def fuel(self) -> int | None:
         """The fuel left, or None if metering is off."""
@@ -525,6 +562,7 @@ __all__ = [
     "EpsilonOverflowError",
     "EpsilonTimeoutError",
     "EpsilonTypeError",
+    "ExnRef",
     "ExportNotFoundError",
     "ExportType",
     "Frame",
@@ -545,8 +583,11 @@ __all__ = [
     "Runtime",
     "Table",
     "TableType",
+    "Tag",
+    "TagType",
     "Trap",
     "WasiConfig",
+    "WasmException",
     "_MemoryBase",
     "compile",
     "compile_file",

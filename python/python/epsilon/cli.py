@@ -291,7 +291,7 @@ def inspect_lines(path: str, module: epsilon.CompiledModule) -> list[str]:
 
 def _imported_names(module: epsilon.CompiledModule) -> dict[str, list[str]]:
     """``module.name`` of each import, by kind, in order (imports come first in each index space)."""
-    names: dict[str, list[str]] = {"function": [], "memory": [], "table": [], "global": []}
+    names: dict[str, list[str]] = {"function": [], "memory": [], "table": [], "global": [], "tag": []}
     for i in module.imports:
         names[i.kind].append(f"{i.module}.{i.name}")
     return names

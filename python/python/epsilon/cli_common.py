@@ -174,10 +174,12 @@ def describe_type(ty: Any) -> str:
         return f"{'mut ' if ty.mutable else ''}{ty.content}"
     if isinstance(ty, epsilon.TableType):
         return f"{ty.element}, {describe_limits(ty.min, ty.max, 'element')}"
+    if isinstance(ty, epsilon.TagType):
+        return f"({', '.join(ty.params)})"
     return describe_limits(ty.min, ty.max, "page")
 
 
-KIND_NAMES = {"function": "func", "memory": "memory", "table": "table", "global": "global"}
+KIND_NAMES = {"function": "func", "memory": "memory", "table": "table", "global": "global", "tag": "tag"}
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ class Loaded:
 
 def describe_export(name: str, ty: Any) -> str:
     """``func add: (i32, i32) -> (i32)``, in the notation of ``epsilon inspect``."""
-    kind = KIND_NAMES[{epsilon.FuncType: "function", epsilon.GlobalType: "global", epsilon.TableType: "table"}.get(type(ty), "memory")]
+    kinds = {epsilon.FuncType: "function", epsilon.GlobalType: "global", epsilon.TableType: "table", epsilon.TagType: "tag"}
+    kind = KIND_NAMES[kinds.get(type(ty), "memory")]
     return f"{kind} {name}: {describe_type(ty)}"
 
 

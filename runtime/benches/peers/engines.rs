@@ -36,6 +36,8 @@ pub enum Engine {
 pub enum Feature {
     Simd,
     BulkMemory,
+    /// Exception handling (`throw`, `try_table`, `exnref`): epsilon only.
+    Exceptions,
 }
 
 impl Engine {
@@ -115,6 +117,12 @@ impl Engine {
     /// Why this engine cannot run a module needing `features`, if it cannot.
     pub fn unsupported(self, features: &[Feature]) -> Option<&'static str> {
         match self {
+            Engine::Wasmi | Engine::WasmiLazy if features.contains(&Feature::Exceptions) => {
+                Some("wasmi 2.0.0 has no exception handling")
+            }
+            Engine::Wasm3 if features.contains(&Feature::Exceptions) => {
+                Some("wasm3 0.4.7 has no exception handling")
+            }
             Engine::Wasm3 if features.contains(&Feature::Simd) => Some("wasm3 0.4.7 has no SIMD"),
             Engine::Wasm3 if features.contains(&Feature::BulkMemory) => {
                 Some("wasm3 0.4.7 has no bulk memory")

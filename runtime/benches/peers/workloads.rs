@@ -134,6 +134,9 @@ pub const WORKLOADS: &[Workload] = &[
     run("mixed", "mixed.wasm", 200, 2).about("CoreMark-like: list, int16 matrix, state machine, CRC-16 (C)"),
     run("text_scan", "text_scan.wasm", 20, 1)
         .about("word/line counting state machine, run-length encode + decode of 32 KiB of text (C)"),
+    run("exceptions", "exceptions.wat", 40_000, 100)
+        .about("throw from 6 frames down, catch, catch_all_ref + throw_ref, non-throwing try_table calls (WAT; epsilon only)")
+        .needs(&[Feature::Exceptions]),
     start_up("startup_small", 24, 50).about("compile + instantiate a generated module of 24 functions"),
     start_up("startup_large", LARGE_FUNCTIONS, 1)
         .about("compile + instantiate a generated module of 2,700 functions (~1 MiB)"),

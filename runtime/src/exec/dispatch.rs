@@ -25,7 +25,7 @@
 //! `.cargo/config.toml`).
 
 use super::vm::{Acc, Break, Cx, FAcc, Imm, Konst, Reg, Sum, ToAcc, ToFAcc, ToReg, Vm};
-use super::{bulk, calls, control, memory, numeric, simd, table};
+use super::{bulk, calls, control, exceptions, memory, numeric, simd, table};
 use crate::ir::Op;
 use crate::semantics;
 

@@ -4,7 +4,8 @@
 //! [`vm`], and the handlers by area: [`control`] (copies, branches), [`calls`], [`numeric`]
 //! (every numeric operator, one generic handler per operand form), [`memory`] (loads, stores,
 //! size, grow), [`bulk`] (bulk memory and table operations), [`table`] (globals, tables,
-//! references) and [`simd`] (lanes, shuffles).
+//! references), [`simd`] (lanes, shuffles) and [`exceptions`] (`throw`, `throw_ref` and the
+//! unwinding they start, off the hot paths: a throw leaves the handlers).
 //!
 //! Wasm-to-wasm calls never recurse on the native stack: a call pushes a [`Frame`] and the
 //! executor continues with the callee. Caller and callee frames overlap: the caller's argument
@@ -21,6 +22,7 @@ mod bulk;
 mod calls;
 mod control;
 mod dispatch;
+mod exceptions;
 mod memory;
 mod numeric;
 mod simd;
@@ -91,6 +93,8 @@ enum Stop {
     Host { func: u32, args_base: usize },
     /// An error other than a trap (a failed lazy translation).
     Error(Error),
+    /// An exception (its slot in the exception heap) that no frame of the execution caught.
+    Exception(u32),
 }
 
 /// Calls function `func` (a store index). `cells` holds the arguments encoded as cells on
@@ -168,10 +172,17 @@ fn run_from<T>(
         stack.values[param_cells..param_cells + local_cells].fill(0);
     }
     let mut state = State { instance, code, ip: 0, base: 0 };
+    // An exception a host function threw, to rethrow at its call when the run resumes.
+    let mut rethrow = None;
     loop {
-        match run(&mut store.inner, stack, &mut state, limits) {
+        match run(&mut store.inner, stack, &mut state, limits, rethrow.take()) {
             Stop::Done => return Ok(result_cells),
             Stop::Error(e) => return Err(e),
+            Stop::Exception(exn) => {
+                let exception = crate::exn::exception_of(&store.inner, exn);
+                store.inner.exns.release(exn);
+                return Err(exception.into_error());
+            }
             Stop::Trap(kind, index) => {
                 let site = Site { instance: state.instance, func: state.code, op: Some(state.ip) };
                 let mut error = match index {
@@ -190,6 +201,14 @@ fn run_from<T>(
                 store.inner.outer_depth = saved + depth + 1;
                 let outcome = call_host(store, host, Some(state.instance), &mut stack.values, args_base);
                 store.inner.outer_depth = saved;
+                if let Err(error) = &outcome
+                    && let Some(exception) = error.exception()
+                {
+                    // A host function threw (or let through) an exception: it is thrown at the
+                    // call, in the frame that made it.
+                    rethrow = Some(crate::exn::insert_exception(&mut store.inner, exception)?);
+                    continue;
+                }
                 if let Err(mut error) = outcome {
                     // The host function was called by the op before the resume point.
                     let site =
@@ -204,7 +223,16 @@ fn run_from<T>(
 
 /// Runs the dispatch loop from `state` until the entry function returns, a trap, or a host
 /// call (then `state` says where to resume).
-fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Limits) -> Stop {
+///
+/// With `rethrow`, the run starts by throwing that exception (a slot in the exception heap) at
+/// the op before `state.ip`: the call of a host function that threw it.
+fn run(
+    inner: &mut StoreInner,
+    stack: &mut Stack,
+    state: &mut State,
+    limits: Limits,
+    rethrow: Option<u32>,
+) -> Stop {
     let StoreInner {
         instances,
         funcs,
@@ -213,6 +241,8 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         globals,
         elems,
         datas,
+        tags,
+        exns,
         fuel,
         interrupt,
         interrupt_callback,
@@ -233,6 +263,8 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         globals,
         elems,
         datas,
+        tags,
+        exns,
         interrupt,
         interrupt_callback,
         interrupt_flag: if limits.interruptible { &interrupt.flag } else { &NEVER_INTERRUPTED },
@@ -257,6 +289,7 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
         resume: std::ptr::null(),
         frames_room: 0,
         error: None,
+        exception: None,
     };
     cx.frames_room = cx.frames.capacity().min(limits.max_frames);
     let mut vm = Vm {
@@ -271,8 +304,14 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
     };
     cx.set_frame(&mut vm, state.base as usize);
     cx.reload_mem(&mut vm);
+    let mut pending = rethrow.map(|exn| {
+        // The host function was called by the op before the resume point.
+        cx.slow = vm::Slow::Rethrow(exn);
+        cx.resume = vm.ip.wrapping_sub(1);
+        Break::Slow
+    });
     let stop = loop {
-        match dispatch::execute(vm, &mut cx) {
+        match pending.take().unwrap_or_else(|| dispatch::execute(vm, &mut cx)) {
             Break::Slow => {
                 if cx.do_slow().is_err() {
                     break Break::Trap;
@@ -288,9 +327,10 @@ fn run(inner: &mut StoreInner, stack: &mut Stack, state: &mut State, limits: Lim
     match stop {
         Break::Done => Stop::Done,
         Break::Slow => unreachable!("handled above"),
-        Break::Trap => match cx.error.take() {
-            Some(e) => Stop::Error(e),
-            None => {
+        Break::Trap => match (cx.error.take(), cx.exception) {
+            (Some(e), _) => Stop::Error(e),
+            (None, Some(exn)) => Stop::Exception(exn),
+            (None, None) => {
                 // Where it trapped, for the backtrace (`State::ip` is the trapping op here).
                 let ip = op_index(cx.func, cx.resume).unwrap_or(u32::MAX);
                 *state = State { instance: cx.instance, code: cx.func.def_index, ip, base: cx.base as u32 };

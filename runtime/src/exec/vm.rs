@@ -65,6 +65,12 @@ pub(crate) enum Slow {
     /// The callee of the call at `resume`, function `func` of instance `instance`, is not
     /// translated yet (lazy translation).
     Translate { instance: u32, func: u32 },
+    /// `throw` at `resume` of the running instance's tag `tag`, its payload at register
+    /// `args`: make the exception and unwind (exception handling).
+    Throw { args: Slot, tag: u32 },
+    /// Unwind the existing exception `.0` (`throw_ref`, or an exception a host function
+    /// threw), thrown at `resume`.
+    Rethrow(u32),
 }
 
 /// What a handler returns: go on, or stop.
@@ -448,6 +454,9 @@ pub(crate) struct Cx<'a> {
     pub globals: &'a mut [GlobalEntity],
     pub elems: &'a mut [Box<[u32]>],
     pub datas: &'a mut [Arc<[u8]>],
+    /// Exception tags and thrown exceptions (exception handling).
+    pub tags: &'a [crate::exn::TagEntity],
+    pub exns: &'a mut crate::exn::ExnHeap,
     pub interrupt: &'a Arc<InterruptState>,
     pub interrupt_callback: &'a mut Option<InterruptCallback>,
     /// The flag interruption sets (a constant zero when the engine is not interruptible).
@@ -490,6 +499,8 @@ pub(crate) struct Cx<'a> {
     pub frames_room: usize,
     /// An error that is not a trap (a failed lazy translation), with `Break::Trap`.
     pub error: Option<Error>,
+    /// An exception no frame of this execution caught, with `Break::Trap`.
+    pub exception: Option<u32>,
 }
 
 impl<'a> Cx<'a> {
@@ -549,6 +560,11 @@ impl<'a> Cx<'a> {
                     return Err(Break::Trap);
                 }
             }
+            Slow::Throw { args, tag } => {
+                let exn = self.new_exception(args, tag);
+                return self.unwind(exn);
+            }
+            Slow::Rethrow(exn) => return self.unwind(exn),
             Slow::GrowFrames => {
                 if self.frames.len() >= self.limits.max_frames {
                     return Err(self.trap(TrapKind::CallStackExhausted, self.resume));
@@ -586,6 +602,18 @@ impl<'a> Cx<'a> {
         self.code = &inst.module.inner.code;
         self.mem0 = inst.memories.first().map(|&m| m as usize);
         self.reload_mem(vm);
+    }
+
+    /// Makes `instance` the running one without touching `Vm` (the caller re-derives memory
+    /// 0 with [`Cx::reload_mem`] afterwards): for unwinding, off the hot paths.
+    #[cold]
+    pub(crate) fn enter_instance(&mut self, instance: u32) {
+        let instances: &'a [InstanceEntity] = self.instances;
+        let inst = &instances[instance as usize];
+        self.instance = instance;
+        self.inst = inst;
+        self.code = &inst.module.inner.code;
+        self.mem0 = inst.memories.first().map(|&m| m as usize);
     }
 
     /// Points `vm.sp` at the frame at `base` and records it as the running frame.

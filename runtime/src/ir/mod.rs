@@ -10,8 +10,10 @@
 //! immediate), `I32Sub_is`, `F64Mul_sk` (a constant of the function), `BrI32LtS_si` (fused
 //! compare-and-branch), `Load32UM0_s` (memory 0), `I32Add_Rrs` (result to and left operand from the accumulator). `Debug` is the disassembler.
 
+mod handlers;
 mod offsets;
 
+pub(crate) use handlers::{CatchClause, CatchKind, TryHandler};
 pub(crate) use offsets::OffsetTable;
 
 /// Index of a 64-bit cell in a function frame.

@@ -7,6 +7,9 @@
 //! sorted by op position and stored as pairs of LEB128 deltas (op position, then the zigzag
 //! delta of the code offset), two to three bytes each; a lookup decodes from the start, which
 //! only the trap path does.
+//!
+//! The table also carries the function's exception handlers ([`super::handlers`]), the other
+//! side table only a slow path (a throw) reads.
 
 /// Op positions of a function mapped to byte offsets of instructions in the module binary.
 #[derive(Debug, Default)]
@@ -16,6 +19,8 @@ pub(crate) struct OffsetTable {
     pub body_offset: u32,
     /// The encoded entries (module docs).
     bytes: Box<[u8]>,
+    /// The `try_table` handlers, innermost first (empty for most functions).
+    pub handlers: Box<[super::TryHandler]>,
 }
 
 impl OffsetTable {
@@ -42,7 +47,7 @@ impl OffsetTable {
             write_leb(scratch, ((delta << 1) ^ (delta >> 63)) as u32);
             (pos, offset) = (p, o);
         }
-        OffsetTable { body_offset, bytes: scratch.as_slice().into() }
+        OffsetTable { body_offset, bytes: scratch.as_slice().into(), handlers: Box::new([]) }
     }
 
     /// The module offset of the instruction op `pos` was translated from, if it has an entry.

@@ -14,6 +14,7 @@ pub(crate) enum ExternKind {
     Table,
     Memory,
     Global,
+    Tag,
 }
 
 /// One declared import.
@@ -33,7 +34,8 @@ pub(crate) enum ConstExpr {
     F32(u32),
     F64(u64),
     V128(u128),
-    RefNull(RefType),
+    /// `ref.null` of a reference type (`exnref` included).
+    RefNull(ValType),
     RefFunc(u32),
     GlobalGet(u32),
     /// Several instructions (extended constant expressions), run on a stack in order.
@@ -148,7 +150,7 @@ pub(crate) fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> 
             }
             Operator::RefNull { hty } => {
                 let r = wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?;
-                ConstOp::Push(ConstExpr::RefNull(ref_type(r)?))
+                ConstOp::Push(ConstExpr::RefNull(val_type(wasmparser::ValType::Ref(r))?))
             }
             Operator::RefFunc { function_index } => ConstOp::Push(ConstExpr::RefFunc(function_index)),
             Operator::GlobalGet { global_index } => ConstOp::Push(ConstExpr::GlobalGet(global_index)),
@@ -212,6 +214,13 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
                         m.num_imported_globals += 1;
                         ExternType::Global(t)
                     }
+                    wasmparser::TypeRef::Tag(t) => {
+                        m.tags.push(t.func_type_idx);
+                        m.num_imported_tags += 1;
+                        ExternType::Tag(crate::types::TagType::from_func_type(
+                            m.types[t.func_type_idx as usize].clone(),
+                        ))
+                    }
                     other => return Err(unsupported(format!("import of {other:?}"))),
                 };
                 m.imports.push(ImportDecl {
@@ -256,10 +265,16 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
                     wasmparser::ExternalKind::Table => ExternKind::Table,
                     wasmparser::ExternalKind::Memory => ExternKind::Memory,
                     wasmparser::ExternalKind::Global => ExternKind::Global,
+                    wasmparser::ExternalKind::Tag => ExternKind::Tag,
                     other => return Err(unsupported(format!("export of {other:?}"))),
                 };
                 m.export_index.insert(export.name.to_string(), m.exports.len());
                 m.exports.push((export.name.to_string(), kind, export.index));
+            }
+        }
+        Payload::TagSection(reader) => {
+            for tag in reader {
+                m.tags.push(tag.map_err(malformed)?.func_type_idx);
             }
         }
         Payload::StartSection { func, .. } => m.start = Some(func),

@@ -39,6 +39,9 @@ pub(crate) struct ModuleInner {
     pub memories: Vec<MemoryType>,
     /// Every global, imported ones first.
     pub globals: Vec<GlobalType>,
+    /// The type index of every tag (exception handling), imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     /// Initialisers of the defined globals.
     pub global_inits: Vec<ConstExpr>,
     /// Initialisers of the defined tables (`None`: null; typed function references allow an
@@ -79,6 +82,11 @@ impl Names {
 }
 
 impl ModuleInner {
+    /// The type of tag `index` (imports first).
+    pub fn tag_type(&self, index: u32) -> crate::types::TagType {
+        crate::types::TagType::from_func_type(self.types[self.tags[index as usize] as usize].clone())
+    }
+
     /// The type of function `index` (imports first).
     pub fn func_type(&self, index: u32) -> &FuncType {
         &self.types[self.funcs[index as usize] as usize]
@@ -346,6 +354,7 @@ impl Module {
             ExternKind::Table => ExternType::Table(m.tables[index as usize]),
             ExternKind::Memory => ExternType::Memory(m.memories[index as usize]),
             ExternKind::Global => ExternType::Global(m.globals[index as usize]),
+            ExternKind::Tag => ExternType::Tag(m.tag_type(index)),
         }
     }
 }
@@ -410,6 +419,8 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
         tables: Vec::new(),
         memories: Vec::new(),
         globals: Vec::new(),
+        tags: Vec::new(),
+        num_imported_tags: 0,
         global_inits: Vec::new(),
         table_inits: Vec::new(),
         exports: Vec::new(),

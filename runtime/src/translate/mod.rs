@@ -11,6 +11,11 @@
 //! straight into the local of a following `local.set`/`local.tee`, and compare + `br_if`/`if`
 //! fused into one compare-and-branch op. Which forms exist for which operator comes from the
 //! generated tables of `lower` (the op table, `runtime/build/isa.rs`).
+//!
+//! A `try_table` emits no op: it is a block whose body's op range, with its catch clauses
+//! resolved to label positions and the registers their values go to, becomes an entry of the
+//! function's handler table (`ir::handlers`), which only a throw reads. A clause's label is
+//! marked used, so its end is a merge point like any branch target.
 
 mod lower;
 mod ops;
@@ -18,7 +23,7 @@ mod relaxed;
 mod sites;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ir::{CompiledFunc, OffsetTable, Op, Slot};
+use crate::ir::{CatchClause, CatchKind, CompiledFunc, OffsetTable, Op, Slot, TryHandler};
 use crate::module::ModuleInner;
 use crate::types::{FuncType, ValType};
 use std::collections::HashMap;
@@ -70,6 +75,8 @@ enum CtrlKind {
     Loop,
     If,
     Else,
+    /// A `try_table` (exception handling): a block whose body's ops are covered by a handler.
+    TryTable,
 }
 
 struct Ctrl<'a> {
@@ -112,7 +119,7 @@ enum Cond {
     Const(bool),
 }
 
-static SINGLE_TYPES: [ValType; 7] = [
+static SINGLE_TYPES: [ValType; 8] = [
     ValType::I32,
     ValType::I64,
     ValType::F32,
@@ -120,6 +127,7 @@ static SINGLE_TYPES: [ValType; 7] = [
     ValType::V128,
     ValType::FuncRef,
     ValType::ExternRef,
+    ValType::ExnRef,
 ];
 
 /// A block type of one value, as a slice. Reference types stand for their abstract nullable
@@ -139,6 +147,9 @@ fn single(ty: ValType) -> &'static [ValType] {
 /// a reference local takes its family's abstract type (see `single`).
 fn local_type(ty: wasmparser::ValType) -> Option<ValType> {
     match ty {
+        wasmparser::ValType::Ref(_) if ValType::from_wasmparser(ty) == Some(ValType::ExnRef) => {
+            Some(ValType::ExnRef)
+        }
         wasmparser::ValType::Ref(r) => {
             let heap = match r.heap_type() {
                 wasmparser::HeapType::Concrete(_) => crate::types::HeapType::Func,
@@ -189,6 +200,27 @@ pub(crate) struct FuncTranslator<'a> {
     /// The position the last label was bound to: an op there may be a branch target, so it is
     /// not fused with the op before it.
     bound_at: Option<u32>,
+    /// The `try_table`s being translated, innermost last (one per `CtrlKind::TryTable`), and
+    /// those finished, innermost first (see `ir::handlers`).
+    open_tries: Vec<OpenTry>,
+    tries: Vec<OpenTry>,
+}
+
+/// A `try_table` of the function: its body's op range and its clauses, whose targets are
+/// labels (bound by the end of the function) or the function's return.
+struct OpenTry {
+    start: u32,
+    end: u32,
+    clauses: Vec<(CatchKind, CatchTarget, Slot)>,
+}
+
+/// Where a catch clause continues.
+#[derive(Clone, Copy)]
+enum CatchTarget {
+    /// A label of the function.
+    Label(LabelId),
+    /// The function's own label: a return of the values handed over.
+    Return,
 }
 
 /// The largest frame a function may have, in cells (slots are `u16`).
@@ -235,6 +267,8 @@ impl<'a> FuncTranslator<'a> {
             at_stops: false,
             loop_heads: Vec::new(),
             bound_at: None,
+            open_tries: Vec::new(),
+            tries: Vec::new(),
         }
     }
 
@@ -316,6 +350,7 @@ impl<'a> FuncTranslator<'a> {
             })?;
         }
         ops.finish().map_err(malformed)?;
+        let handlers = self.resolve_handlers()?;
         let registers = self.seal()?;
         // The validator checks the end of the body through the `End` operator; nothing
         // remains on the control stack here.
@@ -339,7 +374,8 @@ impl<'a> FuncTranslator<'a> {
             result_cells: self.func_type.result_cells(),
             shuffles: std::mem::take(&mut self.shuffles).into_boxed_slice(),
         };
-        let offsets = self.offset_table(body_offset);
+        let mut offsets = self.offset_table(body_offset);
+        offsets.handlers = handlers;
         self.consts.clear();
         // Hand the buffers back for the next function.
         self.allocs.ops = std::mem::take(&mut self.ops);
@@ -348,6 +384,39 @@ impl<'a> FuncTranslator<'a> {
         self.allocs.locals = std::mem::take(&mut self.locals);
         self.allocs.sites = std::mem::take(&mut self.sites);
         Ok((compiled, offsets))
+    }
+
+    /// The handler table of the function (see `ir::handlers`): every clause target made an op
+    /// index. A clause of the function's own label continues at a return pad, a `ReturnSpan`
+    /// of the values handed over, added after the code (never reached but by a catch).
+    fn resolve_handlers(&mut self) -> Result<Box<[TryHandler]>> {
+        if self.tries.is_empty() {
+            return Ok(Box::new([]));
+        }
+        let mut return_pad = None;
+        let tries = std::mem::take(&mut self.tries);
+        let mut handlers = Vec::with_capacity(tries.len());
+        for t in tries {
+            let mut clauses = Vec::with_capacity(t.clauses.len());
+            for (kind, target, dst) in t.clauses {
+                let target = match target {
+                    CatchTarget::Label(label) => self.labels[label].pos.ok_or_else(|| {
+                        Error::new(ErrorKind::Unsupported, "internal error: catch label never bound")
+                    })?,
+                    CatchTarget::Return => *return_pad.get_or_insert_with(|| {
+                        let src = self.temp_base as Slot;
+                        let len = self.func_type.result_cells() as u16;
+                        // Pushed directly: the pad is no part of any fuel block, and execution
+                        // cannot stop at it (no entry in the offset table).
+                        self.ops.push(Op::ReturnSpan { src, len });
+                        (self.ops.len() - 1) as u32
+                    }),
+                };
+                clauses.push(CatchClause { kind, target, dst });
+            }
+            handlers.push(TryHandler { start: t.start, end: t.end, clauses: clauses.into() });
+        }
+        Ok(handlers.into())
     }
 
     /// The offset table of the sealed op stream: the ops where execution can stop, and the
@@ -982,6 +1051,53 @@ impl<'a> FuncTranslator<'a> {
         self.push_ctrl(CtrlKind::Block, bt)
     }
 
+    /// `try_table`: a block whose body's op range gets a handler with the clauses (resolved to
+    /// their labels here: a clause's label is counted from outside the `try_table`).
+    fn translate_try_table(&mut self, t: &wasmparser::TryTable) -> Result<()> {
+        use wasmparser::Catch;
+        let mut clauses = Vec::new();
+        if self.reachable {
+            self.materialize_locals();
+            for catch in &t.catches {
+                let (kind, depth) = match *catch {
+                    Catch::One { tag, label } => (CatchKind::Tag(tag), label),
+                    Catch::OneRef { tag, label } => (CatchKind::TagRef(tag), label),
+                    Catch::All { label } => (CatchKind::All, label),
+                    Catch::AllRef { label } => (CatchKind::AllRef, label),
+                };
+                let index = self.ctrl.len() - 1 - depth as usize;
+                let target = &mut self.ctrl[index];
+                let cells: u32 = target.branch_types().iter().map(|t| t.cells()).sum();
+                let (target, dst) = if index == 0 {
+                    (CatchTarget::Return, self.temp_base)
+                } else {
+                    // The label becomes a merge point, like a branch's target.
+                    target.label_used = true;
+                    (CatchTarget::Label(target.label), target.base_slot)
+                };
+                self.max_cells = self.max_cells.max(dst + cells);
+                clauses.push((kind, target, dst as Slot));
+            }
+        }
+        self.push_ctrl(CtrlKind::TryTable, t.ty)?;
+        // Bind nothing and emit nothing: the body's ops start here.
+        self.last_copy = None;
+        self.open_tries.push(OpenTry { start: self.ops.len() as u32, end: 0, clauses });
+        Ok(())
+    }
+
+    /// `throw`: the payload moves to consecutive registers, then unreachable code.
+    fn translate_throw(&mut self, tag: u32) {
+        let module: &'a ModuleInner = self.module;
+        let ty = &module.types[module.tags[tag as usize] as usize];
+        let n = ty.params().len();
+        let args = self.materialize_top(n);
+        self.stack.truncate(self.stack.len() - n);
+        self.max_cells = self.max_cells.max(u32::from(args) + ty.param_cells());
+        self.emit(Op::Throw { args, tag });
+        self.reachable = false;
+    }
+
     fn translate_loop(&mut self, bt: BlockType) -> Result<()> {
         if self.reachable {
             self.materialize_locals();
@@ -1063,6 +1179,14 @@ impl<'a> FuncTranslator<'a> {
         let c = self.ctrl.last().expect("control frame");
         let (kind, label, else_label, height, results, start_reachable, label_used) =
             (c.kind, c.label, c.else_label, c.height, c.results, c.start_reachable, c.label_used);
+        if kind == CtrlKind::TryTable
+            && let Some(mut t) = self.open_tries.pop()
+        {
+            t.end = self.ops.len() as u32;
+            if !t.clauses.is_empty() && t.start < t.end {
+                self.tries.push(t);
+            }
+        }
         if self.ctrl.len() == 1 {
             // The function body: return what is on the stack.
             if self.reachable {

@@ -478,6 +478,14 @@ impl FuncTranslator<'_> {
             Operator::If { blockty } => self.translate_if(blockty)?,
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
+            Operator::TryTable { ref try_table } => self.translate_try_table(try_table)?,
+            Operator::Throw { tag_index } => self.translate_throw(tag_index),
+            Operator::ThrowRef => {
+                let e = self.pop();
+                let src = self.operand(e);
+                self.emit(Op::ThrowRef { src });
+                self.reachable = false;
+            }
             Operator::Br { relative_depth } => {
                 self.emit_br(relative_depth as usize);
                 self.reachable = false;
@@ -601,9 +609,18 @@ impl FuncTranslator<'_> {
 
             // ---- references and tables
             Operator::RefNull { hty } => {
-                let heap = crate::types::HeapType::from_wasmparser(hty)
-                    .ok_or_else(|| Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}")))?;
-                self.push_const(ValType::Ref(crate::types::RefType::new(true, heap)), 0);
+                let ty = match hty {
+                    wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Exn, .. } => {
+                        ValType::ExnRef
+                    }
+                    _ => {
+                        let heap = crate::types::HeapType::from_wasmparser(hty).ok_or_else(|| {
+                            Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}"))
+                        })?;
+                        ValType::Ref(crate::types::RefType::new(true, heap))
+                    }
+                };
+                self.push_const(ty, 0);
             }
             // ---- typed function references
             Operator::CallRef { type_index } => self.translate_call_ref(type_index),
@@ -812,6 +829,7 @@ impl FuncTranslator<'_> {
             Operator::If { blockty } => self.translate_if(blockty)?,
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
+            Operator::TryTable { ref try_table } => self.translate_try_table(try_table)?,
             _ => {}
         }
         Ok(())

@@ -32,6 +32,7 @@ fn failure(e: &epsilon::Error) -> Failure {
         outcome::MALFORMED => ("malformed", e.to_string()),
         outcome::INVALID => ("invalid", e.to_string()),
         outcome::UNLINKABLE => ("unlinkable", e.to_string()),
+        outcome::EXCEPTION => ("exception", e.to_string()),
         _ => ("other", e.to_string()),
     }
 }
