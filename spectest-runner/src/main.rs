@@ -59,7 +59,7 @@ usage: spectest-runner [options]
   --suite <list>                               suites to run, comma separated (default: all): v1, v2, v3,
                                                latest, simd, multi-memory, every proposal group of the
                                                pinned crate (gc or proposals/gc, ...), epsilon;
-                                               all = v2,simd,multi-memory,exceptions,extended-const,
+                                               all = v2,v3,simd,multi-memory,exceptions,extended-const,
                                                function-references,memory64,relaxed-simd,tail-call,
                                                epsilon; every = all of them
   --engine <list>                              engines, comma separated (default: rust): rust, python,
