@@ -118,6 +118,10 @@ class FileReplay:
         self.current = None
         self.current_error = "no module instantiated yet"
         self.named = {}
+        # `module_definition`s: the module source of each, by name, and the last one (the
+        # adapter API has no compile-only call: a definition is compiled per instance).
+        self.definitions = {}
+        self.last_definition = None
 
     def source(self, cmd):
         """The module file's contents, and whether it is text."""
@@ -160,10 +164,24 @@ class FileReplay:
     def run(self, cmd):
         """The canonical outcome of one command."""
         t = cmd["type"]
-        if t == "module":
-            name = cmd.get("name")
+        if t == "module_definition":
+            source = self.source(cmd)
+            if cmd.get("name") is not None:
+                self.definitions[cmd["name"]] = source
+            self.last_definition = source
+            return OK
+        if t in ("module", "module_instance"):
+            if t == "module_instance":
+                name = cmd.get("instance")
+                definition = cmd.get("module")
+                source = self.last_definition if definition is None else self.definitions.get(definition)
+                if source is None:
+                    raise DriverError("unknown module definition")
+            else:
+                name = cmd.get("name")
+                source = self.source(cmd)
             try:
-                inst = self.instantiate(cmd)
+                inst = self.engine.instantiate(source[0], text=source[1])
             except Exception:
                 self.current = None
                 self.current_error = "the current module failed to compile or instantiate"

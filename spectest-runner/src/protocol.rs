@@ -206,6 +206,9 @@ fn session(engine: &ProtocolEngine, files: &[Exported], bucket: &[usize]) -> Ses
 struct FileState {
     current: Result<Value, &'static str>,
     named: HashMap<String, Value>,
+    /// `module_definition`s: the module request that instantiates each, by name, and the last.
+    definitions: HashMap<String, Value>,
+    last_definition: Option<Value>,
 }
 
 /// Replays one file; `Err` when the adapter failed (the directives without a record are then
@@ -230,7 +233,12 @@ fn replay_file(p: &mut Process, exported: &Exported, outcomes: &mut FileOutcomes
         }
         Ok(_) => None,
     };
-    let mut state = FileState { current: Err("no module instantiated yet"), named: HashMap::new() };
+    let mut state = FileState {
+        current: Err("no module instantiated yet"),
+        named: HashMap::new(),
+        definitions: HashMap::new(),
+        last_definition: None,
+    };
     for cmd in commands {
         let directive = &cmd["directive"];
         let (got, detail) = match (&unsupported, cmd.get("skip")) {
@@ -270,14 +278,43 @@ fn step(p: &mut Process, dir: &Path, cmd: &Value, state: &mut FileState) -> Resu
         let name = name.ok_or_else(|| ("error:command has no module file".to_string(), None))?;
         Ok(json!({ "op": "module", "path": dir.join(name).to_string_lossy(), "text": text }))
     };
-    match kind {
-        "module" => {
+    // A `module_definition` is kept (the adapter protocol has no compile-only request, so the
+    // module is compiled when an instance of it is made); a `module_instance` instantiates it
+    // as `module` does, under the instance's name.
+    let (kind, definition) = match kind {
+        "module_definition" => {
             let request = match module_request() {
                 Ok(r) => r,
                 Err(produced) => return Ok(produced),
             };
+            if let Some(name) = cmd["name"].as_str() {
+                state.definitions.insert(name.to_string(), request.clone());
+            }
+            state.last_definition = Some(request);
+            return Ok((OK.to_string(), None));
+        }
+        "module_instance" => {
+            let definition = match cmd["module"].as_str() {
+                Some(name) => state.definitions.get(name).cloned(),
+                None => state.last_definition.clone(),
+            };
+            match definition {
+                Some(request) => ("module", Some((request, cmd["instance"].as_str().map(str::to_string)))),
+                None => return Ok(("error:unknown module definition".to_string(), None)),
+            }
+        }
+        other => (other, None),
+    };
+    match kind {
+        "module" => {
+            let (request, name) = match definition {
+                Some(pair) => pair,
+                None => match module_request() {
+                    Ok(r) => (r, cmd["name"].as_str().map(str::to_string)),
+                    Err(produced) => return Ok(produced),
+                },
+            };
             let answer = p.request(&request)?;
-            let name = cmd["name"].as_str().map(str::to_string);
             match (answer_outcome(&answer), answer.get("instance")) {
                 (Ok(_), Some(handle)) => {
                     state.current = Ok(handle.clone());

@@ -167,7 +167,9 @@ impl Suite {
             Suite::V1 => Vec::new(),
             Suite::V2 | Suite::Epsilon | Suite::Simd => WASM2_FEATURES.to_vec(),
             // Everything of 3.0 but GC: its files that need GC are listed expected failures.
-            Suite::V3 => [WASM2_FEATURES, WASM3_FEATURES].concat().into_iter().filter(|f| *f != "gc").collect(),
+            Suite::V3 => {
+                [WASM2_FEATURES, WASM3_FEATURES].concat().into_iter().filter(|f| *f != "gc").collect()
+            }
             Suite::Latest => [WASM2_FEATURES, WASM3_FEATURES].concat(),
             Suite::MultiMemory => [WASM2_FEATURES, &["multi-memory"]].concat(),
             Suite::Proposal(i) => {
