@@ -7,8 +7,8 @@
 //! inlined into straight-line code.
 
 use super::vm::{
-    Cx, Dest, FAcc, Flow, FromCell, Imm, Konst, Outcome, Reg, Slow, Source, ToCell, ToFAcc, ToReg, Vm,
-    finish, get, set,
+    Cx, Dest, FAcc, Flow, FromCell, FromImm, Imm, Konst, Outcome, Reg, Slow, Source, ToCell, ToFAcc, ToReg,
+    Vm, finish, get, set,
 };
 use crate::ir::{Imm16, Slot};
 use crate::semantics;
@@ -125,23 +125,72 @@ fn step_branch<T: FromCell + ToCell + Copy>(
     branch_if(vm, cx, test(value, limit), offset)
 }
 
-/// `I32StepBrNez`.
-#[inline(always)]
-pub(crate) fn i32stepbrnez(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, step: u32, offset: i32) -> Flow {
-    let step: u32 = Imm(step).read(vm, cx);
-    step_branch(vm, cx, a, (step, 0), offset, semantics::int::i32_add, semantics::int::i32_ne)
+/// The integer types of loop counters (`u32` for i32, `u64` for i64), with the semantics
+/// functions of their step and tests.
+pub(crate) trait Counter: FromCell + ToCell + FromImm + Copy {
+    /// Zero, the bound of `StepBrNez`.
+    const ZERO: Self;
+    /// `add` of the counter's type.
+    fn add(a: Self, b: Self) -> Self;
+    /// `ne` of the counter's type.
+    fn ne(a: Self, b: Self) -> bool;
+    /// `lt_u` of the counter's type.
+    fn lt_u(a: Self, b: Self) -> bool;
 }
 
-/// `I32StepBrNe_s`.
+macro_rules! counter {
+    ($t:ty, $add:ident, $ne:ident, $lt_u:ident) => {
+        impl Counter for $t {
+            const ZERO: Self = 0;
+            #[inline(always)]
+            fn add(a: Self, b: Self) -> Self {
+                semantics::int::$add(a, b)
+            }
+            #[inline(always)]
+            fn ne(a: Self, b: Self) -> bool {
+                semantics::int::$ne(a, b)
+            }
+            #[inline(always)]
+            fn lt_u(a: Self, b: Self) -> bool {
+                semantics::int::$lt_u(a, b)
+            }
+        }
+    };
+}
+counter!(u32, i32_add, i32_ne, i32_lt_u);
+counter!(u64, i64_add, i64_ne, i64_lt_u);
+
+/// `I32StepBrNez`, `I64StepBrNez`: the step is an immediate (sign-extended for i64).
 #[inline(always)]
-pub(crate) fn i32stepbrne_s(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, b: Slot, step: i16, offset: i32) -> Flow {
-    let (step, limit): (u32, u32) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
-    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i32_add, semantics::int::i32_ne)
+pub(crate) fn step_br_nez<T: Counter>(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, step: u32, offset: i32) -> Flow {
+    let step: T = Imm(step).read(vm, cx);
+    step_branch(vm, cx, a, (step, T::ZERO), offset, T::add, T::ne)
 }
 
-/// `I32StepBrNe_i`.
+/// The test of a `StepBr` op: `a < limit` (unsigned) if `LT_U`, else `a != limit`.
 #[inline(always)]
-pub(crate) fn i32stepbrne_i(
+fn step_test<T: Counter, const LT_U: bool>() -> fn(T, T) -> bool {
+    if LT_U { T::lt_u } else { T::ne }
+}
+
+/// `I32StepBrNe_s`, `I32StepBrLtU_s` (`LT_U`) and their i64 forms: the bound is register `b`.
+#[inline(always)]
+pub(crate) fn step_br_s<T: Counter, const LT_U: bool>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    a: Slot,
+    b: Slot,
+    step: i16,
+    offset: i32,
+) -> Flow {
+    let (step, limit): (T, T) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
+    step_branch(vm, cx, a, (step, limit), offset, T::add, step_test::<T, LT_U>())
+}
+
+/// `I32StepBrNe_i`, `I32StepBrLtU_i` (`LT_U`) and their i64 forms: the bound is a 16-bit
+/// immediate.
+#[inline(always)]
+pub(crate) fn step_br_i<T: Counter, const LT_U: bool>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
     a: Slot,
@@ -149,80 +198,6 @@ pub(crate) fn i32stepbrne_i(
     limit: Imm16,
     offset: i32,
 ) -> Flow {
-    let (step, limit): (u32, u32) =
-        (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
-    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i32_add, semantics::int::i32_ne)
-}
-
-/// `I32StepBrLtU_s`.
-#[inline(always)]
-pub(crate) fn i32stepbrltu_s(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, b: Slot, step: i16, offset: i32) -> Flow {
-    let (step, limit): (u32, u32) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
-    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i32_add, semantics::int::i32_lt_u)
-}
-
-/// `I32StepBrLtU_i`.
-#[inline(always)]
-pub(crate) fn i32stepbrltu_i(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    a: Slot,
-    step: i16,
-    limit: Imm16,
-    offset: i32,
-) -> Flow {
-    let (step, limit): (u32, u32) =
-        (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
-    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i32_add, semantics::int::i32_lt_u)
-}
-
-/// `I64StepBrNez`.
-#[inline(always)]
-pub(crate) fn i64stepbrnez(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, step: u32, offset: i32) -> Flow {
-    let step: u64 = Imm(step).read(vm, cx);
-    step_branch(vm, cx, a, (step, 0), offset, semantics::int::i64_add, semantics::int::i64_ne)
-}
-
-/// `I64StepBrNe_s`.
-#[inline(always)]
-pub(crate) fn i64stepbrne_s(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, b: Slot, step: i16, offset: i32) -> Flow {
-    let (step, limit): (u64, u64) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
-    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i64_add, semantics::int::i64_ne)
-}
-
-/// `I64StepBrNe_i`.
-#[inline(always)]
-pub(crate) fn i64stepbrne_i(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    a: Slot,
-    step: i16,
-    limit: Imm16,
-    offset: i32,
-) -> Flow {
-    let (step, limit): (u64, u64) =
-        (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
-    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i64_add, semantics::int::i64_ne)
-}
-
-/// `I64StepBrLtU_s`.
-#[inline(always)]
-pub(crate) fn i64stepbrltu_s(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, b: Slot, step: i16, offset: i32) -> Flow {
-    let (step, limit): (u64, u64) = (Imm(step as i32 as u32).read(vm, cx), get(vm, cx, b));
-    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i64_add, semantics::int::i64_lt_u)
-}
-
-/// `I64StepBrLtU_i`.
-#[inline(always)]
-pub(crate) fn i64stepbrltu_i(
-    vm: &mut Vm,
-    cx: &mut Cx<'_>,
-    a: Slot,
-    step: i16,
-    limit: Imm16,
-    offset: i32,
-) -> Flow {
-    let (step, limit): (u64, u64) =
-        (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
-    step_branch(vm, cx, a, (step, limit), offset, semantics::int::i64_add, semantics::int::i64_lt_u)
+    let (step, limit): (T, T) = (Imm(step as i32 as u32).read(vm, cx), Imm(u32::from(limit)).read(vm, cx));
+    step_branch(vm, cx, a, (step, limit), offset, T::add, step_test::<T, LT_U>())
 }
