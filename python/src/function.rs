@@ -57,6 +57,39 @@ fn fast_signature(ty: &FuncType) -> bool {
         && cells(ty.results()) <= FAST_RESULT_CELLS
 }
 
+/// The results of a call as Python returns them (`shape`): `None`, the one value or a tuple
+/// (`Shape::Natural`), or always a list (`Shape::List`); `convert` turns each of `items` (the
+/// result values, or their types when the values are read from cells) into a Python object.
+fn shape_results<'py, T>(
+    py: Python<'py>,
+    shape: Shape,
+    items: &[T],
+    mut convert: impl FnMut(&T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match (shape, items) {
+        (Shape::Natural, []) => Ok(py.None().into_bound(py)),
+        (Shape::Natural, [item]) => convert(item),
+        (Shape::Natural, _) => {
+            let values = items.iter().map(convert).collect::<PyResult<Vec<_>>>()?;
+            Ok(PyTuple::new(py, values)?.into_any())
+        }
+        (Shape::List, _) => {
+            // SAFETY: `PyList_New` returns a new list (or null with an exception set).
+            let list =
+                unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyList_New(items.len() as ffi::Py_ssize_t))? };
+            for (i, item) in items.iter().enumerate() {
+                let value = convert(item)?;
+                // SAFETY: `list` is a fresh list of `items.len()` slots and `i` is in range;
+                // `PyList_SetItem` steals the new reference `into_ptr` gives it. If a later
+                // conversion fails, the list is freed with some slots still null, which
+                // CPython's list deallocation allows.
+                unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, value.into_ptr()) };
+            }
+            Ok(list)
+        }
+    }
+}
+
 impl Function {
     pub(crate) fn new(shared: Arc<Shared>, func: Func, ty: FuncType, name: Option<String>) -> Self {
         let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
@@ -145,29 +178,7 @@ impl Function {
             let vals = &*vals;
             shared.run(py, store, opts, |store| func.call(store, vals, &mut *results))?;
             let convert = |v: &Val| if raw { values::val_to_raw(py, v) } else { to_py(py, shared, store, v) };
-            match (shape, &*results) {
-                (Shape::Natural, []) => Ok(py.None().into_bound(py)),
-                (Shape::Natural, [v]) => convert(v),
-                (Shape::Natural, _) => {
-                    let items = results.iter().map(convert).collect::<PyResult<Vec<_>>>()?;
-                    Ok(PyTuple::new(py, items)?.into_any())
-                }
-                (Shape::List, _) => {
-                    // SAFETY: `PyList_New` returns a new list (or null with an exception set).
-                    let list = unsafe {
-                        Bound::from_owned_ptr_or_err(py, ffi::PyList_New(results.len() as ffi::Py_ssize_t))?
-                    };
-                    for (i, v) in results.iter().enumerate() {
-                        let item = convert(v)?;
-                        // SAFETY: `list` is a fresh list of `results.len()` slots and `i` is in
-                        // range; `PyList_SetItem` steals the new reference `into_ptr` gives it.
-                        // If a later conversion fails, the list is freed with some slots still
-                        // null, which CPython's list deallocation allows.
-                        unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
-                    }
-                    Ok(list)
-                }
-            }
+            shape_results(py, shape, results, convert)
         })
     }
 
@@ -201,32 +212,12 @@ impl Function {
                 .run(py, store, opts, |store| func.call_cells(store, &arg_cells[..n], &mut result_cells[..m]))
         })?;
         let mut at = 0;
-        let mut next = |ty: &ValType| {
+        let next = |ty: &ValType| {
             let value = values::cells_to_py(py, *ty, &result_cells[at..]);
             at += if *ty == ValType::V128 { 2 } else { 1 };
             value
         };
-        match (shape, result_types) {
-            (Shape::Natural, []) => Ok(py.None().into_bound(py)),
-            (Shape::Natural, [ty]) => next(ty),
-            (Shape::Natural, _) => {
-                let items = result_types.iter().map(next).collect::<PyResult<Vec<_>>>()?;
-                Ok(PyTuple::new(py, items)?.into_any())
-            }
-            (Shape::List, _) => {
-                // SAFETY: `PyList_New` returns a new list (or null with an exception set).
-                let list = unsafe {
-                    Bound::from_owned_ptr_or_err(py, ffi::PyList_New(result_types.len() as ffi::Py_ssize_t))?
-                };
-                for (i, ty) in result_types.iter().enumerate() {
-                    let item = next(ty)?;
-                    // SAFETY: as in `invoke`: a fresh list of `result_types.len()` slots, `i` in
-                    // range, and `PyList_SetItem` steals the reference `into_ptr` gives it.
-                    unsafe { ffi::PyList_SetItem(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr()) };
-                }
-                Ok(list)
-            }
-        }
+        shape_results(py, shape, result_types, next)
     }
 
     /// `call_typed`: checks the declared types, then calls.

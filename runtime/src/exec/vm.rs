@@ -595,12 +595,7 @@ impl<'a> Cx<'a> {
     /// Makes `instance` the running one (its entity, code and memory 0).
     #[inline(always)]
     pub(crate) fn switch_instance(&mut self, vm: &mut Vm, instance: u32) {
-        let instances: &'a [InstanceEntity] = self.instances;
-        let inst = &instances[instance as usize];
-        self.instance = instance;
-        self.inst = inst;
-        self.code = &inst.module.inner.code;
-        self.mem0 = inst.memories.first().map(|&m| m as usize);
+        self.set_instance(instance);
         self.reload_mem(vm);
     }
 
@@ -608,6 +603,12 @@ impl<'a> Cx<'a> {
     /// 0 with [`Cx::reload_mem`] afterwards): for unwinding, off the hot paths.
     #[cold]
     pub(crate) fn enter_instance(&mut self, instance: u32) {
+        self.set_instance(instance);
+    }
+
+    /// Records `instance` as the running one: its entity, code and memory 0's index.
+    #[inline(always)]
+    fn set_instance(&mut self, instance: u32) {
         let instances: &'a [InstanceEntity] = self.instances;
         let inst = &instances[instance as usize];
         self.instance = instance;

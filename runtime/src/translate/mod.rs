@@ -1393,26 +1393,29 @@ impl<'a> FuncTranslator<'a> {
         Ok(())
     }
 
-    /// `call_ref $t`: a call of the function referenced on top of the stack.
-    fn translate_call_ref(&mut self, type_index: u32) {
+    /// The operands of `call_ref $t` and `return_call_ref $t`: pops the reference on top of
+    /// the stack and the arguments below it (materialised in consecutive slots); returns the
+    /// type, the reference's slot and the first argument's.
+    fn call_ref_operands(&mut self, type_index: u32) -> (&'a FuncType, Slot, Slot) {
         let module: &'a ModuleInner = self.module;
         let ty = &module.types[type_index as usize];
         let callee = self.pop();
         let callee = self.operand(callee);
         let args = self.materialize_top(ty.params().len());
         self.stack.truncate(self.stack.len() - ty.params().len());
+        (ty, callee, args)
+    }
+
+    /// `call_ref $t`: a call of the function referenced on top of the stack.
+    fn translate_call_ref(&mut self, type_index: u32) {
+        let (ty, callee, args) = self.call_ref_operands(type_index);
         self.emit(Op::CallRef { callee, args });
         self.push_call_results(ty);
     }
 
     /// `return_call_ref $t`: a tail call of the referenced function, then unreachable code.
     fn translate_return_call_ref(&mut self, type_index: u32) {
-        let module: &'a ModuleInner = self.module;
-        let ty = &module.types[type_index as usize];
-        let callee = self.pop();
-        let callee = self.operand(callee);
-        let args = self.materialize_top(ty.params().len());
-        self.stack.truncate(self.stack.len() - ty.params().len());
+        let (ty, callee, args) = self.call_ref_operands(type_index);
         self.emit_tail_call(Op::ReturnCallRef { callee, args }, ty, args);
     }
 

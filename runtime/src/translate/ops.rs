@@ -285,12 +285,10 @@ impl FuncTranslator<'_> {
     fn fused_select(&mut self) -> bool {
         let len = self.stack.len();
         let (a, b, cond) = (self.stack[len - 3], self.stack[len - 2], self.stack[len - 1]);
-        let is_const = |e: &Entry| matches!(e.src, Src::Const(_));
         if a.ty == ValType::V128 {
             return false;
         }
-        if is_const(&a) || is_const(&b) {
-            self.select_with_constant(a, b, cond);
+        if self.select_with_constant(a, b, cond) {
             return true;
         }
         // (condition register or `None` for the accumulator, 64-bit test, a and b swapped)
@@ -320,11 +318,12 @@ impl FuncTranslator<'_> {
     /// `select` of one-cell operands `a` and `b`, one or both constants: the constant (`b` if
     /// both are) becomes the `k` operand of a `SelectK`, which saves the op that would put it
     /// in a register. A condition just computed by `i32.eqz` is tested directly instead.
-    fn select_with_constant(&mut self, a: Entry, b: Entry, cond: Entry) {
+    /// Returns false (and emits nothing) if neither operand is a constant.
+    fn select_with_constant(&mut self, a: Entry, b: Entry, cond: Entry) -> bool {
         let (reg, bits, k_first) = match (b.src, a.src) {
             (Src::Const(bits), _) => (a, bits, false),
             (_, Src::Const(bits)) => (b, bits, true),
-            _ => unreachable!("one operand is a constant"),
+            _ => return false,
         };
         // `SelectK` takes `reg` when the condition is true, `SelectKNot` when it is false.
         let (test, negate) = match self.producer_of_top().map(|index| self.ops[index]) {
@@ -353,6 +352,7 @@ impl FuncTranslator<'_> {
                 Op::SelectK { dst, cond, a: reg, k }
             }
         });
+        true
     }
 
     /// Pops three operands into consecutive slots for a bulk op; returns the first slot.
