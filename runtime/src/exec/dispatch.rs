@@ -3,11 +3,14 @@
 //!
 //! - **threaded** (`epsilon_tail_dispatch`, chosen by `build.rs` for optimised builds on
 //!   x86_64, aarch64, riscv64 and loongarch64): one function per op; each ends by calling the
-//!   next op's handler, looked up by the op's tag in a handler table, in tail position. The
-//!   handlers share one signature with the hot state ([`Vm`] and the table) in argument
-//!   registers, so LLVM turns each of those calls into a jump: no loop, no spill of the state
-//!   between ops. There are two tables: for stores that are not interruptible, the handlers of
-//!   branching ops skip the interrupt check of backward branches.
+//!   next op's handler in tail position. The handlers share one signature with the hot state
+//!   ([`Vm`] and the handlers' base address) in argument registers, so LLVM turns each of
+//!   those calls into a jump: no loop, no spill of the state between ops. Dispatch is direct:
+//!   each [`Instr`] carries its handler's address relative to that base (set by the
+//!   translator with [`handler_offset`]), so finding the next handler is one load and one add,
+//!   with no table in between. There are two sets of handlers: for stores that are not
+//!   interruptible, the handlers of branching ops skip the interrupt check of backward
+//!   branches; the engine's setting picks the set when a function is translated.
 //! - **portable** (everywhere else, and with the `portable-dispatch` feature): a loop around a
 //!   `match` on the op, every handler inlined into it.
 //!
@@ -26,7 +29,7 @@
 
 use super::vm::{Acc, Break, Cx, FAcc, Imm, Konst, Reg, Sum, ToAcc, ToFAcc, ToReg, Vm};
 use super::{bulk, calls, control, exceptions, memory, numeric, simd, table};
-use crate::ir::Op;
+use crate::ir::{Instr, Op};
 use crate::semantics;
 
 include!(concat!(env!("OUT_DIR"), "/handlers.rs"));
@@ -39,6 +42,18 @@ pub(crate) fn execute(vm: Vm, cx: &mut Cx<'_>) -> Break {
     return portable::execute(vm, cx);
 }
 
+/// `Instr::handler` for `op` (the threaded backend's link from an op to its handler; 0 for the
+/// portable backend, which does not use it).
+pub(crate) fn handler_offset(op: &Op, interruptible: bool) -> i32 {
+    #[cfg(epsilon_tail_dispatch)]
+    return threaded::handler_offset(op, interruptible);
+    #[cfg(not(epsilon_tail_dispatch))]
+    {
+        let _ = (op, interruptible);
+        0
+    }
+}
+
 /// The name of the backend this build uses.
 pub(crate) const BACKEND: &str = if cfg!(epsilon_tail_dispatch) { "threaded" } else { "portable" };
 
@@ -47,28 +62,46 @@ mod threaded {
     use super::*;
     use crate::ir::OP_COUNT;
 
-    /// An op handler: runs the op at `ip` and everything after it. `handlers` is the table it
-    /// takes the next op's handler from, one of the two below; it stays in a register.
-    #[derive(Clone, Copy)]
-    pub(super) struct Handler(
-        fn(*const Op, *mut u64, *mut u8, *const Handler, &mut Cx<'_>, u64, f64) -> Break,
-    );
+    /// An op handler: runs the op at `ip` and everything after it. `base` is [`base()`],
+    /// passed along in a register so that finding the next handler is one load and one add.
+    pub(super) type Handler = fn(*const Instr, *mut u64, *mut u8, usize, &mut Cx<'_>, u64, f64) -> Break;
 
-    /// Starts running the op `vm.ip` points at, with the handlers for the store's limits.
+    /// The address every `Instr::handler` is relative to: that of one handler (any function of
+    /// this crate would do).
+    #[inline(always)]
+    fn base() -> usize {
+        ops::Unreachable::<true> as Handler as usize
+    }
+
+    /// `Instr::handler` for `op`: its handler, from the table for the engine's interrupt
+    /// setting, relative to [`base`].
+    pub(in crate::exec) fn handler_offset(op: &Op, interruptible: bool) -> i32 {
+        let table = if interruptible { &INTERRUPTIBLE } else { &UNINTERRUPTIBLE };
+        // SAFETY: `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`.
+        let tag = usize::from(unsafe { *(op as *const Op as *const u16) });
+        let offset = (table[tag] as usize).wrapping_sub(base()) as isize;
+        // The handlers are functions of one crate, in one code section: well within 2 GiB of
+        // each other on every target the threaded backend is built for.
+        i32::try_from(offset).expect("handlers more than 2 GiB apart")
+    }
+
+    /// Starts running the op `vm.ip` points at.
     pub(super) fn start(vm: Vm, cx: &mut Cx<'_>) -> Break {
-        let handlers = if cx.limits.interruptible { &INTERRUPTIBLE } else { &UNINTERRUPTIBLE };
-        next(vm, cx, handlers.as_ptr())
+        next(vm, cx, base())
     }
 
     /// Continues with the op `vm.ip` points at.
     #[inline(always)]
-    fn next(vm: Vm, cx: &mut Cx<'_>, handlers: *const Handler) -> Break {
+    fn next(vm: Vm, cx: &mut Cx<'_>, base: usize) -> Break {
         cx.check_ip(vm.ip);
-        // SAFETY: `vm.ip` points at an op of the running function's stream (see `Vm`), and
-        // `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`, the length of
-        // both tables `handlers` points into.
-        let Handler(handler) = unsafe { *handlers.add(usize::from(*(vm.ip as *const u16))) };
-        handler(vm.ip, vm.sp, vm.mem, handlers, cx, vm.acc, vm.facc)
+        // SAFETY: `vm.ip` points at an instr of the running function's stream (see `Vm`), whose
+        // `handler` the translator set with `handler_offset` for this op: `base` (which is
+        // `base()`) plus it is the address of the op's handler, a function of type `Handler`.
+        let handler: Handler = unsafe {
+            let offset = (*vm.ip).handler as isize as usize;
+            std::mem::transmute::<usize, Handler>(base.wrapping_add(offset))
+        };
+        handler(vm.ip, vm.sp, vm.mem, base, cx, vm.acc, vm.facc)
     }
 
     macro_rules! threaded {
@@ -81,23 +114,23 @@ mod threaded {
                     /// that branch are instantiated with `false`).
                     #[inline(never)]
                     pub(super) fn $name<const CHECK: bool>(
-                        ip: *const Op,
+                        ip: *const Instr,
                         sp: *mut u64,
                         mem: *mut u8,
-                        handlers: *const Handler,
+                        base: usize,
                         $cx: &mut Cx<'_>,
                         acc: u64,
                         facc: f64,
                     ) -> Break {
                         let mut state = Vm { ip, sp, mem, acc, facc, check_interrupts: CHECK };
-                        // SAFETY: both tables are in tag order, so this handler only runs for
-                        // ops of its own kind.
-                        let Op::$name { $($field),* } = (unsafe { *ip }) else {
+                        // SAFETY: the translator links each op to its own handler (both tables
+                        // are in tag order), so this handler only runs for ops of its kind.
+                        let Op::$name { $($field),* } = (unsafe { (*ip).op }) else {
                             unsafe { std::hint::unreachable_unchecked() }
                         };
                         let $vm = &mut state;
                         match $call {
-                            Ok(()) => next(state, $cx, handlers),
+                            Ok(()) => next(state, $cx, base),
                             Err(stop) => stop,
                         }
                     }
@@ -105,12 +138,12 @@ mod threaded {
             }
 
             /// The handler of each op, indexed by its tag, for interruptible stores.
-            static INTERRUPTIBLE: [Handler; OP_COUNT] = [$(Handler(ops::$name::<true>)),*];
+            static INTERRUPTIBLE: [Handler; OP_COUNT] = [$(ops::$name::<true>),*];
 
             /// The same for stores that cannot be interrupted: the ops that branch do not check
             /// the (constant zero) interrupt flag; every other op shares its handler with
             /// `INTERRUPTIBLE`.
-            static UNINTERRUPTIBLE: [Handler; OP_COUNT] = [$(Handler(ops::$name::<{ !$branches }>)),*];
+            static UNINTERRUPTIBLE: [Handler; OP_COUNT] = [$(ops::$name::<{ !$branches }>),*];
 
             /// `INTERRUPTIBLE[tag]` is the handler of that op (checked by a unit test).
             #[cfg(test)]
@@ -136,7 +169,7 @@ mod portable {
                     $cx.check_ip($vm.ip);
                     // SAFETY: `ip` points at an op of the running function's stream (see `Vm`).
                     // Matching on the op in place lets each arm load only its own fields.
-                    let op: &Op = unsafe { &*$vm.ip };
+                    let op: &Op = unsafe { &(*$vm.ip).op };
                     #[allow(unused_variables)]
                     let flow = match *op {
                         $( Op::$name { $($field),* } => $call, )*

@@ -53,9 +53,9 @@ impl Cx<'_> {
         loop {
             // A tail call still in its frame is a call of a host function (a wasm callee has
             // replaced the frame): the frame's handlers no longer apply.
-            let tail_call = at.and_then(|at| self.func.ops.get(at as usize)).is_some_and(|op| {
+            let tail_call = at.and_then(|at| self.func.ops.get(at as usize)).is_some_and(|instr| {
                 matches!(
-                    op,
+                    instr.op,
                     Op::ReturnCallInternal { .. }
                         | Op::ReturnCallImported { .. }
                         | Op::ReturnCallIndirect { .. }

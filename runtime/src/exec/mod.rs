@@ -31,7 +31,7 @@ mod vm;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::func::{Caller, HostCallback, ValsCallback, cells_to_val, val_to_cells};
-use crate::ir::{CompiledFunc, Op};
+use crate::ir::{CompiledFunc, Instr};
 use crate::module::FuncCode;
 use crate::store::{FuncEntity, Store, StoreInner};
 use crate::trap::TrapKind;
@@ -40,13 +40,13 @@ use crate::value::Val;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use vm::{Break, Cx, Limits, Vm};
 
-pub(crate) use dispatch::BACKEND;
+pub(crate) use dispatch::{BACKEND, handler_offset};
 
 /// The saved state of a caller, restored when its callee returns.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Frame {
     /// Where the caller resumes.
-    pub ip: *const Op,
+    pub ip: *const Instr,
     /// The caller's function.
     pub func: *const CompiledFunc,
     /// The caller's frame base in the value stack.
@@ -360,9 +360,9 @@ struct Site {
 }
 
 /// The index of the op `at` points to in `func`'s stream (`None` if it is not in it).
-fn op_index(func: &CompiledFunc, at: *const Op) -> Option<u32> {
+fn op_index(func: &CompiledFunc, at: *const Instr) -> Option<u32> {
     let start = func.ops.as_ptr() as usize;
-    let at = (at as usize).checked_sub(start)? / size_of::<Op>();
+    let at = (at as usize).checked_sub(start)? / size_of::<Instr>();
     (at < func.ops.len()).then_some(at as u32)
 }
 

@@ -28,7 +28,7 @@ use super::Frame;
 use crate::error::Error;
 use crate::instance::InstanceEntity;
 use crate::interrupt::{InterruptCallback, InterruptState, interrupted};
-use crate::ir::{CompiledFunc, Op, Slot};
+use crate::ir::{CompiledFunc, Instr, Slot};
 use crate::memory::MemoryEntity;
 use crate::module::FuncCode;
 use crate::store::{FuncEntity, GlobalEntity};
@@ -80,7 +80,7 @@ pub(crate) type Flow = Result<(), Break>;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Vm {
     /// The op to run next.
-    pub ip: *const Op,
+    pub ip: *const Instr,
     /// The running frame's first cell.
     pub sp: *mut u64,
     /// Memory 0's first byte (dangling if the instance has none).
@@ -298,7 +298,8 @@ impl<T: FromConst> Source<T> for Konst {
     fn read(self, vm: &Vm, cx: &Cx<'_>) -> T {
         // SAFETY: `seal` made every `k` the byte offset from its op to the bits of a `Data64`
         // op after the end of the same stream, so the 8 bytes lie inside `func.ops`, at a
-        // multiple of 4 (ops are 4-byte aligned and `DATA64_BITS_OFFSET` is 4): two aligned
+        // multiple of 4 (instrs are 4-byte aligned, 16 bytes long, and `DATA64_BITS_OFFSET` is
+        // a multiple of 4): two aligned
         // `u32` reads, which LLVM merges into one load. (Not `read_unaligned`: with debug
         // assertions it copies through a local whose address goes to a checking function,
         // and a handler that lets a local's address escape can no longer tail-call.) With
@@ -489,12 +490,12 @@ pub(crate) struct Cx<'a> {
     /// The host call to make (`Break::Host`): store function index, arguments' cell index.
     pub host: (u32, usize),
     /// The op that made the host call (execution resumes after it).
-    pub host_call_op: *const Op,
+    pub host_call_op: *const Instr,
     /// What a `Break::Slow` asks for, and where execution resumes afterwards. After a
     /// `Break::Trap`, `resume` is the op of the running function that trapped (for the
     /// backtrace; sharing the field keeps the set-up of a run as it was).
     pub slow: Slow,
-    pub resume: *const Op,
+    pub resume: *const Instr,
     /// Calls allowed before the call stack needs attention: its capacity, at most the limit.
     pub frames_room: usize,
     /// An error that is not a trap (a failed lazy translation), with `Break::Trap`.
@@ -507,7 +508,7 @@ impl<'a> Cx<'a> {
     /// Stops with trap `kind` at op `at` of the running function (`vm.ip`).
     #[cold]
     #[inline(never)]
-    pub(crate) fn trap(&mut self, kind: TrapKind, at: *const Op) -> Break {
+    pub(crate) fn trap(&mut self, kind: TrapKind, at: *const Instr) -> Break {
         self.trap = kind;
         self.resume = at;
         Break::Trap
@@ -516,7 +517,7 @@ impl<'a> Cx<'a> {
     /// Stops with trap `kind` on table element `index`, at op `at` (`vm.ip`).
     #[cold]
     #[inline(never)]
-    pub(crate) fn trap_at(&mut self, kind: TrapKind, index: u32, at: *const Op) -> Break {
+    pub(crate) fn trap_at(&mut self, kind: TrapKind, index: u32, at: *const Instr) -> Break {
         self.trap = kind;
         self.trap_index = Some(index);
         self.resume = at;
@@ -531,7 +532,7 @@ impl<'a> Cx<'a> {
 
     /// Leaves the handlers to do `slow`, then resume at `resume`.
     #[inline(always)]
-    pub(crate) fn slow(&mut self, slow: Slow, resume: *const Op) -> Break {
+    pub(crate) fn slow(&mut self, slow: Slow, resume: *const Instr) -> Break {
         self.slow = slow;
         self.resume = resume;
         Break::Slow
@@ -633,7 +634,7 @@ impl<'a> Cx<'a> {
 
     /// With `checked`: panics unless `ip` points into the running function's op stream.
     #[inline(always)]
-    pub(crate) fn check_ip(&self, ip: *const Op) {
+    pub(crate) fn check_ip(&self, ip: *const Instr) {
         #[cfg(feature = "checked")]
         {
             let ops = self.func.ops.as_ptr_range();
@@ -688,7 +689,7 @@ impl<'a> Cx<'a> {
     /// Charges fuel for a bulk operation over `n` bytes or elements (one unit per 64), at op
     /// `at` (`vm.ip`).
     #[inline]
-    pub(crate) fn charge_bulk(&mut self, n: u64, at: *const Op) -> Flow {
+    pub(crate) fn charge_bulk(&mut self, n: u64, at: *const Instr) -> Flow {
         if self.limits.consume_fuel {
             let cost = n / 64;
             if self.fuel < cost {
@@ -702,15 +703,15 @@ impl<'a> Cx<'a> {
 
 #[cfg(test)]
 mod tests {
-    use crate::ir::Op;
+    use crate::ir::{Instr, Op};
     use crate::translate::DATA64_BITS_OFFSET;
 
     #[test]
     fn data64_keeps_its_bits_where_konst_reads_them() {
-        let op = Op::Data64 { lo: 0x1122_3344, hi: 0x5566_7788 };
-        // SAFETY: reads 8 of the 12 bytes of a live `Op`.
+        let instr = Instr { handler: 0, op: Op::Data64 { lo: 0x1122_3344, hi: 0x5566_7788 } };
+        // SAFETY: reads 8 of the 16 bytes of a live `Instr`.
         let bits = unsafe {
-            ((&op as *const Op as *const u8).add(DATA64_BITS_OFFSET) as *const u64).read_unaligned()
+            ((&instr as *const Instr as *const u8).add(DATA64_BITS_OFFSET) as *const u64).read_unaligned()
         };
         assert_eq!(bits, 0x5566_7788_1122_3344);
     }

@@ -23,13 +23,32 @@ pub(crate) type Imm16 = u16;
 
 include!(concat!(env!("OUT_DIR"), "/op.rs"));
 
+/// An op as a compiled stream holds it: with the threaded backend's link to its handler, so
+/// that dispatch takes one load (the handler's position) rather than two (the op's tag, then
+/// the handler in a table). `handler` is the handler's address relative to a fixed one (see
+/// `exec::handler_offset`); the portable backend ignores it.
+#[derive(Clone, Copy, PartialEq)]
+#[repr(C)]
+pub(crate) struct Instr {
+    /// The handler's address minus the dispatch base address (0 for the portable backend).
+    pub handler: i32,
+    /// The op.
+    pub op: Op,
+}
+
+impl std::fmt::Debug for Instr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.op.fmt(f)
+    }
+}
+
 /// A translated function body, ready to run.
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
     /// The function's index among the module's defined functions.
     pub def_index: u32,
     /// The instructions.
-    pub ops: Box<[Op]>,
+    pub ops: Box<[Instr]>,
     /// Cells taken by the parameters (slots `0..param_cells`).
     pub param_cells: u32,
     /// Cells taken by declared locals, zeroed on entry (slots `param_cells..param_cells+local_cells`).
@@ -50,6 +69,7 @@ mod tests {
     fn op_is_twelve_bytes() {
         // Size matters for cache density; growing it should be a conscious decision.
         assert_eq!(std::mem::size_of::<Op>(), 12);
+        assert_eq!(std::mem::size_of::<Instr>(), 16);
     }
 
     #[test]

@@ -335,11 +335,11 @@ impl Module {
                 "func {index}: params {} cells, locals {} cells, frame {} cells",
                 f.param_cells, f.local_cells, f.frame_cells
             );
-            for (at, op) in f.ops.iter().enumerate() {
-                let _ = write!(out, "  {at:4}: {op:?}");
+            for (at, instr) in f.ops.iter().enumerate() {
+                let _ = write!(out, "  {at:4}: {instr:?}");
                 // A constant operand: name the `Data64` op it points at.
-                if let Some(&mut k) = { *op }.konst_mut() {
-                    let _ = write!(out, " (constant at {})", at + k as usize / size_of::<crate::ir::Op>());
+                if let Some(&mut k) = { instr.op }.konst_mut() {
+                    let _ = write!(out, " (constant at {})", at + k as usize / size_of::<crate::ir::Instr>());
                 }
                 let _ = writeln!(out);
             }

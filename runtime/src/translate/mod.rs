@@ -23,7 +23,7 @@ mod relaxed;
 mod sites;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ir::{CatchClause, CatchKind, CompiledFunc, OffsetTable, Op, Slot, TryHandler};
+use crate::ir::{CatchClause, CatchKind, CompiledFunc, Instr, OffsetTable, Op, Slot, TryHandler};
 use crate::module::ModuleInner;
 use crate::types::{FuncType, ValType};
 use std::collections::HashMap;
@@ -181,6 +181,9 @@ pub(crate) struct FuncTranslator<'a> {
     last_copy: Option<usize>,
     /// Whether to emit fuel charges, and where the current block's charge is.
     fuel: bool,
+    /// Whether the engine's stores can be interrupted: picks the handlers whose backward
+    /// branches check the interrupt flag.
+    interruptible: bool,
     fuel_op: Option<usize>,
     /// Lane selectors of `i8x16.shuffle`.
     shuffles: Vec<[u8; 16]>,
@@ -257,6 +260,7 @@ impl<'a> FuncTranslator<'a> {
             last_result: None,
             last_copy: None,
             fuel: module.engine.config().consume_fuel,
+            interruptible: module.engine.config().interruptible,
             fuel_op: None,
             shuffles: Vec::new(),
             consts: Vec::new(),
@@ -366,7 +370,11 @@ impl<'a> FuncTranslator<'a> {
         }
         let compiled = CompiledFunc {
             def_index: self.def_index,
-            ops: self.ops.as_slice().into(),
+            ops: self
+                .ops
+                .iter()
+                .map(|&op| Instr { handler: crate::exec::handler_offset(&op, self.interruptible), op })
+                .collect(),
             param_cells,
             local_cells,
             // Covers every register an op names (see `seal`): the executor relies on it.
@@ -478,7 +486,7 @@ impl<'a> FuncTranslator<'a> {
         for (at, op) in self.ops.iter_mut().enumerate() {
             if let Some(k) = op.konst_mut() {
                 let data = len as usize + *k as usize;
-                *k = u32::try_from((data - at) * size_of::<Op>() + DATA64_BITS_OFFSET).map_err(|_| {
+                *k = u32::try_from((data - at) * size_of::<Instr>() + DATA64_BITS_OFFSET).map_err(|_| {
                     Error::new(ErrorKind::Unsupported, "function too large: its constants are out of reach")
                 })?;
             }
@@ -1465,9 +1473,9 @@ impl<'a> FuncTranslator<'a> {
     }
 }
 
-/// Where a `Data64` op keeps its bits, in bytes from the op's start: right after the tag and
-/// its padding (checked by a unit test).
-pub(crate) const DATA64_BITS_OFFSET: usize = 4;
+/// Where a `Data64` op keeps its bits, in bytes from the start of its `Instr`: right after the
+/// handler link, the tag and its padding (checked by a unit test).
+pub(crate) const DATA64_BITS_OFFSET: usize = std::mem::offset_of!(Instr, op) + 4;
 
 /// The same op with its result in the accumulator, if it has such a form: the generated
 /// table's twins and the translator's own fused ops.
