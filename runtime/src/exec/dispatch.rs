@@ -29,7 +29,7 @@
 
 use super::vm::{Acc, Break, Cx, FAcc, Imm, Konst, Reg, Sum, ToAcc, ToFAcc, ToReg, Vm};
 use super::{bulk, calls, control, exceptions, memory, numeric, simd, table};
-use crate::ir::{Instr, Op};
+use crate::ir::Op;
 use crate::semantics;
 
 include!(concat!(env!("OUT_DIR"), "/handlers.rs"));
@@ -60,7 +60,7 @@ pub(crate) const BACKEND: &str = if cfg!(epsilon_tail_dispatch) { "threaded" } e
 #[cfg(epsilon_tail_dispatch)]
 mod threaded {
     use super::*;
-    use crate::ir::OP_COUNT;
+    use crate::ir::{Instr, OP_COUNT};
 
     /// An op handler: runs the op at `ip` and everything after it. `base` is [`base()`],
     /// passed along in a register so that finding the next handler is one load and one add.
