@@ -963,11 +963,18 @@ def test_repl_interactive_ctrl_c_at_the_prompt_and_during_a_call(work: Path, hom
     child.send("INVOKE half-typed")
     child.sendcontrol("c")  # Ctrl-C at the prompt drops the line
     child.expect_exact("test> ")
-    child.sendline("INVOKE spin")
-    child.expect_exact("INVOKE spin\r\n")
-    time.sleep(0.2)
-    child.sendcontrol("c")  # Ctrl-C stops a running call; the session goes on
-    child.expect_exact("error: interrupted")
+    # Ctrl-C stops a running call; the session goes on. A Ctrl-C that lands while readline
+    # still holds the line (a busy machine can delay the call past the pause) drops the line
+    # like one at the prompt, with no call started: then the line is sent again.
+    for _attempt in range(5):
+        child.sendline("INVOKE spin")
+        child.expect_exact("INVOKE spin\r\n")
+        time.sleep(0.2)
+        child.sendcontrol("c")
+        if child.expect_exact(["error: interrupted", "test> "]) == 0:
+            break
+    else:
+        raise AssertionError("Ctrl-C never interrupted the running call")
     child.expect_exact("test> ")
     child.sendline("INVOKE add 1 1")
     assert expect_line(child, "test> ")[-1] == "2"
