@@ -7,7 +7,7 @@
 //!   ([`Vm`] and the handlers' base address) in argument registers, so LLVM turns each of
 //!   those calls into a jump: no loop, no spill of the state between ops. Dispatch is direct:
 //!   each [`Instr`] carries its handler's address relative to that base (set by the
-//!   translator with [`handler_offset`]), so finding the next handler is one load and one add,
+//!   translator with [`link_ops`]), so finding the next handler is one load and one add,
 //!   with no table in between. There are two sets of handlers: for stores that are not
 //!   interruptible, the handlers of branching ops skip the interrupt check of backward
 //!   branches; the engine's setting picks the set when a function is translated.
@@ -29,7 +29,7 @@
 
 use super::vm::{Acc, Break, Cx, FAcc, Imm, Konst, Reg, Sum, ToAcc, ToFAcc, ToReg, Vm};
 use super::{bulk, calls, control, exceptions, memory, numeric, simd, table};
-use crate::ir::Op;
+use crate::ir::{Instr, Op};
 use crate::semantics;
 
 include!(concat!(env!("OUT_DIR"), "/handlers.rs"));
@@ -42,16 +42,20 @@ pub(crate) fn execute(vm: Vm, cx: &mut Cx<'_>) -> Break {
     return portable::execute(vm, cx);
 }
 
-/// `Instr::handler` for `op` (the threaded backend's link from an op to its handler; 0 for the
-/// portable backend, which does not use it).
-pub(crate) fn handler_offset(op: &Op, interruptible: bool) -> i32 {
+/// The compiled stream of `ops`: each op with its link to its handler (for the threaded
+/// backend, from the handler set for the engine's interrupt setting; 0 for the portable
+/// backend, which does not use it).
+pub(crate) fn link_ops(ops: &[Op], interruptible: bool) -> Box<[Instr]> {
     #[cfg(epsilon_tail_dispatch)]
-    return threaded::handler_offset(op, interruptible);
+    let handlers = threaded::handler_offsets(interruptible);
     #[cfg(not(epsilon_tail_dispatch))]
-    {
-        let _ = (op, interruptible);
-        0
-    }
+    let handlers = {
+        let _ = interruptible;
+        &[0; crate::ir::OP_COUNT]
+    };
+    // SAFETY: `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`.
+    let tag = |op: &Op| usize::from(unsafe { *(op as *const Op as *const u16) });
+    ops.iter().map(|&op| Instr { handler: handlers[tag(&op)], op }).collect()
 }
 
 /// The name of the backend this build uses.
@@ -60,7 +64,7 @@ pub(crate) const BACKEND: &str = if cfg!(epsilon_tail_dispatch) { "threaded" } e
 #[cfg(epsilon_tail_dispatch)]
 mod threaded {
     use super::*;
-    use crate::ir::{Instr, OP_COUNT};
+    use crate::ir::OP_COUNT;
 
     /// An op handler: runs the op at `ip` and everything after it. `base` is [`base()`],
     /// passed along in a register so that finding the next handler is one load and one add.
@@ -73,16 +77,22 @@ mod threaded {
         ops::Unreachable::<true> as Handler as usize
     }
 
-    /// `Instr::handler` for `op`: its handler, from the table for the engine's interrupt
-    /// setting, relative to [`base`].
-    pub(in crate::exec) fn handler_offset(op: &Op, interruptible: bool) -> i32 {
-        let table = if interruptible { &INTERRUPTIBLE } else { &UNINTERRUPTIBLE };
-        // SAFETY: `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`.
-        let tag = usize::from(unsafe { *(op as *const Op as *const u16) });
-        let offset = (table[tag] as usize).wrapping_sub(base()) as isize;
-        // The handlers are functions of one crate, in one code section: well within 2 GiB of
-        // each other on every target the threaded backend is built for.
-        i32::try_from(offset).expect("handlers more than 2 GiB apart")
+    /// `Instr::handler` of every op (indexed by tag): its handler, from the set for the
+    /// engine's interrupt setting, relative to [`base`]. Computed once.
+    pub(in crate::exec) fn handler_offsets(interruptible: bool) -> &'static [i32; OP_COUNT] {
+        static OFFSETS: std::sync::OnceLock<[[i32; OP_COUNT]; 2]> = std::sync::OnceLock::new();
+        let offsets = OFFSETS.get_or_init(|| {
+            let relative = |table: &[Handler; OP_COUNT]| {
+                table.map(|handler| {
+                    let offset = (handler as usize).wrapping_sub(base()) as isize;
+                    // The handlers are functions of one crate, in one code section: well
+                    // within 2 GiB of each other on every target this backend is built for.
+                    i32::try_from(offset).expect("handlers more than 2 GiB apart")
+                })
+            };
+            [relative(&UNINTERRUPTIBLE), relative(&INTERRUPTIBLE)]
+        });
+        &offsets[usize::from(interruptible)]
     }
 
     /// Starts running the op `vm.ip` points at.
@@ -95,7 +105,7 @@ mod threaded {
     fn next(vm: Vm, cx: &mut Cx<'_>, base: usize) -> Break {
         cx.check_ip(vm.ip);
         // SAFETY: `vm.ip` points at an instr of the running function's stream (see `Vm`), whose
-        // `handler` the translator set with `handler_offset` for this op: `base` (which is
+        // `handler` the translator set from `handler_offsets` for this op: `base` (which is
         // `base()`) plus it is the address of the op's handler, a function of type `Handler`.
         let handler: Handler = unsafe {
             let offset = (*vm.ip).handler as isize as usize;

@@ -40,7 +40,7 @@ use crate::value::Val;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use vm::{Break, Cx, Limits, Vm};
 
-pub(crate) use dispatch::{BACKEND, handler_offset};
+pub(crate) use dispatch::{BACKEND, link_ops};
 
 /// The saved state of a caller, restored when its callee returns.
 #[derive(Debug, Clone, Copy)]

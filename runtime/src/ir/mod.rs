@@ -26,7 +26,7 @@ include!(concat!(env!("OUT_DIR"), "/op.rs"));
 /// An op as a compiled stream holds it: with the threaded backend's link to its handler, so
 /// that dispatch takes one load (the handler's position) rather than two (the op's tag, then
 /// the handler in a table). `handler` is the handler's address relative to a fixed one (see
-/// `exec::handler_offset`); the portable backend ignores it.
+/// `exec::link_ops`); the portable backend ignores it.
 #[derive(Clone, Copy, PartialEq)]
 #[repr(C)]
 pub(crate) struct Instr {

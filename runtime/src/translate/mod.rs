@@ -370,11 +370,7 @@ impl<'a> FuncTranslator<'a> {
         }
         let compiled = CompiledFunc {
             def_index: self.def_index,
-            ops: self
-                .ops
-                .iter()
-                .map(|&op| Instr { handler: crate::exec::handler_offset(&op, self.interruptible), op })
-                .collect(),
+            ops: crate::exec::link_ops(&self.ops, self.interruptible),
             param_cells,
             local_cells,
             // Covers every register an op names (see `seal`): the executor relies on it.
