@@ -3,7 +3,7 @@
 //! `build/isa.rs` declares every op once; `build/gen.rs` writes, into `OUT_DIR`:
 //! - `op.rs`: the `Op` enum and its helpers (included by `src/ir/mod.rs`);
 //! - `handlers.rs`: `for_each_op!`, every op with the call that runs it (included by
-//!   `src/exec/dispatch.rs`, which expands it into the handler table and the `match` loop);
+//!   `src/exec/dispatch.rs`, which expands it into the threaded handlers and the `match` loop);
 //! - `lower.rs`: the translator's tables (included by `src/translate/lower.rs`).
 //!
 //! The dispatch backend: with `epsilon_tail_dispatch` set, every op handler ends by calling

@@ -508,8 +508,8 @@ pub fn op_rs() -> String {
     let mut s = String::new();
     w(&mut s, "/// One IR instruction (generated from `runtime/build/isa.rs`).");
     w(&mut s, "///");
-    w(&mut s, "/// `repr(u16)`: the tag is the first field, so the executor reads it without a `match`");
-    w(&mut s, "/// to index its handler table.");
+    w(&mut s, "/// `repr(u16)`: the tag is the first field, so linking a compiled stream to the handlers");
+    w(&mut s, "/// (`exec::link_ops`) reads it without a `match`.");
     w(&mut s, "#[derive(Debug, Clone, Copy, PartialEq)]");
     w(&mut s, "#[repr(u16)]");
     w(&mut s, "#[allow(non_camel_case_types)]");
@@ -521,7 +521,7 @@ pub fn op_rs() -> String {
     }
     w(&mut s, "}");
     w(&mut s, "");
-    w(&mut s, "/// The number of op kinds (the size of the executor's handler table).");
+    w(&mut s, "/// The number of op kinds (the size of the executor's handler sets).");
     w(&mut s, "#[allow(dead_code)]");
     let _ = writeln!(s, "pub(crate) const OP_COUNT: usize = {};", variants.len());
     w(&mut s, "");
