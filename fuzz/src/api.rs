@@ -196,7 +196,7 @@ fn val_of(rng: &mut Rng, world: &World, ty: ValType) -> Val {
         ValType::V128 => Val::V128(V128::from_bits(u128::from(rng.next_u64()))),
         // (A typed reference gets a random reference of its family, or null: wrong ones are
         // refused by the checked API.)
-        ValType::Ref(_) | ValType::ExnRef => {
+        ValType::Ref(_) => {
             let v = random_val(rng, world);
             if v.ty() == Val::default_for(ty).ty() { v } else { Val::default_for(ty) }
         }

@@ -102,11 +102,12 @@ fn mismatch(expected: ValType, got: &Val) -> Error {
 
 /// Whether `v` is a value of `ty`'s kind: the same number type, or a reference of the same
 /// family (a function reference for `func` and concrete heap types, a host reference for
-/// `extern`). Nullability and concrete types are checked by [`val_to_cells`].
+/// `extern`, an exception reference for `exn`). Nullability and concrete types are checked by [`val_to_cells`].
 pub(crate) fn val_kind_matches(v: &Val, ty: ValType) -> bool {
     match (v, ty) {
         (Val::FuncRef(_), ValType::Ref(r)) => r.heap.is_func(),
         (Val::ExternRef(_), ValType::Ref(r)) => r.heap == HeapType::Extern,
+        (Val::ExnRef(_), ValType::Ref(r)) => r.heap == HeapType::Exn,
         _ => v.ty() == ty,
     }
 }
@@ -119,6 +120,7 @@ pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType, ids: &[TypeI
     match (v, ty.heap) {
         (Val::FuncRef(None), h) if h.is_func() => null_cell(v, ty),
         (Val::ExternRef(None), HeapType::Extern) => null_cell(v, ty),
+        (Val::ExnRef(None), HeapType::Exn) => null_cell(v, ty),
         (Val::FuncRef(Some(f)), HeapType::Func) => {
             store.check(f.store)?;
             Ok(f.index + 1)
@@ -139,6 +141,10 @@ pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType, ids: &[TypeI
             if store.externs.get(r.index, r.generation).is_none() {
                 return Err(crate::value::collected());
             }
+            Ok(r.index + 1)
+        }
+        (Val::ExnRef(Some(r)), HeapType::Exn) => {
+            store.check(r.store)?;
             Ok(r.index + 1)
         }
         _ => Err(mismatch(ty.into(), v)),
@@ -166,6 +172,7 @@ pub(crate) fn cell_to_ref(store: &StoreInner, cell: u32, ty: RefType) -> Val {
             index,
             generation: store.externs.generation(index),
         })),
+        HeapType::Exn => Val::ExnRef((cell != 0).then_some(crate::exn::ExnRef { store: store.id, index })),
     }
 }
 
@@ -179,11 +186,6 @@ pub(crate) fn val_to_cells(store: &StoreInner, v: &Val, ty: ValType, ids: &[Type
         (ValType::F64, Val::F64(x)) => (x.to_bits(), 0),
         (ValType::V128, Val::V128(x)) => x.to_cells(),
         (ValType::Ref(r), _) => (u64::from(ref_to_cell(store, v, r, ids)?), 0),
-        (ValType::ExnRef, Val::ExnRef(None)) => (0, 0),
-        (ValType::ExnRef, Val::ExnRef(Some(r))) => {
-            store.check(r.store)?;
-            (u64::from(r.index) + 1, 0)
-        }
         _ => return Err(mismatch(ty, v)),
     })
 }
@@ -197,10 +199,6 @@ pub(crate) fn cells_to_val(store: &StoreInner, lo: u64, hi: u64, ty: ValType) ->
         ValType::F64 => Val::F64(F64::from_bits(lo)),
         ValType::V128 => Val::V128(V128::from_cells(lo, hi)),
         ValType::Ref(r) => cell_to_ref(store, lo as u32, r),
-        ValType::ExnRef => {
-            let cell = lo as u32;
-            Val::ExnRef((cell != 0).then(|| crate::exn::ExnRef { store: store.id, index: cell - 1 }))
-        }
     }
 }
 
