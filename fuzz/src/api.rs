@@ -786,7 +786,7 @@ fn memory_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             seq.done("Memory::read", &r);
         }
         _ => {
-            let delta = if rng.bool() { rng.below(3) as u32 } else { rng.interesting_u32() };
+            let delta = if rng.bool() { rng.below(3) } else { rng.interesting_u64() };
             let Some(before) = seq.owned("Memory::size", m.size(&*store)) else { return };
             let r = m.grow(&mut *store, delta);
             seq.done("Memory::grow", &r);

@@ -1,6 +1,6 @@
 //! `Runtime`: owns a store; compiles, links and instantiates modules; creates host objects.
 
-use crate::args::{self, CallOpts, MAX_PAGES, pages_arg, read_file};
+use crate::args::{self, CallOpts, MAX_PAGES, pages_arg, pages_arg_up_to, read_file};
 use crate::buffer;
 use crate::compiled::{CompiledModule, source_bytes};
 use crate::errors::{self, Class, HostException, OrPyErr, guard};
@@ -416,22 +416,25 @@ impl Runtime {
     }
 
     /// Creates a memory of ``min`` pages (growable to ``max``, if given) to pass in
-    /// ``imports=``.
-    #[pyo3(signature = (min, max=None))]
+    /// ``imports=``; ``memory64=True`` makes it a 64-bit memory (``i64`` addresses; limits up
+    /// to 2**48 pages, of which at most the runtime's ceiling is ever used).
+    #[pyo3(signature = (min, max=None, *, memory64=false))]
     fn new_memory<'py>(
         &self,
         py: Python<'py>,
         min: &Bound<'py, PyAny>,
         max: Option<&Bound<'py, PyAny>>,
+        memory64: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             self.check_open(py)?;
-            let min = pages_arg(min, "min")?;
-            let max = max.filter(|m| !m.is_none()).map(|m| pages_arg(m, "max")).transpose()?;
+            let limit = if memory64 { args::MAX_PAGES64 } else { u64::from(MAX_PAGES) };
+            let min = pages_arg_up_to(min, "min", limit)?;
+            let max = max.filter(|m| !m.is_none()).map(|m| pages_arg_up_to(m, "max", limit)).transpose()?;
             if max.is_some_and(|max| max < min) {
                 return Err(PyValueError::new_err("max must not be smaller than min"));
             }
-            let ceiling = self.shared.max_memory_pages;
+            let ceiling = u64::from(self.shared.max_memory_pages);
             if ceiling != 0 && min > ceiling {
                 return Err(PyValueError::new_err(format!(
                     "min of {min} pages exceeds the runtime's max_memory_pages of {ceiling}"
@@ -446,7 +449,7 @@ impl Runtime {
                 )));
             }
             let memory = self.shared.with_store(py, |store| {
-                epsilon::Memory::new(&mut *store, epsilon::MemoryType::new(min, max))
+                epsilon::Memory::new(&mut *store, epsilon::MemoryType { min, max, memory64 })
                     .map_err(|e| errors::from_epsilon(py, &e))
             })?;
             buffer::new_memory(py, self.owner(), memory)
