@@ -43,6 +43,8 @@ impl<T> Clone for HostCallback<T> {
 /// A host function as stored: its type and the callback.
 pub(crate) struct HostFunc<T> {
     pub ty: FuncType,
+    /// The module whose types give concrete heap types in `ty` their meaning, if any.
+    pub types: Option<crate::Module>,
     pub callback: HostCallback<T>,
     /// Cells of the parameters and of the results.
     pub param_cells: usize,
@@ -223,34 +225,75 @@ impl Func {
     /// Typed references in `ty` are checked: a result of type `(ref func)` must not be null.
     /// A concrete heap type (`(ref $t)`) has no module here to give its index a meaning, so a
     /// signature naming one matches no module's function type (such a function cannot satisfy
-    /// an import); use `(ref func)` or `funcref` instead.
+    /// an import); use [`Func::new_with_types`] for that, or `(ref func)` / `funcref`.
     pub fn new<T: 'static>(
         store: impl AsContextMut<Data = T>,
         ty: FuncType,
         callback: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
-        Func::new_host(store, ty, HostCallback::Vals(Arc::new(callback)))
+        Func::new_host(store, ty, None, HostCallback::Vals(Arc::new(callback)))
     }
 
-    /// Creates a host function in the store.
+    /// Creates a host function whose signature names concrete types of `module`: a heap type
+    /// `(ref $i)` in `ty` is type `i` of `module`'s type section, as in the module's own
+    /// signatures. The function then has the type of the module's equal definition, so it can
+    /// satisfy an import of `module` (or of any module with an equal definition) that takes or
+    /// returns `(ref $t)`; arguments and results are checked against those types as for a
+    /// wasm function (a result of type `(ref $t)` must be a non-null function of `$t`'s type).
+    ///
+    /// # Errors
+    /// If `module` belongs to another engine than the store (`ErrorKind::Usage`), or `ty`
+    /// names a type index that `module` does not have (`ErrorKind::Type`).
+    pub fn new_with_types<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &crate::Module,
+        ty: FuncType,
+        callback: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<Func> {
+        if !crate::Engine::same(store.as_context_mut().engine(), module.engine()) {
+            return Err(Error::usage("module and store belong to different engines"));
+        }
+        if ty.canonical(&module.inner.type_ids).is_none() {
+            return Err(Error::type_error(format!(
+                "function type {ty} names a type index the module does not have ({} types)",
+                module.inner.type_ids.len()
+            )));
+        }
+        Ok(Func::new_host(store, ty, Some(module.clone()), HostCallback::Vals(Arc::new(callback))))
+    }
+
+    /// Creates a host function in the store; `types` gives concrete heap types in `ty` their
+    /// meaning (its indices were checked against it).
     pub(crate) fn new_host<T: 'static>(
         mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
+        types: Option<crate::Module>,
         callback: HostCallback<T>,
     ) -> Func {
         let store = store.as_context_mut();
-        // A concrete type index means nothing outside a module: such a signature gets an id
-        // of its own, which no module's type (and so no import or `call_indirect`) matches.
-        let type_id = if ty.has_concrete() {
-            store.inner.engine.unique_type_id()
-        } else {
-            store.inner.engine.intern(&ty)
+        let type_id = match (&types, ty.has_concrete()) {
+            // The canonical form, as the module's own types are interned.
+            (Some(m), true) => match ty.canonical(&m.inner.type_ids) {
+                Some(canonical) => store.inner.engine.intern(&canonical),
+                None => store.inner.engine.unique_type_id(),
+            },
+            // A concrete type index means nothing outside a module: such a signature gets an
+            // id of its own, which no module's type (and so no import or `call_indirect`)
+            // matches.
+            (None, true) => store.inner.engine.unique_type_id(),
+            (_, false) => store.inner.engine.intern(&ty),
         };
         let cells = |types: &[ValType]| types.iter().map(|t| t.cells() as usize).sum();
         let (param_cells, result_cells) = (cells(ty.params()), cells(ty.results()));
-        store.host_funcs.push(HostFunc { ty: ty.clone(), callback, param_cells, result_cells });
+        store.host_funcs.push(HostFunc {
+            ty: ty.clone(),
+            types: types.clone(),
+            callback,
+            param_cells,
+            result_cells,
+        });
         let host = (store.host_funcs.len() - 1) as u32;
-        store.inner.funcs.push(FuncEntity::Host { host, ty: type_id, sig: ty });
+        store.inner.funcs.push(FuncEntity::Host { host, ty: type_id, sig: ty, types });
         Func { store: store.inner.id, index: (store.inner.funcs.len() - 1) as u32 }
     }
 
@@ -272,7 +315,7 @@ impl Func {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Func {
         let (ty, callback) = func.into_func();
-        Func::new_host(store, ty, HostCallback::Cells(callback))
+        Func::new_host(store, ty, None, HostCallback::Cells(callback))
     }
 
     /// The function's signature.

@@ -33,8 +33,10 @@ impl StoreId {
 pub(crate) enum FuncEntity {
     /// Defined by wasm: `code` indexes the module's translated functions.
     Wasm { instance: u32, code: u32, ty: TypeId, sig: FuncType },
-    /// Defined by the host: `host` indexes `Store::host_funcs`.
-    Host { host: u32, ty: TypeId, sig: FuncType },
+    /// Defined by the host: `host` indexes `Store::host_funcs`. `types` is the module whose
+    /// type section gives concrete heap types in `sig` their meaning
+    /// ([`Func::new_with_types`](crate::Func::new_with_types)), if any.
+    Host { host: u32, ty: TypeId, sig: FuncType, types: Option<crate::Module> },
 }
 
 impl FuncEntity {
@@ -114,7 +116,7 @@ impl StoreInner {
     pub(crate) fn func_type_ids(&self, func: u32) -> &[TypeId] {
         match self.funcs[func as usize] {
             FuncEntity::Wasm { instance, .. } => self.type_ids(Some(instance)),
-            FuncEntity::Host { .. } => &[],
+            FuncEntity::Host { ref types, .. } => types.as_ref().map_or(&[], |m| &m.inner.type_ids),
         }
     }
 

@@ -479,7 +479,8 @@ fn call_host_with<T>(
     let (args, results) = vals.split_at_mut(params);
     callback(Caller { store, instance }, args, results)?;
     // The callback may have added host functions: the type is looked up again.
-    let ty = &store.host_funcs[host as usize].ty;
+    let func = &store.host_funcs[host as usize];
+    let (ty, ids) = (&func.ty, func.types.as_ref().map_or(&[][..], |m| &m.inner.type_ids));
     let mut i = at;
     for (v, t) in results.iter().zip(ty.results()) {
         if !crate::func::val_kind_matches(v, *t) {
@@ -488,8 +489,9 @@ fn call_host_with<T>(
                 v.ty()
             )));
         }
-        // (A host signature's concrete types refer to nothing: see `Func::new`.)
-        let (lo, hi) = val_to_cells(&store.inner, v, *t, &[])?;
+        // (A host signature's concrete types refer to `ids`, empty but for
+        // `Func::new_with_types`.)
+        let (lo, hi) = val_to_cells(&store.inner, v, *t, ids)?;
         if cells.len() < i + 2 {
             cells.resize(i + 2, 0);
         }
