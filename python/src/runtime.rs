@@ -59,9 +59,17 @@ fn resolve_imports(
             _ => None,
         };
         let ext = match provided {
-            Some(obj) => {
-                extern_from_py(py, shared, store, &obj, &import.ty, &what, import.module, import.name)?
-            }
+            Some(obj) => extern_from_py(
+                py,
+                shared,
+                store,
+                module,
+                &obj,
+                &import.ty,
+                &what,
+                import.module,
+                import.name,
+            )?,
             None => {
                 let from_wasi = wasi.and_then(|l| l.get(&mut *store, import.module, import.name));
                 let registered = store.data().registered.get(import.module).copied();
@@ -87,12 +95,13 @@ fn resolve_imports(
     Ok(externs)
 }
 
-/// Converts a Python object given in `imports=` for an import of type `ty`.
+/// Converts a Python object given in `imports=` for an import of type `ty` of `wasm_module`.
 #[allow(clippy::too_many_arguments)]
 fn extern_from_py(
     py: Python<'_>,
     shared: &Arc<Shared>,
     store: &mut PyStore,
+    wasm_module: &epsilon::Module,
     obj: &Bound<'_, PyAny>,
     ty: &ExternType,
     what: &str,
@@ -130,13 +139,17 @@ fn extern_from_py(
         return Ok(Extern::Tag(t.get().tag));
     }
     match ty {
-        ExternType::Func(fty) if obj.is_callable() => Ok(Extern::Func(host_func(
-            shared,
-            store,
-            obj.clone().unbind(),
-            format!("{module}.{name}"),
-            fty.clone(),
-        ))),
+        ExternType::Func(fty) if obj.is_callable() => Ok(Extern::Func(
+            host_func(
+                shared,
+                store,
+                wasm_module,
+                obj.clone().unbind(),
+                format!("{module}.{name}"),
+                fty.clone(),
+            )
+            .py(py)?,
+        )),
         _ => {
             let got = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
             errors::fail(
@@ -157,18 +170,20 @@ fn extern_from_py(
     }
 }
 
-/// Wraps a Python callable as a host function of type `ty`.
+/// Wraps a Python callable as a host function of type `ty`, an imported function type of
+/// `module` (whose type section gives `(ref $t)` in `ty` its meaning).
 fn host_func(
     shared: &Arc<Shared>,
     store: &mut PyStore,
+    module: &epsilon::Module,
     callable: Py<PyAny>,
     name: String,
     ty: FuncType,
-) -> epsilon::Func {
+) -> epsilon::Result<epsilon::Func> {
     // Weak: the store (owned by `Shared`) owns this closure.
     let weak = Arc::downgrade(shared);
     let sig = signature(&name, &ty);
-    epsilon::Func::new(&mut *store, ty, move |mut caller, args, results| {
+    epsilon::Func::new_with_types(&mut *store, module, ty, move |mut caller, args, results| {
         gil::attach(|py| {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 host_call(py, &weak, &callable, &sig, &mut caller, args, results)
