@@ -43,8 +43,6 @@ impl<T> Clone for HostCallback<T> {
 /// A host function as stored: its type and the callback.
 pub(crate) struct HostFunc<T> {
     pub ty: FuncType,
-    /// The module whose types give concrete heap types in `ty` their meaning, if any.
-    pub types: Option<crate::Module>,
     pub callback: HostCallback<T>,
     /// Cells of the parameters and of the results.
     pub param_cells: usize,
@@ -285,15 +283,12 @@ impl Func {
         };
         let cells = |types: &[ValType]| types.iter().map(|t| t.cells() as usize).sum();
         let (param_cells, result_cells) = (cells(ty.params()), cells(ty.results()));
-        store.host_funcs.push(HostFunc {
-            ty: ty.clone(),
-            types: types.clone(),
-            callback,
-            param_cells,
-            result_cells,
-        });
+        store.host_funcs.push(HostFunc { ty: ty.clone(), callback, param_cells, result_cells });
         let host = (store.host_funcs.len() - 1) as u32;
-        store.inner.funcs.push(FuncEntity::Host { host, ty: type_id, sig: ty, types });
+        if let Some(module) = types {
+            store.inner.host_types.insert(host, module);
+        }
+        store.inner.funcs.push(FuncEntity::Host { host, ty: type_id, sig: ty });
         Func { store: store.inner.id, index: (store.inner.funcs.len() - 1) as u32 }
     }
 
