@@ -196,7 +196,7 @@ fn val_of(rng: &mut Rng, world: &World, ty: ValType) -> Val {
         ValType::V128 => Val::V128(V128::from_bits(u128::from(rng.next_u64()))),
         // (A typed reference gets a random reference of its family, or null: wrong ones are
         // refused by the checked API.)
-        ValType::Ref(_) | ValType::ExnRef => {
+        ValType::Ref(_) => {
             let v = random_val(rng, world);
             if v.ty() == Val::default_for(ty).ty() { v } else { Val::default_for(ty) }
         }
@@ -786,7 +786,7 @@ fn memory_op(rng: &mut Rng, world: &mut World, seq: &mut Seq<'_>) {
             seq.done("Memory::read", &r);
         }
         _ => {
-            let delta = if rng.bool() { rng.below(3) as u32 } else { rng.interesting_u32() };
+            let delta = if rng.bool() { rng.below(3) } else { rng.interesting_u64() };
             let Some(before) = seq.owned("Memory::size", m.size(&*store)) else { return };
             let r = m.grow(&mut *store, delta);
             seq.done("Memory::grow", &r);

@@ -50,13 +50,21 @@ pub(crate) fn fuel_arg(fuel: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>>
         .map_err(|_| PyValueError::new_err(format!("fuel must be between 0 and 2**64-1, got {v}")))
 }
 
+/// The largest limit of a 64-bit memory in pages (2**48 pages = 2**64 bytes, memory64).
+pub(crate) const MAX_PAGES64: u64 = 1 << 48;
+
 /// Validates a page count given from Python (`what` names it in errors).
 pub(crate) fn pages_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<u32> {
+    pages_arg_up_to(obj, what, u64::from(MAX_PAGES)).map(|v| v as u32)
+}
+
+/// Validates a page count given from Python, at most `max` (`what` names it in errors).
+pub(crate) fn pages_arg_up_to(obj: &Bound<'_, PyAny>, what: &str, max: u64) -> PyResult<u64> {
     let v: i128 = obj.extract()?;
-    if !(0..=i128::from(MAX_PAGES)).contains(&v) {
-        return Err(PyValueError::new_err(format!("{what} must be between 0 and {MAX_PAGES}, got {v}")));
+    if !(0..=i128::from(max)).contains(&v) {
+        return Err(PyValueError::new_err(format!("{what} must be between 0 and {max}, got {v}")));
     }
-    Ok(v as u32)
+    Ok(v as u64)
 }
 
 /// The bytes of a module given as binary (bytes-like) or WAT text (str or bytes).

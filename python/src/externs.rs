@@ -119,7 +119,7 @@ impl MemoryBase {
 
     /// The current size in 64 KiB pages.
     #[getter]
-    fn size(&self, py: Python<'_>) -> PyResult<u32> {
+    fn size(&self, py: Python<'_>) -> PyResult<u64> {
         guard(py, || {
             self.owner.check_open(py)?;
             self.owner.shared.with_store(py, |store| self.memory.size(&*store).py(py))
@@ -150,11 +150,11 @@ impl MemoryBase {
     ///
     /// Raises ``EpsilonError`` if the memory cannot grow that much (its maximum, the runtime's
     /// ``max_memory_pages``, or, while a buffer is exported, the reserved capacity).
-    fn grow(&self, py: Python<'_>, delta: &Bound<'_, PyAny>) -> PyResult<u32> {
+    fn grow(&self, py: Python<'_>, delta: &Bound<'_, PyAny>) -> PyResult<u64> {
         guard(py, || {
             self.owner.check_open(py)?;
             let delta = index_arg(py, delta, "delta")?;
-            let delta = u32::try_from(delta)
+            let delta = u64::try_from(delta)
                 .or_else(|_| errors::fail(py, Class::Base, format!("cannot grow memory by {delta} pages")))?;
             self.owner.shared.with_store(py, |store| {
                 self.memory

@@ -345,6 +345,21 @@ pub(crate) fn to_val(
         ValType::Ref(r) if r.heap == HeapType::Extern => {
             Val::ExternRef(if obj.is_none() { None } else { Some(externref(store, obj)) })
         }
+        ValType::Ref(r) if r.heap == HeapType::Exn => {
+            if obj.is_none() {
+                Val::ExnRef(None)
+            } else if let Ok(r) = obj.cast::<crate::exceptions::ExnRef>() {
+                if r.get().shared != shared.id {
+                    return Err(ConvError::Type("the exnref belongs to another Runtime".into()));
+                }
+                Val::ExnRef(Some(r.get().exn))
+            } else {
+                return Err(ConvError::Type(format!(
+                    "expected an epsilon ExnRef or None for {r}, got {}",
+                    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+                )));
+            }
+        }
         ValType::Ref(r) => {
             if obj.is_none() {
                 Val::FuncRef(None)
@@ -357,21 +372,6 @@ pub(crate) fn to_val(
             } else {
                 return Err(ConvError::Type(format!(
                     "expected an epsilon Function or None for {r}, got {}",
-                    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
-                )));
-            }
-        }
-        ValType::ExnRef => {
-            if obj.is_none() {
-                Val::ExnRef(None)
-            } else if let Ok(r) = obj.cast::<crate::exceptions::ExnRef>() {
-                if r.get().shared != shared.id {
-                    return Err(ConvError::Type("the exnref belongs to another Runtime".into()));
-                }
-                Val::ExnRef(Some(r.get().exn))
-            } else {
-                return Err(ConvError::Type(format!(
-                    "expected an epsilon ExnRef or None for exnref, got {}",
                     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
                 )));
             }

@@ -254,7 +254,7 @@ impl Instance {
 
     /// The size of the exported memory ``memory_name`` in 64 KiB pages.
     #[pyo3(signature = (memory_name="memory"))]
-    fn get_memory_size(&self, py: Python<'_>, memory_name: &str) -> PyResult<u32> {
+    fn get_memory_size(&self, py: Python<'_>, memory_name: &str) -> PyResult<u64> {
         guard(py, || {
             self.check_open(py)?;
             let m = self.memory(py, memory_name)?;

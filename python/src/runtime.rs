@@ -1,6 +1,6 @@
 //! `Runtime`: owns a store; compiles, links and instantiates modules; creates host objects.
 
-use crate::args::{self, CallOpts, MAX_PAGES, pages_arg, read_file};
+use crate::args::{self, CallOpts, MAX_PAGES, pages_arg, pages_arg_up_to, read_file};
 use crate::buffer;
 use crate::compiled::{CompiledModule, source_bytes};
 use crate::errors::{self, Class, HostException, OrPyErr, guard};
@@ -59,9 +59,17 @@ fn resolve_imports(
             _ => None,
         };
         let ext = match provided {
-            Some(obj) => {
-                extern_from_py(py, shared, store, &obj, &import.ty, &what, import.module, import.name)?
-            }
+            Some(obj) => extern_from_py(
+                py,
+                shared,
+                store,
+                module,
+                &obj,
+                &import.ty,
+                &what,
+                import.module,
+                import.name,
+            )?,
             None => {
                 let from_wasi = wasi.and_then(|l| l.get(&mut *store, import.module, import.name));
                 let registered = store.data().registered.get(import.module).copied();
@@ -87,12 +95,13 @@ fn resolve_imports(
     Ok(externs)
 }
 
-/// Converts a Python object given in `imports=` for an import of type `ty`.
+/// Converts a Python object given in `imports=` for an import of type `ty` of `wasm_module`.
 #[allow(clippy::too_many_arguments)]
 fn extern_from_py(
     py: Python<'_>,
     shared: &Arc<Shared>,
     store: &mut PyStore,
+    wasm_module: &epsilon::Module,
     obj: &Bound<'_, PyAny>,
     ty: &ExternType,
     what: &str,
@@ -130,13 +139,17 @@ fn extern_from_py(
         return Ok(Extern::Tag(t.get().tag));
     }
     match ty {
-        ExternType::Func(fty) if obj.is_callable() => Ok(Extern::Func(host_func(
-            shared,
-            store,
-            obj.clone().unbind(),
-            format!("{module}.{name}"),
-            fty.clone(),
-        ))),
+        ExternType::Func(fty) if obj.is_callable() => Ok(Extern::Func(
+            host_func(
+                shared,
+                store,
+                wasm_module,
+                obj.clone().unbind(),
+                format!("{module}.{name}"),
+                fty.clone(),
+            )
+            .py(py)?,
+        )),
         _ => {
             let got = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
             errors::fail(
@@ -157,18 +170,20 @@ fn extern_from_py(
     }
 }
 
-/// Wraps a Python callable as a host function of type `ty`.
+/// Wraps a Python callable as a host function of type `ty`, an imported function type of
+/// `module` (whose type section gives `(ref $t)` in `ty` its meaning).
 fn host_func(
     shared: &Arc<Shared>,
     store: &mut PyStore,
+    module: &epsilon::Module,
     callable: Py<PyAny>,
     name: String,
     ty: FuncType,
-) -> epsilon::Func {
+) -> epsilon::Result<epsilon::Func> {
     // Weak: the store (owned by `Shared`) owns this closure.
     let weak = Arc::downgrade(shared);
     let sig = signature(&name, &ty);
-    epsilon::Func::new(&mut *store, ty, move |mut caller, args, results| {
+    epsilon::Func::new_with_types(&mut *store, module, ty, move |mut caller, args, results| {
         gil::attach(|py| {
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 host_call(py, &weak, &callable, &sig, &mut caller, args, results)
@@ -416,22 +431,25 @@ impl Runtime {
     }
 
     /// Creates a memory of ``min`` pages (growable to ``max``, if given) to pass in
-    /// ``imports=``.
-    #[pyo3(signature = (min, max=None))]
+    /// ``imports=``; ``memory64=True`` makes it a 64-bit memory (``i64`` addresses; limits up
+    /// to 2**48 pages, of which at most the runtime's ceiling is ever used).
+    #[pyo3(signature = (min, max=None, *, memory64=false))]
     fn new_memory<'py>(
         &self,
         py: Python<'py>,
         min: &Bound<'py, PyAny>,
         max: Option<&Bound<'py, PyAny>>,
+        memory64: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             self.check_open(py)?;
-            let min = pages_arg(min, "min")?;
-            let max = max.filter(|m| !m.is_none()).map(|m| pages_arg(m, "max")).transpose()?;
+            let limit = if memory64 { args::MAX_PAGES64 } else { u64::from(MAX_PAGES) };
+            let min = pages_arg_up_to(min, "min", limit)?;
+            let max = max.filter(|m| !m.is_none()).map(|m| pages_arg_up_to(m, "max", limit)).transpose()?;
             if max.is_some_and(|max| max < min) {
                 return Err(PyValueError::new_err("max must not be smaller than min"));
             }
-            let ceiling = self.shared.max_memory_pages;
+            let ceiling = u64::from(self.shared.max_memory_pages);
             if ceiling != 0 && min > ceiling {
                 return Err(PyValueError::new_err(format!(
                     "min of {min} pages exceeds the runtime's max_memory_pages of {ceiling}"
@@ -446,7 +464,7 @@ impl Runtime {
                 )));
             }
             let memory = self.shared.with_store(py, |store| {
-                epsilon::Memory::new(&mut *store, epsilon::MemoryType::new(min, max))
+                epsilon::Memory::new(&mut *store, epsilon::MemoryType { min, max, memory64 })
                     .map_err(|e| errors::from_epsilon(py, &e))
             })?;
             buffer::new_memory(py, self.owner(), memory)

@@ -23,7 +23,6 @@ pub(crate) fn type_name(ty: ValType) -> Cow<'static, str> {
         ValType::V128 => "v128".into(),
         ValType::FuncRef => "funcref".into(),
         ValType::ExternRef => "externref".into(),
-        ValType::ExnRef => "exnref".into(),
         ValType::Ref(r) => r.to_string().into(),
     }
 }
@@ -70,7 +69,7 @@ pub(crate) fn parse_type(py: Python<'_>, name: &str) -> PyResult<ValType> {
                     format!(
                         "unknown value type {}: expected one of 'i32', 'i64', 'f32', 'f64', \
                          'v128', 'funcref', 'externref', 'exnref' or a reference type such as \
-                         '(ref func)', '(ref null extern)' or '(ref 0)'",
+                         '(ref func)', '(ref null extern)', '(ref exn)' or '(ref 0)'",
                         quote(name)
                     ),
                 );
@@ -79,7 +78,7 @@ pub(crate) fn parse_type(py: Python<'_>, name: &str) -> PyResult<ValType> {
     })
 }
 
-/// Parses `(ref null? heaptype)`, heaptype `func`, `extern` or a type index.
+/// Parses `(ref null? heaptype)`, heaptype `func`, `extern`, `exn` or a type index.
 fn parse_ref(name: &str) -> Option<RefType> {
     let inner = name.strip_prefix('(')?.strip_suffix(')')?;
     let mut words = inner.split_whitespace();
@@ -97,6 +96,7 @@ fn parse_ref(name: &str) -> Option<RefType> {
     let heap = match heap {
         "func" => HeapType::Func,
         "extern" => HeapType::Extern,
+        "exn" => HeapType::Exn,
         index => HeapType::Concrete(index.parse().ok()?),
     };
     Some(RefType::new(nullable, heap))
@@ -327,7 +327,7 @@ pub(crate) fn cells_to_py<'py>(py: Python<'py>, ty: ValType, cells: &[u64]) -> P
         // One allocation when the high half is zero (pyo3 builds a 128-bit int in four).
         ValType::V128 if cells[1] == 0 => cell.into_pyobject(py)?.into_any(),
         ValType::V128 => (u128::from(cell) | u128::from(cells[1]) << 64).into_pyobject(py)?.into_any(),
-        ValType::Ref(_) | ValType::ExnRef => py.None().into_bound(py),
+        ValType::Ref(_) => py.None().into_bound(py),
     })
 }
 
@@ -340,7 +340,7 @@ pub(crate) fn number_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, 
         ValType::F32 => Val::F32(F32::from_float(extract_float(obj, "f32")? as f32)),
         ValType::F64 => Val::F64(F64::from_float(extract_float(obj, "f64")?)),
         ValType::V128 => Val::V128(extract_v128(obj)?),
-        ValType::Ref(_) | ValType::ExnRef => {
+        ValType::Ref(_) => {
             return Err(ConvError::Type(format!("{} is not a number type", type_name(ty))));
         }
     })
@@ -354,7 +354,7 @@ pub(crate) fn raw_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, Con
         ValType::F32 => Val::F32(F32::from_bits(int_in_range(obj, "f32 bits", I32_MIN, U32_MAX)? as u32)),
         ValType::F64 => Val::F64(F64::from_bits(int_in_range(obj, "f64 bits", I64_MIN, U64_MAX)? as u64)),
         ValType::V128 => Val::V128(extract_v128(obj)?),
-        ValType::Ref(_) | ValType::ExnRef => {
+        ValType::Ref(_) => {
             return Err(ConvError::Type("call_raw does not support reference types".into()));
         }
     })

@@ -138,3 +138,43 @@ def test_exceptions_can_be_switched_off() -> None:
             runtime.compile(THROWER)
     with epsilon.Runtime(exceptions=True) as runtime:
         runtime.compile(THROWER)
+
+
+NON_NULL = """
+(module
+  (tag $e (export "e") (param i32))
+  (table (export "t") 2 exnref)
+  (func (export "catch") (param i32) (result (ref exn))
+    (block $h (result (ref exn))
+      (try_table (catch_all_ref $h) (throw $e (local.get 0)))
+      (unreachable)))
+  (func (export "payload") (param $x (ref exn)) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (throw_ref (local.get $x)))
+      (unreachable))))
+"""
+
+
+def test_non_nullable_exnref(runtime: epsilon.Runtime) -> None:
+    """``(ref exn)`` in signatures and type names; null is refused for it; tables of exnref."""
+    m = runtime.instantiate(NON_NULL)
+    assert m.exports["catch"] == epsilon.FuncType(["i32"], ["(ref exn)"])
+    assert m.exports["payload"].params == ["(ref exn)"]
+    assert m.exports["t"] == epsilon.TableType("exnref", 2)
+    assert epsilon.TableType("(ref null exn)", 2) == epsilon.TableType("exnref", 2)
+    (exn,) = m.call("catch", 31)
+    assert isinstance(exn, epsilon.ExnRef)
+    assert m.call("payload", exn) == [31]
+    with pytest.raises(epsilon.EpsilonTypeError):
+        m.call("payload", None)
+    with pytest.raises(epsilon.EpsilonTypeError):
+        m.call("payload", 5)
+    table = m.get_table("t")
+    assert table.get(0) is None
+    table.set(1, exn)
+    assert isinstance(table.get(1), epsilon.ExnRef)
+    assert m.call("payload", table.get(1)) == [31]
+    with pytest.raises(epsilon.EpsilonTypeError):
+        table.set(0, "not an exnref")
+    assert table.grow(1, exn) == 2
+    assert m.call("payload", table.get(2)) == [31]

@@ -134,6 +134,35 @@ def test_python_host_functions_take_and_return_typed_references() -> None:
         module.call("run", 1)
 
 
+def test_python_host_functions_with_concrete_types() -> None:
+    """A callable imported as `(ref $t) -> (ref $t)` gets the module's $t: it links, and what it
+    returns is checked against $t (another function type, or None, is refused)."""
+    wat = """(module
+      (type $t (func (param i32) (result i32)))
+      (type $u (func (param i64) (result i64)))
+      (import "env" "pick" (func $pick (param (ref $t) i32) (result (ref $t))))
+      (func $double (type $t) (i32.mul (local.get 0) (i32.const 2)))
+      (func $negate (export "negate") (type $t) (i32.sub (i32.const 0) (local.get 0)))
+      (func $wide (export "wide") (type $u) (local.get 0))
+      (elem declare func $double)
+      (func (export "run") (param i32) (result i32)
+        (call_ref $t (i32.const 21) (call $pick (ref.func $double) (local.get 0)))))"""
+    exports: dict[str, object] = {}
+
+    def pick(f: object, which: int) -> object:
+        return [f, exports.get("negate"), exports.get("wide"), None][which]
+
+    with epsilon.Runtime() as runtime:
+        module = runtime.instantiate(wat, imports={"env": {"pick": pick}})
+        exports["negate"] = module.get_export("negate")
+        exports["wide"] = module.get_export("wide")
+        assert module.call("run", 0) == [42]
+        assert module.call("run", 1) == [-21]
+        for bad in (2, 3):
+            with pytest.raises(epsilon.EpsilonTypeError, match=r"\(ref 0\)"):
+                module.call("run", bad)
+
+
 def test_linking_compares_definitions() -> None:
     runtime = epsilon.Runtime()
     lib = runtime.instantiate(LIB)

@@ -364,3 +364,51 @@ def test_memory64_keyword() -> None:
     with epsilon.Runtime(memory64=False) as runtime:
         with pytest.raises(epsilon.CompileError):
             runtime.instantiate(MEMORY64)
+
+
+def test_host_made_64_bit_memory() -> None:
+    """Runtime.new_memory(memory64=True) makes a 64-bit memory: its type, sizes and growth in
+    pages as Python ints, importable where a module wants an i64 memory and nowhere else."""
+    importer = """(module
+      (memory (import "env" "mem") i64 1)
+      (func (export "size") (result i64) (memory.size))
+      (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+      (func (export "load") (param i64) (result i32) (i32.load8_u (local.get 0))))"""
+    with epsilon.Runtime() as runtime:
+        mem = runtime.new_memory(1, 2**48, memory64=True)
+        assert mem.type == epsilon.MemoryType(1, 2**48, memory64=True)
+        assert mem.size == 1 and mem.data_size == 65536
+        assert mem.grow(2) == 1
+        assert mem.size == 3
+        m = runtime.instantiate(importer, imports={"env": {"mem": mem}})
+        assert m.call("size") == [3]
+        mem.write(3 * 65536 - 1, b"\x2a")
+        assert m.call("load", 3 * 65536 - 1) == [42]
+        assert m.call("grow", 1) == [3]
+        assert mem.size == 4 and mem.type.min == 4
+        # Beyond the engine's ceiling (65,536 pages): an error, the size unchanged.
+        for delta in (65536, 2**32, 2**48, 2**64 - 1):
+            with pytest.raises(epsilon.EpsilonError):
+                mem.grow(delta)
+        assert mem.size == 4
+        # A 32-bit memory does not satisfy an i64 import, nor the other way round.
+        with pytest.raises(epsilon.LinkError):
+            runtime.instantiate(importer, imports={"env": {"mem": runtime.new_memory(1)}})
+        with pytest.raises(epsilon.LinkError):
+            runtime.instantiate('(module (memory (import "env" "mem") 1))', imports={"env": {"mem": mem}})
+        # Limits: up to 2**48 pages in the type; a minimum beyond the ceiling cannot be made.
+        with pytest.raises(ValueError, match="max must be between 0 and 281474976710656"):
+            runtime.new_memory(1, 2**48 + 1, memory64=True)
+        with pytest.raises(ValueError, match="max must be between 0 and 65536"):
+            runtime.new_memory(1, 2**48)
+        with pytest.raises(epsilon.EpsilonError, match="exceeds the limit"):
+            runtime.new_memory(2**40, memory64=True)
+        with pytest.raises(ValueError, match="max must not be smaller than min"):
+            runtime.new_memory(3, 2, memory64=True)
+    with epsilon.Runtime(max_memory_pages=4) as limited:
+        mem = limited.new_memory(1, memory64=True)
+        assert mem.grow(3) == 1
+        with pytest.raises(epsilon.EpsilonError):
+            mem.grow(1)
+        with pytest.raises(ValueError, match="exceeds the runtime's max_memory_pages of 4"):
+            limited.new_memory(1, 5, memory64=True)

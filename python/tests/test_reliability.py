@@ -387,3 +387,30 @@ def test_interpreter_exit_with_a_blocked_stdin_reader() -> None:
         timeout=20,
     )
     assert_clean(proc, "timed out")
+
+
+def test_64_bit_memory_limits_do_not_crash() -> None:
+    # Page counts beyond 32 bits reach a 64-bit memory's grow and new_memory: errors, no panic.
+    proc = run_python(
+        """
+        import epsilon
+        rt = epsilon.Runtime()
+        mem = rt.new_memory(0, 2**48, memory64=True)
+        for delta in (2**31, 2**32, 2**32 + 1, 2**48, 2**63, 2**64 - 1, 2**64, -1, 2**200):
+            try:
+                mem.grow(delta)
+            except (epsilon.EpsilonError, ValueError, OverflowError):
+                pass
+            else:
+                raise SystemExit(f"grow({delta}) succeeded")
+        for args in ((2**48,), (2**47, 2**48), (0, 2**64), (-1,), (2**48 + 1,)):
+            try:
+                rt.new_memory(*args, memory64=True)
+            except (epsilon.EpsilonError, ValueError, OverflowError):
+                pass
+            else:
+                raise SystemExit(f"new_memory{args} succeeded")
+        print(mem.size, mem.type.max, mem.type.memory64)
+        """
+    )
+    assert_clean(proc, "0 281474976710656 True")

@@ -102,11 +102,12 @@ fn mismatch(expected: ValType, got: &Val) -> Error {
 
 /// Whether `v` is a value of `ty`'s kind: the same number type, or a reference of the same
 /// family (a function reference for `func` and concrete heap types, a host reference for
-/// `extern`). Nullability and concrete types are checked by [`val_to_cells`].
+/// `extern`, an exception reference for `exn`). Nullability and concrete types are checked by [`val_to_cells`].
 pub(crate) fn val_kind_matches(v: &Val, ty: ValType) -> bool {
     match (v, ty) {
         (Val::FuncRef(_), ValType::Ref(r)) => r.heap.is_func(),
         (Val::ExternRef(_), ValType::Ref(r)) => r.heap == HeapType::Extern,
+        (Val::ExnRef(_), ValType::Ref(r)) => r.heap == HeapType::Exn,
         _ => v.ty() == ty,
     }
 }
@@ -119,6 +120,7 @@ pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType, ids: &[TypeI
     match (v, ty.heap) {
         (Val::FuncRef(None), h) if h.is_func() => null_cell(v, ty),
         (Val::ExternRef(None), HeapType::Extern) => null_cell(v, ty),
+        (Val::ExnRef(None), HeapType::Exn) => null_cell(v, ty),
         (Val::FuncRef(Some(f)), HeapType::Func) => {
             store.check(f.store)?;
             Ok(f.index + 1)
@@ -139,6 +141,10 @@ pub(crate) fn ref_to_cell(store: &StoreInner, v: &Val, ty: RefType, ids: &[TypeI
             if store.externs.get(r.index, r.generation).is_none() {
                 return Err(crate::value::collected());
             }
+            Ok(r.index + 1)
+        }
+        (Val::ExnRef(Some(r)), HeapType::Exn) => {
+            store.check(r.store)?;
             Ok(r.index + 1)
         }
         _ => Err(mismatch(ty.into(), v)),
@@ -166,6 +172,7 @@ pub(crate) fn cell_to_ref(store: &StoreInner, cell: u32, ty: RefType) -> Val {
             index,
             generation: store.externs.generation(index),
         })),
+        HeapType::Exn => Val::ExnRef((cell != 0).then_some(crate::exn::ExnRef { store: store.id, index })),
     }
 }
 
@@ -179,11 +186,6 @@ pub(crate) fn val_to_cells(store: &StoreInner, v: &Val, ty: ValType, ids: &[Type
         (ValType::F64, Val::F64(x)) => (x.to_bits(), 0),
         (ValType::V128, Val::V128(x)) => x.to_cells(),
         (ValType::Ref(r), _) => (u64::from(ref_to_cell(store, v, r, ids)?), 0),
-        (ValType::ExnRef, Val::ExnRef(None)) => (0, 0),
-        (ValType::ExnRef, Val::ExnRef(Some(r))) => {
-            store.check(r.store)?;
-            (u64::from(r.index) + 1, 0)
-        }
         _ => return Err(mismatch(ty, v)),
     })
 }
@@ -197,10 +199,6 @@ pub(crate) fn cells_to_val(store: &StoreInner, lo: u64, hi: u64, ty: ValType) ->
         ValType::F64 => Val::F64(F64::from_bits(lo)),
         ValType::V128 => Val::V128(V128::from_cells(lo, hi)),
         ValType::Ref(r) => cell_to_ref(store, lo as u32, r),
-        ValType::ExnRef => {
-            let cell = lo as u32;
-            Val::ExnRef((cell != 0).then(|| crate::exn::ExnRef { store: store.id, index: cell - 1 }))
-        }
     }
 }
 
@@ -225,33 +223,71 @@ impl Func {
     /// Typed references in `ty` are checked: a result of type `(ref func)` must not be null.
     /// A concrete heap type (`(ref $t)`) has no module here to give its index a meaning, so a
     /// signature naming one matches no module's function type (such a function cannot satisfy
-    /// an import); use `(ref func)` or `funcref` instead.
+    /// an import); use [`Func::new_with_types`] for that, or `(ref func)` / `funcref`.
     pub fn new<T: 'static>(
         store: impl AsContextMut<Data = T>,
         ty: FuncType,
         callback: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
     ) -> Func {
-        Func::new_host(store, ty, HostCallback::Vals(Arc::new(callback)))
+        Func::new_host(store, ty, None, HostCallback::Vals(Arc::new(callback)))
     }
 
-    /// Creates a host function in the store.
+    /// Creates a host function whose signature names concrete types of `module`: a heap type
+    /// `(ref $i)` in `ty` is type `i` of `module`'s type section, as in the module's own
+    /// signatures. The function then has the type of the module's equal definition, so it can
+    /// satisfy an import of `module` (or of any module with an equal definition) that takes or
+    /// returns `(ref $t)`; arguments and results are checked against those types as for a
+    /// wasm function (a result of type `(ref $t)` must be a non-null function of `$t`'s type).
+    ///
+    /// # Errors
+    /// If `module` belongs to another engine than the store (`ErrorKind::Usage`), or `ty`
+    /// names a type index that `module` does not have (`ErrorKind::Type`).
+    pub fn new_with_types<T: 'static>(
+        mut store: impl AsContextMut<Data = T>,
+        module: &crate::Module,
+        ty: FuncType,
+        callback: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync + 'static,
+    ) -> Result<Func> {
+        if !crate::Engine::same(store.as_context_mut().engine(), module.engine()) {
+            return Err(Error::usage("module and store belong to different engines"));
+        }
+        if ty.canonical(&module.inner.type_ids).is_none() {
+            return Err(Error::type_error(format!(
+                "function type {ty} names a type index the module does not have ({} types)",
+                module.inner.type_ids.len()
+            )));
+        }
+        Ok(Func::new_host(store, ty, Some(module.clone()), HostCallback::Vals(Arc::new(callback))))
+    }
+
+    /// Creates a host function in the store; `types` gives concrete heap types in `ty` their
+    /// meaning (its indices were checked against it).
     pub(crate) fn new_host<T: 'static>(
         mut store: impl AsContextMut<Data = T>,
         ty: FuncType,
+        types: Option<crate::Module>,
         callback: HostCallback<T>,
     ) -> Func {
         let store = store.as_context_mut();
-        // A concrete type index means nothing outside a module: such a signature gets an id
-        // of its own, which no module's type (and so no import or `call_indirect`) matches.
-        let type_id = if ty.has_concrete() {
-            store.inner.engine.unique_type_id()
-        } else {
-            store.inner.engine.intern(&ty)
+        let type_id = match (&types, ty.has_concrete()) {
+            // The canonical form, as the module's own types are interned.
+            (Some(m), true) => match ty.canonical(&m.inner.type_ids) {
+                Some(canonical) => store.inner.engine.intern(&canonical),
+                None => store.inner.engine.unique_type_id(),
+            },
+            // A concrete type index means nothing outside a module: such a signature gets an
+            // id of its own, which no module's type (and so no import or `call_indirect`)
+            // matches.
+            (None, true) => store.inner.engine.unique_type_id(),
+            (_, false) => store.inner.engine.intern(&ty),
         };
         let cells = |types: &[ValType]| types.iter().map(|t| t.cells() as usize).sum();
         let (param_cells, result_cells) = (cells(ty.params()), cells(ty.results()));
         store.host_funcs.push(HostFunc { ty: ty.clone(), callback, param_cells, result_cells });
         let host = (store.host_funcs.len() - 1) as u32;
+        if let Some(module) = types {
+            store.inner.host_types.insert(host, module);
+        }
         store.inner.funcs.push(FuncEntity::Host { host, ty: type_id, sig: ty });
         Func { store: store.inner.id, index: (store.inner.funcs.len() - 1) as u32 }
     }
@@ -274,7 +310,7 @@ impl Func {
         func: impl IntoFunc<T, Params, Results>,
     ) -> Func {
         let (ty, callback) = func.into_func();
-        Func::new_host(store, ty, HostCallback::Cells(callback))
+        Func::new_host(store, ty, None, HostCallback::Cells(callback))
     }
 
     /// The function's signature.

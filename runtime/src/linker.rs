@@ -147,7 +147,7 @@ impl<T: 'static> Linker<T> {
         Some(match def {
             Definition::Extern(e) => *e,
             Definition::Host(ty, callback) => {
-                Extern::Func(Func::new_host(store.as_context_mut(), ty.clone(), callback.clone()))
+                Extern::Func(Func::new_host(store.as_context_mut(), ty.clone(), None, callback.clone()))
             }
         })
     }

@@ -165,9 +165,10 @@ impl Memory {
         Ok(self.entity(store.as_context())?.current_type())
     }
 
-    /// The current size in pages.
-    pub fn size(&self, store: impl AsContext) -> Result<u32> {
-        Ok(self.entity(store.as_context())?.pages())
+    /// The current size in pages (a `u64` like [`MemoryType`]'s limits, whether the memory
+    /// is 32-bit or 64-bit).
+    pub fn size(&self, store: impl AsContext) -> Result<u64> {
+        Ok(u64::from(self.entity(store.as_context())?.pages()))
     }
 
     /// The current size in bytes.
@@ -208,13 +209,15 @@ impl Memory {
         Ok((&mut inner.memories[self.index as usize].data, data))
     }
 
-    /// Grows the memory by `delta` pages and returns the previous size.
+    /// Grows the memory by `delta` pages and returns the previous size. Page counts are `u64`
+    /// for 32-bit and 64-bit memories alike (as `memory.grow` of a 64-bit memory takes an
+    /// `i64`); no memory grows beyond the engine's page ceiling.
     ///
     /// # Errors
     /// If the new size would exceed the maximum or the configured ceiling.
-    pub fn grow(&self, mut store: impl AsContextMut, delta: u32) -> Result<u32> {
+    pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let entity = self.entity_mut(store.as_context_mut())?;
-        entity.grow(delta).ok_or_else(|| {
+        u32::try_from(delta).ok().and_then(|delta| entity.grow(delta)).map(u64::from).ok_or_else(|| {
             Error::new(
                 ErrorKind::OutOfRange,
                 format!("cannot grow memory of {} pages by {delta} pages", entity.pages()),

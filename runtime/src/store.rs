@@ -33,7 +33,8 @@ impl StoreId {
 pub(crate) enum FuncEntity {
     /// Defined by wasm: `code` indexes the module's translated functions.
     Wasm { instance: u32, code: u32, ty: TypeId, sig: FuncType },
-    /// Defined by the host: `host` indexes `Store::host_funcs`.
+    /// Defined by the host: `host` indexes `Store::host_funcs` (and keys
+    /// `StoreInner::host_types`).
     Host { host: u32, ty: TypeId, sig: FuncType },
 }
 
@@ -97,6 +98,10 @@ pub struct StoreInner {
     pub(crate) scratch: Vec<u64>,
     /// Reused buffer for the arguments and results of host calls.
     pub(crate) host_vals: Vec<Val>,
+    /// The modules whose types give the concrete heap types of host functions' signatures
+    /// their meaning, by host function (`Func::new_with_types`; kept out of the entities on
+    /// the call path).
+    pub(crate) host_types: std::collections::HashMap<u32, crate::Module>,
 }
 
 impl StoreInner {
@@ -114,7 +119,16 @@ impl StoreInner {
     pub(crate) fn func_type_ids(&self, func: u32) -> &[TypeId] {
         match self.funcs[func as usize] {
             FuncEntity::Wasm { instance, .. } => self.type_ids(Some(instance)),
-            FuncEntity::Host { .. } => &[],
+            FuncEntity::Host { host, .. } => self.host_type_ids(host),
+        }
+    }
+
+    /// The type context of host function `host`'s signature: the module given to
+    /// [`Func::new_with_types`](crate::Func::new_with_types), else none.
+    pub(crate) fn host_type_ids(&self, host: u32) -> &[TypeId] {
+        match self.host_types.get(&host) {
+            Some(module) => &module.inner.type_ids,
+            None => &[],
         }
     }
 
@@ -172,6 +186,7 @@ impl<T> Store<T> {
                 interrupt_callback: None,
                 scratch: Vec::new(),
                 host_vals: Vec::new(),
+                host_types: std::collections::HashMap::new(),
             },
             host_funcs: Vec::new(),
             data,

@@ -7,9 +7,9 @@ use std::sync::Arc;
 /// The type of a WebAssembly value.
 ///
 /// Reference types are one variant, [`ValType::Ref`], carrying nullability and a heap type
-/// (typed function references). The WebAssembly 2.0 names stay available as constants:
-/// [`ValType::FuncRef`] is `(ref null func)` and [`ValType::ExternRef`] is
-/// `(ref null extern)`; both can be used in patterns.
+/// (typed function references). The abbreviations stay available as constants:
+/// [`ValType::FuncRef`] is `(ref null func)`, [`ValType::ExternRef`] is `(ref null extern)`
+/// and [`ValType::ExnRef`] is `(ref null exn)`; all can be used in patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValType {
     /// 32-bit integer.
@@ -24,10 +24,6 @@ pub enum ValType {
     V128,
     /// A reference: `(ref null? heaptype)`.
     Ref(RefType),
-    /// `exnref`: a nullable reference to a caught exception (exception handling). Its own
-    /// variant for now: non-nullable `(ref exn)` and tables of exception references are not
-    /// supported.
-    ExnRef,
 }
 
 #[allow(non_upper_case_globals)]
@@ -36,6 +32,8 @@ impl ValType {
     pub const FuncRef: ValType = ValType::Ref(RefType::FuncRef);
     /// `externref`, a nullable reference to a host object: `(ref null extern)`.
     pub const ExternRef: ValType = ValType::Ref(RefType::ExternRef);
+    /// `exnref`, a nullable reference to a caught exception: `(ref null exn)`.
+    pub const ExnRef: ValType = ValType::Ref(RefType::ExnRef);
 
     /// Number of 64-bit cells a value of this type occupies in a frame (2 for `v128`, else 1).
     pub(crate) fn cells(self) -> u32 {
@@ -47,10 +45,10 @@ impl ValType {
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::Ref(_) | ValType::ExnRef)
+        matches!(self, ValType::Ref(_))
     }
 
-    /// The reference type, if this is one (`exnref` is not a [`RefType`]).
+    /// The reference type, if this is one.
     pub fn as_ref_type(self) -> Option<RefType> {
         match self {
             ValType::Ref(r) => Some(r),
@@ -71,7 +69,6 @@ impl ValType {
             wasmparser::ValType::F32 => ValType::F32,
             wasmparser::ValType::F64 => ValType::F64,
             wasmparser::ValType::V128 => ValType::V128,
-            wasmparser::ValType::Ref(r) if is_exnref(r) => ValType::ExnRef,
             wasmparser::ValType::Ref(r) => return RefType::from_wasmparser(r).map(ValType::Ref),
         })
     }
@@ -86,16 +83,8 @@ impl fmt::Display for ValType {
             ValType::F64 => "f64",
             ValType::V128 => "v128",
             ValType::Ref(r) => return r.fmt(f),
-            ValType::ExnRef => "exnref",
         })
     }
-}
-
-/// Whether `r` is `exnref` (`(ref null exn)`), the one exception reference type epsilon
-/// implements.
-fn is_exnref(r: wasmparser::RefType) -> bool {
-    use wasmparser::{AbstractHeapType, HeapType};
-    r.is_nullable() && r.heap_type() == HeapType::Abstract { shared: false, ty: AbstractHeapType::Exn }
 }
 
 /// What a reference points to: an abstract heap type or a concrete type of a module.
@@ -111,6 +100,8 @@ pub enum HeapType {
     Func,
     /// `extern`: any host object.
     Extern,
+    /// `exn`: any exception (exception handling).
+    Exn,
     /// A function type of the module, by its index in the type section: `(ref $t)`.
     Concrete(u32),
 }
@@ -126,6 +117,7 @@ impl HeapType {
         match h {
             H::Abstract { shared: false, ty: AbstractHeapType::Func } => Some(HeapType::Func),
             H::Abstract { shared: false, ty: AbstractHeapType::Extern } => Some(HeapType::Extern),
+            H::Abstract { shared: false, ty: AbstractHeapType::Exn } => Some(HeapType::Exn),
             H::Concrete(UnpackedIndex::Module(i)) => Some(HeapType::Concrete(i)),
             _ => None,
         }
@@ -137,6 +129,7 @@ impl fmt::Display for HeapType {
         match self {
             HeapType::Func => f.write_str("func"),
             HeapType::Extern => f.write_str("extern"),
+            HeapType::Exn => f.write_str("exn"),
             HeapType::Concrete(i) => write!(f, "{i}"),
         }
     }
@@ -146,7 +139,8 @@ impl fmt::Display for HeapType {
 ///
 /// `RefType::FuncRef` (`funcref`) and `RefType::ExternRef` (`externref`) are the nullable
 /// abstract ones of WebAssembly 2.0; typed function references add non-nullable references
-/// and concrete heap types (`(ref $t)`, `(ref null $t)`, `(ref func)`, `(ref extern)`).
+/// and concrete heap types (`(ref $t)`, `(ref null $t)`, `(ref func)`, `(ref extern)`);
+/// exception handling adds `RefType::ExnRef` (`exnref`) and `(ref exn)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RefType {
     /// Whether the reference may be null.
@@ -161,6 +155,8 @@ impl RefType {
     pub const FuncRef: RefType = RefType { nullable: true, heap: HeapType::Func };
     /// `externref`: `(ref null extern)`.
     pub const ExternRef: RefType = RefType { nullable: true, heap: HeapType::Extern };
+    /// `exnref`: `(ref null exn)`.
+    pub const ExnRef: RefType = RefType { nullable: true, heap: HeapType::Exn };
 
     /// Creates a reference type.
     pub const fn new(nullable: bool, heap: HeapType) -> Self {
@@ -183,6 +179,7 @@ impl fmt::Display for RefType {
         match (self.nullable, self.heap) {
             (true, HeapType::Func) => f.write_str("funcref"),
             (true, HeapType::Extern) => f.write_str("externref"),
+            (true, HeapType::Exn) => f.write_str("exnref"),
             (true, heap) => write!(f, "(ref null {heap})"),
             (false, heap) => write!(f, "(ref {heap})"),
         }
@@ -262,7 +259,9 @@ pub(crate) fn ref_subtype(have: RefType, have_ids: &[TypeId], want: RefType, wan
         return false;
     }
     match (have.heap, want.heap) {
-        (HeapType::Func, HeapType::Func) | (HeapType::Extern, HeapType::Extern) => true,
+        (HeapType::Func, HeapType::Func)
+        | (HeapType::Extern, HeapType::Extern)
+        | (HeapType::Exn, HeapType::Exn) => true,
         (HeapType::Concrete(_), HeapType::Func) => true,
         (HeapType::Concrete(a), HeapType::Concrete(b)) => {
             matches!((have_ids.get(a as usize), want_ids.get(b as usize)), (Some(x), Some(y)) if x == y)

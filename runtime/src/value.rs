@@ -181,13 +181,14 @@ pub enum Val {
     FuncRef(Option<Func>),
     /// A host reference (`externref`, `(ref extern)`); `None` is `ref.null extern`.
     ExternRef(Option<ExternRef>),
-    /// `exnref`, `None` is `ref.null exn` (exception handling).
+    /// An exception reference (`exnref`, `(ref exn)`); `None` is `ref.null exn` (exception
+    /// handling).
     ExnRef(Option<crate::exn::ExnRef>),
 }
 
 impl Val {
     /// The type of this value; for references the nullable abstract type of their family
-    /// (`funcref` or `externref`), whatever more precise type they also have.
+    /// (`funcref`, `externref` or `exnref`), whatever more precise type they also have.
     pub fn ty(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
@@ -203,7 +204,7 @@ impl Val {
 
     /// The zero value (or null reference) of a type: what locals start as.
     ///
-    /// For a non-nullable reference type (`(ref func)`, `(ref $t)`) this is still the null
+    /// For a non-nullable reference type (`(ref func)`, `(ref $t)`, `(ref exn)`) this is still the null
     /// reference of its family, which is not a value of the type: a placeholder to overwrite
     /// (host functions' results start as it), refused where a value of the type is needed.
     pub fn default_for(ty: ValType) -> Val {
@@ -214,8 +215,8 @@ impl Val {
             ValType::F64 => Val::F64(F64::default()),
             ValType::V128 => Val::V128(V128::default()),
             ValType::Ref(RefType { heap: HeapType::Extern, .. }) => Val::ExternRef(None),
+            ValType::Ref(RefType { heap: HeapType::Exn, .. }) => Val::ExnRef(None),
             ValType::Ref(_) => Val::FuncRef(None),
-            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 

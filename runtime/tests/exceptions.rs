@@ -3,8 +3,8 @@
 //! tail calls, traps, fuel and interruption.
 
 use epsilon::{
-    Config, Engine, Error, ErrorKind, Exception, Extern, ExternType, Func, FuncType, Instance, Linker,
-    Module, Store, Tag, TagType, TrapKind, Val, ValType,
+    Config, Engine, Error, ErrorKind, Exception, Extern, ExternType, Func, FuncType, HeapType, Instance,
+    Linker, Module, RefType, Store, Table, TableType, Tag, TagType, TrapKind, Val, ValType,
 };
 
 const THROWER: &str = r#"(module
@@ -353,4 +353,61 @@ fn exnref_values_reach_the_host() {
     assert_eq!(exception.values, vec![Val::I32(9)]);
     assert_eq!(store.exception_count(), 1, "an exception behind an exnref is kept");
     let _: &Error = &Exception::new(exception.tag, vec![]).into_error();
+}
+
+#[test]
+fn non_nullable_exnref_types_and_values() {
+    let (mut store, instance) = instance(
+        Config::default(),
+        r#"(module
+             (tag $e (export "e") (param i32))
+             (table $t (export "t") 1 exnref)
+             (func (export "catch") (param i32) (result (ref exn))
+               (block $h (result (ref exn))
+                 (try_table (catch_all_ref $h) (throw $e (local.get 0)))
+                 (unreachable)))
+             (func (export "payload") (param $x (ref exn)) (result i32)
+               (block $h (result i32)
+                 (try_table (catch $e $h) (throw_ref (local.get $x)))
+                 (unreachable))))"#,
+    );
+    let exn = RefType::new(false, HeapType::Exn);
+    assert_eq!(exn.to_string(), "(ref exn)");
+    assert_eq!(ValType::ExnRef, ValType::Ref(RefType::new(true, HeapType::Exn)));
+    assert_eq!(ValType::ExnRef.to_string(), "exnref");
+    assert!(ValType::ExnRef.is_ref());
+    let catch = instance.get_func(&store, "catch").unwrap();
+    let payload = instance.get_func(&store, "payload").unwrap();
+    assert_eq!(catch.ty(&store).unwrap().results(), &[ValType::Ref(exn)]);
+    assert_eq!(payload.ty(&store).unwrap().params(), &[ValType::Ref(exn)]);
+
+    // A caught exception goes to the host and back into a `(ref exn)` parameter.
+    let mut results = [Val::I32(0)];
+    catch.call(&mut store, &[Val::I32(17)], &mut results).unwrap();
+    let reference = results[0];
+    assert!(matches!(reference, Val::ExnRef(Some(_))), "{reference:?}");
+    payload.call(&mut store, &[reference], &mut results).unwrap();
+    assert_eq!(results[0], Val::I32(17));
+
+    // Null, or another kind of reference, is refused for `(ref exn)`.
+    let err = payload.call(&mut store, &[Val::ExnRef(None)], &mut results).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Type, "{err}");
+    let err = payload.call(&mut store, &[Val::FuncRef(None)], &mut results).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Type, "{err}");
+
+    // A table of exnref holds the reference through the host API.
+    let table = instance.get_table(&store, "t").unwrap();
+    assert_eq!(table.ty(&store).unwrap().element, RefType::ExnRef);
+    assert_eq!(table.get(&store, 0).unwrap(), Val::ExnRef(None));
+    table.set(&mut store, 0, reference).unwrap();
+    assert_eq!(table.get(&store, 0).unwrap(), reference);
+    let err = table.set(&mut store, 0, Val::FuncRef(None)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Type, "{err}");
+
+    // A host table of `(ref exn)` needs a non-null initial value.
+    let ty = TableType::new(exn, 1, None);
+    let err = Table::new(&mut store, ty, Val::ExnRef(None)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Type, "{err}");
+    let host = Table::new(&mut store, ty, reference).unwrap();
+    assert_eq!(host.get(&store, 0).unwrap(), reference);
 }

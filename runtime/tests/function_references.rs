@@ -332,3 +332,87 @@ fn the_switch_rejects_typed_references_when_off() {
     )
     .unwrap();
 }
+
+#[test]
+fn host_functions_with_concrete_types_of_a_module() {
+    // `Func::new_with_types`: `(ref $t)` in a host signature names a type of a given module,
+    // so the function satisfies that module's import of `(ref $t) -> (ref $t)`, and its
+    // arguments and results are checked against `$t`.
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let module = Module::new(
+        &engine,
+        r#"(module
+             (type $t (func (param i32) (result i32)))
+             (type $u (func (param i64) (result i64)))
+             (import "h" "pick" (func $pick (param (ref $t) i32) (result (ref $t))))
+             (func $double (type $t) (i32.mul (local.get 0) (i32.const 2)))
+             (func $negate (export "negate") (type $t) (i32.sub (i32.const 0) (local.get 0)))
+             (func $wide (export "wide") (type $u) (local.get 0))
+             (elem declare func $double)
+             ;; The host picks a function of $t; it is called with 21.
+             (func (export "run") (param i32) (result i32)
+               (call_ref $t (i32.const 21) (call $pick (ref.func $double) (local.get 0)))))"#,
+    )
+    .unwrap();
+    let t = |nullable| ValType::Ref(RefType::new(nullable, HeapType::Concrete(0)));
+    let ty = FuncType::new([t(false), ValType::I32], [t(false)]);
+    // 0: the argument back; 1: `negate`; 2: a function of another type; 3: null.
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Val>::new()));
+    let picks = slot.clone();
+    let pick = Func::new_with_types(&mut store, &module, ty.clone(), move |_, args, results| {
+        let picks = picks.lock().unwrap();
+        results[0] = match args[1].i32().unwrap() {
+            0 => args[0],
+            n => picks[n as usize - 1],
+        };
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(pick.ty(&store).unwrap(), ty);
+    let mut linker = Linker::new(&engine);
+    linker.define("h", "pick", pick).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let negate = instance.get_func(&store, "negate").unwrap();
+    let wide = instance.get_func(&store, "wide").unwrap();
+    *slot.lock().unwrap() = vec![Val::FuncRef(Some(negate)), Val::FuncRef(Some(wide)), Val::FuncRef(None)];
+    let run = instance.get_typed_func::<i32, i32>(&store, "run").unwrap();
+    assert_eq!(run.call(&mut store, 0).unwrap(), 42);
+    assert_eq!(run.call(&mut store, 1).unwrap(), -21);
+    for bad in [2, 3] {
+        let err = run.call(&mut store, bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Type, "{err}");
+    }
+
+    // Called from the host, its arguments are checked against `$t` as well.
+    let mut results = [Val::FuncRef(None)];
+    pick.call(&mut store, &[Val::FuncRef(Some(negate)), Val::I32(0)], &mut results).unwrap();
+    assert_eq!(results[0], Val::FuncRef(Some(negate)));
+    let err = pick.call(&mut store, &[Val::FuncRef(Some(wide)), Val::I32(0)], &mut results).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Type, "{err}");
+
+    // A module with an equal definition of `$t` (another index) accepts it too; one whose
+    // type differs does not.
+    let same = Module::new(
+        &engine,
+        r#"(module (type (func)) (type $t (func (param i32) (result i32)))
+             (import "h" "pick" (func (param (ref $t) i32) (result (ref $t)))))"#,
+    )
+    .unwrap();
+    linker.instantiate(&mut store, &same).unwrap();
+    let other = Module::new(
+        &engine,
+        r#"(module (type $t (func (param i64) (result i64)))
+             (import "h" "pick" (func (param (ref $t) i32) (result (ref $t)))))"#,
+    )
+    .unwrap();
+    assert_eq!(linker.instantiate(&mut store, &other).unwrap_err().kind(), ErrorKind::Link);
+
+    // An index the module does not have, or a module of another engine, is refused.
+    let bad = FuncType::new([ValType::Ref(RefType::new(false, HeapType::Concrete(9)))], []);
+    let err = Func::new_with_types(&mut store, &module, bad, |_, _, _| Ok(())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Type, "{err}");
+    let foreign = Module::new(&Engine::default(), "(module (type (func)))").unwrap();
+    let err = Func::new_with_types(&mut store, &foreign, ty, |_, _, _| Ok(())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Usage, "{err}");
+}

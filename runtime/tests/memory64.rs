@@ -248,3 +248,43 @@ fn memory64_is_a_config_switch() {
     // On by default.
     Module::new(&Engine::default(), "(module (memory i64 1))").unwrap();
 }
+
+#[test]
+fn host_grows_a_64_bit_memory_in_u64_pages() {
+    // The host API counts pages in u64 for both index types: a 64-bit memory made by the host,
+    // grown from both sides, refuses deltas beyond the ceiling (here 8 pages; also deltas of
+    // 2^32 and more, which would wrap as u32) without changing its size.
+    let mut config = Config::default();
+    config.max_memory_pages(8);
+    let engine = Engine::new(config);
+    let mut store = Store::new(&engine, ());
+    let memory = Memory::new(&mut store, MemoryType::new64(1, Some(1 << 48))).unwrap();
+    assert_eq!(memory.ty(&store).unwrap(), MemoryType::new64(1, Some(1 << 48)));
+    let size: u64 = memory.size(&store).unwrap();
+    assert_eq!(size, 1);
+    assert_eq!(memory.grow(&mut store, 2).unwrap(), 1);
+    let module = Module::new(
+        &engine,
+        r#"(module (memory (import "env" "mem") i64 1)
+             (func (export "grow") (param i64) (result i64) (memory.grow (local.get 0)))
+             (func (export "size") (result i64) (memory.size)))"#,
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    linker.define("env", "mem", memory).unwrap();
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    let grow = instance.get_typed_func::<i64, i64>(&store, "grow").unwrap();
+    let wasm_size = instance.get_typed_func::<(), i64>(&store, "size").unwrap();
+    assert_eq!(wasm_size.call(&mut store, ()).unwrap(), 3);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), 3);
+    assert_eq!(memory.size(&store).unwrap(), 4);
+    for delta in [5, 1 << 16, FOUR_GIB, FOUR_GIB + 1, 1 << 48, u64::MAX] {
+        let err = memory.grow(&mut store, delta).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::OutOfRange, "{err}");
+        assert_eq!(memory.size(&store).unwrap(), 4, "a failed grow by {delta} changed the size");
+    }
+    assert_eq!(memory.grow(&mut store, 4).unwrap(), 4, "up to the ceiling of 8 pages");
+    assert_eq!(wasm_size.call(&mut store, ()).unwrap(), 8);
+    assert_eq!(grow.call(&mut store, 1).unwrap(), -1);
+    assert_eq!(memory.data_size(&store).unwrap(), 8 << 16);
+}

@@ -127,12 +127,12 @@ def parse_value(text: str) -> Tuple[str, Optional[int]]:
     """Splits a canonical value string into its type and its bits (an int).
 
     References give ``None`` for null, the host number for ``externref:N``, and ``-1`` for
-    ``funcref:non-null``.
+    ``funcref:non-null`` and ``exnref:non-null``.
     """
     ty, _, rest = text.partition(":")
     if ty in HEX_DIGITS:
         return ty, int(rest[2:] if rest.startswith("0x") else rest, 16)
-    if ty in ("funcref", "externref"):
+    if ty in ("funcref", "externref", "exnref"):
         if rest == "null":
             return ty, None
         if rest == "non-null":
@@ -147,7 +147,7 @@ def format_value(ty: str, bits: Optional[int]) -> str:
         width = HEX_DIGITS[ty]
         prefix = "" if ty == "v128" else "0x"
         return "%s:%s%0*x" % (ty, prefix, width, bits & ((1 << (4 * width)) - 1))
-    if ty in ("funcref", "externref"):
+    if ty in ("funcref", "externref", "exnref"):
         if bits is None:
             return ty + ":null"
         if bits == -1:

@@ -72,10 +72,11 @@ SPECTEST_FUNCS = [
 
 def ref_family(ty):
     """A typed reference type's name as its family's: '(ref extern)' and '(ref null extern)' are
-    externref, '(ref func)', '(ref null 3)' and the other typed function references funcref;
-    any other name as it is."""
+    externref, '(ref exn)' is exnref, '(ref func)', '(ref null 3)' and the other typed function
+    references funcref; any other name as it is."""
     if ty.startswith("(ref "):
-        return "externref" if ty.split()[-1] == "extern)" else "funcref"
+        heap = ty.split()[-1]
+        return {"extern)": "externref", "exn)": "exnref"}.get(heap, "funcref")
     return ty
 
 
@@ -242,10 +243,10 @@ class EpsilonAdapter(Adapter):
             if ref is None:
                 ref = self.externs[bits] = HostRef(bits)
             return ref
-        if ty == "funcref":
+        if ty in ("funcref", "exnref"):
             if bits is None:
                 return None
-            raise Unsupported("non-null funcref arguments")
+            raise Unsupported("non-null %s arguments" % ty)
         return bits
 
     @staticmethod

@@ -104,8 +104,8 @@ def arg_string(const):
         return api.format_value("v128", bits)
     if t == "externref":
         return "externref:null" if value in (None, "null") else "externref:%d" % int(value)
-    if t == "funcref" and value in (None, "null"):
-        return "funcref:null"
+    if t in ("funcref", "exnref") and value in (None, "null"):
+        return t + ":null"
     raise DriverError("unsupported argument %s" % json.dumps(const))
 
 

@@ -99,6 +99,8 @@ pub enum ExpectedValue {
     FuncNull,
     /// `(ref.null extern)`.
     ExternNull,
+    /// `(ref.null exn)`.
+    ExnNull,
     /// `(ref.extern N)`: the host reference holding `N`.
     Extern(u32),
     /// `(ref.extern)`: any non-null external reference.
@@ -124,6 +126,8 @@ enum GotValue {
     ExternNull,
     Extern(u32),
     ExternOpaque,
+    ExnNull,
+    ExnNonNull,
 }
 
 impl GotValue {
@@ -154,6 +158,11 @@ impl GotValue {
                 }
                 _ => return None,
             },
+            "exnref" => match rest {
+                "null" => GotValue::ExnNull,
+                "non-null" => GotValue::ExnNonNull,
+                _ => return None,
+            },
             _ => return None,
         })
     }
@@ -179,6 +188,7 @@ impl ExpectedValue {
             WastRetCore::RefNull(Some(heap)) => match ref_kind(heap) {
                 Some(RefKind::Func) => ExpectedValue::FuncNull,
                 Some(RefKind::Extern) => ExpectedValue::ExternNull,
+                Some(RefKind::Exn) => ExpectedValue::ExnNull,
                 None => ExpectedValue::Unsupported(format!("ref.null {heap:?}")),
             },
             WastRetCore::RefExtern(Some(n)) => ExpectedValue::Extern(*n),
@@ -209,6 +219,7 @@ impl ExpectedValue {
             ExpectedValue::RefNull => "ref:null".to_string(),
             ExpectedValue::FuncNull => "funcref:null".to_string(),
             ExpectedValue::ExternNull => "externref:null".to_string(),
+            ExpectedValue::ExnNull => "exnref:null".to_string(),
             ExpectedValue::Extern(n) => format!("externref:{n}"),
             ExpectedValue::ExternNonNull => "externref:non-null".to_string(),
             ExpectedValue::FuncNonNull => "funcref:non-null".to_string(),
@@ -238,9 +249,10 @@ impl ExpectedValue {
             (ExpectedValue::V128F64(lanes), GotValue::V128(v)) => {
                 lanes.iter().enumerate().all(|(i, p)| p.matches_f64((v >> (64 * i)) as u64))
             }
-            (ExpectedValue::RefNull, GotValue::FuncNull | GotValue::ExternNull) => true,
+            (ExpectedValue::RefNull, GotValue::FuncNull | GotValue::ExternNull | GotValue::ExnNull) => true,
             (ExpectedValue::FuncNull, GotValue::FuncNull) => true,
             (ExpectedValue::ExternNull, GotValue::ExternNull) => true,
+            (ExpectedValue::ExnNull, GotValue::ExnNull) => true,
             (ExpectedValue::Extern(n), GotValue::Extern(m)) => *n == m,
             (ExpectedValue::ExternNonNull, GotValue::Extern(_) | GotValue::ExternOpaque) => true,
             (ExpectedValue::FuncNonNull, GotValue::FuncNonNull) => true,

@@ -441,7 +441,7 @@ pub fn arg_string(arg: &Value) -> Result<String, String> {
             }
             format!("v128:{bits:032x}")
         }
-        "externref" | "funcref" if value.is_null() || value == "null" => format!("{ty}:null"),
+        "externref" | "funcref" | "exnref" if value.is_null() || value == "null" => format!("{ty}:null"),
         "externref" => format!("externref:{}", text(value)?),
         _ => return Err(format!("unsupported argument {arg}")),
     })

@@ -16,7 +16,8 @@ const PROPOSALS: &[(&str, Proposal, &[&str])] = &[
     ("bulk-memory", Proposal::BulkMemoryOperations, &[]),
     ("custom-page-sizes", Proposal::CustomPageSizes, &["custom-page-sizes", "multi-memory"]),
     ("custom-descriptors", Proposal::CustomDescriptors, &["custom-descriptors", "gc", "function-references"]),
-    ("exceptions", Proposal::ExceptionHandling, &["exceptions", "tail-call"]),
+    // (`try_table.wast` uses `return_call` and typed function references: `(ref null $t)`.)
+    ("exceptions", Proposal::ExceptionHandling, &["exceptions", "tail-call", "function-references"]),
     ("extended-const", Proposal::ExtendedConst, &["extended-const"]),
     // (Its files test `return_call_ref` and repeat the tail-call tests: it builds on tail calls.)
     ("function-references", Proposal::FunctionReferences, &["function-references", "tail-call"]),

@@ -41,6 +41,7 @@ pub fn arg_to_val<T>(
         WastArgCore::RefNull(heap) => match ref_kind(heap) {
             Some(RefKind::Func) => Val::FuncRef(None),
             Some(RefKind::Extern) => Val::ExternRef(None),
+            Some(RefKind::Exn) => Val::ExnRef(None),
             None => return Err(format!("unsupported null reference type {heap:?}")),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(externs.get(store, *n))),
@@ -52,10 +53,11 @@ pub fn arg_to_val<T>(
 pub(crate) enum RefKind {
     Func,
     Extern,
+    Exn,
 }
 
-/// The kind of reference of `heap` (`None`: not a 2.0 reference type), for `ref.null`
-/// arguments and expected results.
+/// The kind of reference of `heap` (`None`: not a reference type epsilon implements), for
+/// `ref.null` arguments and expected results.
 pub(crate) fn ref_kind(heap: &HeapType<'_>) -> Option<RefKind> {
     match heap {
         HeapType::Abstract { shared: false, ty: AbstractHeapType::Func | AbstractHeapType::NoFunc } => {
@@ -63,6 +65,9 @@ pub(crate) fn ref_kind(heap: &HeapType<'_>) -> Option<RefKind> {
         }
         HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern } => {
             Some(RefKind::Extern)
+        }
+        HeapType::Abstract { shared: false, ty: AbstractHeapType::Exn | AbstractHeapType::NoExn } => {
+            Some(RefKind::Exn)
         }
         _ => None,
     }

@@ -7,8 +7,8 @@ from typing import Any, ClassVar, Literal, final
 from typing_extensions import Buffer, Self, TypeAlias, disjoint_base
 
 # A value type's name: "i32", "i64", "f32", "f64", "v128", "funcref", "externref", "exnref", or
-# a typed reference in the text format's syntax: "(ref func)", "(ref null extern)", "(ref 0)"
-# (a concrete function type by its index in the module's type section), "(ref null 0)".
+# a typed reference in the text format's syntax: "(ref func)", "(ref null extern)", "(ref exn)",
+# "(ref 0)" (a concrete function type by its index in the module's type section), "(ref null 0)".
 _ValType: TypeAlias = str
 """The name of a WebAssembly value type."""
 
@@ -20,7 +20,8 @@ _WasmSource: TypeAlias = Buffer | str
 
 _Value: TypeAlias = Any
 """A wasm value in Python: int (i32, i64, v128), float (f32, f64), bytes (v128 input),
-``Function`` or None (funcref), any object or None (externref), ``ExnRef`` or None (exnref)."""
+``Function`` or None (funcref), any object or None (externref), ``ExnRef`` or None (exnref,
+``(ref exn)``)."""
 
 _ImportValue: TypeAlias = Callable[..., Any] | Function | Memory | Table | Global | Tag
 _Imports: TypeAlias = Mapping[str, Mapping[str, _ImportValue]]
@@ -154,7 +155,7 @@ class TableType:
     def __new__(cls, element: str, min: int, max: int | None = None) -> Self: ...
     @property
     def element(self) -> _ValType:
-        """'funcref', 'externref' or a typed reference such as '(ref 0)'."""
+        """'funcref', 'externref', 'exnref' or a typed reference such as '(ref 0)'."""
     @property
     def min(self) -> int:
         """The minimum (for a live table: current) number of elements."""
@@ -468,8 +469,8 @@ class Runtime:
         """Compiles and instantiates a module from a .wasm or .wat file."""
     def register(self, name: str, module: Instance) -> None:
         """Makes a module's exports importable under ``name``."""
-    def new_memory(self, min: int, max: int | None = None) -> Memory:
-        """Creates a memory for imports."""
+    def new_memory(self, min: int, max: int | None = None, *, memory64: bool = False) -> Memory:
+        """Creates a memory for imports (``memory64=True``: a 64-bit memory)."""
     def new_table(
         self, min: int, max: int | None = None, element: str = "funcref", init: Any = None
     ) -> Table:

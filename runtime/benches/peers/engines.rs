@@ -19,6 +19,10 @@ pub enum Engine {
     EpsilonFuel,
     /// epsilon with interruption checks on (no interruption requested).
     EpsilonInterrupt,
+    /// epsilon with every WebAssembly 3.0 switch off (`Config::multi_memory`, `tail_call`,
+    /// `extended_const`, `relaxed_simd`, `memory64`, `function_references`, `exceptions`):
+    /// the WebAssembly 2.0 engine, against which the cost of having 3.0 on is measured.
+    EpsilonWasm2,
     /// epsilon with `Config::lazy_translation` (validate at compile time, translate each
     /// function on its first call): only on the start-up workloads, next to [`Engine::WasmiLazy`].
     EpsilonLazy,
@@ -38,6 +42,8 @@ pub enum Feature {
     BulkMemory,
     /// Exception handling (`throw`, `try_table`, `exnref`): epsilon only.
     Exceptions,
+    /// Tail calls (`return_call`, `return_call_indirect`): epsilon and wasmi.
+    TailCall,
 }
 
 impl Engine {
@@ -48,7 +54,7 @@ impl Engine {
         if cfg!(feature = "bench-wasm3") {
             engines.push(Engine::Wasm3);
         }
-        engines.extend([Engine::EpsilonFuel, Engine::EpsilonInterrupt]);
+        engines.extend([Engine::EpsilonFuel, Engine::EpsilonInterrupt, Engine::EpsilonWasm2]);
         engines
     }
 
@@ -79,6 +85,7 @@ impl Engine {
             Engine::Epsilon => "epsilon",
             Engine::EpsilonFuel => "epsilon_fuel",
             Engine::EpsilonInterrupt => "epsilon_interrupt",
+            Engine::EpsilonWasm2 => "epsilon_wasm2",
             Engine::EpsilonLazy => "epsilon_lazy",
             Engine::Wasmi => "wasmi",
             Engine::WasmiLazy => "wasmi_lazy",
@@ -92,6 +99,7 @@ impl Engine {
             Engine::Epsilon,
             Engine::EpsilonFuel,
             Engine::EpsilonInterrupt,
+            Engine::EpsilonWasm2,
             Engine::EpsilonLazy,
             Engine::Wasmi,
             Engine::WasmiLazy,
@@ -107,6 +115,9 @@ impl Engine {
             Engine::Epsilon => format!("epsilon {}", epsilon::VERSION),
             Engine::EpsilonFuel => format!("epsilon {} with fuel metering", epsilon::VERSION),
             Engine::EpsilonInterrupt => format!("epsilon {} with interruption checks", epsilon::VERSION),
+            Engine::EpsilonWasm2 => {
+                format!("epsilon {} with the WebAssembly 3.0 features off", epsilon::VERSION)
+            }
             Engine::EpsilonLazy => format!("epsilon {} with lazy translation", epsilon::VERSION),
             Engine::Wasmi => "wasmi 2.0.0 (eager compilation)".to_string(),
             Engine::WasmiLazy => "wasmi 2.0.0 (default: lazy translation)".to_string(),
@@ -123,6 +134,12 @@ impl Engine {
             Engine::Wasm3 if features.contains(&Feature::Exceptions) => {
                 Some("wasm3 0.4.7 has no exception handling")
             }
+            Engine::Wasm3 if features.contains(&Feature::TailCall) => Some("wasm3 0.4.7 has no tail calls"),
+            Engine::EpsilonWasm2
+                if features.contains(&Feature::Exceptions) || features.contains(&Feature::TailCall) =>
+            {
+                Some("a WebAssembly 3.0 feature (off in this configuration)")
+            }
             Engine::Wasm3 if features.contains(&Feature::Simd) => Some("wasm3 0.4.7 has no SIMD"),
             Engine::Wasm3 if features.contains(&Feature::BulkMemory) => {
                 Some("wasm3 0.4.7 has no bulk memory")
@@ -134,9 +151,11 @@ impl Engine {
     /// Instantiates `wasm` and returns a closure calling `run(arg)` on that instance.
     pub fn runner(self, wasm: &[u8], arg: i32) -> Result<Runner, String> {
         match self {
-            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
-                epsilon_runner(self, wasm, arg)
-            }
+            Engine::Epsilon
+            | Engine::EpsilonFuel
+            | Engine::EpsilonInterrupt
+            | Engine::EpsilonWasm2
+            | Engine::EpsilonLazy => epsilon_runner(self, wasm, arg),
             Engine::Wasmi | Engine::WasmiLazy => wasmi_runner(self, wasm, arg),
             Engine::Wasm3 => wasm3_runner(wasm, arg),
         }
@@ -147,9 +166,11 @@ impl Engine {
     /// module; wasm3, which compiles lazily, is made to compile all of them.
     pub fn start_up(self, wasm: &[u8], functions: usize) -> Result<(), String> {
         match self {
-            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
-                epsilon_instance(self, wasm).map(drop)
-            }
+            Engine::Epsilon
+            | Engine::EpsilonFuel
+            | Engine::EpsilonInterrupt
+            | Engine::EpsilonWasm2
+            | Engine::EpsilonLazy => epsilon_instance(self, wasm).map(drop),
             Engine::Wasmi | Engine::WasmiLazy => wasmi_instance(self, wasm).map(drop),
             Engine::Wasm3 => wasm3_start_up(wasm, functions),
         }
@@ -161,7 +182,11 @@ impl Engine {
     /// runtime (its functions are compiled on their first call, so none here).
     pub fn instantiator(self, wasm: &[u8]) -> Result<Runner, String> {
         match self {
-            Engine::Epsilon | Engine::EpsilonFuel | Engine::EpsilonInterrupt | Engine::EpsilonLazy => {
+            Engine::Epsilon
+            | Engine::EpsilonFuel
+            | Engine::EpsilonInterrupt
+            | Engine::EpsilonWasm2
+            | Engine::EpsilonLazy => {
                 let (engine, module, linker) = epsilon_compile(self, wasm)?;
                 Ok(Box::new(move || {
                     let mut store = epsilon_store(self, &engine);
@@ -197,6 +222,16 @@ fn epsilon_compile(engine: Engine, wasm: &[u8]) -> Result<EpsilonCompiled, Strin
     config.consume_fuel(engine == Engine::EpsilonFuel);
     config.interruptible(engine == Engine::EpsilonInterrupt);
     config.lazy_translation(engine == Engine::EpsilonLazy);
+    if engine == Engine::EpsilonWasm2 {
+        config
+            .multi_memory(false)
+            .tail_call(false)
+            .extended_const(false)
+            .relaxed_simd(false)
+            .memory64(false)
+            .function_references(false)
+            .exceptions(false);
+    }
     let engine_ = epsilon::Engine::new(config);
     let module = epsilon::Module::new(&engine_, wasm).map_err(|e| e.to_string())?;
     let mut linker = epsilon::Linker::new(&engine_);

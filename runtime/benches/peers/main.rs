@@ -10,6 +10,8 @@
 //! * `--callgrind`: instruction counts per workload and engine under valgrind.
 //! * `--only a,b`: only these workloads. `--out DIR`: output directory. `--no-memory`: skip
 //!   the peak-RSS children.
+//! * `--engines a,b` (with `--callgrind`): count these engines after epsilon instead of the
+//!   peers, e.g. `--engines wasmi,epsilon_wasm2` (each column's ratio is epsilon / it).
 //! * `BENCH_SAMPLES` (default 7): samples per engine and workload.
 //!
 //! Method: each engine first runs the workload once (warm-up), and the results of all engines
@@ -47,6 +49,8 @@ struct Options {
     callgrind: bool,
     memory: bool,
     only: Option<Vec<String>>,
+    /// `--engines`: the engines counted after epsilon under callgrind (default: the peers).
+    engines: Option<Vec<Engine>>,
     out: PathBuf,
     samples: usize,
 }
@@ -58,6 +62,7 @@ impl Options {
             callgrind: false,
             memory: true,
             only: None,
+            engines: None,
             out: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench"),
             samples: std::env::var("BENCH_SAMPLES").ok().and_then(|s| s.parse().ok()).unwrap_or(7).max(1),
         };
@@ -68,6 +73,12 @@ impl Options {
                 "--callgrind" => options.callgrind = true,
                 "--no-memory" => options.memory = false,
                 "--only" => options.only = args.next().map(|s| s.split(',').map(String::from).collect()),
+                "--engines" => {
+                    let list = args.next().expect("--engines a,b");
+                    let parse = |k: &str| Engine::from_key(k).unwrap_or_else(|| panic!("unknown engine {k}"));
+                    options.engines =
+                        Some(list.split(',').map(parse).filter(|&e| e != Engine::Epsilon).collect());
+                }
                 "--out" => options.out = PathBuf::from(args.next().expect("--out DIR")),
                 "--bench" => {} // added by `cargo bench`
                 other => panic!("unknown option {other} (see the doc comment of benches/peers.rs)"),
@@ -234,7 +245,7 @@ fn prepare(w: &Workload, engine: Engine, loaded: &Loaded) -> (Contestant, i64) {
 /// `callgrind.json` and `callgrind.md`.
 fn callgrind_report(options: &Options) {
     let mut engines = vec![Engine::Epsilon];
-    engines.extend(Engine::peers());
+    engines.extend(options.engines.clone().unwrap_or_else(Engine::peers));
     let counts = callgrind::run_all(&engines, &|w| options.selected(w));
     std::fs::create_dir_all(&options.out).expect("creates the output directory");
     let json = serde_json::to_string_pretty(&callgrind::to_json(&counts)).expect("serialises");

@@ -109,6 +109,7 @@ impl Report {
                 "workloads_compared": compared,
                 "fuel_cost": self.geomean_cost(Engine::EpsilonFuel),
                 "interrupt_cost": self.geomean_cost(Engine::EpsilonInterrupt),
+                "wasm3_features_cost": self.geomean_ratio(Engine::EpsilonWasm2).0,
                 "lazy_start_up": { "geomean_ratio": lazy.0, "workloads_compared": lazy.1 },
             },
             "memory": { "large_module_bytes": self.large_module_bytes, "compile_instantiate_large": memory },
@@ -122,7 +123,8 @@ impl Report {
             md,
             "epsilon vs peers, {} on {} ({}, nproc {}), median (min) of {} interleaved samples; \
              ratio = epsilon median / peer median (below 1: epsilon faster); fuel and interrupt = \
-             epsilon with that feature on / off. Start-up with lazy translation: the table after.\n",
+             epsilon with that feature on / off; 3.0 = epsilon with the WebAssembly 3.0 features on \
+             (the default) / off (epsilon_wasm2). Start-up with lazy translation: the table after.\n",
             utc_date(),
             cpu_model(),
             std::env::consts::ARCH,
@@ -136,8 +138,8 @@ impl Report {
         for p in &peers {
             let _ = write!(md, " epsilon / {} |", p.key());
         }
-        md.push_str(" fuel on / off | interrupt on / off |\n|---|");
-        md.push_str(&"---:|".repeat(1 + 2 * peers.len() + 2));
+        md.push_str(" fuel on / off | interrupt on / off | 3.0 on / off |\n|---|");
+        md.push_str(&"---:|".repeat(1 + 2 * peers.len() + 3));
         md.push('\n');
         for r in &self.results {
             self.markdown_row(&mut md, r, &peers);
@@ -150,9 +152,10 @@ impl Report {
         }
         let _ = writeln!(
             md,
-            " **{:.2}** | **{:.2}** |",
+            " **{:.2}** | **{:.2}** | **{:.2}** |",
             self.geomean_cost(Engine::EpsilonFuel),
-            self.geomean_cost(Engine::EpsilonInterrupt)
+            self.geomean_cost(Engine::EpsilonInterrupt),
+            self.geomean_ratio(Engine::EpsilonWasm2).0
         );
         self.markdown_lazy(&mut md);
         self.markdown_memory(&mut md);
@@ -175,6 +178,7 @@ impl Report {
         for c in [Engine::EpsilonFuel, Engine::EpsilonInterrupt] {
             let _ = write!(md, " {} |", r.cost(c).map_or("-".into(), |x| format!("{x:.2}")));
         }
+        let _ = write!(md, " {} |", r.ratio(Engine::EpsilonWasm2).map_or("-".into(), |x| format!("{x:.2}")));
         md.push('\n');
     }
 
@@ -266,6 +270,7 @@ fn workload_json(r: &WorkloadResult) -> Value {
         "ratio": ratios,
         "fuel_cost": r.cost(Engine::EpsilonFuel),
         "interrupt_cost": r.cost(Engine::EpsilonInterrupt),
+        "wasm3_features_cost": r.ratio(Engine::EpsilonWasm2),
     });
     if w.kind.is_start_up() {
         value["lazy_ratio"] = json!(r.lazy_ratio());

@@ -137,6 +137,9 @@ pub const WORKLOADS: &[Workload] = &[
     run("exceptions", "exceptions.wat", 40_000, 100)
         .about("throw from 6 frames down, catch, catch_all_ref + throw_ref, non-throwing try_table calls (WAT; epsilon only)")
         .needs(&[Feature::Exceptions]),
+    run("tail_calls", "tail_calls.wat", 10_000, 50)
+        .about("Collatz and parity state machines by return_call / return_call_indirect (WAT; not wasm3)")
+        .needs(&[Feature::TailCall]),
     start_up("startup_small", 24, 50).about("compile + instantiate a generated module of 24 functions"),
     start_up("startup_large", LARGE_FUNCTIONS, 1)
         .about("compile + instantiate a generated module of 2,700 functions (~1 MiB)"),

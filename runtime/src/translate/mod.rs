@@ -135,6 +135,7 @@ static SINGLE_TYPES: [ValType; 8] = [
 fn single(ty: ValType) -> &'static [ValType] {
     let ty = match ty {
         ValType::Ref(r) if r.heap == crate::types::HeapType::Extern => ValType::ExternRef,
+        ValType::Ref(r) if r.heap == crate::types::HeapType::Exn => ValType::ExnRef,
         ValType::Ref(_) => ValType::FuncRef,
         other => other,
     };
@@ -147,9 +148,6 @@ fn single(ty: ValType) -> &'static [ValType] {
 /// a reference local takes its family's abstract type (see `single`).
 fn local_type(ty: wasmparser::ValType) -> Option<ValType> {
     match ty {
-        wasmparser::ValType::Ref(_) if ValType::from_wasmparser(ty) == Some(ValType::ExnRef) => {
-            Some(ValType::ExnRef)
-        }
         wasmparser::ValType::Ref(r) => {
             let heap = match r.heap_type() {
                 wasmparser::HeapType::Concrete(_) => crate::types::HeapType::Func,

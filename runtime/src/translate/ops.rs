@@ -609,18 +609,9 @@ impl FuncTranslator<'_> {
 
             // ---- references and tables
             Operator::RefNull { hty } => {
-                let ty = match hty {
-                    wasmparser::HeapType::Abstract { ty: wasmparser::AbstractHeapType::Exn, .. } => {
-                        ValType::ExnRef
-                    }
-                    _ => {
-                        let heap = crate::types::HeapType::from_wasmparser(hty).ok_or_else(|| {
-                            Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}"))
-                        })?;
-                        ValType::Ref(crate::types::RefType::new(true, heap))
-                    }
-                };
-                self.push_const(ty, 0);
+                let heap = crate::types::HeapType::from_wasmparser(hty)
+                    .ok_or_else(|| Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}")))?;
+                self.push_const(ValType::Ref(crate::types::RefType::new(true, heap)), 0);
             }
             // ---- typed function references
             Operator::CallRef { type_index } => self.translate_call_ref(type_index),

@@ -117,6 +117,7 @@ impl Session {
             // Typed references (`(ref null $t)`, ...) as their family's.
             ValType::Ref(r) if rest == "null" && r.heap == epsilon::HeapType::Extern => Val::ExternRef(None),
             ValType::Ref(r) if rest == "null" && r.heap.is_func() => Val::FuncRef(None),
+            ValType::Ref(r) if rest == "null" && r.heap == epsilon::HeapType::Exn => Val::ExnRef(None),
             ValType::Ref(r) if r.heap == epsilon::HeapType::Extern => {
                 let n: u32 = rest.parse().map_err(|_| bad())?;
                 Val::ExternRef(Some(self.externs.get(&mut self.store, n)))
