@@ -208,7 +208,13 @@ impl Config {
             (self.extended_const, wasmparser::WasmFeatures::EXTENDED_CONST),
             (self.relaxed_simd, wasmparser::WasmFeatures::RELAXED_SIMD),
             (self.memory64, wasmparser::WasmFeatures::MEMORY64),
-            (self.function_references, wasmparser::WasmFeatures::FUNCTION_REFERENCES),
+            // The GC proposal's type system for function types comes with typed function
+            // references, as in WebAssembly 3.0: wasmparser validates it only with its `gc`
+            // feature, and epsilon rejects the rest of GC itself (see `function_references`).
+            (
+                self.function_references,
+                wasmparser::WasmFeatures::FUNCTION_REFERENCES | wasmparser::WasmFeatures::GC,
+            ),
             (self.exceptions, wasmparser::WasmFeatures::EXCEPTIONS),
         ] {
             if on {

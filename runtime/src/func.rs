@@ -241,13 +241,7 @@ impl Func {
         callback: HostCallback<T>,
     ) -> Func {
         let store = store.as_context_mut();
-        // A concrete type index means nothing outside a module: such a signature gets an id
-        // of its own, which no module's type (and so no import or `call_indirect`) matches.
-        let type_id = if ty.has_concrete() {
-            store.inner.engine.unique_type_id()
-        } else {
-            store.inner.engine.intern(&ty)
-        };
+        let type_id = store.inner.engine.host_type_id(&ty);
         let cells = |types: &[ValType]| types.iter().map(|t| t.cells() as usize).sum();
         let (param_cells, result_cells) = (cells(ty.params()), cells(ty.results()));
         store.host_funcs.push(HostFunc { ty: ty.clone(), callback, param_cells, result_cells });

@@ -1,6 +1,6 @@
 //! WebAssembly types as the public API exposes them.
 
-use crate::engine::TypeId;
+use crate::engine::{CanonicalFunc, CanonicalRef, CanonicalVal, TypeId};
 use std::fmt;
 use std::sync::Arc;
 
@@ -231,26 +231,34 @@ impl FuncType {
         self.params_results.iter().any(|t| t.has_concrete())
     }
 
-    /// The engine-canonical form of a module's function type: every concrete heap type
-    /// `(ref $i)` becomes `(ref id)` where `id` is the engine id of type `i` (`ids[i]`), so
-    /// that equal definitions in different modules intern to one id. Without GC types a type
-    /// only refers to types defined before it (validation), whose ids are all in `ids`; `None`
-    /// for an index that is not.
-    pub(crate) fn canonical(&self, ids: &[TypeId]) -> Option<FuncType> {
-        let all = self.params_results.iter().map(|t| canonical_val(*t, ids)).collect::<Option<Vec<_>>>()?;
-        Some(FuncType { params_results: all.into(), len_params: self.len_params })
+    /// The canonical form of a module's function type declared at position `group_start + k`
+    /// of a recursive type group of `group_len` types (see [`crate::engine::CanonicalFunc`]):
+    /// a concrete heap type `(ref $i)` names an earlier group's type by its engine id
+    /// (`ids[i]`), and a type of its own group by its position. `None` for an index outside
+    /// both (which validation rules out).
+    pub(crate) fn canonical(
+        &self,
+        is_final: bool,
+        ids: &[TypeId],
+        group_start: u32,
+        group_len: u32,
+    ) -> Option<CanonicalFunc> {
+        let canonical = |ty: &ValType| match *ty {
+            ValType::Ref(RefType { nullable, heap: HeapType::Concrete(i) }) => {
+                let target = if i < group_start {
+                    CanonicalRef::Engine(*ids.get(i as usize)?)
+                } else if i - group_start < group_len {
+                    CanonicalRef::Group(i - group_start)
+                } else {
+                    return None;
+                };
+                Some(CanonicalVal::Concrete { nullable, target })
+            }
+            other => Some(CanonicalVal::Plain(other)),
+        };
+        let params_results = self.params_results.iter().map(canonical).collect::<Option<_>>()?;
+        Some(CanonicalFunc { is_final, len_params: self.len_params, params_results })
     }
-}
-
-/// `ty` with a concrete heap type's index replaced by its engine id (see
-/// [`FuncType::canonical`]).
-fn canonical_val(ty: ValType, ids: &[TypeId]) -> Option<ValType> {
-    Some(match ty {
-        ValType::Ref(RefType { nullable, heap: HeapType::Concrete(i) }) => {
-            ValType::Ref(RefType { nullable, heap: HeapType::Concrete(ids.get(i as usize)?.0) })
-        }
-        other => other,
-    })
 }
 
 /// Whether a reference of type `have` (its concrete indices into the types whose engine ids

@@ -22,6 +22,8 @@ mod ops;
 mod relaxed;
 mod sites;
 
+pub(crate) use ops::gc_instruction;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{CatchClause, CatchKind, CompiledFunc, OffsetTable, Op, Slot, TryHandler};
 use crate::module::ModuleInner;
@@ -308,8 +310,11 @@ impl<'a> FuncTranslator<'a> {
         let param_cells = cells;
         let num_locals = validator.len_locals();
         for index in self.func_type.params().len() as u32..num_locals {
-            let ty = validator.get_local_type(index).and_then(local_type);
-            let ty = ty.ok_or_else(|| Error::new(ErrorKind::Unsupported, "local type"))?;
+            let declared = validator.get_local_type(index);
+            let ty = declared.and_then(local_type).ok_or_else(|| match declared {
+                Some(wasmparser::ValType::Ref(r)) => crate::module::unsupported_ref_type(r),
+                _ => Error::new(ErrorKind::Unsupported, "local type"),
+            })?;
             self.locals.push((cells, ty));
             cells += ty.cells();
         }

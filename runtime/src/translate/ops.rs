@@ -614,8 +614,10 @@ impl FuncTranslator<'_> {
                         ValType::ExnRef
                     }
                     _ => {
-                        let heap = crate::types::HeapType::from_wasmparser(hty).ok_or_else(|| {
-                            Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}"))
+                        let r = wasmparser::RefType::new(true, hty);
+                        let heap = crate::types::HeapType::from_wasmparser(hty).ok_or_else(|| match r {
+                            Some(r) => crate::module::unsupported_ref_type(r),
+                            None => Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}")),
                         })?;
                         ValType::Ref(crate::types::RefType::new(true, heap))
                     }
@@ -812,6 +814,9 @@ impl FuncTranslator<'_> {
             }
 
             ref other => {
+                if let Some(error) = gc_instruction(other) {
+                    return Err(error);
+                }
                 return Err(Error::new(
                     ErrorKind::Unsupported,
                     format!("operator {other:?} is not supported yet"),
@@ -830,7 +835,12 @@ impl FuncTranslator<'_> {
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
             Operator::TryTable { ref try_table } => self.translate_try_table(try_table)?,
-            _ => {}
+            // Rejected even where it cannot run, so a module using them does not compile.
+            ref other => {
+                if let Some(error) = gc_instruction(other) {
+                    return Err(error);
+                }
+            }
         }
         Ok(())
     }
@@ -843,4 +853,49 @@ impl FuncTranslator<'_> {
         // A reinterpretation keeps the value where it is, so a following `local.set` may still
         // retarget its producer.
     }
+}
+
+/// The error for an instruction of the GC proposal (validation accepts them when the
+/// function-references feature is on, which switches on wasmparser's `gc` feature for the GC
+/// type system epsilon implements), or `None` for any other instruction.
+pub(crate) fn gc_instruction(op: &Operator<'_>) -> Option<Error> {
+    use Operator::*;
+    let gc = matches!(
+        op,
+        RefEq
+            | StructNew { .. }
+            | StructNewDefault { .. }
+            | StructGet { .. }
+            | StructGetS { .. }
+            | StructGetU { .. }
+            | StructSet { .. }
+            | ArrayNew { .. }
+            | ArrayNewDefault { .. }
+            | ArrayNewFixed { .. }
+            | ArrayNewData { .. }
+            | ArrayNewElem { .. }
+            | ArrayGet { .. }
+            | ArrayGetS { .. }
+            | ArrayGetU { .. }
+            | ArraySet { .. }
+            | ArrayLen
+            | ArrayFill { .. }
+            | ArrayCopy { .. }
+            | ArrayInitData { .. }
+            | ArrayInitElem { .. }
+            | RefTestNonNull { .. }
+            | RefTestNullable { .. }
+            | RefCastNonNull { .. }
+            | RefCastNullable { .. }
+            | BrOnCast { .. }
+            | BrOnCastFail { .. }
+            | AnyConvertExtern
+            | ExternConvertAny
+            | RefI31
+            | I31GetS
+            | I31GetU
+    );
+    gc.then(|| {
+        Error::new(ErrorKind::Unsupported, format!("the GC proposal's instruction {op:?} is not implemented"))
+    })
 }
