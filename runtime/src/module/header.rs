@@ -176,7 +176,10 @@ pub(crate) fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> 
             Operator::I64Add => ConstOp::Binary(ConstBinary::I64Add),
             Operator::I64Sub => ConstOp::Binary(ConstBinary::I64Sub),
             Operator::I64Mul => ConstOp::Binary(ConstBinary::I64Mul),
-            other => return Err(unsupported(format!("constant expression {other:?}"))),
+            other => {
+                let gc = crate::translate::gc_instruction(&other);
+                return Err(gc.unwrap_or_else(|| unsupported(format!("constant expression {other:?}"))));
+            }
         };
         ops.push(op);
     }

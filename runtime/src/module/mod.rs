@@ -236,6 +236,10 @@ impl Module {
 
     /// Validates a binary module without translating it.
     ///
+    /// A valid module may still use what epsilon does not implement (with typed function
+    /// references on, the GC proposal's struct and array types, say), which
+    /// [`Module::new`] rejects with an `Unsupported` error.
+    ///
     /// # Errors
     /// As [`Module::new`].
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
