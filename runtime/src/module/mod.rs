@@ -374,9 +374,9 @@ fn invalid(e: wasmparser::BinaryReaderError) -> Error {
 
 /// Validates a function body as the translator does when it translates one (so errors are
 /// classed the same way: what the reader rejects is malformed, what the validator rejects is
-/// invalid), without translating it. A valid body using an instruction of the GC proposal
-/// (which the translator rejects) gives that `Unsupported` error, once the whole body has
-/// validated.
+/// invalid), without translating it. A valid body using what the translator rejects (an
+/// instruction or reference type of the GC proposal) gives that `Unsupported` error, once the
+/// whole body has validated.
 fn validate_body(
     body: &FunctionBody<'_>,
     validator: &mut wasmparser::FuncValidator<ValidatorResources>,
@@ -386,15 +386,17 @@ fn validate_body(
     validator.read_locals(&mut reader).map_err(invalid)?;
     reader.set_features(features);
     let mut ops = wasmparser::OperatorsReader::new(reader);
-    let mut unsupported = None;
+    // The translator lays out every local: one of a type it does not implement is unsupported.
+    let mut unsupported = (0..validator.len_locals())
+        .find_map(|index| crate::translate::declared_local_type(validator.get_local_type(index)).err());
     while !ops.eof() {
         let offset = ops.original_position();
         if features.gc() {
-            // GC instructions validate: decode each operator to look for them.
+            // GC instructions and types validate: decode each operator to look for them.
             let op = ops.read().map_err(malformed)?;
             validator.op(offset as u64, &op).map_err(invalid)?;
             if unsupported.is_none() {
-                unsupported = crate::translate::gc_instruction(&op);
+                unsupported = crate::translate::unsupported_operator(&op);
             }
         } else {
             // The validator visits each operator as it is decoded (no `Operator` value is built).

@@ -837,7 +837,7 @@ impl FuncTranslator<'_> {
             Operator::TryTable { ref try_table } => self.translate_try_table(try_table)?,
             // Rejected even where it cannot run, so a module using them does not compile.
             ref other => {
-                if let Some(error) = gc_instruction(other) {
+                if let Some(error) = unsupported_operator(other) {
                     return Err(error);
                 }
             }
@@ -852,6 +852,27 @@ impl FuncTranslator<'_> {
         }
         // A reinterpretation keeps the value where it is, so a following `local.set` may still
         // retarget its producer.
+    }
+}
+
+/// The error for an instruction epsilon does not implement although validation accepts it:
+/// one of the GC proposal (see [`gc_instruction`]), or one that names a reference type of it
+/// (`ref.null any`, a block or `select` typed `eqref`, ...). `None` for any other instruction.
+pub(crate) fn unsupported_operator(op: &Operator<'_>) -> Option<Error> {
+    let check = |ty: wasmparser::ValType| crate::module::val_type(ty).err();
+    let check_block = |bt: &wasmparser::BlockType| match bt {
+        wasmparser::BlockType::Type(ty) => check(*ty),
+        _ => None,
+    };
+    match op {
+        Operator::RefNull { hty } => wasmparser::RefType::new(true, *hty).and_then(|r| check(r.into())),
+        Operator::TypedSelect { ty } => check(*ty),
+        Operator::TypedSelectMulti { tys } => tys.iter().find_map(|ty| check(*ty)),
+        Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => {
+            check_block(blockty)
+        }
+        Operator::TryTable { try_table } => check_block(&try_table.ty),
+        other => gc_instruction(other),
     }
 }
 
