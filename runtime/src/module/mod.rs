@@ -394,7 +394,7 @@ fn validate_body(
         if features.gc() {
             // GC instructions and types validate: decode each operator to look for them.
             let op = ops.read().map_err(malformed)?;
-            validator.op(offset as u64, &op).map_err(invalid)?;
+            validator.op(offset, &op).map_err(invalid)?;
             if unsupported.is_none() {
                 unsupported = crate::translate::unsupported_operator(&op);
             }
