@@ -103,7 +103,8 @@ fn is_exnref(r: wasmparser::RefType) -> bool {
 /// Concrete types are type indices into the type section of the module that declares the
 /// item (a function's signature, a global, a table, an import or export): `(ref 0)` of one
 /// module and `(ref 0)` of another need not be the same type. Linking compares them by their
-/// definitions (function types are equal when their definitions are).
+/// definitions: function types are equal when their recursive type groups are, and they sit
+/// at the same position in them (iso-recursive equivalence).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HeapType {
