@@ -279,7 +279,8 @@ fn host_call(
 /// ``max_call_depth`` limits nested wasm calls (default 100,000); ``multi_memory=False``
 /// rejects modules with more than one memory, as WebAssembly 2.0 does (default: allowed);
 /// ``tail_call``, ``extended_const``, ``relaxed_simd``, ``memory64``,
-/// ``function_references`` (typed function references) and ``exceptions`` (default ``True``)
+/// ``function_references`` (typed function references, with WebAssembly 3.0's recursive type
+/// groups of function types) and ``exceptions`` (default ``True``)
 /// switch those WebAssembly 3.0 features (with one off, modules using it are rejected as
 /// invalid);
 /// ``wasi`` (a ``WasiConfig``) gives every module instantiated without its own ``wasi=`` the

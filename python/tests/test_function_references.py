@@ -183,6 +183,38 @@ def test_linking_compares_definitions() -> None:
         )
 
 
+def test_recursive_type_groups() -> None:
+    """WebAssembly 3.0's type system comes with typed function references: the types of an
+    explicit rec group are distinct from each other and from a lone type of the same
+    signature, in a call_indirect and at linking; GC's struct types are not implemented."""
+    runtime = epsilon.Runtime()
+    group = "(rec (type $t1 (func (result i32))) (type $t2 (func (result i32))))"
+    lib = runtime.instantiate(
+        f"""(module {group}
+             (func $f1 (export "f1") (type $t1) (i32.const 1))
+             (func $f2 (export "f2") (type $t2) (i32.const 2))
+             (table funcref (elem $f1 $f2))
+             (func (export "call_t2") (param i32) (result i32)
+               (call_indirect (type $t2) (local.get 0))))"""
+    )
+    assert lib.call("call_t2", 1) == [2]
+    with pytest.raises(epsilon.Trap, match="indirect call type mismatch"):
+        lib.call("call_t2", 0)
+    runtime.register("lib", lib)
+    module = runtime.instantiate(f'(module {group} (import "lib" "f1" (func (type $t1))))')
+    assert module is not None
+    for name, ty in [("f1", "$t2"), ("f2", "$t1")]:
+        with pytest.raises(epsilon.LinkError, match="incompatible import type"):
+            runtime.instantiate(f'(module {group} (import "lib" "{name}" (func (type {ty}))))')
+    with pytest.raises(epsilon.LinkError, match="incompatible import type"):
+        runtime.instantiate('(module (type $t (func (result i32))) (import "lib" "f1" (func (type $t))))')
+    with pytest.raises(epsilon.CompileError, match="struct types are not implemented"):
+        runtime.instantiate("(module (rec (type (func)) (type (struct))))")
+    with epsilon.Runtime(function_references=False) as strict:
+        with pytest.raises(epsilon.CompileError, match="rec group"):
+            strict.instantiate(f"(module {group})")
+
+
 def test_function_references_keyword() -> None:
     with epsilon.Runtime(function_references=False) as runtime:
         with pytest.raises(epsilon.CompileError):

@@ -106,7 +106,17 @@ impl Config {
     /// a nullability and a concrete function type (`(ref $t)`, `(ref null $t)`, `(ref func)`,
     /// `(ref extern)`), `call_ref`, `return_call_ref` (with tail calls on), `ref.as_non_null`,
     /// `br_on_null`, `br_on_non_null`, non-nullable locals and table initialiser expressions.
-    /// With it off, modules using them fail validation.
+    ///
+    /// With them comes WebAssembly 3.0's type system for function types: explicit recursive
+    /// type groups (`rec`), whose types are equal only when their whole groups are
+    /// (iso-recursive equivalence, across the modules of an engine), types that refer to
+    /// themselves, non-final `(sub (func ...))` types, and `global.get` of an immutable global
+    /// defined earlier in the module in constant expressions. The rest of the GC proposal is
+    /// not implemented: struct and array types, declared supertypes, GC instructions and the
+    /// GC heap types (`any`, `eq`, `i31`, `none`, ...) make [`Module::new`](crate::Module::new)
+    /// fail with an `Unsupported` error (once the whole module has validated).
+    ///
+    /// With it off, modules using any of them fail validation.
     pub fn function_references(&mut self, enable: bool) -> &mut Self {
         self.function_references = enable;
         self
@@ -208,7 +218,13 @@ impl Config {
             (self.extended_const, wasmparser::WasmFeatures::EXTENDED_CONST),
             (self.relaxed_simd, wasmparser::WasmFeatures::RELAXED_SIMD),
             (self.memory64, wasmparser::WasmFeatures::MEMORY64),
-            (self.function_references, wasmparser::WasmFeatures::FUNCTION_REFERENCES),
+            // The GC proposal's type system for function types comes with typed function
+            // references, as in WebAssembly 3.0: wasmparser validates it only with its `gc`
+            // feature, and epsilon rejects the rest of GC itself (see `function_references`).
+            (
+                self.function_references,
+                wasmparser::WasmFeatures::FUNCTION_REFERENCES | wasmparser::WasmFeatures::GC,
+            ),
             (self.exceptions, wasmparser::WasmFeatures::EXCEPTIONS),
         ] {
             if on {

@@ -1,7 +1,8 @@
-//! The engine: configuration plus the registry of interned function types.
+//! The engine: configuration plus the registry of interned function types (recursive type
+//! groups).
 
 use crate::config::Config;
-use crate::types::FuncType;
+use crate::types::{FuncType, ValType};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -9,12 +10,44 @@ use std::sync::{Arc, Mutex};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct TypeId(pub(crate) u32);
 
-/// Function types in their engine-canonical form (see [`FuncType::canonical`]): a concrete
-/// heap type `(ref $t)` in them holds the engine id of `$t`'s definition, not a module's type
-/// index, so equal definitions get equal ids across modules.
+/// Where a concrete heap type in a canonical type points: to a type outside its recursive
+/// type group, by that type's engine id, or to a type of the same group, by its position in
+/// the group (iso-recursive equivalence: references inside a group compare by position).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CanonicalRef {
+    /// A type of an earlier group: its engine id.
+    Engine(TypeId),
+    /// A type of the same group: its position in the group.
+    Group(u32),
+}
+
+/// A value type in canonical form: a concrete heap type holds a [`CanonicalRef`] instead of a
+/// module's type index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CanonicalVal {
+    /// A type without a concrete heap type (numbers, vectors, `funcref`, `(ref extern)`, ...).
+    Plain(ValType),
+    /// `(ref null? $t)`.
+    Concrete { nullable: bool, target: CanonicalRef },
+}
+
+/// A function type of a recursive type group in canonical form: whether it is final (declared
+/// without `sub`, or with `sub final`), and its parameter and result types.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct CanonicalFunc {
+    pub is_final: bool,
+    pub len_params: usize,
+    pub params_results: Box<[CanonicalVal]>,
+}
+
+/// The registry of recursive type groups (a type declared outside `rec` is a group of one).
+/// Two groups are the same when their canonical forms are equal, and then their types have
+/// the same ids: type `k` of a group whose first id is `n` has id `n + k`. So equal
+/// definitions get equal ids across the modules of an engine, and comparing two types is one
+/// integer compare.
 #[derive(Default)]
 struct TypeRegistry {
-    ids: HashMap<FuncType, TypeId>,
+    groups: HashMap<Box<[CanonicalFunc]>, TypeId>,
     /// Ids handed out, interned or unique.
     next: u32,
 }
@@ -58,26 +91,37 @@ impl Engine {
         Arc::ptr_eq(&a.inner, &b.inner)
     }
 
-    /// The id of a function type in engine-canonical form: concrete heap types in `ty` must
-    /// already hold engine ids (a module's types go through [`FuncType::canonical`] first).
-    pub(crate) fn intern(&self, ty: &FuncType) -> TypeId {
+    /// The ids of the types of a recursive type group in canonical form (see
+    /// [`TypeRegistry`]), in group order.
+    pub(crate) fn intern_group(&self, group: Box<[CanonicalFunc]>) -> std::ops::Range<u32> {
+        let len = group.len() as u32;
         let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(id) = reg.ids.get(ty) {
-            return *id;
-        }
-        let id = TypeId(reg.next);
-        reg.next += 1;
-        reg.ids.insert(ty.clone(), id);
-        id
+        let first = match reg.groups.get(&group) {
+            Some(first) => first.0,
+            None => {
+                let first = reg.next;
+                reg.next += len;
+                reg.groups.insert(group, TypeId(first));
+                first
+            }
+        };
+        first..first + len
     }
 
-    /// A fresh id equal to no other: the type of a host function whose signature names a
-    /// concrete type index, which has no module to give it a meaning (so it matches no
-    /// module's type).
-    pub(crate) fn unique_type_id(&self) -> TypeId {
-        let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
-        let id = TypeId(reg.next);
-        reg.next += 1;
-        id
+    /// The id of a host function's or host tag's type: a final function type declared alone,
+    /// so the id of a module's `(type (func ...))` of that signature. Its concrete heap types
+    /// are indices into `ids` (the engine ids of a module's types, empty without a module); an
+    /// index outside them means nothing, and the signature then gets an id of its own, which no
+    /// module's type (and so no import or `call_indirect`) matches.
+    pub(crate) fn host_type_id(&self, ty: &FuncType, ids: &[TypeId]) -> TypeId {
+        match ty.canonical(true, ids, ids.len() as u32, 0) {
+            Some(form) => TypeId(self.intern_group(Box::new([form])).start),
+            None => {
+                let mut reg = self.inner.types.lock().unwrap_or_else(|e| e.into_inner());
+                let id = TypeId(reg.next);
+                reg.next += 1;
+                id
+            }
+        }
     }
 }

@@ -16,21 +16,24 @@
 //! throws into wasm by returning [`Exception::into_error`] (or any error carrying an
 //! exception), which wasm can catch like one it threw itself.
 
+use crate::engine::TypeId;
 use crate::error::{Error, Result};
 use crate::store::{AsContext, AsContextMut, StoreId, StoreInner};
 use crate::types::{FuncType, TagType, ValType};
 use crate::value::Val;
 
-/// A tag in the store: its type, and the cells its payload takes.
+/// A tag in the store: its type, the type's engine-wide id (what an import of the tag is
+/// checked against), and the cells its payload takes.
 pub(crate) struct TagEntity {
     pub ty: TagType,
+    pub type_id: TypeId,
     pub param_cells: u32,
 }
 
 impl TagEntity {
-    pub(crate) fn new(ty: FuncType) -> Self {
+    pub(crate) fn new(ty: FuncType, type_id: TypeId) -> Self {
         let param_cells = ty.param_cells();
-        TagEntity { ty: TagType::from_func_type(ty), param_cells }
+        TagEntity { ty: TagType::from_func_type(ty), type_id, param_cells }
     }
 }
 
@@ -55,7 +58,8 @@ impl Tag {
     /// Creates a tag of type `ty` in the store (a host tag, which modules can import).
     pub fn new(mut store: impl AsContextMut, ty: TagType) -> Tag {
         let inner = &mut store.as_context_mut().inner;
-        inner.tags.push(TagEntity::new(ty.func_type().clone()));
+        let type_id = inner.engine.host_type_id(ty.func_type(), &[]);
+        inner.tags.push(TagEntity::new(ty.func_type().clone(), type_id));
         Tag { store: inner.id, index: (inner.tags.len() - 1) as u32 }
     }
 

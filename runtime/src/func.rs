@@ -251,7 +251,8 @@ impl Func {
         if !crate::Engine::same(store.as_context_mut().engine(), module.engine()) {
             return Err(Error::usage("module and store belong to different engines"));
         }
-        if ty.canonical(&module.inner.type_ids).is_none() {
+        let ids = &module.inner.type_ids;
+        if ty.canonical(true, ids, ids.len() as u32, 0).is_none() {
             return Err(Error::type_error(format!(
                 "function type {ty} names a type index the module does not have ({} types)",
                 module.inner.type_ids.len()
@@ -269,18 +270,9 @@ impl Func {
         callback: HostCallback<T>,
     ) -> Func {
         let store = store.as_context_mut();
-        let type_id = match (&types, ty.has_concrete()) {
-            // The canonical form, as the module's own types are interned.
-            (Some(m), true) => match ty.canonical(&m.inner.type_ids) {
-                Some(canonical) => store.inner.engine.intern(&canonical),
-                None => store.inner.engine.unique_type_id(),
-            },
-            // A concrete type index means nothing outside a module: such a signature gets an
-            // id of its own, which no module's type (and so no import or `call_indirect`)
-            // matches.
-            (None, true) => store.inner.engine.unique_type_id(),
-            (_, false) => store.inner.engine.intern(&ty),
-        };
+        // The canonical form, as the module's own types are interned.
+        let ids = types.as_ref().map_or(&[][..], |m| &m.inner.type_ids[..]);
+        let type_id = store.inner.engine.host_type_id(&ty, ids);
         let cells = |types: &[ValType]| types.iter().map(|t| t.cells() as usize).sum();
         let (param_cells, result_cells) = (cells(ty.params()), cells(ty.results()));
         store.host_funcs.push(HostFunc { ty: ty.clone(), callback, param_cells, result_cells });

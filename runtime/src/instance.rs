@@ -418,7 +418,7 @@ pub(crate) fn instantiate<T>(
 
     // Imports: check each against its declaration. Types are compared by their definitions
     // (engine ids), whichever module declared them.
-    let mut imported_funcs = 0;
+    let (mut imported_funcs, mut imported_tags) = (0, 0);
     for (decl, ext) in m.imports.iter().zip(imports) {
         store.inner.check(ext.store_id())?;
         let have = ext.ty(&*store)?;
@@ -439,7 +439,12 @@ pub(crate) fn instantiate<T>(
                 let owner = inner.globals[g.index as usize].owner;
                 global_matches(have, inner.type_ids(owner), want, &m.type_ids)
             }
-            (ExternType::Tag(want), ExternType::Tag(have), _) => want == have,
+            (ExternType::Tag(_), ExternType::Tag(_), Extern::Tag(t)) => {
+                // A tag's type must be the imported type, compared as functions' are.
+                let want = m.type_ids[m.tags[imported_tags] as usize];
+                imported_tags += 1;
+                inner.tags[t.index as usize].type_id == want
+            }
             _ => false,
         };
         if !ok {
@@ -505,7 +510,8 @@ pub(crate) fn instantiate<T>(
         entity.funcs.push((inner.funcs.len() - 1) as u32);
     }
     for &type_index in &m.tags[m.num_imported_tags as usize..] {
-        inner.tags.push(crate::exn::TagEntity::new(m.types[type_index as usize].clone()));
+        let (ty, type_id) = (m.types[type_index as usize].clone(), m.type_ids[type_index as usize]);
+        inner.tags.push(crate::exn::TagEntity::new(ty, type_id));
         entity.tags.push((inner.tags.len() - 1) as u32);
     }
     for (ty, init) in m.tables[m.num_imported_tables as usize..].iter().zip(&m.table_inits) {

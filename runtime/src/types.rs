@@ -1,6 +1,6 @@
 //! WebAssembly types as the public API exposes them.
 
-use crate::engine::TypeId;
+use crate::engine::{CanonicalFunc, CanonicalRef, CanonicalVal, TypeId};
 use std::fmt;
 use std::sync::Arc;
 
@@ -56,12 +56,6 @@ impl ValType {
         }
     }
 
-    /// Whether the type names a concrete type index somewhere (`(ref $t)`), which only has a
-    /// meaning relative to a module's type section.
-    pub(crate) fn has_concrete(self) -> bool {
-        matches!(self, ValType::Ref(RefType { heap: HeapType::Concrete(_), .. }))
-    }
-
     pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Option<ValType> {
         Some(match ty {
             wasmparser::ValType::I32 => ValType::I32,
@@ -92,7 +86,8 @@ impl fmt::Display for ValType {
 /// Concrete types are type indices into the type section of the module that declares the
 /// item (a function's signature, a global, a table, an import or export): `(ref 0)` of one
 /// module and `(ref 0)` of another need not be the same type. Linking compares them by their
-/// definitions (function types are equal when their definitions are).
+/// definitions: function types are equal when their recursive type groups are, and they sit
+/// at the same position in them (iso-recursive equivalence).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HeapType {
@@ -223,31 +218,34 @@ impl FuncType {
         self.results().iter().map(|t| t.cells()).sum()
     }
 
-    /// Whether a parameter or result names a concrete type index.
-    pub(crate) fn has_concrete(&self) -> bool {
-        self.params_results.iter().any(|t| t.has_concrete())
+    /// The canonical form of a module's function type declared at position `group_start + k`
+    /// of a recursive type group of `group_len` types (see [`crate::engine::CanonicalFunc`]):
+    /// a concrete heap type `(ref $i)` names an earlier group's type by its engine id
+    /// (`ids[i]`), and a type of its own group by its position. `None` for an index outside
+    /// both (which validation rules out).
+    pub(crate) fn canonical(
+        &self,
+        is_final: bool,
+        ids: &[TypeId],
+        group_start: u32,
+        group_len: u32,
+    ) -> Option<CanonicalFunc> {
+        let canonical = |ty: &ValType| match *ty {
+            ValType::Ref(RefType { nullable, heap: HeapType::Concrete(i) }) => {
+                let target = if i < group_start {
+                    CanonicalRef::Engine(*ids.get(i as usize)?)
+                } else if i - group_start < group_len {
+                    CanonicalRef::Group(i - group_start)
+                } else {
+                    return None;
+                };
+                Some(CanonicalVal::Concrete { nullable, target })
+            }
+            other => Some(CanonicalVal::Plain(other)),
+        };
+        let params_results = self.params_results.iter().map(canonical).collect::<Option<_>>()?;
+        Some(CanonicalFunc { is_final, len_params: self.len_params, params_results })
     }
-
-    /// The engine-canonical form of a module's function type: every concrete heap type
-    /// `(ref $i)` becomes `(ref id)` where `id` is the engine id of type `i` (`ids[i]`), so
-    /// that equal definitions in different modules intern to one id. Without GC types a type
-    /// only refers to types defined before it (validation), whose ids are all in `ids`; `None`
-    /// for an index that is not.
-    pub(crate) fn canonical(&self, ids: &[TypeId]) -> Option<FuncType> {
-        let all = self.params_results.iter().map(|t| canonical_val(*t, ids)).collect::<Option<Vec<_>>>()?;
-        Some(FuncType { params_results: all.into(), len_params: self.len_params })
-    }
-}
-
-/// `ty` with a concrete heap type's index replaced by its engine id (see
-/// [`FuncType::canonical`]).
-fn canonical_val(ty: ValType, ids: &[TypeId]) -> Option<ValType> {
-    Some(match ty {
-        ValType::Ref(RefType { nullable, heap: HeapType::Concrete(i) }) => {
-            ValType::Ref(RefType { nullable, heap: HeapType::Concrete(ids.get(i as usize)?.0) })
-        }
-        other => other,
-    })
 }
 
 /// Whether a reference of type `have` (its concrete indices into the types whose engine ids

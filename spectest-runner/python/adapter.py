@@ -63,6 +63,13 @@ class Crash(Exception):
     """The engine itself failed (a panic, an internal error): reported as ``panic:<message>``."""
 
 
+class Failed(Exception):
+    """Any other failure, reported as ``error:<message>`` with the engine's own message (epsilon
+    rejects what it does not implement, say a GC struct type, this way: ``error:unsupported:
+    ...``, as its Rust API reports it). An exception of any other class is reported as
+    ``error:<class name>: <message>``."""
+
+
 class Unsupported(Exception):
     """The engine, or its API, cannot do what the step needs (a proposal it does not implement,
     a value its API cannot pass). Counted apart from failures."""

@@ -14,6 +14,7 @@ import struct
 from adapter import (
     Adapter,
     Crash,
+    Failed,
     Invalid,
     Malformed,
     Thrown,
@@ -289,6 +290,9 @@ class EpsilonAdapter(Adapter):
                 return Malformed(text)
             if message.startswith("invalid module: "):
                 return Invalid(text)
+            if message.startswith("unsupported: "):
+                # A valid module using what epsilon does not implement (a GC struct type, say).
+                return Failed(message)
             return err
         if isinstance(err, e.LinkError):
             return Unlinkable(text)

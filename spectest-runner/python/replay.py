@@ -226,6 +226,8 @@ class FileReplay:
             return "unsupported:" + err.reason, None
         except api.Crash as err:
             return "panic:" + str(err), None
+        except api.Failed as err:
+            return "error:" + str(err), None
         except Exception as err:  # anything else is an error outcome, never a lost directive
             return "error:%s: %s" % (type(err).__name__, err), None
 

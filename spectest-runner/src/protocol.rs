@@ -400,6 +400,7 @@ pub fn answer_outcome(answer: &Value) -> Result<String, Produced> {
             "trap" => return Err((outcome::trap(&message), Some(message))),
             "unsupported" => return Err((outcome::unsupported(&message), None)),
             "crash" => return Err((format!("panic:{message}"), None)),
+            "error" => return Err((format!("error:{message}"), None)),
             other => return Err((format!("error:{other}: {message}"), None)),
         };
         return Err((got, Some(message).filter(|m| !m.is_empty())));

@@ -104,11 +104,27 @@ fn unsupported(what: impl Into<String>) -> Error {
 }
 
 pub(crate) fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
-    ValType::from_wasmparser(ty).ok_or_else(|| unsupported(format!("value type {ty:?}")))
+    ValType::from_wasmparser(ty).ok_or_else(|| match ty {
+        wasmparser::ValType::Ref(r) => unsupported_ref_type(r),
+        _ => unsupported(format!("value type {ty:?}")),
+    })
 }
 
 fn ref_type(ty: wasmparser::RefType) -> Result<RefType> {
-    RefType::from_wasmparser(ty).ok_or_else(|| unsupported(format!("reference type {ty:?}")))
+    RefType::from_wasmparser(ty).ok_or_else(|| unsupported_ref_type(ty))
+}
+
+/// The error for a reference type epsilon does not implement, naming the GC proposal for its
+/// abstract heap types (`any`, `eq`, `i31`, `struct`, `array`, `none`, `nofunc`, `noextern`).
+pub(crate) fn unsupported_ref_type(ty: wasmparser::RefType) -> Error {
+    use wasmparser::{AbstractHeapType as A, HeapType as H};
+    match ty.heap_type() {
+        H::Abstract {
+            shared: false,
+            ty: A::Any | A::Eq | A::I31 | A::Struct | A::Array | A::None | A::NoFunc | A::NoExtern,
+        } => unsupported(format!("the GC proposal's reference type {ty} is not implemented")),
+        _ => unsupported(format!("reference type {ty:?}")),
+    }
 }
 
 pub(crate) fn table_type(ty: &wasmparser::TableType) -> Result<TableType> {
@@ -160,7 +176,10 @@ pub(crate) fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> 
             Operator::I64Add => ConstOp::Binary(ConstBinary::I64Add),
             Operator::I64Sub => ConstOp::Binary(ConstBinary::I64Sub),
             Operator::I64Mul => ConstOp::Binary(ConstBinary::I64Mul),
-            other => return Err(unsupported(format!("constant expression {other:?}"))),
+            other => {
+                let gc = crate::translate::gc_instruction(&other);
+                return Err(gc.unwrap_or_else(|| unsupported(format!("constant expression {other:?}"))));
+            }
         };
         ops.push(op);
     }
@@ -176,15 +195,8 @@ pub(crate) fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> 
 pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<()> {
     match payload {
         Payload::TypeSection(reader) => {
-            for ty in reader.into_iter_err_on_gc_types() {
-                let ty = ty.map_err(malformed)?;
-                let params = ty.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
-                let results = ty.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
-                let ty = FuncType::new(params, results);
-                // Concrete heap types refer to earlier types (no recursion without GC types).
-                let canonical = ty.canonical(&m.type_ids).ok_or_else(|| unsupported("recursive types"))?;
-                m.type_ids.push(m.engine.intern(&canonical));
-                m.types.push(ty);
+            for group in reader {
+                read_rec_group(m, &group.map_err(malformed)?)?;
             }
         }
         Payload::ImportSection(reader) => {
@@ -325,6 +337,54 @@ pub(crate) fn read_payload(m: &mut ModuleInner, payload: Payload<'_>) -> Result<
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// Records the types of a recursive type group (a type declared outside `rec` is a group of
+/// one) and their engine ids: the group is interned in the engine, so its types get the ids of
+/// an equal group of any module (iso-recursive type equivalence). The validator has accepted
+/// it.
+///
+/// epsilon implements the GC proposal's type system for function types only: a struct, array
+/// or continuation type, or a declared supertype (`sub $t`), is unsupported. A type declared
+/// `(sub (func ...))`, without `final`, is supported: it is a type of its own, different from
+/// the final `(func ...)`, and (no type having a supertype) only its own subtype.
+fn read_rec_group(m: &mut ModuleInner, group: &wasmparser::RecGroup) -> Result<()> {
+    use wasmparser::CompositeInnerType;
+    let group_start = m.types.len() as u32;
+    let group_len = group.types().len() as u32;
+    let mut canonical = Vec::with_capacity(group.types().len());
+    for sub in group.types() {
+        if !sub.supertype_idxs.is_empty() {
+            return Err(unsupported(
+                "the GC proposal's subtyping (a type declared with a supertype) is not implemented",
+            ));
+        }
+        let composite = &sub.composite_type;
+        if composite.shared || composite.descriptor_idx.is_some() || composite.describes_idx.is_some() {
+            return Err(unsupported("shared types and custom descriptors are not implemented"));
+        }
+        let func = match &composite.inner {
+            CompositeInnerType::Func(func) => func,
+            CompositeInnerType::Struct(_) => {
+                return Err(unsupported("the GC proposal's struct types are not implemented"));
+            }
+            CompositeInnerType::Array(_) => {
+                return Err(unsupported("the GC proposal's array types are not implemented"));
+            }
+            CompositeInnerType::Cont(_) => return Err(unsupported("continuation types are not implemented")),
+        };
+        let params = func.params().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
+        let results = func.results().iter().map(|t| val_type(*t)).collect::<Result<Vec<_>>>()?;
+        let ty = FuncType::new(params, results);
+        let Some(form) = ty.canonical(sub.is_final, &m.type_ids, group_start, group_len) else {
+            return Err(unsupported("internal error: a type index outside the module's types"));
+        };
+        canonical.push(form);
+        m.types.push(ty);
+    }
+    let ids = m.engine.intern_group(canonical.into());
+    m.type_ids.extend(ids.map(crate::engine::TypeId));
     Ok(())
 }
 

@@ -4,7 +4,8 @@ mod header;
 mod leb;
 
 pub(crate) use header::{
-    ConstExpr, ConstOp, DataSegment, ElemMode, ElemSegment, ExternKind, ImportDecl, val_type,
+    ConstExpr, ConstOp, DataSegment, ElemMode, ElemSegment, ExternKind, ImportDecl, unsupported_ref_type,
+    val_type,
 };
 
 use crate::engine::{Engine, TypeId};
@@ -235,6 +236,10 @@ impl Module {
 
     /// Validates a binary module without translating it.
     ///
+    /// A valid module may still use what epsilon does not implement (with typed function
+    /// references on, the GC proposal's struct and array types, say), which
+    /// [`Module::new`] rejects with an `Unsupported` error.
+    ///
     /// # Errors
     /// As [`Module::new`].
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
@@ -369,7 +374,9 @@ fn invalid(e: wasmparser::BinaryReaderError) -> Error {
 
 /// Validates a function body as the translator does when it translates one (so errors are
 /// classed the same way: what the reader rejects is malformed, what the validator rejects is
-/// invalid), without translating it.
+/// invalid), without translating it. A valid body using what the translator rejects (an
+/// instruction or reference type of the GC proposal) gives that `Unsupported` error, once the
+/// whole body has validated.
 fn validate_body(
     body: &FunctionBody<'_>,
     validator: &mut wasmparser::FuncValidator<ValidatorResources>,
@@ -379,12 +386,25 @@ fn validate_body(
     validator.read_locals(&mut reader).map_err(invalid)?;
     reader.set_features(features);
     let mut ops = wasmparser::OperatorsReader::new(reader);
+    // The translator lays out every local: one of a type it does not implement is unsupported.
+    let mut unsupported = (0..validator.len_locals())
+        .find_map(|index| crate::translate::declared_local_type(validator.get_local_type(index)).err());
     while !ops.eof() {
-        // The validator visits each operator as it is decoded (no `Operator` value is built).
         let offset = ops.original_position();
-        ops.visit_operator(&mut validator.visitor(offset)).map_err(malformed)?.map_err(invalid)?;
+        if features.gc() {
+            // GC instructions and types validate: decode each operator to look for them.
+            let op = ops.read().map_err(malformed)?;
+            validator.op(offset, &op).map_err(invalid)?;
+            if unsupported.is_none() {
+                unsupported = crate::translate::unsupported_operator(&op);
+            }
+        } else {
+            // The validator visits each operator as it is decoded (no `Operator` value is built).
+            ops.visit_operator(&mut validator.visitor(offset)).map_err(malformed)?.map_err(invalid)?;
+        }
     }
-    ops.finish().map_err(malformed)
+    ops.finish().map_err(malformed)?;
+    unsupported.map_or(Ok(()), Err)
 }
 
 /// Rejects overlong 32-bit LEB128 limits that wasmparser accepts (see `leb`).
@@ -446,6 +466,10 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
     // features an empty such group would reach the validator as no import at all.
     let mut parser = Parser::new(0);
     parser.set_features(features);
+    // What epsilon does not implement (a GC struct type, say) is reported once the whole module
+    // has validated, so that an invalid module is always reported as invalid. After such an
+    // error the rest of the module is only validated.
+    let mut deferred: Option<Error> = None;
     for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(malformed)?;
         let valid = validator.payload(&payload).map_err(invalid)?;
@@ -454,8 +478,10 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                 let ValidPayload::Func(to_validate, _) = valid else {
                     unreachable!("the validator hands out every code section entry");
                 };
-                if lazy {
-                    // Validate now, translate on first use.
+                let retry =
+                    FuncToValidate { resources: to_validate.resources.clone(), features, ..to_validate };
+                if deferred.is_some() || lazy {
+                    // Validate now; translate on first use (or never, after an error).
                     let pending = Pending {
                         resources: to_validate.resources.clone(),
                         index: to_validate.index,
@@ -463,7 +489,13 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                         range: body.range().start as usize..body.range().end as usize,
                     };
                     let mut func_validator = to_validate.into_validator(func_allocs);
-                    validate_body(&body, &mut func_validator, features)?;
+                    match validate_body(&body, &mut func_validator, features) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == ErrorKind::Unsupported => {
+                            deferred.get_or_insert(e);
+                        }
+                        Err(e) => return Err(e),
+                    }
                     module.code.push(FuncCode { compiled: OnceLock::new(), pending: Some(pending) });
                     module.offsets.push(OnceLock::new());
                     func_allocs = func_validator.into_allocations();
@@ -472,17 +504,44 @@ fn compile(engine: &Engine, bytes: &[u8]) -> Result<ModuleInner> {
                 let mut func_validator = to_validate.into_validator(func_allocs);
                 let def_index = module.code.len() as u32;
                 let func_index = module.num_imported_funcs + def_index;
-                let (compiled, offsets) = FuncTranslator::new(&module, func_index, &mut translator_allocs)
-                    .translate(&body, &mut func_validator, features, false)?;
-                module.code.push(FuncCode::translated(compiled));
-                module.offsets.push(OnceLock::from(offsets));
-                func_allocs = func_validator.into_allocations();
+                match FuncTranslator::new(&module, func_index, &mut translator_allocs).translate(
+                    &body,
+                    &mut func_validator,
+                    features,
+                    false,
+                ) {
+                    Ok((compiled, offsets)) => {
+                        module.code.push(FuncCode::translated(compiled));
+                        module.offsets.push(OnceLock::from(offsets));
+                        func_allocs = func_validator.into_allocations();
+                    }
+                    Err(e) if e.kind() == ErrorKind::Unsupported => {
+                        // The translation stopped where it met what it does not implement:
+                        // validate the whole body again before reporting that.
+                        let mut func_validator = retry.into_validator(Default::default());
+                        validate_body(&body, &mut func_validator, features).or_else(|error| {
+                            if error.kind() == ErrorKind::Unsupported { Ok(()) } else { Err(error) }
+                        })?;
+                        deferred.get_or_insert(e);
+                        func_allocs = func_validator.into_allocations();
+                    }
+                    Err(e) => return Err(e),
+                }
             }
             other => {
                 check_limit_encodings(bytes, &other)?;
-                header::read_payload(&mut module, other)?
+                if deferred.is_none() {
+                    match header::read_payload(&mut module, other) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == ErrorKind::Unsupported => deferred = Some(e),
+                        Err(e) => return Err(e),
+                    }
+                }
             }
         }
+    }
+    if let Some(e) = deferred {
+        return Err(e);
     }
     Ok(module)
 }

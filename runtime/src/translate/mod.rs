@@ -22,6 +22,8 @@ mod ops;
 mod relaxed;
 mod sites;
 
+pub(crate) use ops::{gc_instruction, unsupported_operator};
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{CatchClause, CatchKind, CompiledFunc, Instr, OffsetTable, Op, Slot, TryHandler};
 use crate::module::ModuleInner;
@@ -141,6 +143,15 @@ fn single(ty: ValType) -> &'static [ValType] {
     };
     let i = SINGLE_TYPES.iter().position(|t| *t == ty).unwrap_or(0);
     std::slice::from_ref(&SINGLE_TYPES[i])
+}
+
+/// The type of a declared local (see [`local_type`]), or the error for a type epsilon does not
+/// implement (a GC reference type, say).
+pub(crate) fn declared_local_type(declared: Option<wasmparser::ValType>) -> Result<ValType> {
+    declared.and_then(local_type).ok_or_else(|| match declared {
+        Some(wasmparser::ValType::Ref(r)) => crate::module::unsupported_ref_type(r),
+        _ => Error::new(ErrorKind::Unsupported, "local type"),
+    })
 }
 
 /// The type of a local as the translator needs it. The validator reports concrete heap types
@@ -310,8 +321,7 @@ impl<'a> FuncTranslator<'a> {
         let param_cells = cells;
         let num_locals = validator.len_locals();
         for index in self.func_type.params().len() as u32..num_locals {
-            let ty = validator.get_local_type(index).and_then(local_type);
-            let ty = ty.ok_or_else(|| Error::new(ErrorKind::Unsupported, "local type"))?;
+            let ty = declared_local_type(validator.get_local_type(index))?;
             self.locals.push((cells, ty));
             cells += ty.cells();
         }

@@ -609,8 +609,13 @@ impl FuncTranslator<'_> {
 
             // ---- references and tables
             Operator::RefNull { hty } => {
-                let heap = crate::types::HeapType::from_wasmparser(hty)
-                    .ok_or_else(|| Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}")))?;
+                let heap =
+                    crate::types::HeapType::from_wasmparser(hty).ok_or_else(
+                        || match wasmparser::RefType::new(true, hty) {
+                            Some(r) => crate::module::unsupported_ref_type(r),
+                            None => Error::new(ErrorKind::Unsupported, format!("heap type {hty:?}")),
+                        },
+                    )?;
                 self.push_const(ValType::Ref(crate::types::RefType::new(true, heap)), 0);
             }
             // ---- typed function references
@@ -803,6 +808,9 @@ impl FuncTranslator<'_> {
             }
 
             ref other => {
+                if let Some(error) = gc_instruction(other) {
+                    return Err(error);
+                }
                 return Err(Error::new(
                     ErrorKind::Unsupported,
                     format!("operator {other:?} is not supported yet"),
@@ -821,7 +829,12 @@ impl FuncTranslator<'_> {
             Operator::Else => self.translate_else(),
             Operator::End => self.translate_end(),
             Operator::TryTable { ref try_table } => self.translate_try_table(try_table)?,
-            _ => {}
+            // Rejected even where it cannot run, so a module using them does not compile.
+            ref other => {
+                if let Some(error) = unsupported_operator(other) {
+                    return Err(error);
+                }
+            }
         }
         Ok(())
     }
@@ -834,4 +847,70 @@ impl FuncTranslator<'_> {
         // A reinterpretation keeps the value where it is, so a following `local.set` may still
         // retarget its producer.
     }
+}
+
+/// The error for an instruction epsilon does not implement although validation accepts it:
+/// one of the GC proposal (see [`gc_instruction`]), or one that names a reference type of it
+/// (`ref.null any`, a block or `select` typed `eqref`, ...). `None` for any other instruction.
+pub(crate) fn unsupported_operator(op: &Operator<'_>) -> Option<Error> {
+    let check = |ty: wasmparser::ValType| crate::module::val_type(ty).err();
+    let check_block = |bt: &wasmparser::BlockType| match bt {
+        wasmparser::BlockType::Type(ty) => check(*ty),
+        _ => None,
+    };
+    match op {
+        Operator::RefNull { hty } => wasmparser::RefType::new(true, *hty).and_then(|r| check(r.into())),
+        Operator::TypedSelect { ty } => check(*ty),
+        Operator::TypedSelectMulti { tys } => tys.iter().find_map(|ty| check(*ty)),
+        Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => {
+            check_block(blockty)
+        }
+        Operator::TryTable { try_table } => check_block(&try_table.ty),
+        other => gc_instruction(other),
+    }
+}
+
+/// The error for an instruction of the GC proposal (validation accepts them when the
+/// function-references feature is on, which switches on wasmparser's `gc` feature for the GC
+/// type system epsilon implements), or `None` for any other instruction.
+pub(crate) fn gc_instruction(op: &Operator<'_>) -> Option<Error> {
+    use Operator::*;
+    let gc = matches!(
+        op,
+        RefEq
+            | StructNew { .. }
+            | StructNewDefault { .. }
+            | StructGet { .. }
+            | StructGetS { .. }
+            | StructGetU { .. }
+            | StructSet { .. }
+            | ArrayNew { .. }
+            | ArrayNewDefault { .. }
+            | ArrayNewFixed { .. }
+            | ArrayNewData { .. }
+            | ArrayNewElem { .. }
+            | ArrayGet { .. }
+            | ArrayGetS { .. }
+            | ArrayGetU { .. }
+            | ArraySet { .. }
+            | ArrayLen
+            | ArrayFill { .. }
+            | ArrayCopy { .. }
+            | ArrayInitData { .. }
+            | ArrayInitElem { .. }
+            | RefTestNonNull { .. }
+            | RefTestNullable { .. }
+            | RefCastNonNull { .. }
+            | RefCastNullable { .. }
+            | BrOnCast { .. }
+            | BrOnCastFail { .. }
+            | AnyConvertExtern
+            | ExternConvertAny
+            | RefI31
+            | I31GetS
+            | I31GetU
+    );
+    gc.then(|| {
+        Error::new(ErrorKind::Unsupported, format!("the GC proposal's instruction {op:?} is not implemented"))
+    })
 }

@@ -33,7 +33,11 @@ fn failure(e: &epsilon::Error) -> Failure {
         outcome::INVALID => ("invalid", e.to_string()),
         outcome::UNLINKABLE => ("unlinkable", e.to_string()),
         outcome::EXCEPTION => ("exception", e.to_string()),
-        _ => ("other", e.to_string()),
+        // Any other error, `error:unsupported: ...` say: the Rust engine's outcome exactly.
+        _ => match got.strip_prefix("error:") {
+            Some(message) => ("error", message.to_string()),
+            None => ("other", e.to_string()),
+        },
     }
 }
 
