@@ -10,7 +10,8 @@ Measures, for every engine that is installed, with the same wasm bytes:
 * compiling and instantiating a small module in a fresh store (ns per module).
 
 Results are checked equal across engines. Each figure is the median of several samples taken
-after a warm-up. This is a benchmark, not a test.
+after a warm-up; the samples are interleaved (one of every engine and figure per round), so
+that changes in the machine's load hit all engines alike. This is a benchmark, not a test.
 
 Usage (from the repository root, after ./ci/setup-python.sh):
 
@@ -63,15 +64,31 @@ PACK = int.from_bytes(struct.pack("<dd", 3.0, 7.0), "little")
 MIB = 1 << 20
 
 
-def measure(fn: Callable[[int], None], per_sample: int, samples: int) -> float:
-    """Median ns per operation of `fn(n)`, which performs n operations."""
-    fn(max(1, per_sample // 10))  # warm-up
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter_ns()
-        fn(per_sample)
-        times.append((time.perf_counter_ns() - start) / per_sample)
-    return statistics.median(times)
+def measure_interleaved(
+    jobs: dict[tuple[str, str], tuple[Callable[[int], None], int]], samples: int
+) -> dict[tuple[str, str], float]:
+    """Median ns per operation of each job `fn(n)` (which performs n operations).
+
+    The samples are taken in rounds, one sample of every job per round, so that a change in
+    the machine's load (another process, frequency scaling) hits every engine alike instead
+    of whichever happened to run at that moment. A job that raises is dropped (reported on
+    stderr) without hiding the others.
+    """
+    times: dict[tuple[str, str], list[float]] = {key: [] for key in jobs}
+    live = dict(jobs)
+    for key, (fn, n) in list(live.items()):  # warm-up
+        try:
+            fn(max(1, n // 10))
+        except Exception as e:  # a peer failing must not hide the other figures
+            print(f"  {key[0]:9s} {key[1]:18s} failed: {e}", file=sys.stderr)
+            del live[key]
+    for round_ in range(samples):
+        for key, (fn, n) in live.items():
+            start = time.perf_counter_ns()
+            fn(n)
+            times[key].append((time.perf_counter_ns() - start) / n)
+        print(f"  round {round_ + 1}/{samples}", file=sys.stderr)
+    return {key: statistics.median(times[key]) for key in live}
 
 
 def loop(op: Callable[[], Any]) -> Callable[[int], None]:
@@ -231,21 +248,18 @@ def main() -> int:
         if len(data) != MIB or hashlib.sha256(data).hexdigest() != expected_digest:
             raise SystemExit(f"{name}: the 1 MiB read differs from epsilon's")
 
-    results: dict[str, dict[str, float]] = {}
+    jobs = {}
     for name, engine in engines.items():
-        results[name] = {}
         for key, sizes in SIZES.items():
-            if key not in engine:
-                continue
-            n = sizes.get(name, sizes["default"])
-            try:
-                results[name][key] = measure(loop(engine[key]), n, args.samples)
-            except Exception as e:  # a peer failing must not hide the other figures
-                print(f"  {name:9s} {key:18s} failed: {e}", file=sys.stderr)
-                continue
-            print(f"  {name:9s} {key:18s} {results[name][key]:>14,.0f} ns", file=sys.stderr)
+            if key in engine:
+                jobs[(name, key)] = (loop(engine[key]), sizes.get(name, sizes["default"]))
+    medians = measure_interleaved(jobs, args.samples)
+    results: dict[str, dict[str, float]] = {name: {} for name in engines}
+    for (name, key), value in medians.items():
+        results[name][key] = value
+        print(f"  {name:9s} {key:18s} {value:>14,.0f} ns", file=sys.stderr)
 
-    print(f"\nPython {platform.python_version()} on {platform.machine()}, median of {args.samples} samples, ns per operation\n")
+    print(f"\nPython {platform.python_version()} on {platform.machine()}, median of {args.samples} interleaved samples, ns per operation\n")
     columns = ["add", "add (Module.call)", "sum4", "pack", "read", "instantiate"]
     headers = [
         "engine",

@@ -21,6 +21,10 @@ impl CallOpts {
     /// The options of one call: ``timeout_ms=`` and ``fuel=`` as given to it.
     #[inline]
     pub(crate) fn parse(timeout_ms: Option<f64>, fuel: Option<&Bound<'_, PyAny>>) -> PyResult<CallOpts> {
+        if timeout_ms.is_none() && fuel.is_none() {
+            // Most calls: no options, nothing to parse.
+            return Ok(CallOpts::default());
+        }
         Ok(CallOpts { timeout: timeout_arg(timeout_ms)?, fuel: fuel_arg(fuel)? })
     }
 }

@@ -362,9 +362,12 @@ impl Func {
     /// slices have the wrong number of cells.
     #[doc(hidden)]
     pub fn call_cells(&self, mut store: impl AsContextMut, args: &[u64], results: &mut [u64]) -> Result<()> {
+        /// Calls with at most this many argument cells take them from the native stack.
+        const INLINE_ARGS: usize = 16;
         let store = store.as_context_mut();
         store.inner.check(self.store)?;
-        let ty = store.inner.funcs[self.index as usize].sig();
+        let entity = &store.inner.funcs[self.index as usize];
+        let ty = entity.sig();
         let (mut param_cells, mut result_cells, mut refs) = (0, 0, false);
         for t in ty.params() {
             param_cells += t.cells() as usize;
@@ -381,11 +384,45 @@ impl Func {
                 results.len()
             )));
         }
+        let FuncEntity::Wasm { instance, code, .. } = *entity else {
+            return self.call_cells_buffered(store, args, results);
+        };
+        if param_cells > INLINE_ARGS {
+            return self.call_cells_buffered(store, args, results);
+        }
+        // The common case: the arguments from the native stack, the results read where the
+        // run left them, no buffer of the store. The executor relies on 32-bit values being
+        // zero-extended in their cells (it reads an `i64.extend_i32_u` operand as is): clear
+        // what a caller may have left above them.
+        let mut inline = [0u64; INLINE_ARGS];
+        let mut at = 0;
+        for t in ty.params() {
+            inline[at] = if matches!(t, ValType::I32 | ValType::F32) {
+                args[at] & u64::from(u32::MAX)
+            } else {
+                args[at]
+            };
+            if *t == ValType::V128 {
+                inline[at + 1] = args[at + 1];
+            }
+            at += t.cells() as usize;
+        }
+        invoke_as_call(store, |store| {
+            let n = crate::exec::invoke_wasm(store, instance, code, &inline[..param_cells])?;
+            for (r, c) in results.iter_mut().zip(&store.inner.stack.values[..n]) {
+                *r = *c;
+            }
+            Ok(())
+        })
+    }
+
+    /// `call_cells` of a host function or with many arguments: through the store's buffer
+    /// (the signature is checked).
+    #[cold]
+    fn call_cells_buffered<T>(&self, store: &mut Store<T>, args: &[u64], results: &mut [u64]) -> Result<()> {
         let mut cells = std::mem::take(&mut store.inner.scratch);
         cells.clear();
         cells.extend(args.iter().copied());
-        // The executor relies on 32-bit values being zero-extended in their cells (it reads an
-        // `i64.extend_i32_u` operand as is): clear what a caller may have left above them.
         let mut at = 0;
         for t in store.inner.funcs[self.index as usize].sig().params() {
             if matches!(t, ValType::I32 | ValType::F32) {
@@ -524,8 +561,13 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 /// Runs function `func` of the store as a call that `InterruptHandle::interrupt` can target
 /// (see `interrupt.rs`); the executor does the rest.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -> Result<()> {
+    invoke_as_call(store, |store| crate::exec::invoke(store, func, cells))
+}
+
+/// Runs `call`, which runs wasm, as a call that `InterruptHandle::interrupt` can target.
+fn invoke_as_call<T, R>(store: &mut Store<T>, call: impl FnOnce(&mut Store<T>) -> Result<R>) -> Result<R> {
     let begun = store.inner.interrupt.begin_call();
-    let outcome = catch_unwind(AssertUnwindSafe(|| crate::exec::invoke(store, func, cells)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| call(&mut *store)));
     store.inner.interrupt.end_call(begun);
     outcome.unwrap_or_else(|panic| resume_unwind(panic))
 }

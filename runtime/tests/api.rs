@@ -864,3 +864,33 @@ fn call_cells_ignores_bits_above_a_32_bit_argument() {
     widen.call_cells(&mut store, &[0xdead_beef_ffff_fffe, 0x1234_5678_3fc0_0000], &mut results).unwrap();
     assert_eq!(results, [0xffff_fffe, 0x3fc0_0000]);
 }
+
+#[test]
+fn call_cells_of_host_functions_and_of_many_parameters() {
+    // Two paths besides the common one: a host function, and more argument cells than the
+    // call keeps on the native stack (the store's buffer is used then); both zero-extend i32s.
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (func (export "sum20") (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32
+                                          i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i64)
+              (local $acc i64)
+              (local.set $acc (i64.extend_i32_u (local.get 0)))
+              (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get 19))))
+              (local.get $acc)))"#,
+    );
+    let sum20 = instance.get_func(&store, "sum20").unwrap();
+    let mut args = [0u64; 20];
+    args[0] = 0xffff_ffff_0000_0005;
+    args[19] = 0x1_0000_0007;
+    let mut result = [0u64; 1];
+    sum20.call_cells(&mut store, &args, &mut result).unwrap();
+    assert_eq!(result, [12]);
+    // The same store takes the common path again afterwards.
+    let error = sum20.call_cells(&mut store, &args[..19], &mut result).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Type);
+
+    let double = epsilon::Func::wrap(&mut store, |_: Caller<'_, ()>, x: i32| -> i64 { i64::from(x) * 2 });
+    let mut out = [0u64; 1];
+    double.call_cells(&mut store, &[0xabcd_0000_0000_0015], &mut out).unwrap();
+    assert_eq!(out, [42]);
+}

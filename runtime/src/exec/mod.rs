@@ -100,13 +100,38 @@ enum Stop {
 /// Calls function `func` (a store index). `cells` holds the arguments encoded as cells on
 /// entry and the result cells on successful return.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -> Result<()> {
+    match store.inner.funcs[func as usize] {
+        FuncEntity::Host { host, .. } => enter(store, |store, _| call_host(store, host, None, cells, 0)),
+        FuncEntity::Wasm { instance, code, .. } => {
+            let result_cells = invoke_wasm(store, instance, code, cells)?;
+            cells.clear();
+            // Element by element: a call of `memcpy` costs more for the few cells of a call.
+            cells.extend(store.inner.stack.values[..result_cells].iter().copied());
+            Ok(())
+        }
+    }
+}
+
+/// Calls the wasm function `code` of `instance` with the argument cells `args`. Returns the
+/// number of result cells, which are left at the start of `store.inner.stack.values` (the
+/// caller copies them out before anything else runs on the store).
+pub(crate) fn invoke_wasm<T>(store: &mut Store<T>, instance: u32, code: u32, args: &[u64]) -> Result<usize> {
+    enter(store, |store, limits| {
+        let mut stack = std::mem::take(&mut store.inner.stack);
+        store.inner.reentry += 1;
+        let outcome = run_from(store, &mut stack, instance, code, args, limits);
+        store.inner.reentry -= 1;
+        stack.frames.clear();
+        store.inner.stack = stack;
+        outcome
+    })
+}
+
+/// Runs `call` (a call into the store from outside the executor, or from a host function
+/// re-entering it) with the limits it runs under, after checking that the call depth and
+/// the native stack allow one more call.
+fn enter<T, R>(store: &mut Store<T>, call: impl FnOnce(&mut Store<T>, Limits) -> Result<R>) -> Result<R> {
     let config = store.inner.engine.config();
-    let limits_of = |outer_depth: usize| Limits {
-        max_frames: config.max_call_depth - outer_depth - 1,
-        max_values: config.max_value_stack,
-        consume_fuel: config.consume_fuel,
-        interruptible: config.interruptible,
-    };
     // The native stack is checked on re-entry (a host function calling wasm again): an outer
     // call runs in a dispatch loop of constant native stack use, so only host functions (and
     // what they call) can use it up.
@@ -116,28 +141,16 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
     {
         return Err(TrapKind::CallStackExhausted.into());
     }
-    let limits = limits_of(store.inner.outer_depth);
+    let limits = Limits {
+        max_frames: config.max_call_depth - store.inner.outer_depth - 1,
+        max_values: config.max_value_stack,
+        consume_fuel: config.consume_fuel,
+        interruptible: config.interruptible,
+    };
     // A host function may panic, and the embedder may catch the panic and go on using the
     // store: the depth counters must then be as they were before this call.
     let (outer_depth, reentry) = (store.inner.outer_depth, store.inner.reentry);
-    let outcome = catch_unwind(AssertUnwindSafe(|| match store.inner.funcs[func as usize] {
-        FuncEntity::Host { host, .. } => call_host(store, host, None, cells, 0),
-        FuncEntity::Wasm { instance, code, .. } => {
-            let mut stack = std::mem::take(&mut store.inner.stack);
-            store.inner.reentry += 1;
-            let outcome = run_from(store, &mut stack, instance, code, cells, limits);
-            store.inner.reentry -= 1;
-            if let Ok(result_cells) = outcome {
-                cells.clear();
-                // Element by element: a call of `memcpy` costs more for the few cells of a call.
-                cells.extend(stack.values[..result_cells].iter().copied());
-            }
-            stack.frames.clear();
-            store.inner.stack = stack;
-            outcome.map(|_| ())
-        }
-    }));
-    outcome.unwrap_or_else(|panic| {
+    catch_unwind(AssertUnwindSafe(|| call(&mut *store, limits))).unwrap_or_else(|panic| {
         store.inner.outer_depth = outer_depth;
         store.inner.reentry = reentry;
         resume_unwind(panic)
