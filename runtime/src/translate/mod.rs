@@ -21,6 +21,7 @@ mod lower;
 mod ops;
 mod relaxed;
 mod sites;
+mod visit;
 
 pub(crate) use ops::{gc_instruction, unsupported_operator};
 
@@ -346,20 +347,15 @@ impl<'a> FuncTranslator<'a> {
 
         self.start_fuel_block();
         let mut ops = OperatorsReader::new(reader);
+        let mut validator = if validated { None } else { Some(validator) };
         while !ops.eof() {
-            let (op, offset) = ops.read_with_offset().map_err(malformed)?;
-            if !validated {
-                validator.op(offset, &op).map_err(invalid)?;
-            }
-            self.at = offset as u32;
-            self.at_stops = sites::stops_execution(&op);
-            self.translate_op(&op).map_err(|e| {
-                if e.offset().is_none() {
-                    Error::at_offset(e.kind(), e.message().to_string(), offset as usize)
-                } else {
-                    e
-                }
-            })?;
+            let offset = ops.original_position() as u64;
+            let mut visitor = visit::ValidateAndTranslate {
+                translator: &mut self,
+                validator: validator.as_deref_mut(),
+                offset,
+            };
+            ops.visit_operator(&mut visitor).map_err(malformed)??;
         }
         ops.finish().map_err(malformed)?;
         let handlers = self.resolve_handlers()?;
@@ -396,6 +392,13 @@ impl<'a> FuncTranslator<'a> {
         self.allocs.locals = std::mem::take(&mut self.locals);
         self.allocs.sites = std::mem::take(&mut self.sites);
         Ok((compiled, offsets))
+    }
+
+    /// Translates operator `op`, found at byte `offset` of the module.
+    fn step(&mut self, offset: u64, op: &wasmparser::Operator<'_>) -> Result<()> {
+        self.at = offset as u32;
+        self.at_stops = sites::stops_execution(op);
+        self.translate_op(op)
     }
 
     /// The handler table of the function (see `ir::handlers`): every clause target made an op
