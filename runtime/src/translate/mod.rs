@@ -349,7 +349,7 @@ impl<'a> FuncTranslator<'a> {
         let mut ops = OperatorsReader::new(reader);
         let mut validator = if validated { None } else { Some(validator) };
         while !ops.eof() {
-            let offset = ops.original_position() as u64;
+            let offset = ops.original_position();
             let mut visitor = visit::ValidateAndTranslate {
                 translator: &mut self,
                 validator: validator.as_deref_mut(),
