@@ -90,6 +90,22 @@ fn gc_types_are_rejected_as_unsupported() {
             "(module (func (unreachable) (block (result anyref) (unreachable)) (drop)))",
             "reference type anyref is not implemented",
         );
+        // Every kind of operator that carries a type (the lazy check builds only those).
+        assert_unsupported(
+            &engine,
+            "(module (func (unreachable) (loop (result anyref) (unreachable)) (drop)))",
+            "reference type anyref is not implemented",
+        );
+        assert_unsupported(
+            &engine,
+            "(module (func (unreachable) (if (result eqref) (then (unreachable)) (else (unreachable))) (drop)))",
+            "reference type eqref is not implemented",
+        );
+        assert_unsupported(
+            &engine,
+            "(module (func (unreachable) (try_table (result i31ref) (unreachable)) (drop)))",
+            "reference type i31ref is not implemented",
+        );
     }
 }
 

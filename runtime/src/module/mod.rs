@@ -391,17 +391,12 @@ fn validate_body(
         .find_map(|index| crate::translate::declared_local_type(validator.get_local_type(index)).err());
     while !ops.eof() {
         let offset = ops.original_position();
-        if features.gc() {
-            // GC instructions and types validate: decode each operator to look for them.
-            let op = ops.read().map_err(malformed)?;
-            validator.op(offset, &op).map_err(invalid)?;
-            if unsupported.is_none() {
-                unsupported = crate::translate::unsupported_operator(&op);
-            }
-        } else {
-            // The validator visits each operator as it is decoded (no `Operator` value is built).
-            ops.visit_operator(&mut validator.visitor(offset)).map_err(malformed)?.map_err(invalid)?;
-        }
+        let mut visitor = crate::translate::ValidateOnly {
+            validator: &mut *validator,
+            offset,
+            unsupported: &mut unsupported,
+        };
+        ops.visit_operator(&mut visitor).map_err(malformed)??;
     }
     ops.finish().map_err(malformed)?;
     unsupported.map_or(Ok(()), Err)

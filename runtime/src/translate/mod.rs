@@ -23,7 +23,9 @@ mod relaxed;
 mod sites;
 mod visit;
 
-pub(crate) use ops::{gc_instruction, unsupported_operator};
+pub(crate) use visit::ValidateOnly;
+
+pub(crate) use ops::gc_instruction;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{CatchClause, CatchKind, CompiledFunc, Instr, OffsetTable, Op, Slot, TryHandler};
