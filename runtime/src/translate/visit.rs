@@ -61,7 +61,7 @@ macro_rules! define_visit {
                     validator.$validator(offset).$visit($($($arg.clone()),*)?).map_err(invalid)?;
                 }
                 if Self::EVERY_OPERATOR || const { may_be_unsupported(stringify!($proposal), stringify!($op)) } {
-                    self.$then(Operator::$op $({ $($arg),* })?)
+                    self.$then(&Operator::$op $({ $($arg),* })?)
                 } else {
                     Ok(())
                 }
@@ -77,7 +77,7 @@ trait Visit {
     /// The validator, or `None` if the body was validated already.
     fn validator(&mut self) -> Option<&mut FuncValidator<ValidatorResources>>;
     /// Translates or checks the operator just validated.
-    fn then(&mut self, op: Operator<'_>) -> Result<()>;
+    fn then(&mut self, op: &Operator<'_>) -> Result<()>;
 }
 
 impl Visit for ValidateAndTranslate<'_, '_> {
@@ -85,8 +85,9 @@ impl Visit for ValidateAndTranslate<'_, '_> {
     fn validator(&mut self) -> Option<&mut FuncValidator<ValidatorResources>> {
         self.validator.as_deref_mut()
     }
-    fn then(&mut self, op: Operator<'_>) -> Result<()> {
-        self.translate(&op)
+    #[inline]
+    fn then(&mut self, op: &Operator<'_>) -> Result<()> {
+        self.translate(op)
     }
 }
 
@@ -95,9 +96,10 @@ impl Visit for ValidateOnly<'_> {
     fn validator(&mut self) -> Option<&mut FuncValidator<ValidatorResources>> {
         Some(self.validator)
     }
-    fn then(&mut self, op: Operator<'_>) -> Result<()> {
+    #[inline]
+    fn then(&mut self, op: &Operator<'_>) -> Result<()> {
         if self.unsupported.is_none() {
-            *self.unsupported = unsupported_operator(&op);
+            *self.unsupported = unsupported_operator(op);
         }
         Ok(())
     }
