@@ -875,35 +875,11 @@ pub(crate) fn unsupported_operator(op: &Operator<'_>) -> Option<Error> {
 /// the GC proposal, and those that carry a type. A visitor that only validates skips building
 /// the operator for the others. It must cover every case of `unsupported_operator`.
 pub(crate) const fn may_be_unsupported(proposal: &str, op: &str) -> bool {
-    const TYPED: [&str; 7] =
-        ["RefNull", "TypedSelect", "TypedSelectMulti", "Block", "Loop", "If", "TryTable"];
-    if str_eq(proposal, "gc") {
-        return true;
-    }
-    let mut i = 0;
-    while i < TYPED.len() {
-        if str_eq(op, TYPED[i]) {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
-
-/// `a == b`, at compile time.
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+    matches!(proposal.as_bytes(), b"gc")
+        || matches!(
+            op.as_bytes(),
+            b"RefNull" | b"TypedSelect" | b"TypedSelectMulti" | b"Block" | b"Loop" | b"If" | b"TryTable"
+        )
 }
 
 /// The error for an instruction of the GC proposal (validation accepts them when the
