@@ -364,11 +364,13 @@ impl Module {
     }
 }
 
-fn malformed(e: wasmparser::BinaryReaderError) -> Error {
+/// A decoding error of wasmparser as epsilon's (the binary is malformed).
+pub(crate) fn malformed(e: wasmparser::BinaryReaderError) -> Error {
     Error::at_offset(ErrorKind::Malformed, e.message().to_string(), e.offset() as usize)
 }
 
-fn invalid(e: wasmparser::BinaryReaderError) -> Error {
+/// A validation error of wasmparser as epsilon's (the module is invalid).
+pub(crate) fn invalid(e: wasmparser::BinaryReaderError) -> Error {
     Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
 }
 

@@ -29,7 +29,7 @@ pub(crate) use ops::gc_instruction;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{CatchClause, CatchKind, CompiledFunc, Instr, OffsetTable, Op, Slot, TryHandler};
-use crate::module::ModuleInner;
+use crate::module::{ModuleInner, invalid, malformed};
 use crate::types::{FuncType, ValType};
 use std::collections::HashMap;
 use wasmparser::{BlockType, FuncValidator, FunctionBody, OperatorsReader, ValidatorResources};
@@ -302,12 +302,6 @@ impl<'a> FuncTranslator<'a> {
         features: wasmparser::WasmFeatures,
         validated: bool,
     ) -> Result<(CompiledFunc, OffsetTable)> {
-        let invalid = |e: wasmparser::BinaryReaderError| {
-            Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
-        };
-        let malformed = |e: wasmparser::BinaryReaderError| {
-            Error::at_offset(ErrorKind::Malformed, e.message().to_string(), e.offset() as usize)
-        };
         let mut reader = body.get_binary_reader();
         let body_offset = reader.original_position() as u32;
         validator.read_locals(&mut reader).map_err(invalid)?;

@@ -10,7 +10,8 @@
 
 use super::FuncTranslator;
 use super::ops::{may_be_unsupported, unsupported_operator};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
+use crate::module::invalid;
 use wasmparser::{FuncValidator, Operator, ValidatorResources, VisitOperator, VisitSimdOperator};
 
 /// The visitor of one operator at `offset`: validates it (unless `validator` is `None`: the
@@ -27,11 +28,6 @@ pub(crate) struct ValidateOnly<'t> {
     pub validator: &'t mut FuncValidator<ValidatorResources>,
     pub offset: u64,
     pub unsupported: &'t mut Option<Error>,
-}
-
-/// A validation error as epsilon's error.
-pub(super) fn invalid(e: wasmparser::BinaryReaderError) -> Error {
-    Error::at_offset(ErrorKind::Invalid, e.message().to_string(), e.offset() as usize)
 }
 
 impl ValidateAndTranslate<'_, '_> {
