@@ -1,9 +1,13 @@
-//! Prints the IR epsilon translates a module into: `cargo run -p epsilon --example disasm -- FILE`
-//! where FILE is a `.wasm` or `.wat` module.
+//! Prints the IR epsilon translates a module into:
+//! `cargo run -p epsilon --example disasm -- [--fuel] FILE` where FILE is a `.wasm` or `.wat`
+//! module; `--fuel` shows the code as translated with fuel metering on.
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: disasm FILE.wasm|FILE.wat");
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let fuel = args.iter().any(|a| a == "--fuel");
+    args.retain(|a| a != "--fuel");
+    let [path] = args.as_slice() else {
+        eprintln!("usage: disasm [--fuel] FILE.wasm|FILE.wat");
         std::process::exit(2);
     };
     let bytes = match std::fs::read(&path) {
@@ -13,7 +17,9 @@ fn main() {
             std::process::exit(1);
         }
     };
-    match epsilon::Module::new(&epsilon::Engine::default(), &bytes) {
+    let mut config = epsilon::Config::default();
+    config.consume_fuel(fuel);
+    match epsilon::Module::new(&epsilon::Engine::new(config), &bytes) {
         Ok(module) => print!("{}", module.disassemble()),
         Err(e) => {
             eprintln!("{path}: {e}");

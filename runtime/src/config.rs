@@ -191,9 +191,11 @@ impl Config {
     /// set with [`Store::set_fuel`](crate::Store::set_fuel); running out traps with
     /// "all fuel consumed" and the store can be refuelled and used again.
     ///
-    /// Units: one unit per IR instruction of each straight-line block entered (charged at
-    /// block entry, so the charge is deterministic), plus one unit per 64 bytes or elements
-    /// touched by bulk memory and table instructions.
+    /// Units: one unit per IR instruction of each function body, loop iteration and `if` or
+    /// `else` arm entered, counting the instructions of nested `block`s but not of nested loops
+    /// and arms, which are charged on their own. The charge is taken on entry, for the whole
+    /// region, so it is deterministic. Bulk memory and table instructions add one unit per 64
+    /// bytes or elements they touch.
     pub fn consume_fuel(&mut self, enable: bool) -> &mut Self {
         self.consume_fuel = enable;
         self

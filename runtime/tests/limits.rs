@@ -306,3 +306,69 @@ fn a_declared_4_gib_memory_is_not_allocated_until_used() {
     assert_eq!(memory.data(&store).unwrap()[65536 * 65536 - 2], 1);
     assert_eq!(memory.data(&store).unwrap()[65536 * 65536 - 1], 0);
 }
+
+/// A `while` loop: the exit test first, the back edge last.
+const WHILE_LOOP: &str = r#"(module
+    (func (export "sum") (param $n i32) (result i64)
+      (local $i i32) (local $acc i64)
+      (block $done
+        (loop $next
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $next)))
+      (local.get $acc))
+    (func (export "forever")
+      (local $i i64)
+      (loop $next
+        (br_if 1 (i64.eq (local.get $i) (i64.const -1)))
+        (local.set $i (i64.add (local.get $i) (i64.const 1)))
+        (br $next))))"#;
+
+/// Fuel used by one call of `sum(n)`.
+fn fuel_of_sum(store: &mut Store<()>, instance: &epsilon::Instance, n: i32) -> u64 {
+    let sum = instance.get_typed_func::<i32, i64>(&*store, "sum").unwrap();
+    store.set_fuel(1_000_000).unwrap();
+    let expected: i64 = (0..i64::from(n)).sum();
+    assert_eq!(sum.call(&mut *store, n).unwrap(), expected);
+    1_000_000 - store.get_fuel().unwrap()
+}
+
+#[test]
+fn a_while_loop_under_fuel_is_rotated_and_charged_per_iteration() {
+    let engine = Engine::new(fuel_config());
+    let module = Module::new(&engine, WHILE_LOOP).unwrap();
+    // The back edge is the loop's inverted exit test (no unconditional jump back to the head
+    // and its test), as without fuel.
+    let listing = module.disassemble();
+    let sum = listing.split("func 1:").next().unwrap();
+    let back_jumps = sum.lines().filter(|l| l.contains("Br {") && l.contains("offset: -"));
+    assert_eq!(back_jumps.count(), 0, "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    // Every iteration pays the same: the ops it runs.
+    let (f0, f100, f200) = (
+        fuel_of_sum(&mut store, &instance, 0),
+        fuel_of_sum(&mut store, &instance, 100),
+        fuel_of_sum(&mut store, &instance, 200),
+    );
+    let per_iteration = (f200 - f100) / 100;
+    assert_eq!(f200 - f100, f100 - f0, "fuel {f0}, {f100}, {f200}");
+    assert!((2..=6).contains(&per_iteration), "{per_iteration} units per iteration");
+}
+
+#[test]
+fn a_rotated_loop_that_never_ends_runs_out_of_fuel() {
+    let mut config = fuel_config();
+    config.interruptible(true);
+    let engine = Engine::new(config);
+    let module = Module::new(&engine, WHILE_LOOP).unwrap();
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let forever = instance.get_typed_func::<(), ()>(&store, "forever").unwrap();
+    store.set_fuel(100_000).unwrap();
+    // The timeout only keeps a broken build from hanging the test run.
+    store.set_timeout(Duration::from_secs(20));
+    let err = forever.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.trap_kind(), Some(TrapKind::OutOfFuel), "{err}");
+}

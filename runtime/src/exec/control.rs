@@ -143,7 +143,8 @@ pub(crate) fn data64(vm: &mut Vm, cx: &mut Cx<'_>, _lo: u32, _hi: u32) -> Flow {
     Err(cx.trap(TrapKind::Unreachable, vm.ip))
 }
 
-/// Charges the fuel of the block that starts here.
+/// Charges the fuel of the region (function body, loop iteration, `if`/`else` arm) that starts
+/// here.
 #[inline(always)]
 pub(crate) fn consume_fuel(vm: &mut Vm, cx: &mut Cx<'_>, amount: u32) -> Flow {
     let amount = u64::from(amount);

@@ -103,6 +103,9 @@ struct Ctrl<'a> {
     /// For a loop whose first op is a conditional branch out of it (a `while` loop's test):
     /// that op's index and the label it targets (see `emit_br`).
     head_branch: Option<(usize, LabelId)>,
+    /// With fuel on: the charge that was current when the construct began, current again
+    /// after its end.
+    outer_fuel: Option<usize>,
 }
 
 impl Ctrl<'_> {
@@ -191,12 +194,14 @@ pub(crate) struct FuncTranslator<'a> {
     /// Index of the last emitted op if it is a one-cell `Copy` that a copy emitted right
     /// after it (no op or label in between) can join (`CopyPair`).
     last_copy: Option<usize>,
-    /// Whether to emit fuel charges, and where the current block's charge is.
+    /// Whether to emit fuel charges, and where the current region's charge is.
     fuel: bool,
     /// Whether the engine's stores can be interrupted: picks the handlers whose backward
     /// branches check the interrupt flag.
     interruptible: bool,
     fuel_op: Option<usize>,
+    /// Charges on rotated loop back edges and the loop charge each repeats: (side, loop).
+    fuel_repeats: Vec<(usize, usize)>,
     /// Lane selectors of `i8x16.shuffle`.
     shuffles: Vec<[u8; 16]>,
     /// Constants of ops with a `k` field, and their indices there.
@@ -274,6 +279,7 @@ impl<'a> FuncTranslator<'a> {
             fuel: module.engine.config().consume_fuel,
             interruptible: module.engine.config().interruptible,
             fuel_op: None,
+            fuel_repeats: Vec::new(),
             shuffles: Vec::new(),
             consts: Vec::new(),
             const_index: HashMap::new(),
@@ -339,6 +345,7 @@ impl<'a> FuncTranslator<'a> {
             start_reachable: true,
             label_used: false,
             head_branch: None,
+            outer_fuel: self.fuel_op,
         });
 
         self.start_fuel_block();
@@ -484,6 +491,11 @@ impl<'a> FuncTranslator<'a> {
     /// writes is below it (the largest `u16` field plus `REGISTER_MARGIN`). The frame is made
     /// at least that large, which lets the dispatch loop index registers without a check.
     fn seal(&mut self) -> Result<u32> {
+        for &(side, of_loop) in &self.fuel_repeats {
+            if let Op::ConsumeFuel { amount } = self.ops[of_loop] {
+                self.ops[side] = Op::ConsumeFuel { amount };
+            }
+        }
         self.ops.push(Op::Unreachable {});
         let len = self.ops.len() as i64;
         for (at, op) in self.ops.iter_mut().enumerate() {
@@ -655,7 +667,9 @@ impl<'a> FuncTranslator<'a> {
         pos
     }
 
-    /// Starts a straight-line block: with fuel metering on, emits its (yet empty) charge.
+    /// Starts a charged region (a function body, a loop body, an `if` or `else` arm): with fuel
+    /// metering on, emits its (yet empty) charge, which every op emitted in the region outside
+    /// nested charged regions adds a unit to.
     fn start_fuel_block(&mut self) {
         self.last_copy = None;
         if self.fuel {
@@ -663,12 +677,6 @@ impl<'a> FuncTranslator<'a> {
             self.sites.push((self.ops.len() as u32, self.at));
             self.ops.push(Op::ConsumeFuel { amount: 0 });
         }
-    }
-
-    /// The index of the current fuel charge if nothing has been emitted after it.
-    fn empty_fuel_block(&self) -> Option<usize> {
-        let i = self.fuel_op?;
-        (i + 1 == self.ops.len() && self.ops[i] == Op::ConsumeFuel { amount: 0 }).then_some(i)
     }
 
     /// Emits an op whose single result goes to a new Temp of type `ty` at the top of the stack.
@@ -752,15 +760,21 @@ impl<'a> FuncTranslator<'a> {
         self.labels.len() - 1
     }
 
+    /// Binds `label` to the next op. Its code stays in the current charged region: every path
+    /// to a forward label comes from inside the region, which was charged on entry.
     fn bind_label(&mut self, label: LabelId) {
-        // Every label starts a block; with fuel on, branches land on the block's charge.
-        let pos = match self.empty_fuel_block() {
-            Some(i) => i as u32,
-            None => {
-                self.start_fuel_block();
-                self.fuel_op.unwrap_or(self.ops.len()) as u32
-            }
-        };
+        self.bind_label_at(label, self.ops.len() as u32);
+    }
+
+    /// Binds `label` at a new charged region (a loop head, an `else` arm): with fuel on,
+    /// branches to it land on its charge.
+    fn bind_charged_label(&mut self, label: LabelId) {
+        let pos = self.ops.len() as u32;
+        self.start_fuel_block();
+        self.bind_label_at(label, pos);
+    }
+
+    fn bind_label_at(&mut self, label: LabelId, pos: u32) {
         let uses = std::mem::take(&mut self.labels[label].uses);
         for at in uses {
             let offset = pos as i64 - at as i64;
@@ -781,11 +795,14 @@ impl<'a> FuncTranslator<'a> {
             op = fused;
         }
         let at = self.ops.len() as u32;
-        // The first op of a loop, branching forward out of it: remembered for `emit_br`.
+        // The first op of a loop (after its fuel charge), branching forward out of it:
+        // remembered for `emit_br`.
         if let Some(c) = self.ctrl.last_mut()
             && c.kind == CtrlKind::Loop
             && c.head_branch.is_none()
-            && self.labels[c.label].pos == Some(at)
+            && self.labels[c.label].pos.is_some_and(|pos| {
+                pos == at || (pos + 1 == at && matches!(self.ops[pos as usize], Op::ConsumeFuel { .. }))
+            })
             && self.labels[label].pos.is_none()
             && lower::invert_branch(&op).is_some()
         {
@@ -958,6 +975,17 @@ impl<'a> FuncTranslator<'a> {
                 self.take_last_op();
                 test = fused;
             }
+            // With fuel, going back past the test also skips the loop's charge: a copy of it
+            // goes here (its amount set in `seal`, when the loop's is final), so that every
+            // iteration pays what the first did.
+            if self.fuel
+                && let Some(of_loop) = head.checked_sub(1)
+                && matches!(self.ops[of_loop], Op::ConsumeFuel { .. })
+            {
+                self.sites.push((self.ops.len() as u32, self.at));
+                self.fuel_repeats.push((self.ops.len(), of_loop));
+                self.ops.push(Op::ConsumeFuel { amount: 0 });
+            }
             let at = self.ops.len() as i64;
             if let Some(offset) = test.offset_mut() {
                 *offset = (head as i64 + 1 - at) as i32;
@@ -1048,6 +1076,7 @@ impl<'a> FuncTranslator<'a> {
             start_reachable: self.reachable,
             label_used: false,
             head_branch: None,
+            outer_fuel: self.fuel_op,
         });
         // Results may need more room than the stack has now.
         let result_cells: u32 = results.iter().map(|t| t.cells()).sum();
@@ -1118,7 +1147,7 @@ impl<'a> FuncTranslator<'a> {
         self.push_ctrl(CtrlKind::Loop, bt)?;
         if self.reachable {
             let label = self.ctrl.last().map(|c| c.label).unwrap_or(0);
-            self.bind_label(label);
+            self.bind_charged_label(label);
             if let Some(pos) = self.labels[label].pos {
                 self.loop_heads.push((pos, self.at));
             }
@@ -1140,6 +1169,7 @@ impl<'a> FuncTranslator<'a> {
             c.else_label = Some(else_label);
         }
         self.emit_cond_branch(&cond, false, else_label);
+        self.start_fuel_block();
         Ok(())
     }
 
@@ -1178,7 +1208,7 @@ impl<'a> FuncTranslator<'a> {
             self.emit_branch(Op::Br { offset: 0 }, label);
         }
         if let Some(else_label) = else_label {
-            self.bind_label(else_label);
+            self.bind_charged_label(else_label);
         }
         self.ctrl[index].kind = CtrlKind::Else;
         self.ctrl[index].else_label = None;
@@ -1226,7 +1256,14 @@ impl<'a> FuncTranslator<'a> {
             self.reset_stack(height, results);
         }
         // Otherwise only the fall-through reaches the end: the stack stays as it is.
-        self.ctrl.pop();
+        if let Some(c) = self.ctrl.pop()
+            && self.fuel_op != c.outer_fuel
+        {
+            // Back in the enclosing region: no op fuses with one charged in the inner one.
+            self.fuel_op = c.outer_fuel;
+            self.last_result = None;
+            self.last_copy = None;
+        }
     }
 
     fn translate_br_if(&mut self, depth: usize) {
