@@ -10,7 +10,7 @@ fn main() {
         eprintln!("usage: disasm [--fuel] FILE.wasm|FILE.wat");
         std::process::exit(2);
     };
-    let bytes = match std::fs::read(&path) {
+    let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("cannot read {path}: {e}");
