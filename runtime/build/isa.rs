@@ -682,6 +682,20 @@ pub const CUSTOM: &[Custom] = &[
         "numeric::step_br_i::<u64, true>",
         "`a += step`, then branches if `a < limit` unsigned (i64).",
     ),
+    custom(
+        "I32StepBrGtS_i",
+        Branch,
+        &[("a", "Slot"), ("step", "i16"), ("limit", "i16")],
+        "numeric::step_br_gt_s::<u32>",
+        "`a += step`, then branches if `a > limit` signed (i32; the limit sign-extended): a loop counting down.",
+    ),
+    custom(
+        "I64StepBrGtS_i",
+        Branch,
+        &[("a", "Slot"), ("step", "i16"), ("limit", "i16")],
+        "numeric::step_br_gt_s::<u64>",
+        "`a += step`, then branches if `a > limit` signed (i64; the limit sign-extended): a loop counting down.",
+    ),
     // ---- control
     custom("Unreachable", Other, &[], "control::unreachable", "Traps with \"unreachable\"."),
     custom(

@@ -219,3 +219,58 @@
 (assert_return (invoke "label-between" (i32.const 0)) (i32.const 19))
 (assert_return (invoke "exit-from-function" (i32.const 4)) (i32.const 9))
 (assert_return (invoke "exit-from-function" (i32.const 5)) (i32.const 7))
+
+;; Counting down to a signed bound (`I32StepBrGtS_i`, `I64StepBrGtS_i`): `i -= k; br_if (i > n)`
+;; with a 16-bit bound, sign-extended (so -1 and -32768 fuse too). The test reads the new value
+;; and compares signed: a counter below zero stops, one that wraps past the minimum goes on.
+(module
+  (func (export "down-gts") (param i32 i32) (result i32) (local i32)
+    ;; counts the steps of 3 from $0 down until it is no longer > -5
+    (loop $l
+      (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 3)))
+      (br_if $l (i32.gt_s (local.get 0) (i32.const -5))))
+    (i32.add (i32.mul (local.get 2) (i32.const 1000)) (local.get 0)))
+  (func (export "down-gts-min") (param i32) (result i32) (local i32)
+    ;; the smallest 16-bit bound
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (local.set 0 (i32.add (local.get 0) (i32.const -10000)))
+      (br_if $l (i32.gt_s (local.get 0) (i32.const -32768))))
+    (local.get 1))
+  (func (export "down-gts-wraps") (param i32) (result i32) (local i32)
+    ;; i32 minimum + 1 - 2 wraps to the maximum, which is > the bound: the loop goes on
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (local.set 0 (i32.add (local.get 0) (i32.const -2)))
+      (br_if $l (i32.gt_s (local.get 0) (i32.const 0x7ffffff0))))
+    (local.get 1))
+  (func (export "down64-gts") (param i64) (result i64) (local i64)
+    (loop $l
+      (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+      (local.set 0 (i64.add (local.get 0) (i64.const -7)))
+      (br_if $l (i64.gt_s (local.get 0) (i64.const -1))))
+    (i64.add (i64.mul (local.get 1) (i64.const 1000)) (local.get 0)))
+  (func (export "down64-gts-big-bound") (param i64) (result i64) (local i64)
+    ;; 40000 is not a 16-bit signed bound: two ops, still right.
+    (loop $l
+      (local.set 1 (i64.add (local.get 1) (i64.const 1)))
+      (local.set 0 (i64.sub (local.get 0) (i64.const 1000)))
+      (br_if $l (i64.gt_s (local.get 0) (i64.const 40000))))
+    (local.get 1))
+)
+
+;; 10 -> 7, 4, 1, -2, -5: five steps, ends at -5
+(assert_return (invoke "down-gts" (i32.const 10) (i32.const 0)) (i32.const 4995))
+;; already below: one step
+(assert_return (invoke "down-gts" (i32.const -100) (i32.const 0)) (i32.const 897))
+;; 0 -> -10000, -20000, -30000, -40000: four steps
+(assert_return (invoke "down-gts-min" (i32.const 0)) (i32.const 4))
+;; 0x80000001 - 2 = 0x7fffffff (> 0x7ffffff0, signed), then down by 2 to 0x7ffffff1, 0x7fffffef:
+;; 1 + 8 + 1 = 9 steps (an unsigned test would stop after the first)
+(assert_return (invoke "down-gts-wraps" (i32.const 0x80000001)) (i32.const 9))
+;; 20 -> 13, 6, -1: three steps, ends at -1
+(assert_return (invoke "down64-gts" (i64.const 20)) (i64.const 2999))
+;; a counter above 2^32: signed i64 comparison throughout (613566757 steps, ends at -3)
+(assert_return (invoke "down64-gts" (i64.const 0x100000000)) (i64.const 613566756997))
+(assert_return (invoke "down64-gts-big-bound" (i64.const 45000)) (i64.const 5))

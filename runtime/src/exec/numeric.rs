@@ -136,10 +136,12 @@ pub(crate) trait Counter: FromCell + ToCell + FromImm + Copy {
     fn ne(a: Self, b: Self) -> bool;
     /// `lt_u` of the counter's type.
     fn lt_u(a: Self, b: Self) -> bool;
+    /// `gt_s` of the counter's type.
+    fn gt_s(a: Self, b: Self) -> bool;
 }
 
 macro_rules! counter {
-    ($t:ty, $add:ident, $ne:ident, $lt_u:ident) => {
+    ($t:ty, $add:ident, $ne:ident, $lt_u:ident, $gt_s:ident) => {
         impl Counter for $t {
             const ZERO: Self = 0;
             #[inline(always)]
@@ -154,11 +156,15 @@ macro_rules! counter {
             fn lt_u(a: Self, b: Self) -> bool {
                 semantics::int::$lt_u(a, b)
             }
+            #[inline(always)]
+            fn gt_s(a: Self, b: Self) -> bool {
+                semantics::int::$gt_s(a as _, b as _)
+            }
         }
     };
 }
-counter!(u32, i32_add, i32_ne, i32_lt_u);
-counter!(u64, i64_add, i64_ne, i64_lt_u);
+counter!(u32, i32_add, i32_ne, i32_lt_u, i32_gt_s);
+counter!(u64, i64_add, i64_ne, i64_lt_u, i64_gt_s);
 
 /// `I32StepBrNez`, `I64StepBrNez`: the step is an immediate (sign-extended for i64).
 #[inline(always)]
@@ -171,6 +177,21 @@ pub(crate) fn step_br_nez<T: Counter>(vm: &mut Vm, cx: &mut Cx<'_>, a: Slot, ste
 #[inline(always)]
 fn step_test<T: Counter, const LT_U: bool>() -> fn(T, T) -> bool {
     if LT_U { T::lt_u } else { T::ne }
+}
+
+/// `I32StepBrGtS_i`, `I64StepBrGtS_i`: a counter stepping down to a 16-bit bound (both
+/// sign-extended).
+#[inline(always)]
+pub(crate) fn step_br_gt_s<T: Counter>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    a: Slot,
+    step: i16,
+    limit: i16,
+    offset: i32,
+) -> Flow {
+    let (step, limit): (T, T) = (Imm(step as i32 as u32).read(vm, cx), Imm(limit as i32 as u32).read(vm, cx));
+    step_branch(vm, cx, a, (step, limit), offset, T::add, T::gt_s)
 }
 
 /// `I32StepBrNe_s`, `I32StepBrLtU_s` (`LT_U`) and their i64 forms: the bound is register `b`.

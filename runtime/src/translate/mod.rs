@@ -867,6 +867,17 @@ impl<'a> FuncTranslator<'a> {
             (Op::BrI64LtU_si { a, imm: bound, offset }, true) if a == x => {
                 Op::I64StepBrLtU_i { a, step: step()?, limit: limit(bound)?, offset }
             }
+            (Op::BrI32GtS_si { a, imm: bound, offset }, _)
+            | (Op::BrI64GtS_si { a, imm: bound, offset }, _)
+                if a == x && matches!(*op, Op::BrI32GtS_si { .. }) != wide =>
+            {
+                let limit = i16::try_from(bound as i32).ok()?;
+                if wide {
+                    Op::I64StepBrGtS_i { a, step: step()?, limit, offset }
+                } else {
+                    Op::I32StepBrGtS_i { a, step: step()?, limit, offset }
+                }
+            }
             _ => return None,
         })
     }
