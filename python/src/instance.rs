@@ -12,8 +12,8 @@ use epsilon::Extern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// An instantiated WebAssembly module: call its functions, access its memory, globals and
 /// tables. Create it with ``Runtime.instantiate`` or ``Runtime.instantiate_file``.
@@ -29,6 +29,10 @@ pub(crate) struct Instance {
     export_index: HashMap<String, usize>,
     /// Export name -> `Function`, for the fast lookup of `call`.
     funcs: Py<PyDict>,
+    /// The name object `call` was last given and the function it named: a loop calling one
+    /// name (a literal, so one object) skips the dictionary. The name is held, so its
+    /// address cannot be reused by another object while it is here.
+    last_call: Mutex<Option<(Py<PyString>, Py<Function>)>>,
     /// Set when the module was instantiated with WASI (`run_wasi` needs it).
     pub(crate) wasi: Option<crate::wasi::WasiLink>,
 }
@@ -63,6 +67,7 @@ impl Instance {
             exports: list,
             export_index,
             funcs: funcs.unbind(),
+            last_call: Mutex::new(None),
             wasi: None,
         })
     }
@@ -146,8 +151,26 @@ impl Instance {
     }
 
     fn function<'py>(&self, py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, Function>> {
+        let mut last = self.last_call.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((last_name, f)) = last.as_ref()
+            && last_name.is(name)
+        {
+            return Ok(f.bind(py).clone());
+        }
+        drop(last);
         if let Some(f) = self.funcs.bind(py).get_item(name)? {
-            return Ok(f.cast_into::<Function>()?);
+            let f = f.cast_into::<Function>()?;
+            if !name.is_exact_instance_of::<PyString>() {
+                // A subclass may define its own equality: only plain strings are remembered.
+                return Ok(f);
+            }
+            let entry = Some((name.clone().unbind(), f.clone().unbind()));
+            // The entry it replaces is dropped after the unlock (a decref may run Python code).
+            last = self.last_call.lock().unwrap_or_else(PoisonError::into_inner);
+            let replaced = std::mem::replace(&mut *last, entry);
+            drop(last);
+            drop(replaced);
+            return Ok(f);
         }
         let name = name.to_string();
         let ext = self.export(py, &name)?;

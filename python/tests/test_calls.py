@@ -316,3 +316,25 @@ def test_threads_wait_for_a_running_call(module: epsilon.Module) -> None:
     assert module.call("add", 1, 1) == [2]
     t.join()
     assert out == [[30_000_000]]
+
+
+def test_module_call_finds_each_name_whatever_string_object_carries_it(values: epsilon.Module) -> None:
+    # `call` remembers the last name object it was given: equal names in other objects, other
+    # names in between and str subclasses must all still reach their own function.
+    class Name(str):
+        pass
+
+    built = "".join(["i", "64"])
+    for _ in range(3):
+        assert values.call("i32", -5) == [-5]
+        assert values.call("seven") == [7]
+        assert values.call(built, 2**40) == [2**40]
+        assert values.call("".join(["sev", "en"])) == [7]
+        assert values.call(Name("i32"), 3) == [3]
+        assert values.call("f32_bits", 1.0) == [0x3F800000]
+    with pytest.raises(epsilon.ExportNotFoundError):
+        values.call("".join(["sev", "enty"]))
+    assert values.call("seven") == [7]
+    values.close()
+    with pytest.raises(epsilon.EpsilonError):
+        values.call("seven")
