@@ -372,3 +372,30 @@ fn a_rotated_loop_that_never_ends_runs_out_of_fuel() {
     let err = forever.call(&mut store, ()).unwrap_err();
     assert_eq!(err.trap_kind(), Some(TrapKind::OutOfFuel), "{err}");
 }
+
+#[test]
+fn each_iteration_of_a_loop_pays_its_charge_once() {
+    // `count` is a loop closed by a conditional branch back to its head: with fuel, the head
+    // holds the loop's charge, which the threaded backend's branch takes itself (the portable
+    // one runs it as an op). Either way an iteration costs exactly the charge.
+    let (mut store, instance) = setup(fuel_config());
+    let count = instance.get_typed_func::<i64, ()>(&store, "count").unwrap();
+    let n = instance.get_global(&store, "n").unwrap();
+    let engine = Engine::new(fuel_config());
+    let listing = Module::new(&engine, COUNTER).unwrap().disassemble();
+    let count_code = listing.split("func 1:").next().unwrap();
+    let charges: Vec<u64> = count_code
+        .lines()
+        .filter_map(|l| l.split("ConsumeFuel { amount: ").nth(1))
+        .map(|rest| rest.trim_end_matches(" }").parse().unwrap())
+        .collect();
+    let [_entry, per_iteration] = charges[..] else { panic!("{count_code}") };
+    let mut used = |limit: i64| {
+        n.set(&mut store, epsilon::Val::I64(0)).unwrap();
+        store.set_fuel(1_000_000).unwrap();
+        count.call(&mut store, limit).unwrap();
+        1_000_000 - store.get_fuel().unwrap()
+    };
+    let (hundred, two_hundred) = (used(100), used(200));
+    assert_eq!(two_hundred - hundred, 100 * per_iteration, "{hundred} then {two_hundred}");
+}

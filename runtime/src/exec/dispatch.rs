@@ -8,9 +8,11 @@
 //!   those calls into a jump: no loop, no spill of the state between ops. Dispatch is direct:
 //!   each [`Instr`] carries its handler's address relative to that base (set by the
 //!   translator with [`link_ops`]), so finding the next handler is one load and one add,
-//!   with no table in between. There are two sets of handlers: for stores that are not
-//!   interruptible, the handlers of branching ops skip the interrupt check of backward
-//!   branches; the engine's setting picks the set when a function is translated.
+//!   with no table in between. There are four sets of handlers, which differ only in the
+//!   ops that branch: for stores that are not interruptible, they skip the interrupt check
+//!   of backward branches; for code with fuel charges, a backward branch onto a loop head's
+//!   charge takes it itself (one op less per iteration). The engine's settings pick the set
+//!   when a function is translated.
 //! - **portable** (everywhere else, and with the `portable-dispatch` feature): a loop around a
 //!   `match` on the op, every handler inlined into it.
 //!
@@ -43,14 +45,14 @@ pub(crate) fn execute(vm: Vm, cx: &mut Cx<'_>) -> Break {
 }
 
 /// The compiled stream of `ops`: each op with its link to its handler (for the threaded
-/// backend, from the handler set for the engine's interrupt setting; 0 for the portable
-/// backend, which does not use it).
-pub(crate) fn link_ops(ops: &[Op], interruptible: bool) -> Box<[Instr]> {
+/// backend, from the handler set for the engine's interrupt and fuel settings; 0 for the
+/// portable backend, which does not use it).
+pub(crate) fn link_ops(ops: &[Op], interruptible: bool, fuel: bool) -> Box<[Instr]> {
     #[cfg(epsilon_tail_dispatch)]
-    let handlers = threaded::handler_offsets(interruptible);
+    let handlers = threaded::handler_offsets(interruptible, fuel);
     #[cfg(not(epsilon_tail_dispatch))]
     let handlers = {
-        let _ = interruptible;
+        let _ = (interruptible, fuel);
         &[0; crate::ir::OP_COUNT]
     };
     // SAFETY: `Op` is `repr(u16)`: its first two bytes are the tag, below `OP_COUNT`.
@@ -74,13 +76,13 @@ mod threaded {
     /// this crate would do).
     #[inline(always)]
     fn base() -> usize {
-        ops::Unreachable::<true> as Handler as usize
+        ops::Unreachable::<true, false> as Handler as usize
     }
 
     /// `Instr::handler` of every op (indexed by tag): its handler, from the set for the
-    /// engine's interrupt setting, relative to [`base`]. Computed once.
-    pub(in crate::exec) fn handler_offsets(interruptible: bool) -> &'static [i32; OP_COUNT] {
-        static OFFSETS: std::sync::OnceLock<[[i32; OP_COUNT]; 2]> = std::sync::OnceLock::new();
+    /// engine's interrupt and fuel settings, relative to [`base`]. Computed once.
+    pub(in crate::exec) fn handler_offsets(interruptible: bool, fuel: bool) -> &'static [i32; OP_COUNT] {
+        static OFFSETS: std::sync::OnceLock<[[i32; OP_COUNT]; 4]> = std::sync::OnceLock::new();
         let offsets = OFFSETS.get_or_init(|| {
             let relative = |table: &[Handler; OP_COUNT]| {
                 table.map(|handler| {
@@ -90,9 +92,14 @@ mod threaded {
                     i32::try_from(offset).expect("handlers more than 2 GiB apart")
                 })
             };
-            [relative(&UNINTERRUPTIBLE), relative(&INTERRUPTIBLE)]
+            [
+                relative(&UNINTERRUPTIBLE),
+                relative(&INTERRUPTIBLE),
+                relative(&UNINTERRUPTIBLE_FUEL),
+                relative(&INTERRUPTIBLE_FUEL),
+            ]
         });
-        &offsets[usize::from(interruptible)]
+        &offsets[usize::from(interruptible) + 2 * usize::from(fuel)]
     }
 
     /// Starts running the op `vm.ip` points at.
@@ -121,9 +128,11 @@ mod threaded {
                 use super::*;
                 $(
                     /// `CHECK`: whether a backward branch checks the interrupt flag (only ops
-                    /// that branch are instantiated with `false`).
+                    /// that branch are instantiated with `false`); `FUEL`: whether it takes
+                    /// the loop charge it lands on (only ops that branch are instantiated
+                    /// with `true`).
                     #[inline(never)]
-                    pub(super) fn $name<const CHECK: bool>(
+                    pub(super) fn $name<const CHECK: bool, const FUEL: bool>(
                         ip: *const Instr,
                         sp: *mut u64,
                         mem: *mut u8,
@@ -132,7 +141,8 @@ mod threaded {
                         acc: u64,
                         facc: f64,
                     ) -> Break {
-                        let mut state = Vm { ip, sp, mem, acc, facc, check_interrupts: CHECK };
+                        let mut state =
+                            Vm { ip, sp, mem, acc, facc, check_interrupts: CHECK, charge_loops: FUEL };
                         // SAFETY: the translator links each op to its own handler (both tables
                         // are in tag order), so this handler only runs for ops of its kind.
                         let Op::$name { $($field),* } = (unsafe { (*ip).op }) else {
@@ -148,12 +158,20 @@ mod threaded {
             }
 
             /// The handler of each op, indexed by its tag, for interruptible stores.
-            static INTERRUPTIBLE: [Handler; OP_COUNT] = [$(ops::$name::<true>),*];
+            static INTERRUPTIBLE: [Handler; OP_COUNT] = [$(ops::$name::<true, false>),*];
 
             /// The same for stores that cannot be interrupted: the ops that branch do not check
             /// the (constant zero) interrupt flag; every other op shares its handler with
             /// `INTERRUPTIBLE`.
-            static UNINTERRUPTIBLE: [Handler; OP_COUNT] = [$(ops::$name::<{ !$branches }>),*];
+            static UNINTERRUPTIBLE: [Handler; OP_COUNT] = [$(ops::$name::<{ !$branches }, false>),*];
+
+            /// `INTERRUPTIBLE` for code with fuel charges: the ops that branch take the charge
+            /// of the loop head they branch back to.
+            static INTERRUPTIBLE_FUEL: [Handler; OP_COUNT] = [$(ops::$name::<true, $branches>),*];
+
+            /// `UNINTERRUPTIBLE` for code with fuel charges.
+            static UNINTERRUPTIBLE_FUEL: [Handler; OP_COUNT] =
+                [$(ops::$name::<{ !$branches }, $branches>),*];
 
             /// `INTERRUPTIBLE[tag]` is the handler of that op (checked by a unit test).
             #[cfg(test)]

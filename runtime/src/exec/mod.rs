@@ -314,6 +314,7 @@ fn run(
         acc: 0,
         facc: 0.0,
         check_interrupts: true,
+        charge_loops: false,
     };
     cx.set_frame(&mut vm, state.base as usize);
     cx.reload_mem(&mut vm);

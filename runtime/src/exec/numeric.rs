@@ -10,7 +10,7 @@ use super::vm::{
     Cx, Dest, FAcc, Flow, FromCell, FromImm, Imm, Konst, Outcome, Reg, Slow, Source, ToCell, ToFAcc, ToReg,
     Vm, finish, get, set,
 };
-use crate::ir::{Imm16, Slot};
+use crate::ir::{Imm16, Op, Slot};
 use crate::semantics;
 
 /// `dst = f(src)`.
@@ -42,7 +42,8 @@ pub(crate) fn binary<A, B, R: Outcome>(
 
 /// Branches by `offset` if `taken`. A backward branch (each loop iteration takes one) leaves
 /// the handlers when an interrupt fired, to resume at the target if the callback says so
-/// (unless `vm.check_interrupts` is off: the store cannot be interrupted).
+/// (unless `vm.check_interrupts` is off: the store cannot be interrupted); with
+/// `vm.charge_loops`, it takes the fuel charge it lands on itself.
 #[inline(always)]
 pub(crate) fn branch_if(vm: &mut Vm, cx: &mut Cx<'_>, taken: bool, offset: i32) -> Flow {
     if !taken {
@@ -52,8 +53,25 @@ pub(crate) fn branch_if(vm: &mut Vm, cx: &mut Cx<'_>, taken: bool, offset: i32) 
         return vm.next();
     }
     vm.jump(offset);
-    if offset <= 0 && vm.check_interrupts && cx.interrupt_pending() {
-        return Err(cx.slow(Slow::Interrupt, vm.ip));
+    if offset <= 0 {
+        if vm.check_interrupts && cx.interrupt_pending() {
+            // Resumes at the target, the charge (if any) included.
+            return Err(cx.slow(Slow::Interrupt, vm.ip));
+        }
+        if vm.charge_loops {
+            return take_loop_charge(vm, cx);
+        }
+    }
+    Ok(())
+}
+
+/// If the op at `vm.ip` is a fuel charge (a loop head's), runs it here: charges it, or traps
+/// at it as the op would, and moves past it.
+#[inline(always)]
+fn take_loop_charge(vm: &mut Vm, cx: &mut Cx<'_>) -> Flow {
+    // SAFETY: `vm.ip` is a branch target, inside the op stream (`seal` checked it).
+    if let Op::ConsumeFuel { amount } = unsafe { (*vm.ip).op } {
+        return super::control::consume_fuel(vm, cx, amount);
     }
     Ok(())
 }

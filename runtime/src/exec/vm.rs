@@ -95,6 +95,11 @@ pub(crate) struct Vm {
     /// backend's handlers for stores that are not interruptible (whose flag is a constant zero),
     /// where it is a constant `false` and the check disappears.
     pub check_interrupts: bool,
+    /// Whether a backward branch landing on a `ConsumeFuel` (a loop head's charge) takes the
+    /// charge itself and goes on past it: one op less per iteration. A constant `true` in
+    /// the threaded backend's handlers for code translated with fuel; `false` elsewhere (the
+    /// charge then runs as an op: the same fuel either way).
+    pub charge_loops: bool,
 }
 
 impl Vm {

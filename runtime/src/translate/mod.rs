@@ -377,7 +377,7 @@ impl<'a> FuncTranslator<'a> {
         }
         let compiled = CompiledFunc {
             def_index: self.def_index,
-            ops: crate::exec::link_ops(&self.ops, self.interruptible),
+            ops: crate::exec::link_ops(&self.ops, self.interruptible, self.fuel),
             param_cells,
             local_cells,
             // Covers every register an op names (see `seal`): the executor relies on it.
