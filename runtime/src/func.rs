@@ -391,22 +391,10 @@ impl Func {
             return self.call_cells_buffered(store, args, results);
         }
         // The common case: the arguments from the native stack, the results read where the
-        // run left them, no buffer of the store. The executor relies on 32-bit values being
-        // zero-extended in their cells (it reads an `i64.extend_i32_u` operand as is): clear
-        // what a caller may have left above them.
+        // run left them, no buffer of the store.
         let mut inline = [0u64; INLINE_ARGS];
-        let mut at = 0;
-        for t in ty.params() {
-            inline[at] = if matches!(t, ValType::I32 | ValType::F32) {
-                args[at] & u64::from(u32::MAX)
-            } else {
-                args[at]
-            };
-            if *t == ValType::V128 {
-                inline[at + 1] = args[at + 1];
-            }
-            at += t.cells() as usize;
-        }
+        inline[..param_cells].copy_from_slice(args);
+        zero_extend_narrow_args(ty.params(), &mut inline);
         invoke_as_call(store, |store| {
             let n = crate::exec::invoke_wasm(store, instance, code, &inline[..param_cells])?;
             for (r, c) in results.iter_mut().zip(&store.inner.stack.values[..n]) {
@@ -423,13 +411,7 @@ impl Func {
         let mut cells = std::mem::take(&mut store.inner.scratch);
         cells.clear();
         cells.extend(args.iter().copied());
-        let mut at = 0;
-        for t in store.inner.funcs[self.index as usize].sig().params() {
-            if matches!(t, ValType::I32 | ValType::F32) {
-                cells[at] &= u64::from(u32::MAX);
-            }
-            at += t.cells() as usize;
-        }
+        zero_extend_narrow_args(store.inner.funcs[self.index as usize].sig().params(), &mut cells);
         let outcome = invoke(store, self.index, &mut cells);
         if outcome.is_ok() {
             for (r, c) in results.iter_mut().zip(&cells) {
@@ -562,6 +544,20 @@ impl<Params: WasmParams, Results: WasmResults> TypedFunc<Params, Results> {
 /// (see `interrupt.rs`); the executor does the rest.
 pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -> Result<()> {
     invoke_as_call(store, |store| crate::exec::invoke(store, func, cells))
+}
+
+/// Clears the bits above the 32-bit arguments (`i32`, `f32`) among the argument cells of a
+/// function with parameters `params`: the executor relies on such values being zero-extended
+/// in their cells (it reads an `i64.extend_i32_u` operand as is), and a caller of
+/// `call_cells` may have left anything there.
+fn zero_extend_narrow_args(params: &[ValType], cells: &mut [u64]) {
+    let mut at = 0;
+    for t in params {
+        if matches!(t, ValType::I32 | ValType::F32) {
+            cells[at] &= u64::from(u32::MAX);
+        }
+        at += t.cells() as usize;
+    }
 }
 
 /// Runs `call`, which runs wasm, as a call that `InterruptHandle::interrupt` can target.

@@ -673,10 +673,16 @@ impl<'a> FuncTranslator<'a> {
     fn start_fuel_block(&mut self) {
         self.last_copy = None;
         if self.fuel {
-            self.fuel_op = Some(self.ops.len());
-            self.sites.push((self.ops.len() as u32, self.at));
-            self.ops.push(Op::ConsumeFuel { amount: 0 });
+            self.fuel_op = Some(self.push_charge());
         }
+    }
+
+    /// Appends an (empty) fuel charge, where execution can stop, and returns its index.
+    fn push_charge(&mut self) -> usize {
+        let at = self.ops.len();
+        self.sites.push((at as u32, self.at));
+        self.ops.push(Op::ConsumeFuel { amount: 0 });
+        at
     }
 
     /// Emits an op whose single result goes to a new Temp of type `ty` at the top of the stack.
@@ -867,16 +873,12 @@ impl<'a> FuncTranslator<'a> {
             (Op::BrI64LtU_si { a, imm: bound, offset }, true) if a == x => {
                 Op::I64StepBrLtU_i { a, step: step()?, limit: limit(bound)?, offset }
             }
-            (Op::BrI32GtS_si { a, imm: bound, offset }, _)
-            | (Op::BrI64GtS_si { a, imm: bound, offset }, _)
-                if a == x && matches!(*op, Op::BrI32GtS_si { .. }) != wide =>
-            {
-                let limit = i16::try_from(bound as i32).ok()?;
-                if wide {
-                    Op::I64StepBrGtS_i { a, step: step()?, limit, offset }
-                } else {
-                    Op::I32StepBrGtS_i { a, step: step()?, limit, offset }
-                }
+            // A signed bound: 16 bits, sign-extended (the i64 immediate is already).
+            (Op::BrI32GtS_si { a, imm: bound, offset }, false) if a == x => {
+                Op::I32StepBrGtS_i { a, step: step()?, limit: i16::try_from(bound as i32).ok()?, offset }
+            }
+            (Op::BrI64GtS_si { a, imm: bound, offset }, true) if a == x => {
+                Op::I64StepBrGtS_i { a, step: step()?, limit: i16::try_from(bound as i32).ok()?, offset }
             }
             _ => return None,
         })
@@ -993,9 +995,8 @@ impl<'a> FuncTranslator<'a> {
                 && let Some(of_loop) = head.checked_sub(1)
                 && matches!(self.ops[of_loop], Op::ConsumeFuel { .. })
             {
-                self.sites.push((self.ops.len() as u32, self.at));
-                self.fuel_repeats.push((self.ops.len(), of_loop));
-                self.ops.push(Op::ConsumeFuel { amount: 0 });
+                let side = self.push_charge();
+                self.fuel_repeats.push((side, of_loop));
             }
             let at = self.ops.len() as i64;
             if let Some(offset) = test.offset_mut() {
