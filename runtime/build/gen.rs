@@ -621,6 +621,7 @@ pub fn lower_rs() -> String {
     let mut s = String::new();
     // Unary operators.
     w(&mut s, "/// The result type and constructor of a unary operator.");
+    w(&mut s, "#[inline(always)]");
     w(&mut s, "pub(crate) fn unary(op: &Operator<'_>) -> Option<(ValType, MakeUnary)> {");
     w(&mut s, "    Some(match op {");
     let unary_rows: Vec<(&str, Ty, Ty)> = isa::UNARY
@@ -651,6 +652,7 @@ pub fn lower_rs() -> String {
     w(&mut s, "");
     // Binary operators.
     w(&mut s, "/// The result type, immediate kind and constructor of a binary operator.");
+    w(&mut s, "#[inline(always)]");
     w(&mut s, "pub(crate) fn binary(op: &Operator<'_>) -> Option<Binary> {");
     w(&mut s, "    Some(match op {");
     for &(name, ty, out, _, shape) in isa::BINARY {
@@ -696,6 +698,7 @@ pub fn lower_rs() -> String {
     w(&mut s, "");
     // Loads and stores.
     w(&mut s, "/// The memory argument, result type and forms of a load.");
+    w(&mut s, "#[inline(always)]");
     w(&mut s, "pub(crate) fn load(op: &Operator<'_>) -> Option<(MemArg, ValType, LoadForms)> {");
     w(&mut s, "    Some(match *op {");
     for &(name, _, _, wasm) in isa::LOADS {
@@ -727,6 +730,7 @@ pub fn lower_rs() -> String {
     w(&mut s, "}");
     w(&mut s, "");
     w(&mut s, "/// The memory argument and forms of a store.");
+    w(&mut s, "#[inline(always)]");
     w(&mut s, "pub(crate) fn store(op: &Operator<'_>) -> Option<(MemArg, StoreForms)> {");
     w(&mut s, "    Some(match *op {");
     for &(name, width, _, wasm) in isa::STORES {

@@ -397,7 +397,9 @@ impl<'a> FuncTranslator<'a> {
         Ok((compiled, offsets))
     }
 
-    /// Translates operator `op`, found at byte `offset` of the module.
+    /// Translates operator `op`, found at byte `offset` of the module. Inlined into the visitor
+    /// methods, as [`Self::translate_op`] is.
+    #[inline(always)]
     fn step(&mut self, offset: u64, op: &wasmparser::Operator<'_>) -> Result<()> {
         self.at = offset as u32;
         self.at_stops = sites::stops_execution(op);

@@ -437,14 +437,46 @@ impl FuncTranslator<'_> {
     }
 
     /// Translates one operator. Validation has already accepted it.
+    ///
+    /// Inlined into each visitor method (`visit.rs`), where `op` is a constant: there the
+    /// lookups in the generated tables fold away, and an operator of the tables costs one call
+    /// of its family's translation, with no `Operator` built and no `match` on it at run time.
+    /// Every other operator goes on to [`Self::translate_other`].
+    #[inline(always)]
     pub(super) fn translate_op(&mut self, op: &Operator<'_>) -> Result<()> {
+        // `i64.extend_i32_u` is in the unary table but needs no code (see `translate_other`).
+        if self.reachable && !matches!(op, Operator::I64ExtendI32U) {
+            if let Some((ty, make)) = lower::unary(op) {
+                self.unary(ty, make);
+                return Ok(());
+            }
+            if let Some(forms) = lower::binary(op) {
+                self.binary(forms);
+                return Ok(());
+            }
+            if let Some((memarg, ty, forms)) = lower::load(op) {
+                return self.load(ty, &memarg, forms);
+            }
+            if let Some((memarg, forms)) = lower::store(op) {
+                return self.store(&memarg, forms);
+            }
+        }
+        self.translate_other(op)
+    }
+
+    /// Translates one operator that [`Self::translate_op`] did not: any operator in unreachable
+    /// code, a relaxed SIMD operator run as a 2.0 one, and the operators outside the generated
+    /// tables.
+    #[inline(never)]
+    fn translate_other(&mut self, op: &Operator<'_>) -> Result<()> {
         use ValType::{F32, F64, I32, I64, V128};
         if !self.reachable {
             return self.translate_unreachable_op(op);
         }
         // A relaxed SIMD operator that behaves as a 2.0 operator is translated as that one.
-        let deterministic = super::relaxed::as_deterministic(op);
-        let op = deterministic.as_ref().unwrap_or(op);
+        if let Some(op) = super::relaxed::as_deterministic(op) {
+            return self.translate_op(&op);
+        }
         if let Operator::I64ExtendI32U = op {
             // Registers, the accumulator and constants keep every i32 zero-extended (`exec::vm`),
             // so the value already is its i64 extension: the entry only changes type.
@@ -452,20 +484,6 @@ impl FuncTranslator<'_> {
                 e.ty = I64;
             }
             return Ok(());
-        }
-        if let Some((ty, make)) = lower::unary(op) {
-            self.unary(ty, make);
-            return Ok(());
-        }
-        if let Some(forms) = lower::binary(op) {
-            self.binary(forms);
-            return Ok(());
-        }
-        if let Some((memarg, ty, forms)) = lower::load(op) {
-            return self.load(ty, &memarg, forms);
-        }
-        if let Some((memarg, forms)) = lower::store(op) {
-            return self.store(&memarg, forms);
         }
         match *op {
             Operator::Unreachable => {

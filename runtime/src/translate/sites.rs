@@ -12,6 +12,7 @@ use wasmparser::Operator;
 ///
 /// An op that can stop execution but was translated from an instruction missing here would
 /// have no offset in a backtrace (a debug assertion on the trap path says so).
+#[inline(always)]
 pub(super) fn stops_execution(op: &Operator<'_>) -> bool {
     use Operator as O;
     matches!(

@@ -33,6 +33,7 @@ pub(crate) struct ValidateOnly<'t> {
 impl ValidateAndTranslate<'_, '_> {
     /// Translates `op`, the operator just validated; an error without a position gets the
     /// operator's.
+    #[inline(always)]
     fn translate(&mut self, op: &Operator<'_>) -> Result<()> {
         let offset = self.offset;
         self.translator.step(offset, op).map_err(|e| {
@@ -81,7 +82,7 @@ impl Visit for ValidateAndTranslate<'_, '_> {
     fn validator(&mut self) -> Option<&mut FuncValidator<ValidatorResources>> {
         self.validator.as_deref_mut()
     }
-    #[inline]
+    #[inline(always)]
     fn then(&mut self, op: &Operator<'_>) -> Result<()> {
         self.translate(op)
     }
