@@ -569,6 +569,50 @@ pub const CUSTOM: &[Custom] = &[
         "numeric::f64_mul_add_k_to_acc",
         "`F64MulAddK_rs` with its result in the float accumulator.",
     ),
+    // ---- an add to memory 0 in place (`m[addr + offset] += value`): a load, an add of the
+    // loaded value and a store of the sum to the same address, fused by `FuncTranslator::store`
+    custom(
+        "I32AddM0_ss",
+        Other,
+        &[("addr", "Slot"), ("value", "Slot"), ("offset", "u32")],
+        "memory::i32_add_m0_s",
+        "`i32` at `addr + offset` in memory 0 `+= value`: an `i32.load`, an `i32.add` and an `i32.store` of one address.",
+    ),
+    custom(
+        "I32AddM0_si",
+        Other,
+        &[("addr", "Slot"), ("imm", "u32"), ("offset", "u32")],
+        "memory::i32_add_m0_i",
+        "`I32AddM0_ss` with a constant `imm`.",
+    ),
+    custom(
+        "I64AddM0_ss",
+        Other,
+        &[("addr", "Slot"), ("value", "Slot"), ("offset", "u32")],
+        "memory::i64_add_m0_s",
+        "`i64` at `addr + offset` in memory 0 `+= value`: an `i64.load`, an `i64.add` and an `i64.store` of one address.",
+    ),
+    custom(
+        "I64AddM0_si",
+        Other,
+        &[("addr", "Slot"), ("imm", "u32"), ("offset", "u32")],
+        "memory::i64_add_m0_i",
+        "`I64AddM0_ss` with a constant `imm` (sign-extended).",
+    ),
+    custom(
+        "F32AddM0_ss",
+        Other,
+        &[("addr", "Slot"), ("value", "Slot"), ("offset", "u32")],
+        "memory::f32_add_m0_s",
+        "`f32` at `addr + offset` in memory 0 `+= value`: an `f32.load`, an `f32.add` and an `f32.store` of one address.",
+    ),
+    custom(
+        "F64AddM0_ss",
+        Other,
+        &[("addr", "Slot"), ("value", "Slot"), ("offset", "u32")],
+        "memory::f64_add_m0_s",
+        "`f64` at `addr + offset` in memory 0 `+= value`: an `f64.load`, an `f64.add` and an `f64.store` of one address.",
+    ),
     custom(
         "Select_r",
         Res,

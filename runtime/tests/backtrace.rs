@@ -331,3 +331,33 @@ fn side_table_memory() {
         100.0 * tables as f64 / ops as f64
     );
 }
+
+/// `x[p] += v` is one op (see `FuncTranslator::add_to_memory`); out of bounds, its frame points
+/// at the load, the instruction that traps first, on every width.
+#[test]
+fn an_add_to_memory_in_place_traps_at_its_load() {
+    let wasm = wat::parse_str(
+        r#"(module
+            (memory 1)
+            (func (export "i32") (param $p i32)
+              (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1))))
+            (func (export "f64") (param $p i32) (param $v f64)
+              (f64.store (local.get $p) (f64.add (f64.load (local.get $p)) (local.get $v)))))"#,
+    )
+    .unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).unwrap();
+    let listing = module.disassemble();
+    assert!(listing.contains("I32AddM0_si") && listing.contains("F64AddM0_ss"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let i32_add = instance.get_typed_func::<i32, ()>(&store, "i32").unwrap();
+    let error = i32_add.call(&mut store, 65533).unwrap_err();
+    assert_eq!(error.trap_kind(), Some(TrapKind::MemoryOutOfBounds));
+    let load = offset(&wasm, 0, |op| matches!(op, Operator::I32Load { .. }));
+    assert_eq!(frames(&error), vec![(0, None, Some(load))]);
+    let f64_add = instance.get_typed_func::<(i32, f64), ()>(&store, "f64").unwrap();
+    let error = f64_add.call(&mut store, (65529, 1.0)).unwrap_err();
+    let load = offset(&wasm, 1, |op| matches!(op, Operator::F64Load { .. }));
+    assert_eq!(frames(&error), vec![(1, None, Some(load))]);
+}

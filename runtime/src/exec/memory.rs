@@ -7,8 +7,9 @@
 //! (memory64) run the same forms after an `Addr64` op has narrowed their i64 address
 //! ([`addr64`]).
 
-use super::vm::{Cx, Dest, Flow, Outcome, Source, Vm, finish, get, set};
+use super::vm::{Bits, Cx, Dest, Flow, Imm, Outcome, Reg, Source, Vm, finish, get, set};
 use crate::ir::Slot;
+use crate::semantics::{float, int};
 use crate::trap::TrapKind;
 
 /// The start of an `N`-byte access at `addr + offset` in `len` bytes, if it is in bounds.
@@ -56,6 +57,64 @@ pub(crate) fn store_m0<const N: usize, V>(
     // whole execution through `Cx::memories`, and nothing else refers to them meanwhile).
     unsafe { *(vm.mem.add(at) as *mut [u8; N]) = bytes };
     vm.next()
+}
+
+/// Adds `value` in place to the `N`-byte value at `addr + offset` in memory 0 with `add`: a
+/// load, an add of the loaded value and a store of the sum to the same address, in one op
+/// (`I32AddM0_ss` and its siblings). One bounds check serves both accesses: they cover the same
+/// bytes, so the store cannot fail where the load succeeded, and a trap leaves memory unchanged.
+#[inline(always)]
+fn add_m0<const N: usize, T: Bits>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    addr: Slot,
+    value: impl Source<T>,
+    offset: u32,
+    add: impl FnOnce(T, T) -> T,
+) -> Flow {
+    let Some(at) = in_bounds::<N>(Reg(addr).read(vm, cx), offset, cx.mem_len) else {
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
+    };
+    let value = value.read(vm, cx);
+    // SAFETY: as in `load_m0` and `store_m0`: `at + N <= mem_len`, `mem` points to `mem_len`
+    // initialised, writable bytes of memory 0, and `[u8; N]` has alignment 1.
+    let place = unsafe { &mut *(vm.mem.add(at) as *mut [u8; N]) };
+    // The `N` bytes as the low bytes of a cell (N is 4 or 8), little endian, as loads read them.
+    let mut cell = [0u8; 8];
+    cell[..N].copy_from_slice(place);
+    let sum = add(T::from_bits(u64::from_le_bytes(cell)), value);
+    place.copy_from_slice(&sum.to_bits().to_le_bytes()[..N]);
+    vm.next()
+}
+
+/// `I32AddM0_ss`.
+pub(crate) fn i32_add_m0_s(vm: &mut Vm, cx: &mut Cx<'_>, addr: Slot, value: Slot, offset: u32) -> Flow {
+    add_m0::<4, u32>(vm, cx, addr, Reg(value), offset, int::i32_add)
+}
+
+/// `I32AddM0_si`.
+pub(crate) fn i32_add_m0_i(vm: &mut Vm, cx: &mut Cx<'_>, addr: Slot, imm: u32, offset: u32) -> Flow {
+    add_m0::<4, u32>(vm, cx, addr, Imm(imm), offset, int::i32_add)
+}
+
+/// `I64AddM0_ss`.
+pub(crate) fn i64_add_m0_s(vm: &mut Vm, cx: &mut Cx<'_>, addr: Slot, value: Slot, offset: u32) -> Flow {
+    add_m0::<8, u64>(vm, cx, addr, Reg(value), offset, int::i64_add)
+}
+
+/// `I64AddM0_si`.
+pub(crate) fn i64_add_m0_i(vm: &mut Vm, cx: &mut Cx<'_>, addr: Slot, imm: u32, offset: u32) -> Flow {
+    add_m0::<8, u64>(vm, cx, addr, Imm(imm), offset, int::i64_add)
+}
+
+/// `F32AddM0_ss`.
+pub(crate) fn f32_add_m0_s(vm: &mut Vm, cx: &mut Cx<'_>, addr: Slot, value: Slot, offset: u32) -> Flow {
+    add_m0::<4, f32>(vm, cx, addr, Reg(value), offset, float::f32_add)
+}
+
+/// `F64AddM0_ss`.
+pub(crate) fn f64_add_m0_s(vm: &mut Vm, cx: &mut Cx<'_>, addr: Slot, value: Slot, offset: u32) -> Flow {
+    add_m0::<8, f64>(vm, cx, addr, Reg(value), offset, float::f64_add)
 }
 
 /// Loads `N` bytes from memory `mem` (any index) at `addr + offset`.

@@ -272,9 +272,62 @@ impl FuncTranslator<'_> {
             let addr = self.operand(ea);
             ((forms.m)(addr, value, mem_u16(memory)?, offset), false)
         };
+        if value_in_acc && self.add_to_memory(op) {
+            return Ok(());
+        }
         self.emit(op);
         self.debug_check_accumulator(value_in_acc, ev.ty);
         Ok(())
+    }
+
+    /// An add to memory in place (`x[i] += v`): if `store`, a store of the accumulator to
+    /// memory 0, follows an add to the accumulator of a value loaded just before from the same
+    /// address and of the same width, replaces the three by one op that does them and returns
+    /// true. That op takes the load's entry in the offset table: it traps where the load would.
+    /// The accumulator guarantees that nothing ran or was bound between the three.
+    fn add_to_memory(&mut self, store: Op) -> bool {
+        use Op as O;
+        let [.., load, add] = self.ops[..] else {
+            return false;
+        };
+        let fused = match (load, add, store) {
+            (O::Load32UM0_Rs { addr: from, offset: at }, add, O::Store32M0_sr { addr, offset })
+                if (from, at) == (addr, offset) =>
+            {
+                match add {
+                    O::I32Add_Rrs { b } => O::I32AddM0_ss { addr, value: b, offset },
+                    O::I32Add_Rri { imm } => O::I32AddM0_si { addr, imm, offset },
+                    O::F32Add_Rrs { b } => O::F32AddM0_ss { addr, value: b, offset },
+                    _ => return false,
+                }
+            }
+            (O::Load64M0_Rs { addr: from, offset: at }, add, O::Store64M0_sr { addr, offset })
+                if (from, at) == (addr, offset) =>
+            {
+                match add {
+                    O::I64Add_Rrs { b } => O::I64AddM0_ss { addr, value: b, offset },
+                    O::I64Add_Rri { imm } => O::I64AddM0_si { addr, imm, offset },
+                    _ => return false,
+                }
+            }
+            (
+                O::LoadF64M0_Rs { addr: from, offset: at },
+                O::F64Add_Rrs { b },
+                O::StoreF64M0_sr { addr, offset },
+            ) if (from, at) == (addr, offset) => O::F64AddM0_ss { addr, value: b, offset },
+            _ => return false,
+        };
+        let load_pos = (self.ops.len() - 2) as u32;
+        let load_at = self.sites.iter().rev().find(|&&(pos, _)| pos == load_pos).map(|&(_, at)| at);
+        self.take_last_op();
+        self.take_last_op();
+        let pos = self.emit(fused);
+        if let (Some(at), Some(site)) = (load_at, self.sites.last_mut())
+            && site.0 as usize == pos
+        {
+            site.1 = at;
+        }
+        true
     }
 
     /// `select` of one-cell values whose condition needs no register of its own: an
