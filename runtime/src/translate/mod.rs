@@ -9,8 +9,11 @@
 //! Optimisations done here: no code for `local.get` and constants, immediate forms (`_si`,
 //! `_is`, `_sk`, `_ks`) for binary operators with a constant operand, a result retargeted
 //! straight into the local of a following `local.set`/`local.tee`, and compare + `br_if`/`if`
-//! fused into one compare-and-branch op. Which forms exist for which operator comes from the
-//! generated tables of `lower` (the op table, `runtime/build/isa.rs`).
+//! fused into one compare-and-branch op, and a load, an add of the loaded value and a store of
+//! the sum to the same address fused into one add to memory (`ops::add_to_memory`). Which
+//! forms exist for which operator comes from the generated tables of `lower` (the op table,
+//! `runtime/build/isa.rs`); the visitor methods of `visit` translate an operator of those
+//! tables without building an `Operator` and matching on it (`ops::translate_op`).
 //!
 //! A `try_table` emits no op: it is a block whose body's op range, with its catch clauses
 //! resolved to label positions and the registers their values go to, becomes an entry of the
