@@ -666,8 +666,8 @@ pub struct Diff {
     unsupported: u64,
     peer_rejected: u64,
     not_generated: u64,
-    /// Modules excluded per known wasmi bug (a), (b), (c), (d), (e).
-    known: [u64; 5],
+    /// Modules excluded per known wasmi bug (a), (b), (c), (d), (e), (f).
+    known: [u64; 6],
     /// Mismatches explained by the known open fault [`LOAD_LANE_OPEN`].
     known_open: u64,
 }
@@ -775,14 +775,14 @@ impl Target for Diff {
     }
 
     fn summary(&self, seed: u64) -> String {
-        let [a, b, c, d, e] = self.known;
+        let [a, b, c, d, e, f] = self.known;
         format!(
-            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}, e={e}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated, {} known-open (v128.loadN_lane into a local)",
+            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}, e={e}, f={f}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated, {} known-open (v128.loadN_lane into a local)",
             self.modules,
             self.calls,
             self.mismatches,
             self.panics,
-            a + b + c + d + e,
+            a + b + c + d + e + f,
             self.inconclusive,
             self.peer_panics,
             self.unsupported,
@@ -794,7 +794,7 @@ impl Target for Diff {
 }
 
 /// Whether a mismatch disappears when wasmi runs the module with known-bug sites neutralised;
-/// returns the bugs (0 = a, 2 = c, 3 = d, 4 = e) whose neutralisation explains it. Each present
+/// returns the bugs (0 = a, 2 = c, 3 = d, 4 = e, 5 = f) whose neutralisation explains it. Each present
 /// pattern is tried alone first, then the combinations, smallest first.
 fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: EpsilonMode) -> Option<Vec<usize>> {
     if !sites.any() {
@@ -805,6 +805,7 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
         (2, !sites.br_table_funcs.is_empty()),
         (3, !sites.param_frames.is_empty()),
         (4, !sites.shifted_br_tables.is_empty()),
+        (5, !sites.loop_param_regs.is_empty()),
     ]
     .into_iter()
     .filter_map(|(bug, here)| here.then_some(bug))
@@ -821,6 +822,7 @@ fn explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mode: Epsilo
             br_tables: bugs.contains(&2),
             param_frames: bugs.contains(&3),
             shifted_br_tables: bugs.contains(&4),
+            loop_param_regs: bugs.contains(&5),
             load_lane_locals: false,
         };
         let fixed = peer_bugs::neutralise(wasm, sites, fix)?;
@@ -850,6 +852,7 @@ fn load_lane_explained(wasm: &[u8], sites: &Sites, ex: &Exports, plan: &Plan, mo
         br_tables: true,
         param_frames: true,
         shifted_br_tables: true,
+        loop_param_regs: true,
         load_lane_locals: false,
     };
     let mut peers = vec![wasm.to_vec()];
@@ -898,7 +901,7 @@ pub fn compare_file(path: &std::path::Path) -> Result<bool, String> {
     let outcome = compare_logged(&wasm, &wasm, &ex, &plan, mode, true);
     println!("{outcome:?}");
     if let (Compared::Mismatch { .. }, Some(sites)) = (&outcome, &sites) {
-        let names = ["a", "b", "c", "d", "e"];
+        let names = ["a", "b", "c", "d", "e", "f"];
         match explained(&wasm, sites, &ex, &plan, mode) {
             Some(bugs) => {
                 let bugs: Vec<&str> = bugs.iter().map(|b| names[*b]).collect();

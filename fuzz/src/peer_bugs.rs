@@ -26,6 +26,12 @@
 //!   slots): the neutralised module replaces the `br_table` by one that targets fresh
 //!   `block`s entered right there (so no operand lies between them and the values), each
 //!   followed by a `br` to the original target.
+//! - (f) a `loop` with parameters that wasmi passes in its accumulator registers, entered with
+//!   a `local.get`/`local.tee` value below them of a local that wasmi may take to be held in
+//!   one of those registers (wasmi copies the parameters into the registers first, then copies
+//!   that value out of the register, which now holds a parameter): the neutralised module has
+//!   an empty `block end` right before the `loop`, which makes wasmi copy every such value
+//!   there, while the register still holds the local.
 
 use wasmparser::{
     BinaryReader, FuncValidatorAllocations, Operator, OperatorsReader, Parser, Payload, Validator,
@@ -50,6 +56,10 @@ pub struct Sites {
     /// Pattern (e): `br_table`s carrying values that wasmi passes in stack slots over an
     /// operand below them, to labels that all have the same height.
     pub shifted_br_tables: Vec<BrTableSite>,
+    /// Pattern (f): byte offsets (in the module) of `loop` operators with parameters in wasmi's
+    /// accumulator registers that leave, below their parameters, a value that wasmi may hold
+    /// as a local linked to one of those registers.
+    pub loop_param_regs: Vec<usize>,
     /// Not a wasmi bug but an open epsilon fault (`LOAD_LANE_OPEN` in `diff.rs`): byte offsets
     /// (in the module) right after `v128.loadN_lane` operators followed directly by a
     /// `local.set`/`local.tee`. Not counted by [`Sites::any`].
@@ -75,6 +85,7 @@ impl Sites {
             || !self.br_table_funcs.is_empty()
             || !self.param_frames.is_empty()
             || !self.shifted_br_tables.is_empty()
+            || !self.loop_param_regs.is_empty()
     }
 }
 
@@ -89,6 +100,8 @@ pub struct Fix {
     pub param_frames: bool,
     /// Pattern (e).
     pub shifted_br_tables: bool,
+    /// Pattern (f).
+    pub loop_param_regs: bool,
     /// The open epsilon fault's sites, for epsilon: `v128.const 0` + `v128.or` inserted between
     /// the `v128.loadN_lane` and the `local.set`/`local.tee` (the same value).
     pub load_lane_locals: bool,
@@ -150,6 +163,9 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
             // Whether an input of `previous` may be a constant.
             let mut previous_const_input = false;
             let mut br_table_to_func = false;
+            // Pattern (f): the locals set so far (in reachable code), the only ones that wasmi
+            // may link to a register.
+            let mut written: Vec<u32> = Vec::new();
             while !ops.eof() {
                 let (op, offset) = ops.read_with_offset().ok()?;
                 let height = wasmparser::ModuleArity::control_stack_height(&fv);
@@ -165,6 +181,18 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
                     sites.selects.push(offset as usize);
                 }
                 let before = frames.before(&fv, &op);
+                if let Operator::Loop { blockty: wasmparser::BlockType::FuncType(ty) } = op
+                    && before.reachable
+                    && frames.loop_reads_clobbered_register(&fv, ty, &written)
+                {
+                    sites.loop_param_regs.push(offset as usize);
+                }
+                if let Operator::LocalSet { local_index } | Operator::LocalTee { local_index } = op
+                    && before.reachable
+                    && !written.contains(&local_index)
+                {
+                    written.push(local_index);
+                }
                 if let Operator::BrTable { targets } = &op
                     && before.reachable
                     && !matches!(previous, Some(Operator::I32Const { .. }))
@@ -220,26 +248,36 @@ pub fn analyse(wasm: &[u8]) -> Option<Sites> {
     Some(sites)
 }
 
-/// How many of a label's values (of types `tys`) wasmi 2.0.0 passes in stack slots rather than
-/// in its accumulator registers (`BranchParams`; one register for `i32`, `i64` and references,
-/// one for `f32`, one for `f64`, none for `v128`): the last value takes its register if it has
-/// one, and the one or two before it theirs while each has one and it is free.
-fn wasmi_slot_values(tys: &[wasmparser::ValType]) -> usize {
+/// wasmi 2.0.0's accumulator register for a value of type `t` (`RegKind`): 0 for `i32`, `i64`
+/// and references, 1 for `f32`, 2 for `f64`, none for `v128`.
+fn wasmi_reg_kind(t: wasmparser::ValType) -> Option<u8> {
     use wasmparser::ValType as V;
-    let kind = |t: &V| match t {
+    match t {
         V::I32 | V::I64 | V::Ref(_) => Some(0),
         V::F32 => Some(1),
         V::F64 => Some(2),
         V::V128 => None,
-    };
+    }
+}
+
+/// The registers in which wasmi 2.0.0 passes the last of a label's values (of types `tys`),
+/// last first (`BranchParams`): the last value takes its register if it has one, and the one
+/// or two before it theirs while each has one and it is free.
+fn wasmi_reg_values(tys: &[wasmparser::ValType]) -> Vec<u8> {
     let mut taken: Vec<u8> = Vec::new();
     for t in tys.iter().rev().take(3) {
-        match kind(t) {
+        match wasmi_reg_kind(*t) {
             Some(k) if !taken.contains(&k) => taken.push(k),
             _ => break,
         }
     }
-    tys.len() - taken.len()
+    taken
+}
+
+/// How many of a label's values (of types `tys`) wasmi 2.0.0 passes in stack slots rather than
+/// in its accumulator registers (see [`wasmi_reg_values`]).
+fn wasmi_slot_values(tys: &[wasmparser::ValType]) -> usize {
+    tys.len() - wasmi_reg_values(tys).len()
 }
 
 /// Pattern (e): whether the `br_table` (at `start..end`, about to be validated by `fv`) hits
@@ -531,6 +569,39 @@ impl ParamFrames {
         self.stack.resize(height, other);
     }
 
+    /// Pattern (f): whether a `loop` of type `ty`, about to be validated by `fv`, has parameters
+    /// that wasmi passes in its registers and, below them, a value that wasmi may hold as a
+    /// lazy local of a local in `written` (one that may be linked to a register), whose type's
+    /// register is one of the parameters'. wasmi's `visit_loop` copies the parameters into their
+    /// registers before it copies ("preserves") the lazy locals below them, and it copies a
+    /// local linked to a register from that register: the value of a parameter by then.
+    ///
+    /// Errs on the side of more sites: whether the local is still linked to the register (the
+    /// link ends at a frame's `end`, at another result put in the register, …), whether the
+    /// parameter's copy is a no-op (a parameter computed into its register replaces the link)
+    /// and which lazy locals wasmi skips as parameters are not modelled.
+    fn loop_reads_clobbered_register<R: WasmModuleResources>(
+        &self,
+        fv: &wasmparser::FuncValidator<R>,
+        ty: u32,
+        written: &[u32],
+    ) -> bool {
+        let Some(sub) = fv.resources().sub_type_at(ty) else { return false };
+        let params = sub.unwrap_func().params();
+        let regs = wasmi_reg_values(params);
+        if regs.is_empty() {
+            return false;
+        }
+        let below = self.stack.len().saturating_sub(params.len());
+        (0..below).any(|pos| {
+            let Some(local) = self.stack[pos].local else { return false };
+            let depth = self.stack.len() - 1 - pos;
+            written.contains(&local)
+                && matches!(fv.get_operand_type(depth), Some(Some(t))
+                    if wasmi_reg_kind(t).is_some_and(|k| regs.contains(&k)))
+        })
+    }
+
     fn branch(&mut self, relative_depth: u32) {
         let n = self.frames.len();
         if let Some(f) = (relative_depth as usize).checked_add(1).and_then(|d| n.checked_sub(d)) {
@@ -592,6 +663,7 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
     let fix_br_tables = fix.br_tables && !sites.br_table_funcs.is_empty();
     let fix_param_frames = fix.param_frames && !sites.param_frames.is_empty();
     let fix_shifted_br_tables = fix.shifted_br_tables && !sites.shifted_br_tables.is_empty();
+    let fix_loop_param_regs = fix.loop_param_regs && !sites.loop_param_regs.is_empty();
     let fix_load_lane_locals = fix.load_lane_locals && !sites.load_lane_locals.is_empty();
     // First pass: counts and types we need.
     let mut type_count = 0u32;
@@ -705,6 +777,11 @@ pub fn neutralise(wasm: &[u8], sites: &Sites, fix: Fix) -> Option<Vec<u8>> {
                 }
                 if fix_param_frames {
                     for &site in sites.param_frames.iter().filter(inside) {
+                        insertions.push((site, site, vec![0x02, 0x40, 0x0b])); // block end
+                    }
+                }
+                if fix_loop_param_regs {
+                    for &site in sites.loop_param_regs.iter().filter(inside) {
                         insertions.push((site, site, vec![0x02, 0x40, 0x0b])); // block end
                     }
                 }
@@ -857,6 +934,7 @@ mod tests {
         br_tables: true,
         param_frames: true,
         shifted_br_tables: true,
+        loop_param_regs: true,
         load_lane_locals: false,
     };
 
@@ -1158,6 +1236,83 @@ mod tests {
             (&[I64, I32, F32, F64][..], 1),
         ] {
             assert_eq!(wasmi_slot_values(tys), n, "{tys:?}");
+        }
+    }
+
+    /// Pattern (f): a module whose export `f` calls `$f (param i32 f32 v128) (result RESULT)
+    /// (local i64 f64 i32 f64)` with 5, 2 and `i64x2 3 4`, `$f` computing `body` (a `loop`
+    /// taking some of the parameters, with local 3 or 4 below them); `$g` is 7, `$h` 7.5.
+    fn loop_module(result: &str, body: &str) -> Vec<u8> {
+        wasm(&format!(
+            r#"(module (global $g (mut i64) (i64.const 7)) (global $h (mut f64) (f64.const 7.5))
+                 (func $f (param i32 f32 v128) (result {result}) (local i64 f64 i32 f64) {body})
+                 (func (export "f") (result {result})
+                   (call $f (i32.const 5) (f32.const 2) (v128.const i64x2 3 4))))"#
+        ))
+    }
+
+    /// Pattern (f): each shape makes wasmi 2.0.0 differ from epsilon (it reads the value below
+    /// the loop's parameters from the register the parameter was copied into), has one site,
+    /// and agrees once neutralised.
+    #[test]
+    fn finds_a_loop_parameter_clobbering_a_register_local() {
+        let mut modules =
+            vec![wasm(include_str!("../findings/peer-f-loop-param-clobbers-register-local.wat"))];
+        for (result, body) in [
+            // The finding's shape, and with `local.set` + `local.get`.
+            ("i64", "global.get $g local.tee 3 local.get 0 loop (param i32) drop end"),
+            (
+                "i64",
+                "global.get $g local.set 3 local.get 3 local.get 0 loop (param i32) (result i32) end drop",
+            ),
+            // The f64 register.
+            ("f64", "global.get $h local.tee 4 local.get 6 loop (param f64) drop end"),
+            // Two parameters in two registers; the parameter read from a local set to a constant.
+            ("i64", "global.get $g local.tee 3 local.get 0 local.get 1 loop (param i32 f32) drop drop end"),
+            (
+                "i64",
+                "global.get $g local.tee 3 i32.const 9 local.set 5 local.get 5 loop (param i32) drop end",
+            ),
+            // A sum computed into the register and stored by the fused `local.tee`.
+            (
+                "i64",
+                "local.get 0 i64.extend_i32_u i64.const 2 i64.add local.tee 3 local.get 0 loop (param i32) drop end",
+            ),
+        ] {
+            modules.push(loop_module(result, body));
+        }
+        for m in &modules {
+            let text = wasmprinter::print_bytes(m).unwrap();
+            let sites = analyse(m).unwrap();
+            assert_eq!(sites.loop_param_regs.len(), 1, "{text}");
+            assert!(!crate::diff::engines_agree(m, m), "wasmi does not differ: {text}");
+            let fixed = neutralise(m, &sites, Fix { loop_param_regs: true, ..Fix::default() }).unwrap();
+            wasmparser::Validator::new().validate_all(&fixed).unwrap();
+            assert!(analyse(&fixed).unwrap().loop_param_regs.is_empty(), "{text}");
+            assert!(crate::diff::engines_agree(m, &fixed), "the rewrite does not help: {text}");
+        }
+    }
+
+    /// Pattern (f)'s negative shapes: no site, and wasmi 2.0.0 agrees with epsilon.
+    #[test]
+    fn loop_parameter_clobbering_needs_a_written_local_of_a_parameter_register() {
+        for (result, body) in [
+            // The local below is never set (wasmi links a register to a local only at a set).
+            ("i64", "local.get 3 local.get 0 loop (param i32) drop end"),
+            // Another register than the parameter's.
+            ("f64", "global.get $h local.tee 4 local.get 0 loop (param i32) drop end"),
+            ("i64", "global.get $g local.tee 3 local.get 1 loop (param f32) drop end"),
+            // Copied by a block's entry before the loop.
+            ("i64", "global.get $g local.tee 3 block end local.get 0 loop (param i32) drop end"),
+            // The last parameter is a v128: none in registers.
+            ("i64", "global.get $g local.tee 3 local.get 0 local.get 2 loop (param i32 v128) drop drop end"),
+            // No parameters; unreachable code.
+            ("i64", "global.get $g local.tee 3 loop end"),
+            ("i64", "global.get $g local.tee 3 return local.get 0 loop (param i32) drop end"),
+        ] {
+            let m = loop_module(result, body);
+            assert!(analyse(&m).unwrap().loop_param_regs.is_empty(), "{body}");
+            assert!(crate::diff::engines_agree(&m, &m), "wasmi differs: {body}");
         }
     }
 

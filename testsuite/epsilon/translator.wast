@@ -425,3 +425,68 @@
 (assert_return (invoke "ext-cmp-eqz" (i32.const 5)) (i32.const 1))
 (assert_return (invoke "ext-acc-chain" (i32.const 0)) (i64.const 0x1fffffffe))
 (assert_return (invoke "ext-local-then-set" (i32.const -1)) (i64.const 0x100000008))
+
+;; A value computed into an accumulator and written to a local by `local.tee` (so that the
+;; register and the local hold the same value) stays on the stack below the parameters of a
+;; `loop`, which come from elsewhere (a local, a constant just stored): entering the loop puts
+;; its parameters where the loop wants them, and the value below must be the tee'd one after the
+;; loop, not what a parameter left in the register (wasmi 2.0.0 returns the parameter there:
+;; fuzz/known-peer-bugs.md (f)). The results follow from the spec: a frame never touches the
+;; operands below its parameters.
+(module
+  (func (export "tee-below-loop-param") (param i32 i64) (result i64) (local i64)
+    (i64.mul (local.get 1) (i64.const 3))
+    local.tee 2
+    local.get 0
+    loop (param i32)
+      drop
+    end)
+  (func (export "tee-below-loop-param-f64") (param i32 f64) (result f64) (local f64)
+    (f64.mul (local.get 1) (f64.const 2))
+    local.tee 2
+    local.get 1
+    loop (param f64)
+      drop
+    end)
+  (func (export "tee-below-loop-params") (param i32 f32 i64) (result i64) (local i64)
+    (i64.add (local.get 2) (i64.const 1))
+    local.tee 3
+    local.get 0
+    local.get 1
+    loop (param i32 f32)
+      drop
+      drop
+    end)
+  (func (export "tee-below-loop-param-stored") (param i64) (result i64) (local i64 i32)
+    (i64.add (local.get 0) (i64.const 1))
+    local.tee 1
+    i32.const 9
+    local.set 2
+    local.get 2
+    loop (param i32)
+      drop
+    end
+    local.get 1
+    i64.add)
+  ;; The loop iterates: its parameter counts 3, 2, 1 down to 0 (dropped at the end).
+  (func (export "tee-below-loop-counting") (param i64) (result i64) (local i64 i32)
+    (i64.add (local.get 0) (i64.const 1))
+    local.tee 1
+    i32.const 3
+    local.set 2
+    local.get 2
+    loop (param i32) (result i32)
+      i32.const 1
+      i32.sub
+      local.tee 2
+      local.get 2
+      br_if 0
+    end
+    drop)
+)
+
+(assert_return (invoke "tee-below-loop-param" (i32.const 5) (i64.const 7)) (i64.const 21))
+(assert_return (invoke "tee-below-loop-param-f64" (i32.const 5) (f64.const 1.5)) (f64.const 3))
+(assert_return (invoke "tee-below-loop-params" (i32.const 5) (f32.const 2) (i64.const 7)) (i64.const 8))
+(assert_return (invoke "tee-below-loop-param-stored" (i64.const 7)) (i64.const 16))
+(assert_return (invoke "tee-below-loop-counting" (i64.const 7)) (i64.const 8))
