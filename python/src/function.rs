@@ -46,12 +46,17 @@ pub(crate) struct Function {
     pub(crate) module_closed: Option<Arc<AtomicBool>>,
     /// Whether calls take the fast path: every parameter and result a number, few of them.
     fast: bool,
+    /// The cells of the results (for the fast path: see `Function::invoke_cells`).
+    result_cells: usize,
+}
+
+/// The executor's cells of values of types `types` (a `v128` takes two, the others one).
+fn cells(types: &[ValType]) -> usize {
+    types.iter().map(|t| if *t == ValType::V128 { 2 } else { 1 }).sum()
 }
 
 /// Whether calls of a function of type `ty` can take the fast path (see `FAST_PARAM_CELLS`).
 fn fast_signature(ty: &FuncType) -> bool {
-    let cells =
-        |types: &[ValType]| types.iter().map(|t| if *t == ValType::V128 { 2 } else { 1 }).sum::<usize>();
     !ty.params().iter().chain(ty.results()).any(|t| t.is_ref())
         && cells(ty.params()) <= FAST_PARAM_CELLS
         && cells(ty.results()) <= FAST_RESULT_CELLS
@@ -94,7 +99,8 @@ impl Function {
     pub(crate) fn new(shared: Arc<Shared>, func: Func, ty: FuncType, name: Option<String>) -> Self {
         let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
         let fast = fast_signature(&ty);
-        Function { shared, func, ty, name, sig, module_closed: None, fast }
+        let result_cells = cells(ty.results());
+        Function { shared, func, ty, name, sig, module_closed: None, fast, result_cells }
     }
 
     /// A function received as a reference (from a table, a global or a call): closed with the
@@ -109,6 +115,7 @@ impl Function {
         Ok(Function { module_closed, ..Function::new(shared, func, ty, None) })
     }
 
+    #[inline]
     pub(crate) fn check_open(&self, py: Python<'_>) -> PyResult<()> {
         if self.module_closed.as_ref().is_some_and(|c| c.load(Ordering::Acquire)) {
             return Err(errors::closed(py, "Module"));
@@ -196,21 +203,27 @@ impl Function {
         let mut n = 0;
         for (i, ty) in self.ty.params().iter().enumerate() {
             let arg = args.get_borrowed_item(i)?;
-            let val = match values::fast_number(&arg, *ty) {
-                Some(v) => v,
-                None => values::number_to_val(&arg, *ty)
-                    .map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?,
-            };
+            if let Some(cell) = values::fast_cell(&arg, *ty) {
+                arg_cells[n] = cell;
+                n += 1;
+                continue;
+            }
+            let val = values::number_to_val(&arg, *ty)
+                .map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?;
             n += values::val_to_cells(&val, &mut arg_cells[n..]);
         }
-        let result_types = self.ty.results();
         let mut result_cells = [0u64; FAST_RESULT_CELLS];
-        let m = result_types.iter().map(|t| if *t == ValType::V128 { 2 } else { 1 }).sum::<usize>();
+        let m = self.result_cells;
         let func = self.func;
         self.shared.with_store(py, |store| {
             self.shared
                 .run(py, store, opts, |store| func.call_cells(store, &arg_cells[..n], &mut result_cells[..m]))
         })?;
+        let result_types = self.ty.results();
+        if let (Shape::Natural, [ty]) = (shape, result_types) {
+            // The most common shape: one result, returned as is.
+            return values::cells_to_py(py, *ty, &result_cells);
+        }
         let mut at = 0;
         let next = |ty: &ValType| {
             let value = values::cells_to_py(py, *ty, &result_cells[at..]);

@@ -127,6 +127,21 @@ pub(crate) fn invoke_wasm<T>(store: &mut Store<T>, instance: u32, code: u32, arg
     })
 }
 
+/// Copies `src` into `dst` (of the same length). The few cells of a call move inline: a loop
+/// or `copy_from_slice` of a length known only at run time becomes a call of `memcpy`, which
+/// costs more than the copy.
+#[inline(always)]
+pub(crate) fn copy_cells(dst: &mut [u64], src: &[u64]) {
+    match (dst, src) {
+        ([], []) => {}
+        ([d], [s]) => *d = *s,
+        ([d0, d1], [s0, s1]) => (*d0, *d1) = (*s0, *s1),
+        ([d0, d1, d2], [s0, s1, s2]) => (*d0, *d1, *d2) = (*s0, *s1, *s2),
+        ([d0, d1, d2, d3], [s0, s1, s2, s3]) => (*d0, *d1, *d2, *d3) = (*s0, *s1, *s2, *s3),
+        (dst, src) => dst.copy_from_slice(src),
+    }
+}
+
 /// Runs `call` (a call into the store from outside the executor, or from a host function
 /// re-entering it) with the limits it runs under, after checking that the call depth and
 /// the native stack allow one more call.
@@ -178,9 +193,7 @@ fn run_from<T>(
     if stack.values.len() < needed {
         stack.values.resize(needed, 0);
     }
-    for (v, a) in stack.values.iter_mut().zip(args) {
-        *v = *a;
-    }
+    copy_cells(&mut stack.values[..args.len()], args);
     if local_cells > 0 {
         stack.values[param_cells..param_cells + local_cells].fill(0);
     }
