@@ -12,8 +12,12 @@ use epsilon::Extern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+
+/// Modules with at most this many exported functions find `call`'s name by address first
+/// (see `Instance::named`).
+const SCANNED_NAMES: usize = 16;
 
 /// An instantiated WebAssembly module: call its functions, access its memory, globals and
 /// tables. Create it with ``Runtime.instantiate`` or ``Runtime.instantiate_file``.
@@ -29,10 +33,11 @@ pub(crate) struct Instance {
     export_index: HashMap<String, usize>,
     /// Export name -> `Function`, for the fast lookup of `call`.
     funcs: Py<PyDict>,
-    /// The name object `call` was last given and the function it named: a loop calling one
-    /// name (a literal, so one object) skips the dictionary. The name is held, so its
-    /// address cannot be reused by another object while it is here.
-    last_call: Mutex<Option<(Py<PyString>, Py<Function>)>>,
+    /// The exported functions by their interned name objects, when there are at most
+    /// `SCANNED_NAMES` (else empty): `call` finds a name written in Python code (a literal,
+    /// interned too, so the same object) by comparing addresses, without hashing, locking or
+    /// the dictionary. The names are held, so their addresses cannot be reused meanwhile.
+    named: Box<[(Py<PyString>, Py<Function>)]>,
     /// Set when the module was instantiated with WASI (`run_wasi` needs it).
     pub(crate) wasi: Option<crate::wasi::WasiLink>,
 }
@@ -47,6 +52,7 @@ impl Instance {
     ) -> PyResult<Self> {
         let closed = Arc::new(AtomicBool::new(false));
         let funcs = PyDict::new(py);
+        let mut named = Vec::new();
         let mut export_index = HashMap::new();
         let mut list = Vec::with_capacity(exports.len());
         for (i, (name, ext, ty)) in exports.into_iter().enumerate() {
@@ -54,7 +60,10 @@ impl Instance {
                 let mut function = Function::new(shared.clone(), f, fty, Some(name.clone()));
                 function.module_closed = Some(closed.clone());
                 // Interned: names written in Python code are, so lookups compare pointers.
-                funcs.set_item(PyString::intern(py, &name), Bound::new(py, function)?)?;
+                let key = PyString::intern(py, &name);
+                let function = Bound::new(py, function)?;
+                funcs.set_item(&key, &function)?;
+                named.push((key.unbind(), function.unbind()));
             }
             export_index.insert(name.clone(), i);
             list.push((name, ext));
@@ -67,7 +76,7 @@ impl Instance {
             exports: list,
             export_index,
             funcs: funcs.unbind(),
-            last_call: Mutex::new(None),
+            named: if named.len() <= SCANNED_NAMES { named.into() } else { Box::default() },
             wasi: None,
         })
     }
@@ -151,26 +160,11 @@ impl Instance {
     }
 
     fn function<'py>(&self, py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, Function>> {
-        let mut last = self.last_call.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((last_name, f)) = last.as_ref()
-            && last_name.is(name)
-        {
+        if let Some((_, f)) = self.named.iter().find(|(key, _)| key.as_ptr() == name.as_ptr()) {
             return Ok(f.bind(py).clone());
         }
-        drop(last);
         if let Some(f) = self.funcs.bind(py).get_item(name)? {
-            let f = f.cast_into::<Function>()?;
-            if !name.is_exact_instance_of::<PyString>() {
-                // A subclass may define its own equality: only plain strings are remembered.
-                return Ok(f);
-            }
-            let entry = Some((name.clone().unbind(), f.clone().unbind()));
-            // The entry it replaces is dropped after the unlock (a decref may run Python code).
-            last = self.last_call.lock().unwrap_or_else(PoisonError::into_inner);
-            let replaced = std::mem::replace(&mut *last, entry);
-            drop(last);
-            drop(replaced);
-            return Ok(f);
+            return Ok(f.cast_into::<Function>()?);
         }
         let name = name.to_string();
         let ext = self.export(py, &name)?;
