@@ -21,6 +21,62 @@ const INLINE_VALUES: usize = 4;
 const FAST_PARAM_CELLS: usize = 8;
 const FAST_RESULT_CELLS: usize = 4;
 
+/// The positional arguments of a call: the tuple of pyo3's `*args`, or the argument array
+/// CPython passes to a vectorcall (`METH_FASTCALL`) method, which needs no tuple.
+#[derive(Clone, Copy)]
+pub(crate) enum CallArgs<'a, 'py> {
+    Tuple(&'a Bound<'py, PyTuple>),
+    Array(ArgArray<'a, 'py>),
+}
+
+/// Borrowed arguments of a vectorcall (see `ArgArray::new`).
+#[derive(Clone, Copy)]
+pub(crate) struct ArgArray<'a, 'py> {
+    items: &'a [*mut ffi::PyObject],
+    py: Python<'py>,
+}
+
+impl<'a, 'py> ArgArray<'a, 'py> {
+    /// # Safety
+    /// Every pointer of `items` is a live object to which the caller holds a reference for
+    /// `'a` (CPython guarantees it for the arguments of a call while the call runs).
+    pub(crate) unsafe fn new(py: Python<'py>, items: &'a [*mut ffi::PyObject]) -> Self {
+        ArgArray { items, py }
+    }
+
+    /// Argument `i` (in range).
+    pub(crate) fn get(&self, i: usize) -> Borrowed<'a, 'py, PyAny> {
+        // SAFETY: a live object, kept alive for `'a` (the contract of `new`).
+        unsafe { Borrowed::from_ptr(self.py, self.items[i]) }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The arguments from `start` on.
+    pub(crate) fn tail(&self, start: usize) -> Self {
+        ArgArray { items: &self.items[start..], py: self.py }
+    }
+}
+
+impl<'a, 'py> CallArgs<'a, 'py> {
+    fn len(&self) -> usize {
+        match self {
+            CallArgs::Tuple(t) => t.len(),
+            CallArgs::Array(a) => a.len(),
+        }
+    }
+
+    /// Argument `i` (in range).
+    fn get(&self, i: usize) -> PyResult<Borrowed<'a, 'py, PyAny>> {
+        match self {
+            CallArgs::Tuple(t) => t.get_borrowed_item(i),
+            CallArgs::Array(a) => Ok(a.get(i)),
+        }
+    }
+}
+
 /// How a call returns its results.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Shape {
@@ -137,7 +193,7 @@ impl Function {
     pub(crate) fn invoke<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
+        args: CallArgs<'_, 'py>,
         opts: CallOpts,
         raw: bool,
         shape: Shape,
@@ -161,7 +217,7 @@ impl Function {
                 &mut arg_vec
             };
             for (i, (ty, slot)) in params.iter().zip(vals.iter_mut()).enumerate() {
-                let arg = args.get_borrowed_item(i)?;
+                let arg = args.get(i)?;
                 if !raw && let Some(v) = values::fast_number(&arg, *ty) {
                     *slot = v;
                     continue;
@@ -195,14 +251,14 @@ impl Function {
     fn invoke_cells<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
+        args: CallArgs<'_, 'py>,
         opts: CallOpts,
         shape: Shape,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut arg_cells = [0u64; FAST_PARAM_CELLS];
         let mut n = 0;
         for (i, ty) in self.ty.params().iter().enumerate() {
-            let arg = args.get_borrowed_item(i)?;
+            let arg = args.get(i)?;
             if let Some(cell) = values::fast_cell(&arg, *ty) {
                 arg_cells[n] = cell;
                 n += 1;
@@ -288,7 +344,7 @@ impl Function {
             values.push(pair.get_item(0)?);
         }
         let tuple = PyTuple::new(py, values)?;
-        self.invoke(py, &tuple, opts, false, Shape::List)
+        self.invoke(py, CallArgs::Tuple(&tuple), opts, false, Shape::List)
     }
 }
 
@@ -308,7 +364,7 @@ impl Function {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts::parse(timeout_ms, fuel)?;
-            self.invoke(py, args, opts, false, Shape::Natural)
+            self.invoke(py, CallArgs::Tuple(args), opts, false, Shape::Natural)
         })
     }
 
@@ -324,7 +380,7 @@ impl Function {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts::parse(timeout_ms, fuel)?;
-            self.invoke(py, bits, opts, true, Shape::List)
+            self.invoke(py, CallArgs::Tuple(bits), opts, true, Shape::List)
         })
     }
 

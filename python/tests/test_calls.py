@@ -435,3 +435,56 @@ def test_module_call_finds_functions_of_small_and_large_modules(runtime: epsilon
         m.call("f1000")
     with pytest.raises(epsilon.EpsilonTypeError, match="export 'mem' is a memory, not a function"):
         m.call("mem")
+
+
+def test_module_call_forms_all_behave_as_the_method_signature_says(runtime: epsilon.Runtime) -> None:
+    # `Module.call` takes its common form (a str name and positional arguments) without a
+    # tuple of them; every other form goes through the general argument parsing.
+    import inspect
+
+    m = runtime.instantiate(FAST_WAT)
+    assert str(inspect.signature(epsilon.Module.call)) == "(self, /, func_name, *args, timeout_ms=None, fuel=None)"
+    assert epsilon.Module.call.__doc__.startswith("Calls the exported function ``func_name``")
+    assert m.call("count", 3) == [3]
+    assert epsilon.Module.call(m, "count", 4) == [4]
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"expected 1 argument, got 0"):
+        m.call(func_name="count")
+    assert m.call("count", 5, timeout_ms=10_000) == [5]
+    assert m.call("count", 6, fuel=None) == [6]
+
+    class Name(str):
+        pass
+
+    assert m.call(Name("count"), 7) == [7]
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'func_name'"):
+        m.call()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'speed'"):
+        m.call("count", 1, speed=2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="str"):
+        m.call(3, 1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="doesn't apply to a 'int' object"):
+        epsilon.Module.call(3, "count", 1)  # type: ignore[arg-type]
+    with pytest.raises(epsilon.EpsilonTimeoutError):
+        m.call("spin", timeout_ms=50)
+    with pytest.raises(ValueError, match=r"fuel must be between 0 and 2\*\*64-1, got -1"):
+        m.call("count", 1, fuel=-1)
+    with pytest.raises(epsilon.EpsilonError, match="fuel metering is off"):
+        m.call("count", 1, fuel=10)
+    m.close()
+    with pytest.raises(epsilon.EpsilonError, match="Module is closed"):
+        m.call("count", 1)
+
+
+def test_module_call_of_many_arguments_and_references(runtime: epsilon.Runtime) -> None:
+    params = " ".join(["i32"] * 12)
+    body = "(local.get 0)" + "".join(f"(i32.add (local.get {i}))" for i in range(1, 12))
+    m = runtime.instantiate(
+        f'(module (func (export "sum12") (param {params}) (result i32) {body})'
+        ' (func (export "ext") (param externref i32) (result externref i32) (local.get 0) (local.get 1)))'
+    )
+    assert m.call("sum12", *range(12)) == [66]
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"expected 12 arguments, got 11"):
+        m.call("sum12", *range(11))
+    obj = object()
+    back, n = m.call("ext", obj, 5)
+    assert back is obj and n == 5
