@@ -319,8 +319,9 @@ def test_threads_wait_for_a_running_call(module: epsilon.Module) -> None:
 
 
 def test_module_call_finds_each_name_whatever_string_object_carries_it(values: epsilon.Module) -> None:
-    # `call` remembers the last name object it was given: equal names in other objects, other
-    # names in between and str subclasses must all still reach their own function.
+    # `call` finds a name written in Python code by its address first: equal names in other
+    # objects, other names in between and str subclasses must all still reach their own
+    # function.
     class Name(str):
         pass
 
