@@ -21,6 +21,62 @@ const INLINE_VALUES: usize = 4;
 const FAST_PARAM_CELLS: usize = 8;
 const FAST_RESULT_CELLS: usize = 4;
 
+/// The positional arguments of a call: the tuple of pyo3's `*args`, or the argument array
+/// CPython passes to a vectorcall (`METH_FASTCALL`) method, which needs no tuple.
+#[derive(Clone, Copy)]
+pub(crate) enum CallArgs<'a, 'py> {
+    Tuple(&'a Bound<'py, PyTuple>),
+    Array(ArgArray<'a, 'py>),
+}
+
+/// Borrowed arguments of a vectorcall (see `ArgArray::new`).
+#[derive(Clone, Copy)]
+pub(crate) struct ArgArray<'a, 'py> {
+    items: &'a [*mut ffi::PyObject],
+    py: Python<'py>,
+}
+
+impl<'a, 'py> ArgArray<'a, 'py> {
+    /// # Safety
+    /// Every pointer of `items` is a live object to which the caller holds a reference for
+    /// `'a` (CPython guarantees it for the arguments of a call while the call runs).
+    pub(crate) unsafe fn new(py: Python<'py>, items: &'a [*mut ffi::PyObject]) -> Self {
+        ArgArray { items, py }
+    }
+
+    /// Argument `i` (in range).
+    pub(crate) fn get(&self, i: usize) -> Borrowed<'a, 'py, PyAny> {
+        // SAFETY: a live object, kept alive for `'a` (the contract of `new`).
+        unsafe { Borrowed::from_ptr(self.py, self.items[i]) }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The arguments from `start` on.
+    pub(crate) fn tail(&self, start: usize) -> Self {
+        ArgArray { items: &self.items[start..], py: self.py }
+    }
+}
+
+impl<'a, 'py> CallArgs<'a, 'py> {
+    fn len(&self) -> usize {
+        match self {
+            CallArgs::Tuple(t) => t.len(),
+            CallArgs::Array(a) => a.len(),
+        }
+    }
+
+    /// Argument `i` (in range).
+    fn get(&self, i: usize) -> PyResult<Borrowed<'a, 'py, PyAny>> {
+        match self {
+            CallArgs::Tuple(t) => t.get_borrowed_item(i),
+            CallArgs::Array(a) => Ok(a.get(i)),
+        }
+    }
+}
+
 /// How a call returns its results.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Shape {
@@ -46,12 +102,17 @@ pub(crate) struct Function {
     pub(crate) module_closed: Option<Arc<AtomicBool>>,
     /// Whether calls take the fast path: every parameter and result a number, few of them.
     fast: bool,
+    /// The cells of the results (for the fast path: see `Function::invoke_cells`).
+    result_cells: usize,
+}
+
+/// The executor's cells of values of types `types` (a `v128` takes two, the others one).
+fn cells(types: &[ValType]) -> usize {
+    types.iter().map(|t| if *t == ValType::V128 { 2 } else { 1 }).sum()
 }
 
 /// Whether calls of a function of type `ty` can take the fast path (see `FAST_PARAM_CELLS`).
 fn fast_signature(ty: &FuncType) -> bool {
-    let cells =
-        |types: &[ValType]| types.iter().map(|t| if *t == ValType::V128 { 2 } else { 1 }).sum::<usize>();
     !ty.params().iter().chain(ty.results()).any(|t| t.is_ref())
         && cells(ty.params()) <= FAST_PARAM_CELLS
         && cells(ty.results()) <= FAST_RESULT_CELLS
@@ -94,7 +155,8 @@ impl Function {
     pub(crate) fn new(shared: Arc<Shared>, func: Func, ty: FuncType, name: Option<String>) -> Self {
         let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
         let fast = fast_signature(&ty);
-        Function { shared, func, ty, name, sig, module_closed: None, fast }
+        let result_cells = cells(ty.results());
+        Function { shared, func, ty, name, sig, module_closed: None, fast, result_cells }
     }
 
     /// A function received as a reference (from a table, a global or a call): closed with the
@@ -109,6 +171,7 @@ impl Function {
         Ok(Function { module_closed, ..Function::new(shared, func, ty, None) })
     }
 
+    #[inline]
     pub(crate) fn check_open(&self, py: Python<'_>) -> PyResult<()> {
         if self.module_closed.as_ref().is_some_and(|c| c.load(Ordering::Acquire)) {
             return Err(errors::closed(py, "Module"));
@@ -130,7 +193,7 @@ impl Function {
     pub(crate) fn invoke<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
+        args: CallArgs<'_, 'py>,
         opts: CallOpts,
         raw: bool,
         shape: Shape,
@@ -154,7 +217,7 @@ impl Function {
                 &mut arg_vec
             };
             for (i, (ty, slot)) in params.iter().zip(vals.iter_mut()).enumerate() {
-                let arg = args.get_borrowed_item(i)?;
+                let arg = args.get(i)?;
                 if !raw && let Some(v) = values::fast_number(&arg, *ty) {
                     *slot = v;
                     continue;
@@ -188,29 +251,35 @@ impl Function {
     fn invoke_cells<'py>(
         &self,
         py: Python<'py>,
-        args: &Bound<'py, PyTuple>,
+        args: CallArgs<'_, 'py>,
         opts: CallOpts,
         shape: Shape,
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut arg_cells = [0u64; FAST_PARAM_CELLS];
         let mut n = 0;
         for (i, ty) in self.ty.params().iter().enumerate() {
-            let arg = args.get_borrowed_item(i)?;
-            let val = match values::fast_number(&arg, *ty) {
-                Some(v) => v,
-                None => values::number_to_val(&arg, *ty)
-                    .map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?,
-            };
+            let arg = args.get(i)?;
+            if let Some(cell) = values::fast_cell(&arg, *ty) {
+                arg_cells[n] = cell;
+                n += 1;
+                continue;
+            }
+            let val = values::number_to_val(&arg, *ty)
+                .map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?;
             n += values::val_to_cells(&val, &mut arg_cells[n..]);
         }
-        let result_types = self.ty.results();
         let mut result_cells = [0u64; FAST_RESULT_CELLS];
-        let m = result_types.iter().map(|t| if *t == ValType::V128 { 2 } else { 1 }).sum::<usize>();
+        let m = self.result_cells;
         let func = self.func;
         self.shared.with_store(py, |store| {
             self.shared
                 .run(py, store, opts, |store| func.call_cells(store, &arg_cells[..n], &mut result_cells[..m]))
         })?;
+        let result_types = self.ty.results();
+        if let (Shape::Natural, [ty]) = (shape, result_types) {
+            // The most common shape: one result, returned as is.
+            return values::cells_to_py(py, *ty, &result_cells);
+        }
         let mut at = 0;
         let next = |ty: &ValType| {
             let value = values::cells_to_py(py, *ty, &result_cells[at..]);
@@ -275,7 +344,7 @@ impl Function {
             values.push(pair.get_item(0)?);
         }
         let tuple = PyTuple::new(py, values)?;
-        self.invoke(py, &tuple, opts, false, Shape::List)
+        self.invoke(py, CallArgs::Tuple(&tuple), opts, false, Shape::List)
     }
 }
 
@@ -295,7 +364,7 @@ impl Function {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts::parse(timeout_ms, fuel)?;
-            self.invoke(py, args, opts, false, Shape::Natural)
+            self.invoke(py, CallArgs::Tuple(args), opts, false, Shape::Natural)
         })
     }
 
@@ -311,7 +380,7 @@ impl Function {
         guard(py, || {
             self.check_open(py)?;
             let opts = CallOpts::parse(timeout_ms, fuel)?;
-            self.invoke(py, bits, opts, true, Shape::List)
+            self.invoke(py, CallArgs::Tuple(bits), opts, true, Shape::List)
         })
     }
 

@@ -4,7 +4,7 @@ use crate::args::CallOpts;
 use crate::buffer;
 use crate::errors::{self, Class, OrPyErr, guard};
 use crate::externs::{self, Global, Owner, Table};
-use crate::function::{Function, Shape};
+use crate::function::{CallArgs, Function, Shape};
 use crate::shared::Shared;
 use crate::types::{self, ImportType};
 use crate::values;
@@ -12,8 +12,12 @@ use epsilon::Extern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+
+/// Modules with at most this many exported functions find `call`'s name by address first
+/// (see `Instance::named`).
+const SCANNED_NAMES: usize = 16;
 
 /// An instantiated WebAssembly module: call its functions, access its memory, globals and
 /// tables. Create it with ``Runtime.instantiate`` or ``Runtime.instantiate_file``.
@@ -29,10 +33,11 @@ pub(crate) struct Instance {
     export_index: HashMap<String, usize>,
     /// Export name -> `Function`, for the fast lookup of `call`.
     funcs: Py<PyDict>,
-    /// The name object `call` was last given and the function it named: a loop calling one
-    /// name (a literal, so one object) skips the dictionary. The name is held, so its
-    /// address cannot be reused by another object while it is here.
-    last_call: Mutex<Option<(Py<PyString>, Py<Function>)>>,
+    /// The exported functions by their interned name objects, when there are at most
+    /// `SCANNED_NAMES` (else empty): `call` finds a name written in Python code (a literal,
+    /// interned too, so the same object) by comparing addresses, without hashing, locking or
+    /// the dictionary. The names are held, so their addresses cannot be reused meanwhile.
+    named: Box<[(Py<PyString>, Py<Function>)]>,
     /// Set when the module was instantiated with WASI (`run_wasi` needs it).
     pub(crate) wasi: Option<crate::wasi::WasiLink>,
 }
@@ -47,6 +52,7 @@ impl Instance {
     ) -> PyResult<Self> {
         let closed = Arc::new(AtomicBool::new(false));
         let funcs = PyDict::new(py);
+        let mut named = Vec::new();
         let mut export_index = HashMap::new();
         let mut list = Vec::with_capacity(exports.len());
         for (i, (name, ext, ty)) in exports.into_iter().enumerate() {
@@ -54,7 +60,10 @@ impl Instance {
                 let mut function = Function::new(shared.clone(), f, fty, Some(name.clone()));
                 function.module_closed = Some(closed.clone());
                 // Interned: names written in Python code are, so lookups compare pointers.
-                funcs.set_item(PyString::intern(py, &name), Bound::new(py, function)?)?;
+                let key = PyString::intern(py, &name);
+                let function = Bound::new(py, function)?;
+                funcs.set_item(&key, &function)?;
+                named.push((key.unbind(), function.unbind()));
             }
             export_index.insert(name.clone(), i);
             list.push((name, ext));
@@ -67,7 +76,7 @@ impl Instance {
             exports: list,
             export_index,
             funcs: funcs.unbind(),
-            last_call: Mutex::new(None),
+            named: if named.len() <= SCANNED_NAMES { named.into() } else { Box::default() },
             wasi: None,
         })
     }
@@ -151,26 +160,11 @@ impl Instance {
     }
 
     fn function<'py>(&self, py: Python<'py>, name: &Bound<'py, PyString>) -> PyResult<Bound<'py, Function>> {
-        let mut last = self.last_call.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((last_name, f)) = last.as_ref()
-            && last_name.is(name)
-        {
+        if let Some((_, f)) = self.named.iter().find(|(key, _)| key.as_ptr() == name.as_ptr()) {
             return Ok(f.bind(py).clone());
         }
-        drop(last);
         if let Some(f) = self.funcs.bind(py).get_item(name)? {
-            let f = f.cast_into::<Function>()?;
-            if !name.is_exact_instance_of::<PyString>() {
-                // A subclass may define its own equality: only plain strings are remembered.
-                return Ok(f);
-            }
-            let entry = Some((name.clone().unbind(), f.clone().unbind()));
-            // The entry it replaces is dropped after the unlock (a decref may run Python code).
-            last = self.last_call.lock().unwrap_or_else(PoisonError::into_inner);
-            let replaced = std::mem::replace(&mut *last, entry);
-            drop(last);
-            drop(replaced);
-            return Ok(f);
+            return Ok(f.cast_into::<Function>()?);
         }
         let name = name.to_string();
         let ext = self.export(py, &name)?;
@@ -228,7 +222,7 @@ impl Instance {
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let (f, opts) = self.prepare_call(py, func_name, timeout_ms, fuel)?;
-            f.get().invoke(py, args, opts, false, Shape::List)
+            f.get().invoke(py, CallArgs::Tuple(args), opts, false, Shape::List)
         })
     }
 
@@ -263,7 +257,7 @@ impl Instance {
     ) -> PyResult<Bound<'py, PyAny>> {
         guard(py, || {
             let (f, opts) = self.prepare_call(py, func_name, timeout_ms, fuel)?;
-            f.get().invoke(py, bits, opts, true, Shape::List)
+            f.get().invoke(py, CallArgs::Tuple(bits), opts, true, Shape::List)
         })
     }
 
@@ -500,4 +494,135 @@ impl Instance {
             if self.closed() { " (closed)" } else { "" }
         )
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `Module.call` without a tuple of its arguments.
+//
+// pyo3 gives a method with `*args` its variadic arguments as a new tuple, which costs about as
+// much as the rest of a small call's conversion (callgrind: ~250 instructions of ~2400). CPython
+// passes a `METH_FASTCALL` method its arguments as an array instead, so `install_fast_call`
+// replaces the class's `call` by such a method. It handles the common form itself (a plain
+// `str` name, positional arguments, no keywords) exactly as `Instance::call` does, and passes
+// every other form to pyo3's method (kept aside), whose parsing and messages stay the only ones.
+
+/// pyo3's `call` method descriptor, for the forms `call_vectorcall` does not handle.
+static PYO3_CALL: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
+/// Installs the `METH_FASTCALL` form of `Instance.call` (once, at module initialisation), with
+/// pyo3's signature and docstring.
+pub(crate) fn install_fast_call(py: Python<'_>) -> PyResult<()> {
+    let class = py.get_type::<Instance>();
+    let pyo3_call = class.getattr("call")?;
+    let doc = format!(
+        "call{}\n--\n\n{}",
+        pyo3_call.getattr("__text_signature__")?.extract::<String>()?,
+        pyo3_call.getattr("__doc__")?.extract::<String>()?
+    );
+    PYO3_CALL
+        .set(py, pyo3_call.unbind())
+        .map_err(|_| errors::new_err(py, Class::Base, "internal error: Instance.call installed twice"))?;
+    let doc = std::ffi::CString::new(doc)?;
+    // CPython keeps pointers to the definition and its strings in the descriptor: they live for
+    // the rest of the process (one small allocation, once).
+    let def: &'static mut pyo3::ffi::PyMethodDef = Box::leak(Box::new(pyo3::ffi::PyMethodDef {
+        ml_name: c"call".as_ptr(),
+        ml_meth: pyo3::ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: call_vectorcall },
+        ml_flags: pyo3::ffi::METH_FASTCALL | pyo3::ffi::METH_KEYWORDS,
+        ml_doc: Box::leak(doc.into_boxed_c_str()).as_ptr(),
+    }));
+    // SAFETY: `class` is a live type object and `def` a valid definition that outlives it;
+    // `PyDescr_NewMethod` returns a new reference or null with an exception set.
+    let descriptor =
+        unsafe { Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyDescr_NewMethod(class.as_type_ptr(), def))? };
+    class.setattr("call", descriptor)
+}
+
+/// `Instance.call` as CPython calls a `METH_FASTCALL | METH_KEYWORDS` method: `nargs`
+/// positional arguments at `args`, then one value per name in `kwnames` (a tuple; null for no
+/// keywords).
+unsafe extern "C" fn call_vectorcall(
+    slf: *mut pyo3::ffi::PyObject,
+    args: *const *mut pyo3::ffi::PyObject,
+    nargs: pyo3::ffi::Py_ssize_t,
+    kwnames: *mut pyo3::ffi::PyObject,
+) -> *mut pyo3::ffi::PyObject {
+    let run = || {
+        Python::attach(|py| {
+            // SAFETY: the calling convention above, whose references CPython holds for the
+            // call; `slf` is an `Instance` (its method descriptor checked the type).
+            match unsafe { call_vectorcall_in(py, slf, args, nargs, kwnames) } {
+                Ok(result) => result.into_ptr(),
+                Err(err) => {
+                    err.restore(py);
+                    std::ptr::null_mut()
+                }
+            }
+        })
+    };
+    // Nothing unwinds into CPython: a panic becomes the error `guard` would have raised.
+    std::panic::catch_unwind(run).unwrap_or_else(|payload| {
+        Python::attach(|py| errors::panic_err(py, payload).restore(py));
+        std::ptr::null_mut()
+    })
+}
+
+/// The body of `call_vectorcall`.
+///
+/// # Safety
+/// As CPython calls `call_vectorcall`: `slf` an `Instance`, `args` holding `nargs` positional
+/// arguments followed by one per name of `kwnames` (a tuple or null), all alive for the call.
+unsafe fn call_vectorcall_in<'py>(
+    py: Python<'py>,
+    slf: *mut pyo3::ffi::PyObject,
+    args: *const *mut pyo3::ffi::PyObject,
+    nargs: pyo3::ffi::Py_ssize_t,
+    kwnames: *mut pyo3::ffi::PyObject,
+) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `slf` is alive for the call (the contract).
+    let slf = unsafe { Bound::from_borrowed_ptr(py, slf) };
+    // SAFETY: a tuple or null (the contract).
+    let kwnames = unsafe { Bound::from_borrowed_ptr_or_opt(py, kwnames) };
+    let nkw = kwnames.as_ref().map_or(0, |k| k.len().unwrap_or(0));
+    let npos = usize::try_from(nargs).unwrap_or(0);
+    let all: &[*mut pyo3::ffi::PyObject] = if npos + nkw == 0 {
+        &[]
+    } else {
+        // SAFETY: `args` holds `nargs` positional and `nkw` keyword values (the contract).
+        unsafe { std::slice::from_raw_parts(args, npos + nkw) }
+    };
+    // SAFETY: every pointer of `all` is an argument, alive for the call (the contract).
+    let all = unsafe { crate::function::ArgArray::new(py, all) };
+    if kwnames.is_none()
+        && npos > 0
+        && let Ok(instance) = slf.cast::<Instance>()
+        && let Ok(name) = all.get(0).cast_exact::<PyString>()
+    {
+        // The common form: what `Instance::call` does with no keywords.
+        let instance = instance.get();
+        return guard(py, || {
+            instance.check_open(py)?;
+            let f = instance.function(py, &name)?;
+            f.get().invoke(py, CallArgs::Array(all.tail(1)), CallOpts::default(), false, Shape::List)
+        });
+    }
+    // Any other form: pyo3's method, called with a tuple and a dictionary.
+    let mut positional = Vec::with_capacity(npos + 1);
+    positional.push(slf.clone());
+    positional.extend((0..npos).map(|i| all.get(i).to_owned()));
+    let positional = PyTuple::new(py, positional)?;
+    let keywords = match &kwnames {
+        None => None,
+        Some(names) => {
+            let dict = PyDict::new(py);
+            for i in 0..nkw {
+                dict.set_item(names.get_item(i)?, all.get(npos + i))?;
+            }
+            Some(dict)
+        }
+    };
+    let pyo3_call = PYO3_CALL
+        .get(py)
+        .ok_or_else(|| errors::new_err(py, Class::Base, "internal error: Instance.call is not installed"))?;
+    pyo3_call.bind(py).call(positional, keywords.as_ref())
 }

@@ -73,6 +73,8 @@ fn _epsilon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wat2wasm, m)?)?;
     m.add_class::<runtime::Runtime>()?;
     m.add_class::<instance::Instance>()?;
+    // `Instance.call` without a tuple of its arguments (see `instance::install_fast_call`).
+    instance::install_fast_call(py)?;
     // The seed wrapper's name of the instance type: the same class.
     m.add("Module", m.getattr("Instance")?)?;
     m.add_class::<compiled::CompiledModule>()?;

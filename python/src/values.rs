@@ -294,6 +294,34 @@ pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
     }
 }
 
+/// `fast_number` straight to the executor's one cell (see `val_to_cells`): an exact `int`
+/// in range for i32/i64, an exact `float` for f32/f64; `None` for anything else (a `v128`
+/// included): convert with `number_to_val`.
+#[inline]
+pub(crate) fn fast_cell(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<u64> {
+    match ty {
+        ValType::I32 | ValType::I64 => {
+            // SAFETY: `obj` is a live object and the `Bound` proves the GIL is held.
+            if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } == 0 {
+                return None;
+            }
+            let mut overflow: c_int = 0;
+            // SAFETY: as above; for an exact `int` this fails only by reporting `overflow`.
+            let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+            match ty {
+                _ if overflow != 0 => None,
+                ValType::I32 => {
+                    (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&v).then_some(u64::from(v as u32))
+                }
+                _ => Some(v as u64),
+            }
+        }
+        ValType::F32 => Some(u64::from((obj.cast_exact::<PyFloat>().ok()?.value() as f32).to_bits())),
+        ValType::F64 => Some(obj.cast_exact::<PyFloat>().ok()?.value().to_bits()),
+        _ => None,
+    }
+}
+
 /// Writes the executor's cells of number `v` (see `epsilon::Func::call_cells`) to the start of
 /// `cells` and returns how many (two for a v128, else one).
 #[inline]

@@ -319,8 +319,9 @@ def test_threads_wait_for_a_running_call(module: epsilon.Module) -> None:
 
 
 def test_module_call_finds_each_name_whatever_string_object_carries_it(values: epsilon.Module) -> None:
-    # `call` remembers the last name object it was given: equal names in other objects, other
-    # names in between and str subclasses must all still reach their own function.
+    # `call` finds a name written in Python code by its address first: equal names in other
+    # objects, other names in between and str subclasses must all still reach their own
+    # function.
     class Name(str):
         pass
 
@@ -338,3 +339,153 @@ def test_module_call_finds_each_name_whatever_string_object_carries_it(values: e
     values.close()
     with pytest.raises(epsilon.EpsilonError):
         values.call("seven")
+
+
+FAST_WAT = """
+(module
+  (func (export "mixed") (param v128 i32 i64 f32 f64) (result i64 i32 i64 f32 f64)
+    (i64x2.extract_lane 1 (local.get 0)) (local.get 1) (local.get 2) (local.get 3) (local.get 4))
+  (func (export "widen") (param i32 f32) (result i64 i64)
+    (i64.extend_i32_u (local.get 0)) (i64.extend_i32_u (i32.reinterpret_f32 (local.get 1))))
+  (func (export "spin") (loop (br 0)))
+  (func (export "count") (param i32) (result i32) (local i32)
+    (block (loop
+      (br_if 1 (i32.eqz (local.get 0)))
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+      (br 0)))
+    (local.get 1))
+)
+"""
+
+
+def test_function_fast_path_and_its_fallbacks(runtime: epsilon.Runtime) -> None:
+    # Exact ints and floats convert straight to cells; everything else (int subclasses, bool,
+    # __index__, ints for floats, v128) takes the general conversion, with the same results.
+    m = runtime.instantiate(FAST_WAT)
+    mixed = m.get_function("mixed")
+    v = (2**64 - 2) << 64 | 5
+    assert mixed(v, 2**32 - 1, 2**64 - 1, 1.5, 0.25) == (-2, -1, -1, 1.5, 0.25)
+    assert m.call("mixed", v, 2**32 - 1, 2**64 - 1, 1.5, 0.25) == [-2, -1, -1, 1.5, 0.25]
+
+    class Int(int):
+        pass
+
+    class Index:
+        def __index__(self) -> int:
+            return 7
+
+    assert mixed(bytes(16), Int(-3), True, 2, Int(4)) == (0, -3, 1, 2.0, 4.0)
+    assert mixed(0, Index(), Index(), 0.1, 10**20) == (0, 7, 7, struct.unpack("f", struct.pack("f", 0.1))[0], 1e20)
+    # An i32 given in its unsigned spelling and an f32's bits reach wasm zero-extended.
+    assert m.get_function("widen")(2**32 - 1, -0.0) == (2**32 - 1, 0x8000_0000)
+    nan = struct.unpack("f", struct.pack("I", 0x7FC0_0001))[0]
+    assert m.get_function("widen")(-1, nan) == (2**32 - 1, 0x7FC0_0001)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        ((0, 2**32, 0, 0.0, 0.0), OverflowError, r"argument 2: 4294967296 is out of range for i32"),
+        ((0, -(2**31) - 1, 0, 0.0, 0.0), OverflowError, r"argument 2: .* out of range for i32"),
+        ((0, 0, 2**64, 0.0, 0.0), OverflowError, r"argument 3: .* out of range for i64"),
+        ((0, 1.0, 0, 0.0, 0.0), epsilon.EpsilonTypeError, r"argument 2: expected an int for i32, got float"),
+        ((0, 0, 0, "1", 0.0), epsilon.EpsilonTypeError, r"argument 4: expected a float or int for f32, got str"),
+        ((0, 0, 0, 0.0, 10**400), OverflowError, r"argument 5: int too large to convert to f64"),
+        ((0, 0, 0, 0.0), epsilon.EpsilonTypeError, r"expected 5 arguments, got 4"),
+        ((0, 0, 0, 0.0, 0.0, 0), epsilon.EpsilonTypeError, r"expected 5 arguments, got 6"),
+    ],
+)
+def test_function_fast_path_errors_match_the_general_ones(
+    runtime: epsilon.Runtime, args: tuple[object, ...], error: type[Exception], message: str
+) -> None:
+    m = runtime.instantiate(FAST_WAT)
+    sig = r"^mixed\(v128, i32, i64, f32, f64\) -> \(i64, i32, i64, f32, f64\): "
+    with pytest.raises(error, match=sig + message):
+        m.get_function("mixed")(*args)
+    with pytest.raises(error, match=sig + message):
+        m.call("mixed", *args)
+
+
+def test_function_calls_honour_timeout_and_fuel() -> None:
+    with epsilon.Runtime(fuel=10**9) as runtime:
+        m = runtime.instantiate(FAST_WAT)
+        count = m.get_function("count")
+        with pytest.raises(epsilon.EpsilonTimeoutError):
+            m.get_function("spin")(timeout_ms=50)
+        assert count(10, timeout_ms=10_000) == 10
+        with pytest.raises(epsilon.EpsilonError, match="fuel"):
+            count(10**6, fuel=100)
+        assert count(3, fuel=10**6) == 3
+        assert count(5, fuel=None, timeout_ms=None) == 5
+        with pytest.raises(ValueError, match="timeout_ms must be a positive number"):
+            count(1, timeout_ms=0)
+        with pytest.raises(TypeError):
+            count(1, speed=2)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize("exports", [3, 40])
+def test_module_call_finds_functions_of_small_and_large_modules(runtime: epsilon.Runtime, exports: int) -> None:
+    # Small modules find a name by address first, large ones through the dictionary only.
+    funcs = "".join(f'(func (export "f{i}") (result i32) (i32.const {i}))' for i in range(exports))
+    m = runtime.instantiate(f"(module {funcs} (memory (export \"mem\") 1))")
+    for i in range(exports):
+        assert m.call(f"f{i}") == [i]
+        assert m.call("".join(["f", str(i)])) == [i]
+    with pytest.raises(epsilon.ExportNotFoundError):
+        m.call("f1000")
+    with pytest.raises(epsilon.EpsilonTypeError, match="export 'mem' is a memory, not a function"):
+        m.call("mem")
+
+
+def test_module_call_forms_all_behave_as_the_method_signature_says(runtime: epsilon.Runtime) -> None:
+    # `Module.call` takes its common form (a str name and positional arguments) without a
+    # tuple of them; every other form goes through the general argument parsing.
+    import inspect
+
+    m = runtime.instantiate(FAST_WAT)
+    assert str(inspect.signature(epsilon.Module.call)) == "(self, /, func_name, *args, timeout_ms=None, fuel=None)"
+    assert epsilon.Module.call.__doc__.startswith("Calls the exported function ``func_name``")
+    assert m.call("count", 3) == [3]
+    assert epsilon.Module.call(m, "count", 4) == [4]
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"expected 1 argument, got 0"):
+        m.call(func_name="count")
+    assert m.call("count", 5, timeout_ms=10_000) == [5]
+    assert m.call("count", 6, fuel=None) == [6]
+
+    class Name(str):
+        pass
+
+    assert m.call(Name("count"), 7) == [7]
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'func_name'"):
+        m.call()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'speed'"):
+        m.call("count", 1, speed=2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="str"):
+        m.call(3, 1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="doesn't apply to a 'int' object"):
+        epsilon.Module.call(3, "count", 1)  # type: ignore[arg-type]
+    with pytest.raises(epsilon.EpsilonTimeoutError):
+        m.call("spin", timeout_ms=50)
+    with pytest.raises(ValueError, match=r"fuel must be between 0 and 2\*\*64-1, got -1"):
+        m.call("count", 1, fuel=-1)
+    with pytest.raises(epsilon.EpsilonError, match="fuel metering is off"):
+        m.call("count", 1, fuel=10)
+    m.close()
+    with pytest.raises(epsilon.EpsilonError, match="Module is closed"):
+        m.call("count", 1)
+
+
+def test_module_call_of_many_arguments_and_references(runtime: epsilon.Runtime) -> None:
+    params = " ".join(["i32"] * 12)
+    body = "(local.get 0)" + "".join(f"(i32.add (local.get {i}))" for i in range(1, 12))
+    m = runtime.instantiate(
+        f'(module (func (export "sum12") (param {params}) (result i32) {body})'
+        ' (func (export "ext") (param externref i32) (result externref i32) (local.get 0) (local.get 1)))'
+    )
+    assert m.call("sum12", *range(12)) == [66]
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"expected 12 arguments, got 11"):
+        m.call("sum12", *range(11))
+    obj = object()
+    back, n = m.call("ext", obj, 5)
+    assert back is obj and n == 5

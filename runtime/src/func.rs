@@ -367,19 +367,15 @@ impl Func {
         let store = store.as_context_mut();
         store.inner.check(self.store)?;
         let entity = &store.inner.funcs[self.index as usize];
-        let ty = entity.sig();
-        let (mut param_cells, mut result_cells, mut refs) = (0, 0, false);
-        for t in ty.params() {
-            param_cells += t.cells() as usize;
-            refs |= t.is_ref();
-        }
-        for t in ty.results() {
-            result_cells += t.cells() as usize;
-            refs |= t.is_ref();
-        }
-        if refs || args.len() != param_cells || results.len() != result_cells {
+        // The signature's layout is computed once, with the type: no walk over the types here.
+        let layout = entity.sig().layout();
+        if layout.refs
+            || args.len() != layout.param_cells as usize
+            || results.len() != layout.result_cells as usize
+        {
             return Err(Error::type_error(format!(
-                "function of type {ty} called with {} argument cells and room for {} result cells",
+                "function of type {} called with {} argument cells and room for {} result cells",
+                entity.sig(),
                 args.len(),
                 results.len()
             )));
@@ -387,19 +383,18 @@ impl Func {
         let FuncEntity::Wasm { instance, code, .. } = *entity else {
             return self.call_cells_buffered(store, args, results);
         };
-        if param_cells > INLINE_ARGS {
+        if args.len() > INLINE_ARGS {
             return self.call_cells_buffered(store, args, results);
         }
-        // The common case: the arguments from the native stack, the results read where the
-        // run left them, no buffer of the store.
+        // The common case: the arguments from the native stack (narrow ones zero-extended by
+        // the layout's mask), the results read where the run left them, no buffer of the store.
         let mut inline = [0u64; INLINE_ARGS];
-        inline[..param_cells].copy_from_slice(args);
-        zero_extend_narrow_args(ty.params(), &mut inline);
+        for (i, (cell, arg)) in inline.iter_mut().zip(args).enumerate() {
+            *cell = if layout.narrow >> i & 1 != 0 { *arg & u64::from(u32::MAX) } else { *arg };
+        }
         invoke_as_call(store, |store| {
-            let n = crate::exec::invoke_wasm(store, instance, code, &inline[..param_cells])?;
-            for (r, c) in results.iter_mut().zip(&store.inner.stack.values[..n]) {
-                *r = *c;
-            }
+            let n = crate::exec::invoke_wasm(store, instance, code, &inline[..args.len()])?;
+            crate::exec::copy_cells(results, &store.inner.stack.values[..n]);
             Ok(())
         })
     }

@@ -186,6 +186,23 @@ impl fmt::Display for RefType {
 pub struct FuncType {
     params_results: Arc<[ValType]>,
     len_params: usize,
+    /// Derived from the types once, by `new`: what a call checks and converts per call.
+    layout: CellLayout,
+}
+
+/// How a function type's values lie in the executor's cells (derived from its types, so equal
+/// types have equal layouts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct CellLayout {
+    /// Cells of the parameters (a `v128` takes two, every other type one).
+    pub param_cells: u32,
+    /// Cells of the results.
+    pub result_cells: u32,
+    /// Whether a parameter or result is a reference.
+    pub refs: bool,
+    /// Bit `i` set: parameter cell `i` (of the first 64) holds an `i32` or `f32`, whose cell
+    /// is zero-extended.
+    pub narrow: u64,
 }
 
 impl FuncType {
@@ -197,7 +214,22 @@ impl FuncType {
         let mut all: Vec<ValType> = params.into_iter().collect();
         let len_params = all.len();
         all.extend(results);
-        FuncType { params_results: all.into(), len_params }
+        let cells = |types: &[ValType]| types.iter().map(|t| t.cells()).sum();
+        let mut narrow = 0u64;
+        let mut at = 0;
+        for t in &all[..len_params] {
+            if matches!(t, ValType::I32 | ValType::F32) && at < 64 {
+                narrow |= 1 << at;
+            }
+            at += t.cells();
+        }
+        let layout = CellLayout {
+            param_cells: cells(&all[..len_params]),
+            result_cells: cells(&all[len_params..]),
+            refs: all.iter().any(|t| t.is_ref()),
+            narrow,
+        };
+        FuncType { params_results: all.into(), len_params, layout }
     }
 
     /// The parameter types.
@@ -211,11 +243,16 @@ impl FuncType {
     }
 
     pub(crate) fn param_cells(&self) -> u32 {
-        self.params().iter().map(|t| t.cells()).sum()
+        self.layout.param_cells
     }
 
     pub(crate) fn result_cells(&self) -> u32 {
-        self.results().iter().map(|t| t.cells()).sum()
+        self.layout.result_cells
+    }
+
+    /// The cell layout of the parameters and results.
+    pub(crate) fn layout(&self) -> CellLayout {
+        self.layout
     }
 
     /// The canonical form of a module's function type declared at position `group_start + k`

@@ -866,6 +866,24 @@ fn call_cells_ignores_bits_above_a_32_bit_argument() {
 }
 
 #[test]
+fn call_cells_zero_extends_by_cell_position_after_a_v128() {
+    // The narrow cells are found by position (a v128 takes two cells): the i32 after a v128 is
+    // cell 2, and the i64 after it must keep its high bits.
+    let (mut store, instance) = instantiate(
+        r#"(module
+            (func (export "after") (param v128 i32 i64 f32) (result i64 i64 i64)
+              (i64.extend_i32_u (local.get 1))
+              (local.get 2)
+              (i64.extend_i32_u (i32.reinterpret_f32 (local.get 3)))))"#,
+    );
+    let after = instance.get_func(&store, "after").unwrap();
+    let mut results = [0u64; 3];
+    let args = [u64::MAX, u64::MAX, 0xdead_beef_0000_0007, 0xffff_0000_0000_0001, 0xabcd_0000_3f80_0000];
+    after.call_cells(&mut store, &args, &mut results).unwrap();
+    assert_eq!(results, [7, 0xffff_0000_0000_0001, 0x3f80_0000]);
+}
+
+#[test]
 fn call_cells_of_host_functions_and_of_many_parameters() {
     // Two paths besides the common one: a host function, and more argument cells than the
     // call keeps on the native stack (the store's buffer is used then); both zero-extend i32s.
