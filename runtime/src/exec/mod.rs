@@ -117,10 +117,12 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
 /// caller copies them out before anything else runs on the store).
 pub(crate) fn invoke_wasm<T>(store: &mut Store<T>, instance: u32, code: u32, args: &[u64]) -> Result<usize> {
     enter(store, |store, limits| {
+        let mut stack = std::mem::take(&mut store.inner.stack);
         store.inner.reentry += 1;
-        let outcome = run_from(store, instance, code, args, limits);
+        let outcome = run_from(store, &mut stack, instance, code, args, limits);
         store.inner.reentry -= 1;
-        store.inner.stack.frames.clear();
+        stack.frames.clear();
+        store.inner.stack = stack;
         outcome
     })
 }
@@ -171,12 +173,10 @@ fn enter<T, R>(store: &mut Store<T>, call: impl FnOnce(&mut Store<T>, Limits) ->
 }
 
 /// Sets up the entry frame and runs until the entry function returns; returns the number
-/// of result cells. The run uses the store's stack in place (moving it out and back costs a
-/// small call as much as its set-up); only a host call, which needs the store and the stack's
-/// values at once, moves it out while the host function runs (a call it makes into the store
-/// then starts on a fresh stack).
+/// of result cells.
 fn run_from<T>(
     store: &mut Store<T>,
+    stack: &mut Stack,
     instance: u32,
     code: u32,
     args: &[u64],
@@ -190,19 +190,18 @@ fn run_from<T>(
     if needed > limits.max_values {
         return Err(TrapKind::CallStackExhausted.into());
     }
-    let values = &mut store.inner.stack.values;
-    if values.len() < needed {
-        values.resize(needed, 0);
+    if stack.values.len() < needed {
+        stack.values.resize(needed, 0);
     }
-    copy_cells(&mut values[..args.len()], args);
+    copy_cells(&mut stack.values[..args.len()], args);
     if local_cells > 0 {
-        values[param_cells..param_cells + local_cells].fill(0);
+        stack.values[param_cells..param_cells + local_cells].fill(0);
     }
     let mut state = State { instance, code, ip: 0, base: 0 };
     // An exception a host function threw, to rethrow at its call when the run resumes.
     let mut rethrow = None;
     loop {
-        match run(&mut store.inner, &mut state, limits, rethrow.take()) {
+        match run(&mut store.inner, stack, &mut state, limits, rethrow.take()) {
             Stop::Done => return Ok(result_cells),
             Stop::Error(e) => return Err(e),
             Stop::Exception(exn) => {
@@ -216,19 +215,17 @@ fn run_from<T>(
                     None => Error::from(kind),
                     Some(index) => Error::new(ErrorKind::Trap(kind), format!("{} {index}", kind.message())),
                 };
-                backtrace(&store.inner, &store.inner.stack.frames, site, error.trace_mut());
+                backtrace(&store.inner, &stack.frames, site, error.trace_mut());
                 return Err(error);
             }
             Stop::Host { func, args_base } => {
                 let FuncEntity::Host { host, .. } = store.inner.funcs[func as usize] else {
                     return Err(Error::new(ErrorKind::Usage, "host call to a wasm function"));
                 };
-                let depth = store.inner.stack.frames.len();
+                let depth = stack.frames.len();
                 let saved = store.inner.outer_depth;
                 store.inner.outer_depth = saved + depth + 1;
-                let mut stack = std::mem::take(&mut store.inner.stack);
                 let outcome = call_host(store, host, Some(state.instance), &mut stack.values, args_base);
-                store.inner.stack = stack;
                 store.inner.outer_depth = saved;
                 if let Err(error) = &outcome
                     && let Some(exception) = error.exception()
@@ -242,7 +239,7 @@ fn run_from<T>(
                     // The host function was called by the op before the resume point.
                     let site =
                         Site { instance: state.instance, func: state.code, op: state.ip.checked_sub(1) };
-                    backtrace(&store.inner, &store.inner.stack.frames, site, error.trace_mut());
+                    backtrace(&store.inner, &stack.frames, site, error.trace_mut());
                     return Err(error);
                 }
             }
@@ -255,7 +252,13 @@ fn run_from<T>(
 ///
 /// With `rethrow`, the run starts by throwing that exception (a slot in the exception heap) at
 /// the op before `state.ip`: the call of a host function that threw it.
-fn run(inner: &mut StoreInner, state: &mut State, limits: Limits, rethrow: Option<u32>) -> Stop {
+fn run(
+    inner: &mut StoreInner,
+    stack: &mut Stack,
+    state: &mut State,
+    limits: Limits,
+    rethrow: Option<u32>,
+) -> Stop {
     let StoreInner {
         instances,
         funcs,
@@ -269,7 +272,6 @@ fn run(inner: &mut StoreInner, state: &mut State, limits: Limits, rethrow: Optio
         fuel,
         interrupt,
         interrupt_callback,
-        stack,
         ..
     } = inner;
     let inst = &instances[state.instance as usize];
