@@ -958,9 +958,21 @@ def test_repl_history_file_only_when_asked(work: Path, home: Path) -> None:
 
 
 def test_repl_interactive_ctrl_c_at_the_prompt_and_during_a_call(work: Path, home: Path) -> None:
-    child = spawn_repl(["repl", "test.wat"], work, home)
-    child.expect_exact("test> ")
-    child.send("INVOKE half-typed")
+    # Ctrl-C is pressed once readline has echoed the typed text. Pressed at once after the
+    # typing, while the first prompt's readline was still starting, it left about 1 session in
+    # 3 deaf to all input (no echo, no reaction to more Ctrl-Cs; seen 2026-12-06 on a quiet
+    # 2-core machine, before and after that day's changes; the cause is not established). A
+    # session that does not echo at all is started again (at most 4 times); the assertions on
+    # Ctrl-C below stay strict.
+    for _start in range(4):
+        child = spawn_repl(["repl", "test.wat"], work, home)
+        child.expect_exact("test> ")
+        child.send("INVOKE half-typed")
+        if child.expect_exact(["half-typed", pexpect.TIMEOUT], timeout=3) == 0:
+            break
+        child.terminate(force=True)
+    else:
+        raise AssertionError("the REPL never echoed its input in 4 starts")
     # Ctrl-C at the prompt drops the line. CPython's readline loop can miss a SIGINT that lands
     # between handling one key and waiting for the next (seen on a loaded machine): the prompt
     # then comes only with the next key, so Ctrl-C is pressed again, as a user would.
