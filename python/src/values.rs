@@ -260,28 +260,33 @@ fn bytes16(b: &[u8]) -> Result<V128, ConvError> {
     Ok(V128::from_bytes(bytes))
 }
 
+/// An exact `int` that fits in an `i64`; `None` for anything else.
+#[inline(always)]
+fn exact_i64(obj: &Bound<'_, PyAny>) -> Option<i64> {
+    // SAFETY: `obj` is a live object and the `Bound` proves the GIL is held.
+    if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } == 0 {
+        return None;
+    }
+    let mut overflow: c_int = 0;
+    // SAFETY: as above; for an exact `int` this fails only by reporting `overflow`.
+    let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+    (overflow == 0).then_some(v)
+}
+
+/// An exact `int` in the range of an i32 (signed or unsigned spelling), as its 32 bits.
+#[inline(always)]
+fn exact_i32(obj: &Bound<'_, PyAny>) -> Option<u32> {
+    exact_i64(obj).filter(|v| (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(v)).map(|v| v as u32)
+}
+
 /// The common cases of `number_to_val` without its error path (which makes the result large
 /// and slow to return): an exact `int` for i32/i64 in range, an exact `float` for f32/f64.
 /// `None`: convert with `number_to_val` (or `function::to_val`).
 #[inline]
 pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
     match ty {
-        ValType::I32 | ValType::I64 => {
-            // SAFETY: `obj` is a live object and the `Bound` proves the GIL is held.
-            if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } == 0 {
-                return None;
-            }
-            let mut overflow: c_int = 0;
-            // SAFETY: as above; for an exact `int` this fails only by reporting `overflow`.
-            let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
-            match ty {
-                _ if overflow != 0 => None,
-                ValType::I32 => (i64::from(i32::MIN)..=i64::from(u32::MAX))
-                    .contains(&v)
-                    .then_some(Val::I32(v as u32 as i32)),
-                _ => Some(Val::I64(v)),
-            }
-        }
+        ValType::I32 => exact_i32(obj).map(|v| Val::I32(v as i32)),
+        ValType::I64 => exact_i64(obj).map(Val::I64),
         ValType::F32 | ValType::F64 => {
             let f = obj.cast_exact::<PyFloat>().ok()?.value();
             Some(if ty == ValType::F32 {
@@ -300,22 +305,8 @@ pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
 #[inline]
 pub(crate) fn fast_cell(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<u64> {
     match ty {
-        ValType::I32 | ValType::I64 => {
-            // SAFETY: `obj` is a live object and the `Bound` proves the GIL is held.
-            if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } == 0 {
-                return None;
-            }
-            let mut overflow: c_int = 0;
-            // SAFETY: as above; for an exact `int` this fails only by reporting `overflow`.
-            let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
-            match ty {
-                _ if overflow != 0 => None,
-                ValType::I32 => {
-                    (i64::from(i32::MIN)..=i64::from(u32::MAX)).contains(&v).then_some(u64::from(v as u32))
-                }
-                _ => Some(v as u64),
-            }
-        }
+        ValType::I32 => exact_i32(obj).map(u64::from),
+        ValType::I64 => exact_i64(obj).map(|v| v as u64),
         ValType::F32 => Some(u64::from((obj.cast_exact::<PyFloat>().ok()?.value() as f32).to_bits())),
         ValType::F64 => Some(obj.cast_exact::<PyFloat>().ok()?.value().to_bits()),
         _ => None,
