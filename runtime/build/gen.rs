@@ -442,6 +442,7 @@ fn variants() -> Vec<Variant> {
             }
         }
     }
+    load_branch_variants(&mut v);
     for &(name, width, f, wasm) in isa::LOADS {
         let ops: Vec<String> = wasm.iter().map(|(w, _)| format!("`{w}`")).collect();
         let out = wasm[0].1;
@@ -500,6 +501,34 @@ fn variants() -> Vec<Variant> {
         assert!(seen.insert(variant.name.clone()), "op {} declared twice", variant.name);
     }
     v
+}
+
+/// The i32 tests of a value just loaded from memory 0 (`i32.load` at offset 0, the scan of
+/// `while (a[i] < x)`): the load and the compare-and-branch testing the loaded value, in one
+/// op that also writes the value to `dst`. `Br{name}_ls` for each i32 comparison (the loaded
+/// value its left operand: the translator mirrors the comparison when it is the right one),
+/// `BrI32Eqz_l` and `BrNotI32Eqz_l`. Only "branch if true" forms: integer comparisons negate.
+fn load_branch_variants(v: &mut Vec<Variant>) {
+    let fields = [("dst", "Slot"), ("addr", "Slot")];
+    for &(name, input, f) in isa::UNARY_COMPARE {
+        if input != Ty::I32 {
+            continue;
+        }
+        for (prefix, when) in [("Br", true), ("BrNot", false)] {
+            let doc = format!("Loads `dst` from memory 0 at `addr`, then branches if `{f}` of it is {when}.");
+            let call = format!("memory::br_load32_m0::<{when}>(vm, cx, dst, addr, offset, semantics::{f})");
+            v.push(Variant::new(format!("{prefix}{name}_l"), doc, Role::Branch, &fields, call));
+        }
+    }
+    for &(name, ty, _, f, shape) in isa::BINARY {
+        if ty != Ty::I32 || !matches!(shape, Shape::Compare { .. }) {
+            continue;
+        }
+        let doc = format!("Loads `dst` from memory 0 at `addr`, then branches if `{f}(dst, b)`.");
+        let call = format!("memory::br_load32_cmp_m0(vm, cx, dst, addr, b, offset, semantics::{f})");
+        let fields = [fields[0], fields[1], ("b", "Slot")];
+        v.push(Variant::new(format!("Br{name}_ls"), doc, Role::Branch, &fields, call));
+    }
 }
 
 /// `op.rs`: the `Op` enum and the helpers the translator uses on it.
@@ -881,6 +910,44 @@ pub fn lower_rs() -> String {
                 }
             }
         }
+    }
+    w(&mut s, "        _ => return None,");
+    w(&mut s, "    })");
+    w(&mut s, "}");
+    w(&mut s, "");
+    // Loads fused into the branch that tests the loaded value.
+    w(&mut s, "/// The load-and-branch op (`Br*_ls`, `Br*Eqz_l`) for the compare-and-branch `op` if it");
+    w(
+        &mut s,
+        "/// tests register `loaded`, just loaded from memory 0 at register `addr` (`i32.load`, offset",
+    );
+    w(&mut s, "/// 0). Not when both operands are `loaded`: the op reads `b` before it loads.");
+    w(&mut s, "pub(crate) fn fuse_load_branch(op: &Op, loaded: Slot, addr: Slot) -> Option<Op> {");
+    w(&mut s, "    Some(match *op {");
+    for &(name, input, _) in isa::UNARY_COMPARE {
+        if input != Ty::I32 {
+            continue;
+        }
+        for prefix in ["Br", "BrNot"] {
+            let _ = writeln!(
+                s,
+                "        Op::{prefix}{name}_s {{ a, offset }} if a == loaded => Op::{prefix}{name}_l {{ dst: loaded, addr, offset }},"
+            );
+        }
+    }
+    for &(name, ty, _, _, shape) in isa::BINARY {
+        let Shape::Compare { mirror, .. } = shape else { continue };
+        if ty != Ty::I32 {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "        Op::Br{name}_ss {{ a, b, offset }} if a == loaded && b != loaded => Op::Br{name}_ls {{ dst: loaded, addr, b, offset }},"
+        );
+        let _ = writeln!(
+            s,
+            "        Op::Br{name}_ss {{ a, b, offset }} if b == loaded && a != loaded => Op::Br{mirror}_ls {{ dst: loaded, addr, b: a, offset }},"
+        );
     }
     w(&mut s, "        _ => return None,");
     w(&mut s, "    })");

@@ -361,3 +361,30 @@ fn an_add_to_memory_in_place_traps_at_its_load() {
     let load = offset(&wasm, 1, |op| matches!(op, Operator::F64Load { .. }));
     assert_eq!(frames(&error), vec![(1, None, Some(load))]);
 }
+
+/// A load fused with the compare-and-branch that tests its value (`BrI32LtU_ls`) traps at
+/// the load, not at the `br_if`.
+#[test]
+fn a_load_fused_into_its_branch_traps_at_the_load() {
+    let wasm = wat::parse_str(
+        r#"(module
+            (memory 1)
+            (func (export "scan") (param $p i32) (param $x i32) (result i32) (local $v i32)
+              (loop $next
+                (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                (br_if $next (i32.lt_u (local.tee $v (i32.load (local.get $p))) (local.get $x))))
+              (local.get $p)))"#,
+    )
+    .unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).unwrap();
+    let listing = module.disassemble();
+    assert!(listing.contains("BrI32LtU_ls"), "{listing}");
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module).unwrap();
+    let scan = instance.get_typed_func::<(i32, i32), i32>(&store, "scan").unwrap();
+    let error = scan.call(&mut store, (65524, -1)).unwrap_err();
+    assert_eq!(error.trap_kind(), Some(TrapKind::MemoryOutOfBounds));
+    let load = offset(&wasm, 0, |op| matches!(op, Operator::I32Load { .. }));
+    assert_eq!(frames(&error), vec![(0, None, Some(load))]);
+}

@@ -7,9 +7,10 @@
 //! (memory64) run the same forms after an `Addr64` op has narrowed their i64 address
 //! ([`addr64`]).
 
-use super::vm::{Bits, Cx, Dest, Flow, Imm, Outcome, Reg, Source, Vm, finish, get, set};
+use super::numeric::branch_if;
+use super::vm::{Bits, Cx, Dest, Flow, FromCell, Imm, Outcome, Reg, Source, Vm, finish, get, set};
 use crate::ir::Slot;
-use crate::semantics::{float, int};
+use crate::semantics::{float, int, memory};
 use crate::trap::TrapKind;
 
 /// The start of an `N`-byte access at `addr + offset` in `len` bytes, if it is in bounds.
@@ -37,6 +38,46 @@ pub(crate) fn load_m0<const N: usize, R: Outcome>(
     // a plain load, without the temporary (and the checks on it) `read_unaligned` would make.
     let bytes = unsafe { *(vm.mem.add(at) as *const [u8; N]) };
     finish(vm, cx, dst, f(bytes))
+}
+
+/// Loads the `i32` at `addr` in memory 0 into `dst`, then branches by `offset` if
+/// `test(value) == WHEN`: an `i32.load` (offset 0) and the compare-and-branch testing its
+/// value, in one op (`BrI32Eqz_l` and the `Br*_ls` family). A trap leaves `dst` unchanged.
+#[inline(always)]
+pub(crate) fn br_load32_m0<const WHEN: bool>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    dst: Slot,
+    addr: Slot,
+    offset: i32,
+    test: impl FnOnce(u32) -> bool,
+) -> Flow {
+    let Some(at) = in_bounds::<4>(Reg(addr).read(vm, cx), 0, cx.mem_len) else {
+        return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
+    };
+    // SAFETY: as in `load_m0`: `at + 4 <= mem_len`, `mem` points to `mem_len` initialised
+    // bytes of memory 0, and `[u8; 4]` has alignment 1.
+    let value = memory::load32_u(unsafe { *(vm.mem.add(at) as *const [u8; 4]) });
+    set(vm, cx, dst, value);
+    branch_if(vm, cx, test(value) == WHEN, offset)
+}
+
+/// `br_load32_m0` testing `f(value, b)` (the `Br*_ls` ops). `b` is read before the load
+/// writes `dst`: the translator never fuses a comparison whose operands are both the loaded
+/// value.
+#[inline(always)]
+pub(crate) fn br_load32_cmp_m0<T: Bits + FromCell>(
+    vm: &mut Vm,
+    cx: &mut Cx<'_>,
+    dst: Slot,
+    addr: Slot,
+    b: Slot,
+    offset: i32,
+    f: impl FnOnce(T, T) -> bool,
+) -> Flow {
+    debug_assert_ne!(b, dst, "a load-and-branch op reads `b` before it writes `dst`");
+    let b = Reg(b).read(vm, cx);
+    br_load32_m0::<true>(vm, cx, dst, addr, offset, |value| f(T::from_bits(u64::from(value)), b))
 }
 
 /// Stores `f(value)` (`N` bytes) to memory 0 at `addr + offset`.

@@ -801,7 +801,14 @@ impl<'a> FuncTranslator<'a> {
 
     /// Emits a branching op towards `label`, filling in or recording its offset.
     fn emit_branch(&mut self, mut op: Op, label: LabelId) {
+        // Where a fused load traps (its offset-table entry, which the fused op takes over).
+        let mut load_site = None;
         if let Some(fused) = self.fused_step(&op) {
+            self.take_last_op();
+            op = fused;
+        } else if let Some(fused) = self.fused_load(&op) {
+            let load_pos = (self.ops.len() - 1) as u32;
+            load_site = self.sites.last().filter(|&&(pos, _)| pos == load_pos).map(|&(_, at)| at);
             self.take_last_op();
             op = fused;
         }
@@ -828,6 +835,26 @@ impl<'a> FuncTranslator<'a> {
             None => self.labels[label].uses.push(at),
         }
         self.emit(op);
+        if let Some(load_at) = load_site {
+            match self.sites.last_mut() {
+                Some(site) if site.0 == at => site.1 = load_at,
+                _ => self.sites.push((at, load_at)),
+            }
+        }
+    }
+
+    /// The branch `op` fused with the `i32.load` just emitted (memory 0, offset 0) if `op`
+    /// tests the loaded value (`while (a[i] < x)`): one op loads, writes the value and
+    /// branches. Not when a label lies between them.
+    fn fused_load(&self, op: &Op) -> Option<Op> {
+        let len = self.ops.len();
+        if len == 0 || self.bound_at == Some(len as u32) {
+            return None;
+        }
+        let Op::Load32UM0_s { dst, addr, offset: 0 } = self.ops[len - 1] else {
+            return None;
+        };
+        lower::fuse_load_branch(op, dst, addr)
     }
 
     /// The branch `op` fused with the op just emitted if that op steps the register `op`
