@@ -14,6 +14,9 @@
 //! - comparisons (and `eqz`) also get fused compare-and-branch forms, `BrName_ss`/`_si`/`_sk`
 //!   ("branch if true"), and the branch-if-false forms: the negated comparison's for integers,
 //!   `BrNotName_*` for floats (where `!(a < b)` is not `a >= b`);
+//! - i32 comparisons (and `i32.eqz`) also get load-and-branch forms, `BrName_ls` (and
+//!   `BrI32Eqz_l`, `BrNotI32Eqz_l`): an `i32.load` from memory 0 at offset 0 into `dst`, then
+//!   the compare-and-branch on the loaded value (the scan loop `while (a[i] < x)`);
 //! - loads and stores: one op per kind and width, `Name_m0` for memory 0 (the fast path) and
 //!   `Name_m` for any memory; several WebAssembly operators may share a kind (`i32.load`,
 //!   `f32.load` and `i64.load32_u` all load 4 bytes zero-extended).

@@ -8,7 +8,8 @@
 //! `runtime/build/isa.rs`, which also generates the executor's handlers and the translator's
 //! tables. Ops are named by operand kinds: `I32Add_ss` (two slots), `I32Add_si` (slot and
 //! immediate), `I32Sub_is`, `F64Mul_sk` (a constant of the function), `BrI32LtS_si` (fused
-//! compare-and-branch), `Load32UM0_s` (memory 0), `I32Add_Rrs` (result to and left operand from the accumulator). `Debug` is the disassembler.
+//! compare-and-branch), `Load32UM0_s` (memory 0), `I32Add_Rrs` (result to and left operand
+//! from the accumulator), `BrI32LtU_ls` (a loaded left operand). `Debug` is the disassembler.
 
 mod handlers;
 mod offsets;

@@ -9,7 +9,8 @@
 //! Optimisations done here: no code for `local.get` and constants, immediate forms (`_si`,
 //! `_is`, `_sk`, `_ks`) for binary operators with a constant operand, a result retargeted
 //! straight into the local of a following `local.set`/`local.tee`, and compare + `br_if`/`if`
-//! fused into one compare-and-branch op, and a load, an add of the loaded value and a store of
+//! fused into one compare-and-branch op, an `i32.load` fused into the compare-and-branch that
+//! tests the loaded value (`fused_load`), and a load, an add of the loaded value and a store of
 //! the sum to the same address fused into one add to memory (`ops::add_to_memory`). Which
 //! forms exist for which operator comes from the generated tables of `lower` (the op table,
 //! `runtime/build/isa.rs`); the visitor methods of `visit` translate an operator of those
