@@ -503,21 +503,35 @@ fn variants() -> Vec<Variant> {
     v
 }
 
-/// The i32 tests of a value just loaded from memory 0 (`i32.load` at offset 0, the scan of
-/// `while (a[i] < x)`): the load and the compare-and-branch testing the loaded value, in one
-/// op that also writes the value to `dst`. `Br{name}_ls` for each i32 comparison (the loaded
-/// value its left operand: the translator mirrors the comparison when it is the right one),
-/// `BrI32Eqz_l` and `BrNotI32Eqz_l`. Only "branch if true" forms: integer comparisons negate.
+/// The i32 tests of a value just loaded from memory 0 by `i32.load` (the scan of
+/// `while (a[i] < x)`, the field test of `if (node->key == k)`): the load and the
+/// compare-and-branch testing the loaded value, in one op. Two families, after the two load
+/// forms the translator fuses:
+///
+/// - `_l`/`_ls` (a load at offset 0 into register `dst`, which the op writes too): `Br{name}_ls`
+///   for each i32 comparison, `BrI32Eqz_l` and `BrNotI32Eqz_l`;
+/// - `_m`/`_ms` (a load to the accumulator at a 16-bit offset `at`, whose value nothing else
+///   reads): `Br{name}_ms`, `BrI32Eqz_m` and `BrNotI32Eqz_m`.
+///
+/// The loaded value is the left operand (the translator mirrors the comparison when it is the
+/// right one). Only "branch if true" forms: integer comparisons negate.
 fn load_branch_variants(v: &mut Vec<Variant>) {
-    let fields = [("dst", "Slot"), ("addr", "Slot")];
+    let kept = [("dst", "Slot"), ("addr", "Slot")];
+    let not_kept = [("addr", "Slot"), ("at", "Imm16")];
     for &(name, input, f) in isa::UNARY_COMPARE {
         if input != Ty::I32 {
             continue;
         }
         for (prefix, when) in [("Br", true), ("BrNot", false)] {
             let doc = format!("Loads `dst` from memory 0 at `addr`, then branches if `{f}` of it is {when}.");
-            let call = format!("memory::br_load32_m0::<{when}>(vm, cx, dst, addr, offset, semantics::{f})");
-            v.push(Variant::new(format!("{prefix}{name}_l"), doc, Role::Branch, &fields, call));
+            let call =
+                format!("memory::br_load32_m0::<{when}>(vm, cx, Some(dst), addr, 0, offset, semantics::{f})");
+            v.push(Variant::new(format!("{prefix}{name}_l"), doc, Role::Branch, &kept, call));
+            let doc = format!("Branches if `{f}` of the `i32` at `addr + at` in memory 0 is {when}.");
+            let call = format!(
+                "memory::br_load32_m0::<{when}>(vm, cx, None, addr, u32::from(at), offset, semantics::{f})"
+            );
+            v.push(Variant::new(format!("{prefix}{name}_m"), doc, Role::Branch, &not_kept, call));
         }
     }
     for &(name, ty, _, f, shape) in isa::BINARY {
@@ -525,9 +539,14 @@ fn load_branch_variants(v: &mut Vec<Variant>) {
             continue;
         }
         let doc = format!("Loads `dst` from memory 0 at `addr`, then branches if `{f}(dst, b)`.");
-        let call = format!("memory::br_load32_cmp_m0(vm, cx, dst, addr, b, offset, semantics::{f})");
-        let fields = [fields[0], fields[1], ("b", "Slot")];
+        let call = format!("memory::br_load32_cmp_m0(vm, cx, Some(dst), addr, 0, b, offset, semantics::{f})");
+        let fields = [kept[0], kept[1], ("b", "Slot")];
         v.push(Variant::new(format!("Br{name}_ls"), doc, Role::Branch, &fields, call));
+        let doc = format!("Branches if `{f}(m, b)` for the `i32` `m` at `addr + at` in memory 0.");
+        let call =
+            format!("memory::br_load32_cmp_m0(vm, cx, None, addr, u32::from(at), b, offset, semantics::{f})");
+        let fields = [not_kept[0], not_kept[1], ("b", "Slot")];
+        v.push(Variant::new(format!("Br{name}_ms"), doc, Role::Branch, &fields, call));
     }
 }
 
@@ -924,6 +943,7 @@ pub fn lower_rs() -> String {
     w(&mut s, "/// 0). Not when both operands are `loaded`: the op reads `b` before it loads.");
     w(&mut s, "pub(crate) fn fuse_load_branch(op: &Op, loaded: Slot, addr: Slot) -> Option<Op> {");
     w(&mut s, "    Some(match *op {");
+    let mut acc_arms = String::new();
     for &(name, input, _) in isa::UNARY_COMPARE {
         if input != Ty::I32 {
             continue;
@@ -932,6 +952,10 @@ pub fn lower_rs() -> String {
             let _ = writeln!(
                 s,
                 "        Op::{prefix}{name}_s {{ a, offset }} if a == loaded => Op::{prefix}{name}_l {{ dst: loaded, addr, offset }},"
+            );
+            let _ = writeln!(
+                acc_arms,
+                "        Op::{prefix}{name}_r {{ offset }} => Op::{prefix}{name}_m {{ addr, at, offset }},"
             );
         }
     }
@@ -948,7 +972,21 @@ pub fn lower_rs() -> String {
             s,
             "        Op::Br{name}_ss {{ a, b, offset }} if b == loaded && a != loaded => Op::Br{mirror}_ls {{ dst: loaded, addr, b: a, offset }},"
         );
+        let _ = writeln!(
+            acc_arms,
+            "        Op::Br{name}_rs {{ b, offset }} => Op::Br{name}_ms {{ addr, at, b, offset }},"
+        );
     }
+    w(&mut s, "        _ => return None,");
+    w(&mut s, "    })");
+    w(&mut s, "}");
+    w(&mut s, "");
+    w(&mut s, "/// The load-and-branch op (`Br*_ms`, `Br*Eqz_m`) for the compare-and-branch `op` if it");
+    w(&mut s, "/// tests the accumulator, just loaded from memory 0 at register `addr` plus `at`");
+    w(&mut s, "/// (`i32.load`).");
+    w(&mut s, "pub(crate) fn fuse_acc_load_branch(op: &Op, addr: Slot, at: u16) -> Option<Op> {");
+    w(&mut s, "    Some(match *op {");
+    s.push_str(&acc_arms);
     w(&mut s, "        _ => return None,");
     w(&mut s, "    })");
     w(&mut s, "}");

@@ -40,44 +40,50 @@ pub(crate) fn load_m0<const N: usize, R: Outcome>(
     finish(vm, cx, dst, f(bytes))
 }
 
-/// Loads the `i32` at `addr` in memory 0 into `dst`, then branches by `offset` if
-/// `test(value) == WHEN`: an `i32.load` (offset 0) and the compare-and-branch testing its
-/// value, in one op (`BrI32Eqz_l` and the `Br*_ls` family). A trap leaves `dst` unchanged.
+/// Loads the `i32` at `addr + at` in memory 0 (into register `dst` if given), then branches
+/// by `offset` if `test(value) == WHEN`: an `i32.load` and the compare-and-branch testing its
+/// value, in one op (the `_l`/`_ls` and `_m`/`_ms` load-and-branch ops). A trap leaves `dst`
+/// unchanged.
 #[inline(always)]
 pub(crate) fn br_load32_m0<const WHEN: bool>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    dst: Slot,
+    dst: Option<Slot>,
     addr: Slot,
+    at: u32,
     offset: i32,
     test: impl FnOnce(u32) -> bool,
 ) -> Flow {
-    let Some(at) = in_bounds::<4>(Reg(addr).read(vm, cx), 0, cx.mem_len) else {
+    let Some(from) = in_bounds::<4>(Reg(addr).read(vm, cx), at, cx.mem_len) else {
         return Err(cx.trap(TrapKind::MemoryOutOfBounds, vm.ip));
     };
-    // SAFETY: as in `load_m0`: `at + 4 <= mem_len`, `mem` points to `mem_len` initialised
+    // SAFETY: as in `load_m0`: `from + 4 <= mem_len`, `mem` points to `mem_len` initialised
     // bytes of memory 0, and `[u8; 4]` has alignment 1.
-    let value = memory::load32_u(unsafe { *(vm.mem.add(at) as *const [u8; 4]) });
-    set(vm, cx, dst, value);
+    let value = memory::load32_u(unsafe { *(vm.mem.add(from) as *const [u8; 4]) });
+    if let Some(dst) = dst {
+        set(vm, cx, dst, value);
+    }
     branch_if(vm, cx, test(value) == WHEN, offset)
 }
 
-/// `br_load32_m0` testing `f(value, b)` (the `Br*_ls` ops). `b` is read before the load
-/// writes `dst`: the translator never fuses a comparison whose operands are both the loaded
-/// value.
+/// `br_load32_m0` testing `f(value, b)` (the `Br*_ls` and `Br*_ms` ops). `b` is read before
+/// the load writes `dst`: the translator never fuses a comparison whose operands are both the
+/// loaded value.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn br_load32_cmp_m0<T: Bits + FromCell>(
     vm: &mut Vm,
     cx: &mut Cx<'_>,
-    dst: Slot,
+    dst: Option<Slot>,
     addr: Slot,
+    at: u32,
     b: Slot,
     offset: i32,
     f: impl FnOnce(T, T) -> bool,
 ) -> Flow {
-    debug_assert_ne!(b, dst, "a load-and-branch op reads `b` before it writes `dst`");
+    debug_assert_ne!(Some(b), dst, "a load-and-branch op reads `b` before it writes `dst`");
     let b = Reg(b).read(vm, cx);
-    br_load32_m0::<true>(vm, cx, dst, addr, offset, |value| f(T::from_bits(u64::from(value)), b))
+    br_load32_m0::<true>(vm, cx, dst, addr, at, offset, |value| f(T::from_bits(u64::from(value)), b))
 }
 
 /// Stores `f(value)` (`N` bytes) to memory 0 at `addr + offset`.

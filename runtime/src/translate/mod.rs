@@ -844,18 +844,23 @@ impl<'a> FuncTranslator<'a> {
         }
     }
 
-    /// The branch `op` fused with the `i32.load` just emitted (memory 0, offset 0) if `op`
-    /// tests the loaded value (`while (a[i] < x)`): one op loads, writes the value and
-    /// branches. Not when a label lies between them.
+    /// The branch `op` fused with the `i32.load` just emitted (memory 0) if `op` tests the
+    /// loaded value: one op loads and branches. A load to a register (`while (a[i] < x)`) must
+    /// be at offset 0, and the op writes the value too; a load to the accumulator (`if
+    /// (node->key == k)`), whose value nothing else reads, may have an offset of 16 bits. Not
+    /// when a label lies between them.
     fn fused_load(&self, op: &Op) -> Option<Op> {
         let len = self.ops.len();
         if len == 0 || self.bound_at == Some(len as u32) {
             return None;
         }
-        let Op::Load32UM0_s { dst, addr, offset: 0 } = self.ops[len - 1] else {
-            return None;
-        };
-        lower::fuse_load_branch(op, dst, addr)
+        match self.ops[len - 1] {
+            Op::Load32UM0_s { dst, addr, offset: 0 } => lower::fuse_load_branch(op, dst, addr),
+            Op::Load32UM0_Rs { addr, offset } => {
+                lower::fuse_acc_load_branch(op, addr, u16::try_from(offset).ok()?)
+            }
+            _ => None,
+        }
     }
 
     /// The branch `op` fused with the op just emitted if that op steps the register `op`
