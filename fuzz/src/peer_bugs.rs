@@ -431,10 +431,15 @@ impl ParamFrames {
     /// spared it.
     fn copy_at(&mut self, pos: usize) {
         if self.stack[pos].local.take().is_some() {
-            for f in &mut self.frames {
-                if f.spared.contains(&pos) {
-                    f.copied = true;
-                }
+            self.mark_copied(pos);
+        }
+    }
+
+    /// Notes the frames that had spared the operand at `pos` as having copied it inside.
+    fn mark_copied(&mut self, pos: usize) {
+        for f in &mut self.frames {
+            if f.spared.contains(&pos) {
+                f.copied = true;
             }
         }
     }
@@ -460,15 +465,27 @@ impl ParamFrames {
                 }
             }
             Operator::LocalSet { local_index } | Operator::LocalTee { local_index } => {
+                // The value stored, popped by the operator (a `local.tee` pushes it back).
+                let input = self.stack.get(keep).copied().filter(|o| o.local == Some(*local_index));
                 self.stack.truncate(keep);
                 if b.reachable {
+                    // wasmi translates `local.set $n (local.get $n)` (and the `local.tee`) as
+                    // nothing at all (`translate_local_set`, `LocalSetCodegen::NoOp`): it does
+                    // not copy the lazy locals of `$n` either. Where the input may only be
+                    // such a reference (passed through), count both: a copy inside a frame
+                    // that spared them, and lazy locals left for the frames to come.
+                    let no_op = input.is_some_and(|o| o.sure);
                     for pos in 0..self.stack.len() {
                         if self.stack[pos].local == Some(*local_index) {
-                            self.copy_at(pos);
+                            match input {
+                                None => self.copy_at(pos),
+                                Some(_) if !no_op => self.mark_copied(pos),
+                                Some(_) => {}
+                            }
                         }
                     }
                     if matches!(op, Operator::LocalTee { .. }) {
-                        self.stack.push(Opd { local: Some(*local_index), sure: false, after });
+                        self.stack.push(Opd { local: Some(*local_index), sure: no_op, after });
                     }
                 }
             }
@@ -1062,6 +1079,52 @@ mod tests {
             wasmparser::Validator::new().validate_all(&fixed).unwrap();
             assert!(analyse(&fixed).unwrap().param_frames.is_empty(), "{body}");
         }
+    }
+
+    /// Pattern (d) behind a `local.set $n (local.get $n)` (or the `local.tee`), which wasmi
+    /// translates as nothing, not copying the lazy locals of `$n` either: each shape makes wasmi
+    /// 2.0.0 differ from epsilon, has one site, and agrees once neutralised. Found by this
+    /// fuzzer (`diff`, seed 20261302, iteration 47191).
+    #[test]
+    fn finds_a_lazy_local_kept_by_a_no_op_local_set() {
+        let mut modules = vec![wasm(include_str!("../findings/peer-d-no-op-local-set.wat"))];
+        for body in [
+            "local.get 0 local.get 0 local.set 0 i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end",
+            "local.get 0 local.get 0 local.tee 0 drop i32.const 5 block (param i32) local.get 1 br_if 0 block end drop end",
+            // The other arm of an `if` (local 2 is 0), the copy at a `loop`'s entry.
+            "local.get 0 local.get 0 local.set 0 i32.const 5 local.get 2 if (param i32) drop loop end else drop end",
+            // The finding's shape: the no-op between the parameters, the first one a lazy local.
+            "local.get 0 local.get 0 local.get 0 local.set 0 i64.const 5 local.get 2 \
+             if (param i64 i64) (result i64) drop drop loop end i64.const 0 else i64.xor end drop",
+        ] {
+            // wasmi reads a stale slot: a value of its own per module, so that one left there
+            // by an earlier module cannot pass for it.
+            let arg = 1000 + modules.len();
+            modules.push(wasm(&format!(
+                r#"(module (func $f (param i64 i32) (result i64) (local i32 i32) {body})
+                     (func (export "f") (result i64) (call $f (i64.const {arg}) (i32.const 1))))"#
+            )));
+        }
+        for m in &modules {
+            let text = wasmprinter::print_bytes(m).unwrap();
+            let sites = analyse(m).unwrap();
+            assert_eq!(sites.param_frames.len(), 1, "{text}");
+            assert!(!crate::diff::engines_agree(m, m), "wasmi does not differ: {text}");
+            let fixed = neutralise(m, &sites, ALL).unwrap();
+            wasmparser::Validator::new().validate_all(&fixed).unwrap();
+            assert!(analyse(&fixed).unwrap().param_frames.is_empty(), "{text}");
+            assert!(crate::diff::engines_agree(m, &fixed), "the rewrite does not help: {text}");
+        }
+        // A real `local.set` of the local before the frame copies the lazy local: no site, and
+        // wasmi is right.
+        let m = wasm(
+            r#"(module (func $f (param i64 i32) (result i64)
+                 local.get 0 local.get 0 local.set 0 i64.const 9 local.set 0 i32.const 5
+                 block (param i32) local.get 1 br_if 0 block end drop end)
+                 (func (export "f") (result i64) (call $f (i64.const 2000) (i32.const 1))))"#,
+        );
+        assert!(analyse(&m).unwrap().param_frames.is_empty());
+        assert!(crate::diff::engines_agree(&m, &m), "wasmi differs");
     }
 
     #[test]

@@ -490,3 +490,63 @@
 (assert_return (invoke "tee-below-loop-params" (i32.const 5) (f32.const 2) (i64.const 7)) (i64.const 8))
 (assert_return (invoke "tee-below-loop-param-stored" (i64.const 7)) (i64.const 16))
 (assert_return (invoke "tee-below-loop-counting" (i64.const 7)) (i64.const 8))
+
+;; A value read from a local stays on the stack below the parameters of a frame, across a
+;; `local.set`/`local.tee` of that local to its own value (a no-op) and a path that leaves the
+;; frame early (a taken `br_if`, the `else` arm of an `if`): the value below is the local's,
+;; whichever path (wasmi 2.0.0 returns 0 on the early path: its translator drops the no-op set
+;; and with it the copy of the value below, fuzz/known-peer-bugs.md (d)). The results follow
+;; from the spec: the set stores the local's own value, and a frame never touches the operands
+;; below its parameters.
+(module
+  (func (export "no-op-set-below-block-param") (param i64 i32) (result i64)
+    local.get 0
+    local.get 0
+    local.set 0
+    i32.const 5
+    block (param i32)
+      local.get 1
+      br_if 0
+      block
+      end
+      drop
+    end)
+  (func (export "no-op-tee-below-block-param") (param i64 i32) (result i64)
+    local.get 0
+    local.get 0
+    local.tee 0
+    drop
+    i32.const 5
+    block (param i32)
+      local.get 1
+      br_if 0
+      block
+      end
+      drop
+    end)
+  (func (export "no-op-set-below-if-params") (param i64 i32) (result i64)
+    local.get 0
+    local.get 0
+    local.get 0
+    local.set 0
+    i64.const 5
+    local.get 1
+    if (param i64 i64) (result i64)
+      drop
+      drop
+      loop
+      end
+      i64.const 0
+    else
+      i64.xor
+    end
+    i64.add)
+)
+
+;; Each early path first, with a value of its own (a wrong engine reads a stale slot).
+(assert_return (invoke "no-op-set-below-block-param" (i64.const 7) (i32.const 1)) (i64.const 7))
+(assert_return (invoke "no-op-set-below-block-param" (i64.const 8) (i32.const 0)) (i64.const 8))
+(assert_return (invoke "no-op-tee-below-block-param" (i64.const 11) (i32.const 1)) (i64.const 11))
+(assert_return (invoke "no-op-tee-below-block-param" (i64.const 12) (i32.const 0)) (i64.const 12))
+(assert_return (invoke "no-op-set-below-if-params" (i64.const 13) (i32.const 0)) (i64.const 21))
+(assert_return (invoke "no-op-set-below-if-params" (i64.const 14) (i32.const 1)) (i64.const 14))
