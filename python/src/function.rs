@@ -104,6 +104,8 @@ pub(crate) struct Function {
     fast: bool,
     /// The cells of the results (for the fast path: see `Function::invoke_cells`).
     result_cells: usize,
+    /// The kinds of the parameters, for the fast path (`Other` past them).
+    param_kinds: [values::NumKind; FAST_PARAM_CELLS],
 }
 
 /// The executor's cells of values of types `types` (a `v128` takes two, the others one).
@@ -156,7 +158,11 @@ impl Function {
         let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
         let fast = fast_signature(&ty);
         let result_cells = cells(ty.results());
-        Function { shared, func, ty, name, sig, module_closed: None, fast, result_cells }
+        let mut param_kinds = [values::NumKind::Other; FAST_PARAM_CELLS];
+        for (kind, ty) in param_kinds.iter_mut().zip(ty.params()) {
+            *kind = values::NumKind::of(*ty);
+        }
+        Function { shared, func, ty, name, sig, module_closed: None, fast, result_cells, param_kinds }
     }
 
     /// A function received as a reference (from a table, a global or a call): closed with the
@@ -257,14 +263,16 @@ impl Function {
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut arg_cells = [0u64; FAST_PARAM_CELLS];
         let mut n = 0;
-        for (i, ty) in self.ty.params().iter().enumerate() {
+        let params = self.ty.params();
+        // A fast signature has at most `FAST_PARAM_CELLS` parameters.
+        for (i, kind) in self.param_kinds[..params.len()].iter().enumerate() {
             let arg = args.get(i)?;
-            if let Some(cell) = values::fast_cell(&arg, *ty) {
+            if let Some(cell) = values::fast_cell(&arg, *kind) {
                 arg_cells[n] = cell;
                 n += 1;
                 continue;
             }
-            let val = values::number_to_val(&arg, *ty)
+            let val = values::number_to_val(&arg, params[i])
                 .map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?;
             n += values::val_to_cells(&val, &mut arg_cells[n..]);
         }

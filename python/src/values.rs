@@ -299,17 +299,41 @@ pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
     }
 }
 
-/// `fast_number` straight to the executor's one cell (see `val_to_cells`): an exact `int`
-/// in range for i32/i64, an exact `float` for f32/f64; `None` for anything else (a `v128`
-/// included): convert with `number_to_val`.
+/// The type of a parameter on the fast path of calls, in one byte: matching on it costs less
+/// than on a `ValType` (whose reference variants make its match a range test and a table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumKind {
+    I32,
+    I64,
+    F32,
+    F64,
+    /// A `v128` or a reference: always converted the general way.
+    Other,
+}
+
+impl NumKind {
+    pub(crate) fn of(ty: ValType) -> Self {
+        match ty {
+            ValType::I32 => NumKind::I32,
+            ValType::I64 => NumKind::I64,
+            ValType::F32 => NumKind::F32,
+            ValType::F64 => NumKind::F64,
+            _ => NumKind::Other,
+        }
+    }
+}
+
+/// `fast_number` straight to the executor's one cell (see `val_to_cells`) for a parameter of
+/// kind `kind`: an exact `int` in range for i32/i64, an exact `float` for f32/f64; `None` for
+/// anything else (a `v128` included): convert with `number_to_val`.
 #[inline]
-pub(crate) fn fast_cell(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<u64> {
-    match ty {
-        ValType::I32 => exact_i32(obj).map(u64::from),
-        ValType::I64 => exact_i64(obj).map(|v| v as u64),
-        ValType::F32 => Some(u64::from((obj.cast_exact::<PyFloat>().ok()?.value() as f32).to_bits())),
-        ValType::F64 => Some(obj.cast_exact::<PyFloat>().ok()?.value().to_bits()),
-        _ => None,
+pub(crate) fn fast_cell(obj: &Bound<'_, PyAny>, kind: NumKind) -> Option<u64> {
+    match kind {
+        NumKind::I32 => exact_i32(obj).map(u64::from),
+        NumKind::I64 => exact_i64(obj).map(|v| v as u64),
+        NumKind::F32 => Some(u64::from((obj.cast_exact::<PyFloat>().ok()?.value() as f32).to_bits())),
+        NumKind::F64 => Some(obj.cast_exact::<PyFloat>().ok()?.value().to_bits()),
+        NumKind::Other => None,
     }
 }
 
