@@ -106,6 +106,8 @@ pub(crate) struct Function {
     result_cells: usize,
     /// The kinds of the parameters, for the fast path (`Other` past them).
     param_kinds: [values::NumKind; FAST_PARAM_CELLS],
+    /// The kind of the only result (`Other` unless there is exactly one).
+    result_kind: values::NumKind,
 }
 
 /// The executor's cells of values of types `types` (a `v128` takes two, the others one).
@@ -162,7 +164,22 @@ impl Function {
         for (kind, ty) in param_kinds.iter_mut().zip(ty.params()) {
             *kind = values::NumKind::of(*ty);
         }
-        Function { shared, func, ty, name, sig, module_closed: None, fast, result_cells, param_kinds }
+        let result_kind = match ty.results() {
+            [ty] => values::NumKind::of(*ty),
+            _ => values::NumKind::Other,
+        };
+        Function {
+            shared,
+            func,
+            ty,
+            name,
+            sig,
+            module_closed: None,
+            fast,
+            result_cells,
+            param_kinds,
+            result_kind,
+        }
     }
 
     /// A function received as a reference (from a table, a global or a call): closed with the
@@ -279,14 +296,17 @@ impl Function {
         let mut result_cells = [0u64; FAST_RESULT_CELLS];
         let m = self.result_cells;
         let func = self.func;
+        // The closure captures the slice, not `n`: a count whose address escapes would live in
+        // memory through the loop above.
+        let arg_cells = &arg_cells[..n];
         self.shared.with_store(py, |store| {
             self.shared
-                .run(py, store, opts, |store| func.call_cells(store, &arg_cells[..n], &mut result_cells[..m]))
+                .run(py, store, opts, |store| func.call_cells(store, arg_cells, &mut result_cells[..m]))
         })?;
         let result_types = self.ty.results();
         if let (Shape::Natural, [ty]) = (shape, result_types) {
             // The most common shape: one result, returned as is.
-            return values::cells_to_py(py, *ty, &result_cells);
+            return values::kind_cells_to_py(py, self.result_kind, *ty, &result_cells);
         }
         let mut at = 0;
         let next = |ty: &ValType| {

@@ -374,6 +374,25 @@ pub(crate) fn cells_to_py<'py>(py: Python<'py>, ty: ValType, cells: &[u64]) -> P
     })
 }
 
+/// `cells_to_py` of a value of type `ty` whose kind is `kind` (`NumKind::of(ty)`): matching
+/// on the kind costs less.
+#[inline]
+pub(crate) fn kind_cells_to_py<'py>(
+    py: Python<'py>,
+    kind: NumKind,
+    ty: ValType,
+    cells: &[u64],
+) -> PyResult<Bound<'py, PyAny>> {
+    let cell = cells[0];
+    Ok(match kind {
+        NumKind::I32 => (cell as u32 as i32).into_pyobject(py)?.into_any(),
+        NumKind::I64 => (cell as i64).into_pyobject(py)?.into_any(),
+        NumKind::F32 => f64::from(f32::from_bits(cell as u32)).into_pyobject(py)?.into_any(),
+        NumKind::F64 => f64::from_bits(cell).into_pyobject(py)?.into_any(),
+        NumKind::Other => cells_to_py(py, ty, cells)?,
+    })
+}
+
 /// Converts a Python number to a wasm value of numeric type `ty` (i32, i64, f32, f64, v128);
 /// reference types are converted by `function::to_val`.
 pub(crate) fn number_to_val(obj: &Bound<'_, PyAny>, ty: ValType) -> Result<Val, ConvError> {
