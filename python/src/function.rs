@@ -294,14 +294,11 @@ impl Function {
             n += values::val_to_cells(&val, &mut arg_cells[n..]);
         }
         let mut result_cells = [0u64; FAST_RESULT_CELLS];
-        let m = self.result_cells;
-        let func = self.func;
-        // The closure captures the slice, not `n`: a count whose address escapes would live in
-        // memory through the loop above.
-        let arg_cells = &arg_cells[..n];
+        // The closures capture the two slices, not `n`: a count whose address escapes would
+        // live in memory through the loop above (and each capture is a store per call).
+        let (args_in, results_out) = (&arg_cells[..n], &mut result_cells[..self.result_cells]);
         self.shared.with_store(py, |store| {
-            self.shared
-                .run(py, store, opts, |store| func.call_cells(store, arg_cells, &mut result_cells[..m]))
+            self.shared.run(py, store, opts, |store| self.func.call_cells(store, args_in, results_out))
         })?;
         let result_types = self.ty.results();
         if let (Shape::Natural, [ty]) = (shape, result_types) {
