@@ -388,8 +388,10 @@ impl Func {
         // The common case: the arguments straight from `args` into the stack (narrow ones
         // zero-extended by the layout's mask), the results read where the run left them, no
         // buffer of the store.
-        invoke_as_call(store, |store| {
-            let n = crate::exec::invoke_wasm(store, instance, code, args, layout.narrow)?;
+        let narrow = layout.narrow;
+        // Captured by value: the closure reads them without going through references.
+        invoke_as_call(store, move |store| {
+            let n = crate::exec::invoke_wasm(store, instance, code, args, narrow)?;
             crate::exec::copy_cells(results, &store.inner.stack.values[..n]);
             Ok(())
         })

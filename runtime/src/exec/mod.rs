@@ -124,7 +124,8 @@ pub(crate) fn invoke_wasm<T>(
     args: &[u64],
     narrow: u64,
 ) -> Result<usize> {
-    enter(store, |store, limits| {
+    // Captured by value: the closure reads them without going through references.
+    enter(store, move |store, limits| {
         store.inner.reentry += 1;
         let outcome = run_from(store, instance, code, args, narrow, limits);
         store.inner.reentry -= 1;
