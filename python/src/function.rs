@@ -104,6 +104,10 @@ pub(crate) struct Function {
     fast: bool,
     /// The cells of the results (for the fast path: see `Function::invoke_cells`).
     result_cells: usize,
+    /// The kinds of the parameters, for the fast path (`Other` past them).
+    param_kinds: [values::NumKind; FAST_PARAM_CELLS],
+    /// The kind of the only result (`Other` unless there is exactly one).
+    result_kind: values::NumKind,
 }
 
 /// The executor's cells of values of types `types` (a `v128` takes two, the others one).
@@ -156,7 +160,26 @@ impl Function {
         let sig = values::signature(name.as_deref().unwrap_or("function"), &ty);
         let fast = fast_signature(&ty);
         let result_cells = cells(ty.results());
-        Function { shared, func, ty, name, sig, module_closed: None, fast, result_cells }
+        let mut param_kinds = [values::NumKind::Other; FAST_PARAM_CELLS];
+        for (kind, ty) in param_kinds.iter_mut().zip(ty.params()) {
+            *kind = values::NumKind::of(*ty);
+        }
+        let result_kind = match ty.results() {
+            [ty] => values::NumKind::of(*ty),
+            _ => values::NumKind::Other,
+        };
+        Function {
+            shared,
+            func,
+            ty,
+            name,
+            sig,
+            module_closed: None,
+            fast,
+            result_cells,
+            param_kinds,
+            result_kind,
+        }
     }
 
     /// A function received as a reference (from a table, a global or a call): closed with the
@@ -257,28 +280,30 @@ impl Function {
     ) -> PyResult<Bound<'py, PyAny>> {
         let mut arg_cells = [0u64; FAST_PARAM_CELLS];
         let mut n = 0;
-        for (i, ty) in self.ty.params().iter().enumerate() {
+        let params = self.ty.params();
+        // A fast signature has at most `FAST_PARAM_CELLS` parameters.
+        for (i, kind) in self.param_kinds[..params.len()].iter().enumerate() {
             let arg = args.get(i)?;
-            if let Some(cell) = values::fast_cell(&arg, *ty) {
+            if let Some(cell) = values::fast_cell(&arg, *kind) {
                 arg_cells[n] = cell;
                 n += 1;
                 continue;
             }
-            let val = values::number_to_val(&arg, *ty)
+            let val = values::number_to_val(&arg, params[i])
                 .map_err(|e| e.into_pyerr(py, &format!("{}: argument {}", self.sig, i + 1)))?;
             n += values::val_to_cells(&val, &mut arg_cells[n..]);
         }
         let mut result_cells = [0u64; FAST_RESULT_CELLS];
-        let m = self.result_cells;
-        let func = self.func;
+        // The closures capture the two slices, not `n`: a count whose address escapes would
+        // live in memory through the loop above (and each capture is a store per call).
+        let (args_in, results_out) = (&arg_cells[..n], &mut result_cells[..self.result_cells]);
         self.shared.with_store(py, |store| {
-            self.shared
-                .run(py, store, opts, |store| func.call_cells(store, &arg_cells[..n], &mut result_cells[..m]))
+            self.shared.run(py, store, opts, |store| self.func.call_cells(store, args_in, results_out))
         })?;
         let result_types = self.ty.results();
         if let (Shape::Natural, [ty]) = (shape, result_types) {
             // The most common shape: one result, returned as is.
-            return values::cells_to_py(py, *ty, &result_cells);
+            return values::kind_cells_to_py(py, self.result_kind, *ty, &result_cells);
         }
         let mut at = 0;
         let next = |ty: &ValType| {

@@ -28,22 +28,28 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use std::cell::Cell;
 
-/// One thread's state while it runs wasm.
-#[derive(Clone, Copy)]
+/// One thread's state while it runs wasm. Each field is a `Cell` of its own: a call reads and
+/// writes only the fields it changes (copying the whole state in and out costs a call about
+/// two dozen instructions).
 struct CallState {
     /// Calls under way on this thread (nested through host functions).
-    depth: u32,
+    depth: Cell<u32>,
     /// The thread state saved by a lazy release (null: the GIL is held).
-    released: *mut ffi::PyThreadState,
+    released: Cell<*mut ffi::PyThreadState>,
     /// Give the GIL up at the start of the call and after each Python host call.
-    eager: bool,
+    eager: Cell<bool>,
     /// Whether this is Python's main thread (the only one that handles signals), once known.
-    main_thread: Option<bool>,
+    main_thread: Cell<Option<bool>>,
 }
 
 thread_local! {
-    static STATE: Cell<CallState> = const {
-        Cell::new(CallState { depth: 0, released: std::ptr::null_mut(), eager: false, main_thread: None })
+    static STATE: CallState = const {
+        CallState {
+            depth: Cell::new(0),
+            released: Cell::new(std::ptr::null_mut()),
+            eager: Cell::new(false),
+            main_thread: Cell::new(None),
+        }
     };
 }
 
@@ -52,25 +58,28 @@ thread_local! {
 /// held again when this returns, also if `f` panics.
 pub(crate) fn run_wasm<R>(py: Python<'_>, eager: bool, f: impl FnOnce() -> R) -> R {
     /// Re-takes the GIL and restores the outer call's state when the call ends.
-    struct EndCall<'a>(&'a Cell<CallState>, CallState);
+    struct EndCall<'a> {
+        state: &'a CallState,
+        outer_eager: bool,
+    }
     impl Drop for EndCall<'_> {
         fn drop(&mut self) {
-            reacquire(self.0);
-            self.0.set(self.1);
+            reacquire(self.state);
+            self.state.depth.set(self.state.depth.get() - 1);
+            self.state.eager.set(self.outer_eager);
         }
     }
 
     // One thread-local access per call: they are not free in a shared library.
-    STATE.with(|cell| {
-        let mut outer = cell.get();
-        debug_assert!(outer.released.is_null(), "run_wasm on a thread that gave up the GIL");
-        if outer.main_thread.is_none() {
-            outer.main_thread = Some(main_thread_check(py));
+    STATE.with(|state| {
+        debug_assert!(state.released.get().is_null(), "run_wasm on a thread that gave up the GIL");
+        if state.main_thread.get().is_none() {
+            state.main_thread.set(Some(main_thread_check(py)));
         }
-        cell.set(CallState { depth: outer.depth + 1, released: std::ptr::null_mut(), eager, ..outer });
-        let _end = EndCall(cell, outer);
+        state.depth.set(state.depth.get() + 1);
+        let _end = EndCall { state, outer_eager: state.eager.replace(eager) };
         if eager {
-            release_in(cell);
+            release_in(state);
         }
         f()
     })
@@ -81,25 +90,23 @@ pub(crate) fn release() {
     STATE.with(release_in);
 }
 
-fn release_in(cell: &Cell<CallState>) {
-    let state = cell.get();
-    if state.depth > 0 && state.released.is_null() {
+fn release_in(state: &CallState) {
+    if state.depth.get() > 0 && state.released.get().is_null() {
         // SAFETY: inside `run_wasm` with `released` null, this thread holds the GIL (it held
         // it on entry, and every path that gave it up since stored the thread state here).
         // Nothing on this thread uses Python until `reacquire` restores it (module docs).
-        let saved = unsafe { ffi::PyEval_SaveThread() };
-        cell.set(CallState { released: saved, ..state });
+        state.released.set(unsafe { ffi::PyEval_SaveThread() });
     }
 }
 
 /// Re-takes the GIL if this thread gave it up in [`release`].
-fn reacquire(cell: &Cell<CallState>) {
-    let state = cell.get();
-    if !state.released.is_null() {
+fn reacquire(state: &CallState) {
+    let released = state.released.get();
+    if !released.is_null() {
         // SAFETY: `released` came from `PyEval_SaveThread` on this thread and has not been
         // restored since (it is cleared right after restoring).
-        unsafe { ffi::PyEval_RestoreThread(state.released) };
-        cell.set(CallState { released: std::ptr::null_mut(), ..state });
+        unsafe { ffi::PyEval_RestoreThread(released) };
+        state.released.set(std::ptr::null_mut());
     }
 }
 
@@ -108,9 +115,9 @@ fn reacquire(cell: &Cell<CallState>) {
 pub(crate) fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
     STATE.with(reacquire);
     let r = Python::attach(f);
-    STATE.with(|cell| {
-        if cell.get().eager {
-            release_in(cell);
+    STATE.with(|state| {
+        if state.eager.get() {
+            release_in(state);
         }
     });
     r
@@ -118,14 +125,13 @@ pub(crate) fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
 
 /// Whether this thread is running wasm with the GIL held.
 pub(crate) fn holds_gil_in_call() -> bool {
-    let state = STATE.get();
-    state.depth > 0 && state.released.is_null()
+    STATE.with(|state| state.depth.get() > 0 && state.released.get().is_null())
 }
 
 /// Whether this is Python's main thread (where signal handlers run), as recorded by the first
 /// call on this thread.
 pub(crate) fn is_main_thread() -> bool {
-    STATE.get().main_thread.unwrap_or(false)
+    STATE.with(|state| state.main_thread.get().unwrap_or(false))
 }
 
 fn main_thread_check(py: Python<'_>) -> bool {

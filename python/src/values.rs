@@ -299,17 +299,41 @@ pub(crate) fn fast_number(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<Val> {
     }
 }
 
-/// `fast_number` straight to the executor's one cell (see `val_to_cells`): an exact `int`
-/// in range for i32/i64, an exact `float` for f32/f64; `None` for anything else (a `v128`
-/// included): convert with `number_to_val`.
+/// The type of a parameter on the fast path of calls, in one byte: matching on it costs less
+/// than on a `ValType` (whose reference variants make its match a range test and a table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumKind {
+    I32,
+    I64,
+    F32,
+    F64,
+    /// A `v128` or a reference: always converted the general way.
+    Other,
+}
+
+impl NumKind {
+    pub(crate) fn of(ty: ValType) -> Self {
+        match ty {
+            ValType::I32 => NumKind::I32,
+            ValType::I64 => NumKind::I64,
+            ValType::F32 => NumKind::F32,
+            ValType::F64 => NumKind::F64,
+            _ => NumKind::Other,
+        }
+    }
+}
+
+/// `fast_number` straight to the executor's one cell (see `val_to_cells`) for a parameter of
+/// kind `kind`: an exact `int` in range for i32/i64, an exact `float` for f32/f64; `None` for
+/// anything else (a `v128` included): convert with `number_to_val`.
 #[inline]
-pub(crate) fn fast_cell(obj: &Bound<'_, PyAny>, ty: ValType) -> Option<u64> {
-    match ty {
-        ValType::I32 => exact_i32(obj).map(u64::from),
-        ValType::I64 => exact_i64(obj).map(|v| v as u64),
-        ValType::F32 => Some(u64::from((obj.cast_exact::<PyFloat>().ok()?.value() as f32).to_bits())),
-        ValType::F64 => Some(obj.cast_exact::<PyFloat>().ok()?.value().to_bits()),
-        _ => None,
+pub(crate) fn fast_cell(obj: &Bound<'_, PyAny>, kind: NumKind) -> Option<u64> {
+    match kind {
+        NumKind::I32 => exact_i32(obj).map(u64::from),
+        NumKind::I64 => exact_i64(obj).map(|v| v as u64),
+        NumKind::F32 => Some(u64::from((obj.cast_exact::<PyFloat>().ok()?.value() as f32).to_bits())),
+        NumKind::F64 => Some(obj.cast_exact::<PyFloat>().ok()?.value().to_bits()),
+        NumKind::Other => None,
     }
 }
 
@@ -347,6 +371,25 @@ pub(crate) fn cells_to_py<'py>(py: Python<'py>, ty: ValType, cells: &[u64]) -> P
         ValType::V128 if cells[1] == 0 => cell.into_pyobject(py)?.into_any(),
         ValType::V128 => (u128::from(cell) | u128::from(cells[1]) << 64).into_pyobject(py)?.into_any(),
         ValType::Ref(_) => py.None().into_bound(py),
+    })
+}
+
+/// `cells_to_py` of a value of type `ty` whose kind is `kind` (`NumKind::of(ty)`): matching
+/// on the kind costs less.
+#[inline]
+pub(crate) fn kind_cells_to_py<'py>(
+    py: Python<'py>,
+    kind: NumKind,
+    ty: ValType,
+    cells: &[u64],
+) -> PyResult<Bound<'py, PyAny>> {
+    let cell = cells[0];
+    Ok(match kind {
+        NumKind::I32 => (cell as u32 as i32).into_pyobject(py)?.into_any(),
+        NumKind::I64 => (cell as i64).into_pyobject(py)?.into_any(),
+        NumKind::F32 => f64::from(f32::from_bits(cell as u32)).into_pyobject(py)?.into_any(),
+        NumKind::F64 => f64::from_bits(cell).into_pyobject(py)?.into_any(),
+        NumKind::Other => cells_to_py(py, ty, cells)?,
     })
 }
 

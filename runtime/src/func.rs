@@ -362,8 +362,6 @@ impl Func {
     /// slices have the wrong number of cells.
     #[doc(hidden)]
     pub fn call_cells(&self, mut store: impl AsContextMut, args: &[u64], results: &mut [u64]) -> Result<()> {
-        /// Calls with at most this many argument cells take them from the native stack.
-        const INLINE_ARGS: usize = 16;
         let store = store.as_context_mut();
         store.inner.check(self.store)?;
         let entity = &store.inner.funcs[self.index as usize];
@@ -383,23 +381,23 @@ impl Func {
         let FuncEntity::Wasm { instance, code, .. } = *entity else {
             return self.call_cells_buffered(store, args, results);
         };
-        if args.len() > INLINE_ARGS {
+        if args.len() > u64::BITS as usize {
+            // More cells than the layout's mask of narrow ones covers.
             return self.call_cells_buffered(store, args, results);
         }
-        // The common case: the arguments from the native stack (narrow ones zero-extended by
-        // the layout's mask), the results read where the run left them, no buffer of the store.
-        let mut inline = [0u64; INLINE_ARGS];
-        for (i, (cell, arg)) in inline.iter_mut().zip(args).enumerate() {
-            *cell = if layout.narrow >> i & 1 != 0 { *arg & u64::from(u32::MAX) } else { *arg };
-        }
-        invoke_as_call(store, |store| {
-            let n = crate::exec::invoke_wasm(store, instance, code, &inline[..args.len()])?;
+        // The common case: the arguments straight from `args` into the stack (narrow ones
+        // zero-extended by the layout's mask), the results read where the run left them, no
+        // buffer of the store.
+        let narrow = layout.narrow;
+        // Captured by value: the closure reads them without going through references.
+        invoke_as_call(store, move |store| {
+            let n = crate::exec::invoke_wasm(store, instance, code, args, narrow)?;
             crate::exec::copy_cells(results, &store.inner.stack.values[..n]);
             Ok(())
         })
     }
 
-    /// `call_cells` of a host function or with many arguments: through the store's buffer
+    /// `call_cells` of a host function or with over 64 argument cells: through the store's buffer
     /// (the signature is checked).
     #[cold]
     fn call_cells_buffered<T>(&self, store: &mut Store<T>, args: &[u64], results: &mut [u64]) -> Result<()> {

@@ -912,3 +912,23 @@ fn call_cells_of_host_functions_and_of_many_parameters() {
     double.call_cells(&mut store, &[0xabcd_0000_0000_0015], &mut out).unwrap();
     assert_eq!(out, [42]);
 }
+
+#[test]
+fn call_cells_zero_extends_i32_arguments_beyond_the_64th_cell() {
+    // The layout's mask of narrow cells covers 64 cells: a call with more takes the path that
+    // zero-extends by the types.
+    let params = "i32 ".repeat(70);
+    let (mut store, instance) = instantiate(&format!(
+        r#"(module
+            (func (export "last") (param {params}) (result i64 i64)
+              (i64.extend_i32_u (local.get 0))
+              (i64.extend_i32_u (local.get 69))))"#
+    ));
+    let last = instance.get_func(&store, "last").unwrap();
+    let mut args = [0u64; 70];
+    args[0] = 0xffff_ffff_0000_0003;
+    args[69] = 0x1234_0000_0000_0009;
+    let mut results = [0u64; 2];
+    last.call_cells(&mut store, &args, &mut results).unwrap();
+    assert_eq!(results, [3, 9]);
+}

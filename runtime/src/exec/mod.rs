@@ -103,7 +103,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
     match store.inner.funcs[func as usize] {
         FuncEntity::Host { host, .. } => enter(store, |store, _| call_host(store, host, None, cells, 0)),
         FuncEntity::Wasm { instance, code, .. } => {
-            let result_cells = invoke_wasm(store, instance, code, cells)?;
+            let result_cells = invoke_wasm(store, instance, code, cells, 0)?;
             cells.clear();
             // Element by element: a call of `memcpy` costs more for the few cells of a call.
             cells.extend(store.inner.stack.values[..result_cells].iter().copied());
@@ -112,17 +112,23 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, cells: &mut Vec<u64>) -
     }
 }
 
-/// Calls the wasm function `code` of `instance` with the argument cells `args`. Returns the
-/// number of result cells, which are left at the start of `store.inner.stack.values` (the
-/// caller copies them out before anything else runs on the store).
-pub(crate) fn invoke_wasm<T>(store: &mut Store<T>, instance: u32, code: u32, args: &[u64]) -> Result<usize> {
-    enter(store, |store, limits| {
-        let mut stack = std::mem::take(&mut store.inner.stack);
+/// Calls the wasm function `code` of `instance` with the argument cells `args`, of which
+/// those whose bit is set in `narrow` (a `CellLayout::narrow`) are zero-extended from 32
+/// bits on the way in. Returns the number of result cells, which are left at the start of
+/// `store.inner.stack.values` (the caller copies them out before anything else runs on the
+/// store).
+pub(crate) fn invoke_wasm<T>(
+    store: &mut Store<T>,
+    instance: u32,
+    code: u32,
+    args: &[u64],
+    narrow: u64,
+) -> Result<usize> {
+    // Captured by value: the closure reads them without going through references.
+    enter(store, move |store, limits| {
         store.inner.reentry += 1;
-        let outcome = run_from(store, &mut stack, instance, code, args, limits);
+        let outcome = run_from(store, instance, code, args, narrow, limits);
         store.inner.reentry -= 1;
-        stack.frames.clear();
-        store.inner.stack = stack;
         outcome
     })
 }
@@ -174,12 +180,18 @@ fn enter<T, R>(store: &mut Store<T>, call: impl FnOnce(&mut Store<T>, Limits) ->
 
 /// Sets up the entry frame and runs until the entry function returns; returns the number
 /// of result cells.
+///
+/// The run starts on the store's own stack, in place: a call that needs no host function
+/// moves nothing. A host function needs the store while the stack's values hold its
+/// arguments, so the first host call (or a stop other than the return) moves the stack out of
+/// the store for the rest of the run (`run_outside`), and back at its end: a call the host
+/// function makes into the store starts on the fresh stack left in its place.
 fn run_from<T>(
     store: &mut Store<T>,
-    stack: &mut Stack,
     instance: u32,
     code: u32,
     args: &[u64],
+    narrow: u64,
     limits: Limits,
 ) -> Result<usize> {
     let (frame_cells, param_cells, local_cells, result_cells) = {
@@ -190,18 +202,50 @@ fn run_from<T>(
     if needed > limits.max_values {
         return Err(TrapKind::CallStackExhausted.into());
     }
-    if stack.values.len() < needed {
-        stack.values.resize(needed, 0);
+    let values = &mut store.inner.stack.values;
+    if values.len() < needed {
+        values.resize(needed, 0);
     }
-    copy_cells(&mut stack.values[..args.len()], args);
+    if narrow == 0 {
+        copy_cells(&mut values[..args.len()], args);
+    } else {
+        for (i, (cell, arg)) in values[..args.len()].iter_mut().zip(args).enumerate() {
+            *cell = if narrow >> i & 1 != 0 { *arg & u64::from(u32::MAX) } else { *arg };
+        }
+    }
     if local_cells > 0 {
-        stack.values[param_cells..param_cells + local_cells].fill(0);
+        values[param_cells..param_cells + local_cells].fill(0);
     }
     let mut state = State { instance, code, ip: 0, base: 0 };
-    // An exception a host function threw, to rethrow at its call when the run resumes.
-    let mut rethrow = None;
+    let stop = run(&mut store.inner, None, &mut state, limits, None);
+    if let Stop::Done = stop {
+        // The entry function returned: its frames are popped, its results in place.
+        debug_assert!(store.inner.stack.frames.is_empty());
+        return Ok(result_cells);
+    }
+    let mut stack = std::mem::take(&mut store.inner.stack);
+    let outcome = run_outside(store, &mut stack, &mut state, limits, stop, result_cells);
+    stack.frames.clear();
+    store.inner.stack = stack;
+    outcome
+}
+
+/// The rest of a run (see `run_from`) once it stopped (`stop`) other than by returning,
+/// with its stack moved out of the store: calls the host functions it calls and resumes
+/// after them until the entry function returns (then `result_cells` is the number of its
+/// result cells) or an error ends it.
+fn run_outside<T>(
+    store: &mut Store<T>,
+    stack: &mut Stack,
+    state: &mut State,
+    limits: Limits,
+    mut stop: Stop,
+    result_cells: usize,
+) -> Result<usize> {
     loop {
-        match run(&mut store.inner, stack, &mut state, limits, rethrow.take()) {
+        // An exception a host function threw, to rethrow at its call when the run resumes.
+        let mut rethrow = None;
+        match stop {
             Stop::Done => return Ok(result_cells),
             Stop::Error(e) => return Err(e),
             Stop::Exception(exn) => {
@@ -233,9 +277,7 @@ fn run_from<T>(
                     // A host function threw (or let through) an exception: it is thrown at the
                     // call, in the frame that made it.
                     rethrow = Some(crate::exn::insert_exception(&mut store.inner, exception)?);
-                    continue;
-                }
-                if let Err(mut error) = outcome {
+                } else if let Err(mut error) = outcome {
                     // The host function was called by the op before the resume point.
                     let site =
                         Site { instance: state.instance, func: state.code, op: state.ip.checked_sub(1) };
@@ -244,17 +286,24 @@ fn run_from<T>(
                 }
             }
         }
+        stop = run(&mut store.inner, Some(&mut *stack), state, limits, rethrow);
     }
 }
 
 /// Runs the dispatch loop from `state` until the entry function returns, a trap, or a host
 /// call (then `state` says where to resume).
 ///
+/// The run's stack is `outside` if given (moved out of the store), else the store's own.
+///
 /// With `rethrow`, the run starts by throwing that exception (a slot in the exception heap) at
 /// the op before `state.ip`: the call of a host function that threw it.
+///
+/// Inlined into both of its callers: an outlined run costs a host call (`run_outside`) as
+/// much as a tenth more instructions.
+#[inline(always)]
 fn run(
     inner: &mut StoreInner,
-    stack: &mut Stack,
+    outside: Option<&mut Stack>,
     state: &mut State,
     limits: Limits,
     rethrow: Option<u32>,
@@ -272,8 +321,14 @@ fn run(
         fuel,
         interrupt,
         interrupt_callback,
+        stack: own_stack,
         ..
     } = inner;
+    // The run's stack: the store's own, or the one moved out of it (`run_from`).
+    let stack = match outside {
+        Some(stack) => stack,
+        None => own_stack,
+    };
     let inst = &instances[state.instance as usize];
     let code: &[FuncCode] = &inst.module.inner.code;
     // Translated: the entry function by `run_from`, a function resumed after a host call by
