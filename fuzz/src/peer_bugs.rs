@@ -479,7 +479,12 @@ impl ParamFrames {
                         if self.stack[pos].local == Some(*local_index) {
                             match input {
                                 None => self.copy_at(pos),
-                                Some(_) if !no_op => self.mark_copied(pos),
+                                // Copied or not: no longer certainly lazy, so a frame
+                                // entered with it as a parameter may skip one below instead.
+                                Some(_) if !no_op => {
+                                    self.mark_copied(pos);
+                                    self.stack[pos].sure = false;
+                                }
                                 Some(_) => {}
                             }
                         }
@@ -512,7 +517,10 @@ impl ParamFrames {
                 if b.reachable {
                     // wasmi skips the first `n` lazy locals from the top and copies the others.
                     let n = b.params;
-                    let sure_params = frame.params.iter().filter(|o| o.sure).count();
+                    // A parameter pushed by `local.get` but copied since (by a `local.set`/
+                    // `local.tee` of its local, or a frame's entry) is no longer a lazy local:
+                    // wasmi skips a lazy local below instead.
+                    let sure_params = frame.params.iter().filter(|o| o.sure && o.local.is_some()).count();
                     let mut skip = n;
                     for pos in (0..self.stack.len()).rev() {
                         let o = self.stack[pos];
@@ -1125,6 +1133,38 @@ mod tests {
         );
         assert!(analyse(&m).unwrap().param_frames.is_empty());
         assert!(crate::diff::engines_agree(&m, &m), "wasmi differs");
+    }
+
+    /// Pattern (d) where the parameter is a `local.get` that a `local.tee`/`local.set` of its
+    /// local copies before the frame: no longer a lazy local, so wasmi skips the lazy local
+    /// below instead. Found by this fuzzer (`diff`, seed 20261313, iteration 3715); each shape
+    /// makes wasmi 2.0.0 differ from epsilon, has one site, and agrees once neutralised.
+    #[test]
+    fn finds_a_lazy_local_below_a_parameter_copied_by_a_local_set() {
+        let mut modules = vec![wasm(include_str!("../findings/peer-d-parameter-copied-by-local-tee.wat"))];
+        for body in [
+            // The finding's shape: the condition written to the parameter's local.
+            "local.get 0 local.get 1 local.get 1 i32.eqz local.tee 1 if (param i32) block end drop else drop end",
+            // A local.set of another value between the parameter and the frame.
+            "local.get 0 local.get 1 i32.const 0 local.set 1 local.get 2 if (param i32) block end drop else drop end",
+            "local.get 0 local.get 1 i32.const 0 local.set 1 block (param i32) local.get 1 i32.eqz br_if 0 block end drop end",
+        ] {
+            let arg = 3000 + modules.len();
+            modules.push(wasm(&format!(
+                r#"(module (func $f (param i64 i32) (result i64) (local i32 i32) {body})
+                     (func (export "f") (result i64) (call $f (i64.const {arg}) (i32.const 1))))"#
+            )));
+        }
+        for m in &modules {
+            let text = wasmprinter::print_bytes(m).unwrap();
+            let sites = analyse(m).unwrap();
+            assert_eq!(sites.param_frames.len(), 1, "{text}");
+            assert!(!crate::diff::engines_agree(m, m), "wasmi does not differ: {text}");
+            let fixed = neutralise(m, &sites, ALL).unwrap();
+            wasmparser::Validator::new().validate_all(&fixed).unwrap();
+            assert!(analyse(&fixed).unwrap().param_frames.is_empty(), "{text}");
+            assert!(crate::diff::engines_agree(m, &fixed), "the rewrite does not help: {text}");
+        }
     }
 
     #[test]

@@ -550,3 +550,42 @@
 (assert_return (invoke "no-op-tee-below-block-param" (i64.const 12) (i32.const 0)) (i64.const 12))
 (assert_return (invoke "no-op-set-below-if-params" (i64.const 13) (i32.const 0)) (i64.const 21))
 (assert_return (invoke "no-op-set-below-if-params" (i64.const 14) (i32.const 1)) (i64.const 14))
+
+;; A value read from a local stays below the parameter of a frame when that parameter is itself
+;; a `local.get` whose local is written (`local.tee`/`local.set`) before the frame: the operand
+;; holds the value read, not the local. The `else` arm (or a taken `br_if`) leaves the frame
+;; without touching the value below. wasmi 2.0.0 returns 0 on those paths
+;; (fuzz/known-peer-bugs.md (d): the write copies the parameter's pending read, so its frame
+;; entry skips the one below instead; diff fuzzer seed 20261313, iteration 3715).
+(module
+  (func (export "tee-param-below-if-param") (param i64 i32) (result i64)
+    local.get 0
+    local.get 1
+    local.get 1
+    i32.eqz
+    local.tee 1
+    if (param i32)
+      block
+      end
+      drop
+    else
+      drop
+    end)
+  (func (export "set-param-below-block-param") (param i64 i32) (result i64)
+    local.get 0
+    local.get 1
+    i32.const 0
+    local.set 1
+    block (param i32)
+      local.get 1
+      i32.eqz
+      br_if 0
+      block
+      end
+      drop
+    end)
+)
+
+(assert_return (invoke "tee-param-below-if-param" (i64.const 31) (i32.const 1)) (i64.const 31))
+(assert_return (invoke "tee-param-below-if-param" (i64.const 32) (i32.const 0)) (i64.const 32))
+(assert_return (invoke "set-param-below-block-param" (i64.const 33) (i32.const 1)) (i64.const 33))
