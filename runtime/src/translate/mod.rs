@@ -808,8 +808,7 @@ impl<'a> FuncTranslator<'a> {
             self.take_last_op();
             op = fused;
         } else if let Some(fused) = self.fused_load(&op) {
-            let load_pos = (self.ops.len() - 1) as u32;
-            load_site = self.sites.last().filter(|&&(pos, _)| pos == load_pos).map(|&(_, at)| at);
+            load_site = self.site_of(self.ops.len() - 1);
             self.take_last_op();
             op = fused;
         }
@@ -835,12 +834,24 @@ impl<'a> FuncTranslator<'a> {
             }
             None => self.labels[label].uses.push(at),
         }
-        self.emit(op);
-        if let Some(load_at) = load_site {
-            match self.sites.last_mut() {
-                Some(site) if site.0 == at => site.1 = load_at,
-                _ => self.sites.push((at, load_at)),
-            }
+        let pos = self.emit(op);
+        self.set_site(pos, load_site);
+    }
+
+    /// The offset-table entry (wasm code offset) of the op at `pos`, if it has one. Only the
+    /// last few ops are looked at: a fusion asks about an op it is about to replace.
+    fn site_of(&self, pos: usize) -> Option<u32> {
+        let pos = pos as u32;
+        self.sites.iter().rev().take_while(|&&(p, _)| p >= pos).find(|&&(p, _)| p == pos).map(|&(_, at)| at)
+    }
+
+    /// Gives the op just emitted at `pos` the offset-table entry `at`, if any: a fused op
+    /// traps where the load it replaced would have.
+    fn set_site(&mut self, pos: usize, at: Option<u32>) {
+        let Some(at) = at else { return };
+        match self.sites.last_mut() {
+            Some(site) if site.0 as usize == pos => site.1 = at,
+            _ => self.sites.push((pos as u32, at)),
         }
     }
 

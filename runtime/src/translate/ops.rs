@@ -317,16 +317,11 @@ impl FuncTranslator<'_> {
             ) if (from, at) == (addr, offset) => O::F64AddM0_ss { addr, value: b, offset },
             _ => return false,
         };
-        let load_pos = (self.ops.len() - 2) as u32;
-        let load_at = self.sites.iter().rev().find(|&&(pos, _)| pos == load_pos).map(|&(_, at)| at);
+        let load_at = self.site_of(self.ops.len() - 2);
         self.take_last_op();
         self.take_last_op();
         let pos = self.emit(fused);
-        if let (Some(at), Some(site)) = (load_at, self.sites.last_mut())
-            && site.0 as usize == pos
-        {
-            site.1 = at;
-        }
+        self.set_site(pos, load_at);
         true
     }
 
