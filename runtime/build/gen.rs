@@ -7,9 +7,11 @@
 //! register or (upper-case `R` first) to the accumulator. A name is the operator, then `_`,
 //! then the result letter when it is the accumulator, then one letter per operand in
 //! WebAssembly order: `I32Add_ss`, `I32Add_si`, `I32Add_Rrs` (accumulator = accumulator +
-//! register). Loads and stores of memory 0 add `M0` to the kind: `Load32UM0_Rs`. An f64
-//! operand or result in the accumulator is in the float accumulator (`FAcc`, `ToFAcc`); f64
-//! loads and stores have kinds of their own (`LoadF64`, `StoreF64`) for that reason.
+//! register). Loads and stores of memory 0 add `M0` to the kind: `Load32UM0_Rs`; an address
+//! index the access shifts itself (`a[i]`) is `x` in a register, `y` in the accumulator:
+//! `Load32UM0_xi` loads from `(index << 2) + imm`. An f64 operand or result in the accumulator
+//! is in the float accumulator (`FAcc`, `ToFAcc`); f64 loads and stores have kinds of their own
+//! (`LoadF64`, `StoreF64`) for that reason.
 
 use crate::isa::{self, Role, Shape, Ty};
 use std::fmt::Write;
@@ -222,9 +224,27 @@ fn operand_fields(a: Kind, b: Kind) -> Vec<(&'static str, &'static str)> {
 /// `i32.add` the translator fused into the access, in the forms that add has).
 const ADDRESSES: &[&[Kind]] = &[&[S], &[R], &[S, S], &[R, S], &[S, I], &[R, I]];
 
-/// The address forms for an access of type `ty` (vectors: one operand only).
-fn addresses(ty: Ty) -> &'static [&'static [Kind]] {
-    if ty == Ty::V128 { &ADDRESSES[..2] } else { ADDRESSES }
+/// The scaled address forms of 4- and 8-byte accesses: an index (a register or the
+/// accumulator) shifted left by log2 of the width, plus an immediate (`a[i]` for an array `a`
+/// at a constant address: an `i32.shl` and an `i32.add` the translator fused into the access).
+const SCALED: &[&[Kind]] = &[&[S, I], &[R, I]];
+
+/// An address form: its operands, and for a scaled index the shift applied to the first.
+#[derive(Clone, Copy)]
+struct Addr {
+    kinds: &'static [Kind],
+    shift: Option<u32>,
+}
+
+/// The address forms for an access of `width` bytes of type `ty` (vectors: one operand only).
+fn addresses(ty: Ty, width: u32) -> Vec<Addr> {
+    let plain = if ty == Ty::V128 { &ADDRESSES[..2] } else { ADDRESSES };
+    let mut forms: Vec<Addr> = plain.iter().map(|&kinds| Addr { kinds, shift: None }).collect();
+    if ty != Ty::V128 && (width == 4 || width == 8) {
+        let shift = Some(width.trailing_zeros());
+        forms.extend(SCALED.iter().map(|&kinds| Addr { kinds, shift }));
+    }
+    forms
 }
 
 /// The field of a memory operand called `name` (`None`: the accumulator).
@@ -271,28 +291,48 @@ fn mem_pattern(kind: Kind, name: &str) -> String {
 /// The names of an address's operands: `addr`, then (a sum) `addend`.
 const ADDRESS_NAMES: [&str; 2] = ["addr", "addend"];
 
-fn address_fields(addr: &[Kind]) -> Vec<(&'static str, &'static str)> {
-    addr.iter().zip(ADDRESS_NAMES).filter_map(|(&k, n)| mem_field(k, n)).collect()
+fn address_fields(addr: Addr) -> Vec<(&'static str, &'static str)> {
+    addr.kinds.iter().zip(ADDRESS_NAMES).filter_map(|(&k, n)| mem_field(k, n)).collect()
 }
 
-fn address_source(addr: &[Kind]) -> String {
-    match addr {
-        [a] => mem_source(*a, "addr", Ty::I32),
-        [a, b] => format!("Sum({}, {})", mem_source(*a, "addr", Ty::I32), mem_source(*b, "addend", Ty::I32)),
+fn address_source(addr: Addr) -> String {
+    match (addr.kinds, addr.shift) {
+        ([a], None) => mem_source(*a, "addr", Ty::I32),
+        ([a, b], None) => {
+            format!("Sum({}, {})", mem_source(*a, "addr", Ty::I32), mem_source(*b, "addend", Ty::I32))
+        }
+        ([a, b], Some(shift)) => format!(
+            "Sum(Scaled::<{shift}, _>({}), {})",
+            mem_source(*a, "addr", Ty::I32),
+            mem_source(*b, "addend", Ty::I32)
+        ),
         _ => unreachable!(),
     }
 }
 
-fn address_pattern(addr: &[Kind]) -> String {
-    match addr {
-        [a] => format!("Address::One({})", mem_pattern(*a, "addr")),
-        [a, b] => format!("Address::Sum({}, {})", mem_pattern(*a, "addr"), mem_pattern(*b, "addend")),
+fn address_pattern(addr: Addr) -> String {
+    match (addr.kinds, addr.shift) {
+        ([a], None) => format!("Address::One({})", mem_pattern(*a, "addr")),
+        ([a, b], None) => format!("Address::Sum({}, {})", mem_pattern(*a, "addr"), mem_pattern(*b, "addend")),
+        ([a, b], Some(shift)) => {
+            format!("Address::Scaled({}, {shift}, {})", mem_pattern(*a, "addr"), mem_pattern(*b, "addend"))
+        }
         _ => unreachable!(),
     }
 }
 
 fn letters(kinds: &[Kind]) -> String {
     kinds.iter().map(|k| k.letter()).collect()
+}
+
+/// The letters of an address form: a scaled index is `x` in a register, `y` in the accumulator.
+fn address_letters(addr: Addr) -> String {
+    let mut letters = letters(addr.kinds);
+    if addr.shift.is_some() {
+        let index = if addr.kinds[0] == S { "x" } else { "y" };
+        letters.replace_range(..1, index);
+    }
+    letters
 }
 
 /// A memory-0 access form: its name, its fields (without `dst`) and whether it has an
@@ -334,12 +374,12 @@ impl MemForm {
 }
 
 /// The memory-0 forms of load kind `name` with result form `res`, with their address forms.
-fn load_forms(name: &str, out: Ty, res: Kind) -> Vec<(&'static [Kind], MemForm)> {
+fn load_forms(name: &str, width: u32, out: Ty, res: Kind) -> Vec<(Addr, MemForm)> {
     let (role, _) = dest(res, Ty::I64);
-    addresses(out)
-        .iter()
-        .map(|&addr| {
-            let vname = format!("{name}M0_{}{}", res_prefix(res), letters(addr));
+    addresses(out, width)
+        .into_iter()
+        .map(|addr| {
+            let vname = format!("{name}M0_{}{}", res_prefix(res), address_letters(addr));
             (addr, MemForm::new(vname, role, address_fields(addr)))
         })
         .collect()
@@ -348,16 +388,16 @@ fn load_forms(name: &str, out: Ty, res: Kind) -> Vec<(&'static [Kind], MemForm)>
 /// The memory-0 forms of store kind `name`: address forms by value forms. A value in the
 /// accumulator goes with a one-operand address in a register only (a fused `i32.add` is the
 /// last op, so the value was not computed after it).
-fn store_forms(name: &str, ty: Ty) -> Vec<(&'static [Kind], Kind, MemForm)> {
+fn store_forms(name: &str, width: u32, ty: Ty) -> Vec<(Addr, Kind, MemForm)> {
     let values: &[Kind] = if ty == Ty::V128 { &[S] } else { &[S, R, I] };
     let mut forms = Vec::new();
-    for &addr in addresses(ty) {
+    for addr in addresses(ty, width) {
         for &value in values {
-            if value == R && addr != [S] {
+            if value == R && (addr.kinds != [S] || addr.shift.is_some()) {
                 continue;
             }
             let fields: Vec<_> = address_fields(addr).into_iter().chain(mem_field(value, "value")).collect();
-            let vname = format!("{name}M0_{}{}", letters(addr), value.letter());
+            let vname = format!("{name}M0_{}{}", address_letters(addr), value.letter());
             forms.push((addr, value, MemForm::new(vname, Role::Other, fields)));
         }
     }
@@ -449,7 +489,7 @@ fn variants() -> Vec<Variant> {
         let doc = format!("Loads {width} bytes ({}) from memory 0.", ops.join(", "));
         for &res in results(out) {
             let (_, dst) = dest(res, out);
-            for (addr, form) in load_forms(name, out, res) {
+            for (addr, form) in load_forms(name, width, out, res) {
                 let call = format!(
                     "memory::load_m0::<{width}, _>(vm, cx, {dst}, {}, {}, semantics::{f})",
                     address_source(addr),
@@ -468,7 +508,7 @@ fn variants() -> Vec<Variant> {
     for &(name, width, f, wasm) in isa::STORES {
         let ops: Vec<String> = wasm.iter().map(|w| format!("`{w}`")).collect();
         let doc = format!("Stores {width} bytes ({}) to memory 0.", ops.join(", "));
-        for (addr, value, form) in store_forms(name, store_value_ty(name, wasm)) {
+        for (addr, value, form) in store_forms(name, width, store_value_ty(name, wasm)) {
             let call = format!(
                 "memory::store_m0::<{width}, _>(vm, cx, {}, {}, {}, semantics::{f})",
                 address_source(addr),
@@ -749,12 +789,12 @@ pub fn lower_rs() -> String {
     w(&mut s, "#[inline(always)]");
     w(&mut s, "pub(crate) fn load(op: &Operator<'_>) -> Option<(MemArg, ValType, LoadForms)> {");
     w(&mut s, "    Some(match *op {");
-    for &(name, _, _, wasm) in isa::LOADS {
+    for &(name, width, _, wasm) in isa::LOADS {
         let out = wasm[0].1;
-        let arms: Vec<String> = load_forms(name, out, S)
+        let arms: Vec<String> = load_forms(name, width, out, S)
             .iter()
             .map(|(addr, form)| {
-                let pattern = format!("({}, {})", address_pattern(addr), form.offset_pattern());
+                let pattern = format!("({}, {})", address_pattern(*addr), form.offset_pattern());
                 let mut names = vec!["dst"];
                 names.extend(form.field_names());
                 format!("{pattern} => Op::{} {{ {} }}", form.name, names.join(", "))
@@ -782,12 +822,12 @@ pub fn lower_rs() -> String {
     w(&mut s, "pub(crate) fn store(op: &Operator<'_>) -> Option<(MemArg, StoreForms)> {");
     w(&mut s, "    Some(match *op {");
     for &(name, width, _, wasm) in isa::STORES {
-        let arms: Vec<String> = store_forms(name, store_value_ty(name, wasm))
+        let arms: Vec<String> = store_forms(name, width, store_value_ty(name, wasm))
             .iter()
             .map(|(addr, value, form)| {
                 let pattern = format!(
                     "({}, {}, {})",
-                    address_pattern(addr),
+                    address_pattern(*addr),
                     mem_pattern(*value, "value"),
                     form.offset_pattern()
                 );
@@ -1020,12 +1060,13 @@ pub fn lower_rs() -> String {
             pairs.push((binary_name(name, S, a, b), binary_name(name, R, a, b), fields));
         }
     }
-    for &(name, _, _, wasm) in isa::LOADS {
+    for &(name, width, _, wasm) in isa::LOADS {
         let out = wasm[0].1;
         if out == Ty::V128 {
             continue;
         }
-        for ((_, reg), (_, acc)) in load_forms(name, out, S).into_iter().zip(load_forms(name, out, R)) {
+        let (reg_forms, acc_forms) = (load_forms(name, width, out, S), load_forms(name, width, out, R));
+        for ((_, reg), (_, acc)) in reg_forms.into_iter().zip(acc_forms) {
             // Without `dst` the twin may have room for an offset its register form lacks.
             let twin_offset = if acc.has_offset && !reg.has_offset { ", offset: 0" } else { "" };
             let bind = reg.field_names().join(", ");
@@ -1089,16 +1130,16 @@ pub fn lower_rs() -> String {
             }
         }
     }
-    for &(name, _, _, wasm) in isa::LOADS {
+    for &(name, width, _, wasm) in isa::LOADS {
         if wasm[0].1 == Ty::F64 {
-            float_results.extend(load_forms(name, Ty::F64, R).into_iter().map(|(_, form)| form.name));
+            float_results.extend(load_forms(name, width, Ty::F64, R).into_iter().map(|(_, form)| form.name));
         }
     }
-    for &(name, _, _, wasm) in isa::STORES {
+    for &(name, width, _, wasm) in isa::STORES {
         let ty = store_value_ty(name, wasm);
         if ty == Ty::F64 {
             float_operands.extend(
-                store_forms(name, ty)
+                store_forms(name, width, ty)
                     .into_iter()
                     .filter(|(_, value, _)| *value == R)
                     .map(|(_, _, form)| form.name),

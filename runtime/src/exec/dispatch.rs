@@ -29,7 +29,7 @@
 //! `portable-dispatch` feature (this workspace passes `-C opt-level=3` to rustdoc in
 //! `.cargo/config.toml`).
 
-use super::vm::{Acc, Break, Cx, FAcc, Imm, Konst, Reg, Sum, ToAcc, ToFAcc, ToReg, Vm};
+use super::vm::{Acc, Break, Cx, FAcc, Imm, Konst, Reg, Scaled, Sum, ToAcc, ToFAcc, ToReg, Vm};
 use super::{bulk, calls, control, exceptions, memory, numeric, simd, table};
 use crate::ir::{Instr, Op};
 use crate::semantics;

@@ -263,6 +263,17 @@ pub(crate) struct Konst(pub u32);
 /// translator fused into the access that uses its result.
 pub(crate) struct Sum<A, B>(pub A, pub B);
 
+/// A `u32` operand shifted left by `SHIFT` (wrapping, as `i32.shl`): the scaled index of an
+/// array access (`a[i]`: `i << 2`), an `i32.shl` the translator fused into the access.
+pub(crate) struct Scaled<const SHIFT: u32, A>(pub A);
+
+impl<const SHIFT: u32, A: Source<u32>> Source<u32> for Scaled<SHIFT, A> {
+    #[inline(always)]
+    fn read(self, vm: &Vm, cx: &Cx<'_>) -> u32 {
+        self.0.read(vm, cx) << SHIFT
+    }
+}
+
 impl<A: Source<u32>, B: Source<u32>> Source<u32> for Sum<A, B> {
     #[inline(always)]
     fn read(self, vm: &Vm, cx: &Cx<'_>) -> u32 {

@@ -53,6 +53,10 @@ pub(crate) enum Address {
     One(Arg),
     /// The wrapping sum of two: an `i32.add` fused into the access (see `split_add`).
     Sum(Arg, Arg),
+    /// The first operand shifted left by the given amount, plus the second (wrapping): an
+    /// `i32.shl` and an `i32.add` fused into the access (forms for 4- and 8-byte accesses, with
+    /// a shift of 2 and 3 respectively).
+    Scaled(Arg, u32, Arg),
 }
 
 /// The forms of a load: memory 0 (`None` if there is no form for that address and offset:

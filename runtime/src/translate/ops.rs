@@ -190,9 +190,28 @@ impl FuncTranslator<'_> {
     /// just emitted and `has_form` accepts the sum: the add is then removed (the access
     /// computes the sum, wrapping like the add). Its operands were read where the access now
     /// is, with nothing emitted or bound in between.
+    ///
+    /// If the add adds to the accumulator the result of an `i32.shl` by a constant emitted just
+    /// before it (`a[i]`: `(i << 2) + a`), and `has_form` accepts the scaled address, the shift
+    /// is removed too (the shift count modulo 32, as `i32.shl` takes it). The shift read its
+    /// operand (a register or the accumulator) where the access now does: only the add ran in
+    /// between, and it wrote nothing but its own result, which the access computes instead.
     fn take_address_sum(&mut self, e: &Entry, has_form: impl Fn(Address) -> bool) -> Option<Address> {
         let index = self.producer_of(e)?;
         let (a, b) = lower::split_add(&self.ops[index])?;
+        // The add's accumulator operand is the result of the op just before it.
+        let scaled = match (a, index.checked_sub(1).map(|before| self.ops[before])) {
+            (Arg::Acc, Some(Op::I32Shl_Rsi { a: slot, imm })) => {
+                Some(Address::Scaled(Arg::Slot(slot), imm & 31, b))
+            }
+            (Arg::Acc, Some(Op::I32Shl_Rri { imm })) => Some(Address::Scaled(Arg::Acc, imm & 31, b)),
+            _ => None,
+        };
+        if let Some(scaled) = scaled.filter(|&addr| has_form(addr)) {
+            self.take_last_op();
+            self.take_last_op();
+            return Some(scaled);
+        }
         let sum = Address::Sum(a, b);
         if !has_form(sum) {
             return None;
