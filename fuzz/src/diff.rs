@@ -10,6 +10,7 @@
 //! [`crate::peer_bugs`].
 
 use crate::driver::{IterCtx, Target, take_panic_message};
+use crate::idioms;
 use crate::peer_bugs::{self, Fix, Sites};
 use crate::relaxed;
 use crate::rng::Rng;
@@ -666,6 +667,8 @@ pub struct Diff {
     unsupported: u64,
     peer_rejected: u64,
     not_generated: u64,
+    /// Modules of array accesses from [`crate::idioms`] (among `modules`).
+    idiom_modules: u64,
     /// Modules excluded per known wasmi bug (a), (b), (c), (d), (e), (f).
     known: [u64; 6],
     /// Mismatches explained by the known open fault [`LOAD_LANE_OPEN`].
@@ -685,12 +688,19 @@ impl Target for Diff {
     }
 
     fn run(&mut self, rng: &mut Rng, ctx: &mut IterCtx) {
-        let config = smith::diff_config(rng);
-        let Some(wasm) = smith::generate(rng, config, true) else {
-            self.not_generated += 1;
-            return;
+        // One module in four exercises the fused array accesses, which random code seldom
+        // produces in the right order.
+        let wasm = if rng.one_in(4) {
+            self.idiom_modules += 1;
+            idioms::module(rng)
+        } else {
+            let config = smith::diff_config(rng);
+            let Some(wasm) = smith::generate(rng, config, true) else {
+                self.not_generated += 1;
+                return;
+            };
+            relaxed::neutralise(&wasm)
         };
-        let wasm = relaxed::neutralise(&wasm);
         ctx.set_current_wasm(&wasm);
         let (Some(ex), Some(sites)) = (exports(&wasm), peer_bugs::analyse(&wasm)) else {
             self.modules += 1;
@@ -777,8 +787,9 @@ impl Target for Diff {
     fn summary(&self, seed: u64) -> String {
         let [a, b, c, d, e, f] = self.known;
         format!(
-            "diff: seed {seed}, {} modules, {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}, e={e}, f={f}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated, {} known-open (v128.loadN_lane into a local)",
+            "diff: seed {seed}, {} modules ({} of array accesses), {} calls compared, {} mismatches, {} panics, {} skipped (known peer bugs: a={a}, b={b}, c={c}, d={d}, e={e}, f={f}), {} inconclusive (call stack exhausted), {} peer panics, {} unsupported, {} rejected by wasmi, {} not generated, {} known-open (v128.loadN_lane into a local)",
             self.modules,
+            self.idiom_modules,
             self.calls,
             self.mismatches,
             self.panics,

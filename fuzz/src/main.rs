@@ -12,6 +12,7 @@ mod api;
 mod decode;
 mod diff;
 mod driver;
+mod idioms;
 mod peer_bugs;
 mod relaxed;
 mod rng;
