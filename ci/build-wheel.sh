@@ -17,7 +17,8 @@ if ! "$python" -c 'import maturin, auditwheel' 2>/dev/null; then
 fi
 
 # Everything the wheel is built from; the build is skipped if none of it changed.
-stamp=$(find Cargo.toml Cargo.lock runtime/Cargo.toml runtime/src python/Cargo.toml python/pyproject.toml \
+stamp=$(find Cargo.toml Cargo.lock runtime/Cargo.toml runtime/build.rs runtime/build runtime/src \
+  python/Cargo.toml python/pyproject.toml \
   python/README.md python/src python/python -type f -not -name '*.pyc' -print0 2>/dev/null |
   LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 stamp_file=$out/.epsilon-wheel-stamp
