@@ -734,10 +734,7 @@ pub fn lower_rs() -> String {
             arms.join(", ")
         );
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     // Binary operators.
     w(&mut s, "/// The result type, immediate kind and constructor of a binary operator.");
     w(&mut s, "#[inline(always)]");
@@ -780,10 +777,7 @@ pub fn lower_rs() -> String {
             arms.join(", ")
         );
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     // Loads and stores.
     w(&mut s, "/// The memory argument, result type and forms of a load.");
     w(&mut s, "#[inline(always)]");
@@ -813,10 +807,7 @@ pub fn lower_rs() -> String {
             );
         }
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     w(&mut s, "/// The memory argument and forms of a store.");
     w(&mut s, "#[inline(always)]");
     w(&mut s, "pub(crate) fn store(op: &Operator<'_>) -> Option<(MemArg, StoreForms)> {");
@@ -846,10 +837,7 @@ pub fn lower_rs() -> String {
             );
         }
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     // Address sums.
     w(&mut s, "/// The operands of `op` if it is an `i32.add` with its result in a register: the address");
     w(&mut s, "/// of a memory access it can be fused into.");
@@ -875,10 +863,7 @@ pub fn lower_rs() -> String {
             );
         }
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     // Fusion.
     w(&mut s, "/// The compare-and-branch op for \"compare, then branch if the result is `when`\", if");
     w(&mut s, "/// `op` is a comparison with its result in a register (its `dst` is dropped; the offset is");
@@ -927,10 +912,7 @@ pub fn lower_rs() -> String {
             }
         }
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     // Inverted branches.
     w(&mut s, "/// The branch taken exactly when `op` (a compare-and-branch) is not, with the same offset.");
     w(&mut s, "pub(crate) fn invert_branch(op: &Op) -> Option<Op> {");
@@ -970,10 +952,7 @@ pub fn lower_rs() -> String {
             }
         }
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     // Loads fused into the branch that tests the loaded value.
     w(&mut s, "/// The load-and-branch op (`Br*_ls`, `Br*Eqz_l`) for the compare-and-branch `op` if it");
     w(
@@ -1017,20 +996,14 @@ pub fn lower_rs() -> String {
             "        Op::Br{name}_rs {{ b, offset }} => Op::Br{name}_ms {{ addr, at, b, offset }},"
         );
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     w(&mut s, "/// The load-and-branch op (`Br*_ms`, `Br*Eqz_m`) for the compare-and-branch `op` if it");
     w(&mut s, "/// tests the accumulator, just loaded from memory 0 at register `addr` plus `at`");
     w(&mut s, "/// (`i32.load`).");
     w(&mut s, "pub(crate) fn fuse_acc_load_branch(op: &Op, addr: Slot, at: u16) -> Option<Op> {");
     w(&mut s, "    Some(match *op {");
     s.push_str(&acc_arms);
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     // Results moved to the accumulator.
     w(&mut s, "/// The same op with its result in the accumulator instead of register `dst`, if it has");
     w(&mut s, "/// such a form.");
@@ -1082,10 +1055,7 @@ pub fn lower_rs() -> String {
         let bind = if fields.is_empty() { "..".to_string() } else { format!("{list}, ..") };
         let _ = writeln!(s, "        Op::{from} {{ {bind} }} => Op::{to} {{ {list} }},");
     }
-    w(&mut s, "        _ => return None,");
-    w(&mut s, "    })");
-    w(&mut s, "}");
-    w(&mut s, "");
+    end_option_match(&mut s);
     // Which accumulator: f64 values travel in the float one.
     let mut float_results = Vec::new();
     let mut float_operands = Vec::new();
@@ -1166,6 +1136,13 @@ pub fn lower_rs() -> String {
         w(&mut s, "}");
     }
     s
+}
+
+/// Closes a generated `fn ... -> Option<_> { Some(match ... {` whose other arms return `None`.
+fn end_option_match(s: &mut String) {
+    for line in ["        _ => return None,", "    })", "}", ""] {
+        w(s, line);
+    }
 }
 
 fn w(s: &mut String, line: &str) {
