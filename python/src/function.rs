@@ -13,6 +13,17 @@ use pyo3::types::{PySequence, PyTuple};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+mod vectorcall;
+pub(crate) use vectorcall::new_function;
+
+/// A vectorcall function (PEP 590), as CPython calls it: see `vectorcall`.
+pub(crate) type VectorcallFunc = unsafe extern "C" fn(
+    callable: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargsf: usize,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject;
+
 /// Calls with at most this many parameters (or results) convert without allocating.
 const INLINE_VALUES: usize = 4;
 
@@ -93,6 +104,9 @@ pub(crate) enum Shape {
 #[pyclass(frozen, module = "epsilon")]
 #[derive(Debug)]
 pub(crate) struct Function {
+    /// How CPython calls the object (`vectorcall::function_vectorcall`); its offset in the
+    /// object is the type's `tp_vectorcall_offset` (see `vectorcall`).
+    vectorcall: VectorcallFunc,
     pub(crate) shared: Arc<Shared>,
     pub(crate) func: Func,
     ty: FuncType,
@@ -169,6 +183,7 @@ impl Function {
             _ => values::NumKind::Other,
         };
         Function {
+            vectorcall: vectorcall::function_vectorcall,
             shared,
             func,
             ty,
@@ -498,7 +513,7 @@ pub(crate) fn to_py<'py>(
     }
     Ok(match *v {
         Val::FuncRef(Some(f)) => {
-            Bound::new(py, Function::from_ref(shared.clone(), store, f).py(py)?)?.into_any()
+            new_function(py, Function::from_ref(shared.clone(), store, f).py(py)?)?.into_any()
         }
         Val::ExternRef(Some(r)) => match r.data(store).py(py)?.downcast_ref::<Py<PyAny>>() {
             Some(obj) => obj.bind(py).clone(),

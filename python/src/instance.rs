@@ -61,7 +61,7 @@ impl Instance {
                 function.module_closed = Some(closed.clone());
                 // Interned: names written in Python code are, so lookups compare pointers.
                 let key = PyString::intern(py, &name);
-                let function = Bound::new(py, function)?;
+                let function = crate::function::new_function(py, function)?;
                 funcs.set_item(&key, &function)?;
                 named.push((key.unbind(), function.unbind()));
             }
@@ -506,7 +506,7 @@ impl Instance {
 // `str` name, positional arguments, no keywords) exactly as `Instance::call` does, and passes
 // every other form to pyo3's method (kept aside), whose parsing and messages stay the only ones.
 
-/// pyo3's `call` method descriptor, for the forms `call_vectorcall` does not handle.
+/// pyo3's `call` method descriptor, for the forms `CALL_VECTORCALL` does not handle.
 static PYO3_CALL: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
 
 /// Installs the `METH_FASTCALL` form of `Instance.call` (once, at module initialisation), with
@@ -527,7 +527,7 @@ pub(crate) fn install_fast_call(py: Python<'_>) -> PyResult<()> {
     // the rest of the process (one small allocation, once).
     let def: &'static mut pyo3::ffi::PyMethodDef = Box::leak(Box::new(pyo3::ffi::PyMethodDef {
         ml_name: c"call".as_ptr(),
-        ml_meth: pyo3::ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: call_vectorcall },
+        ml_meth: pyo3::ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: CALL_VECTORCALL },
         ml_flags: pyo3::ffi::METH_FASTCALL | pyo3::ffi::METH_KEYWORDS,
         ml_doc: Box::leak(doc.into_boxed_c_str()).as_ptr(),
     }));
@@ -540,37 +540,32 @@ pub(crate) fn install_fast_call(py: Python<'_>) -> PyResult<()> {
 
 /// `Instance.call` as CPython calls a `METH_FASTCALL | METH_KEYWORDS` method: `nargs`
 /// positional arguments at `args`, then one value per name in `kwnames` (a tuple; null for no
-/// keywords).
-unsafe extern "C" fn call_vectorcall(
+/// keywords). It enters through pyo3's trampoline, as a `#[pymethods]` method does: that keeps
+/// pyo3's attach count up for the call (`Python::attach` would take the thread state again,
+/// ~130 instructions per call) and turns a panic into an exception.
+const CALL_VECTORCALL: pyo3::ffi::PyCFunctionFastWithKeywords =
+    pyo3::impl_::trampoline::get_trampoline_function!(fastcall_cfunction_with_keywords, call_vectorcall);
+
+/// The body of `CALL_VECTORCALL`.
+///
+/// # Safety
+/// As CPython calls a `METH_FASTCALL | METH_KEYWORDS` method of `Instance`.
+unsafe fn call_vectorcall(
+    py: Python<'_>,
     slf: *mut pyo3::ffi::PyObject,
     args: *const *mut pyo3::ffi::PyObject,
     nargs: pyo3::ffi::Py_ssize_t,
     kwnames: *mut pyo3::ffi::PyObject,
-) -> *mut pyo3::ffi::PyObject {
-    let run = || {
-        Python::attach(|py| {
-            // SAFETY: the calling convention above, whose references CPython holds for the
-            // call; `slf` is an `Instance` (its method descriptor checked the type).
-            match unsafe { call_vectorcall_in(py, slf, args, nargs, kwnames) } {
-                Ok(result) => result.into_ptr(),
-                Err(err) => {
-                    err.restore(py);
-                    std::ptr::null_mut()
-                }
-            }
-        })
-    };
-    // Nothing unwinds into CPython: a panic becomes the error `guard` would have raised.
-    std::panic::catch_unwind(run).unwrap_or_else(|payload| {
-        Python::attach(|py| errors::panic_err(py, payload).restore(py));
-        std::ptr::null_mut()
-    })
+) -> PyResult<*mut pyo3::ffi::PyObject> {
+    // SAFETY: the calling convention, whose references CPython holds for the call; `slf` is an
+    // `Instance` (its method descriptor checked the type).
+    guard(py, || unsafe { call_vectorcall_in(py, slf, args, nargs, kwnames) }).map(Bound::into_ptr)
 }
 
-/// The body of `call_vectorcall`.
+/// What `call_vectorcall` does.
 ///
 /// # Safety
-/// As CPython calls `call_vectorcall`: `slf` an `Instance`, `args` holding `nargs` positional
+/// As CPython calls `CALL_VECTORCALL`: `slf` an `Instance`, `args` holding `nargs` positional
 /// arguments followed by one per name of `kwnames` (a tuple or null), all alive for the call.
 unsafe fn call_vectorcall_in<'py>(
     py: Python<'py>,

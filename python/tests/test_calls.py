@@ -424,6 +424,44 @@ def test_function_calls_honour_timeout_and_fuel() -> None:
             count(1, speed=2)  # type: ignore[call-arg]
 
 
+def test_functions_are_called_through_vectorcall_in_every_form(runtime: epsilon.Runtime) -> None:
+    # A Function takes positional arguments as CPython's array (the vectorcall protocol);
+    # keywords, and calls through tp_call, take pyo3's parsing. Every form gives one answer.
+    import functools
+
+    m = runtime.instantiate(FAST_WAT)
+    count = m.get_function("count")
+    have_vectorcall = 1 << 11
+    assert epsilon.Function.__flags__ & have_vectorcall, "Function is not a vectorcall type"
+    assert count(3) == 3
+    assert count(*[4]) == 4
+    assert count(5, **{}) == 5
+    assert count.__call__(6) == 6
+    assert epsilon.Function.__call__(count, 7) == 7
+    assert functools.partial(count, 8)() == 8
+    assert list(map(count, [1, 2])) == [1, 2]
+    assert count(9, timeout_ms=10_000) == 9
+    assert count(10, **{"fuel": None}) == 10
+    with pytest.raises(TypeError, match=r"Function.__call__\(\) got an unexpected keyword argument 'speed'"):
+        count(1, speed=2)  # type: ignore[call-arg]
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"^count\(i32\) -> \(i32\): expected 1 argument, got 2$"):
+        count(1, 2)
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"expected 1 argument, got 0"):
+        count()
+    with pytest.raises(epsilon.EpsilonTypeError, match=r"expected 1 argument, got 0"):
+        count(timeout_ms=100)
+    # A function taken from a table is a Function like an exported one.
+    values = runtime.instantiate(VALUES_WAT)
+    seven = values.get_function("fref")(values.get_function("seven"))
+    assert type(seven) is epsilon.Function and seven() == 7
+    # The class cannot be changed behind the protocol's back.
+    with pytest.raises(TypeError, match="immutable type"):
+        epsilon.Function.__call__ = lambda self, *args: None  # type: ignore[method-assign]
+    m.close()
+    with pytest.raises(epsilon.EpsilonError, match="Module is closed"):
+        count(1)
+
+
 @pytest.mark.parametrize("exports", [3, 40])
 def test_module_call_finds_functions_of_small_and_large_modules(runtime: epsilon.Runtime, exports: int) -> None:
     # Small modules find a name by address first, large ones through the dictionary only.
