@@ -594,12 +594,11 @@ unsafe fn call_vectorcall_in<'py>(
         && let Ok(name) = all.get(0).cast_exact::<PyString>()
     {
         // The common form: what `Instance::call` does with no keywords.
+        // (`call_vectorcall` guards against panics.)
         let instance = instance.get();
-        return guard(py, || {
-            instance.check_open(py)?;
-            let f = instance.function(py, &name)?;
-            f.get().invoke(py, CallArgs::Array(all.tail(1)), CallOpts::default(), false, Shape::List)
-        });
+        instance.check_open(py)?;
+        let f = instance.function(py, &name)?;
+        return f.get().invoke(py, CallArgs::Array(all.tail(1)), CallOpts::default(), false, Shape::List);
     }
     // Any other form: pyo3's method, called with a tuple and a dictionary.
     let mut positional = Vec::with_capacity(npos + 1);
