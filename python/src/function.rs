@@ -51,7 +51,7 @@ impl<'a, 'py> ArgArray<'a, 'py> {
     /// # Safety
     /// Every pointer of `items` is a live object to which the caller holds a reference for
     /// `'a` (CPython guarantees it for the arguments of a call while the call runs).
-    pub(crate) unsafe fn new(py: Python<'py>, items: &'a [*mut ffi::PyObject]) -> Self {
+    unsafe fn new(py: Python<'py>, items: &'a [*mut ffi::PyObject]) -> Self {
         ArgArray { items, py }
     }
 
@@ -68,6 +68,69 @@ impl<'a, 'py> ArgArray<'a, 'py> {
     /// The arguments from `start` on.
     pub(crate) fn tail(&self, start: usize) -> Self {
         ArgArray { items: &self.items[start..], py: self.py }
+    }
+}
+
+/// The arguments of a call CPython makes with an array (`METH_FASTCALL`, vectorcall): the
+/// positional ones, then one value per keyword name.
+#[derive(Clone, Copy)]
+pub(crate) struct FastArgs<'a, 'py> {
+    pub(crate) positional: ArgArray<'a, 'py>,
+    /// The keyword names (a tuple) and their values; `None` for a call without keywords.
+    pub(crate) keywords: Option<(Borrowed<'a, 'py, PyAny>, ArgArray<'a, 'py>)>,
+}
+
+impl<'a, 'py> FastArgs<'a, 'py> {
+    /// # Safety
+    /// As CPython passes them: `args` holds `nargs` positional arguments followed by one value
+    /// per name of `kwnames` (a tuple, or null), all alive for `'a`.
+    #[inline(always)]
+    pub(crate) unsafe fn new(
+        py: Python<'py>,
+        args: *const *mut ffi::PyObject,
+        nargs: usize,
+        kwnames: *mut ffi::PyObject,
+    ) -> PyResult<Self> {
+        // SAFETY: a tuple or null, alive for the call (the contract).
+        let names = unsafe { Borrowed::from_ptr_or_opt(py, kwnames) };
+        let nkw = match &names {
+            Some(names) => names.len()?,
+            None => 0,
+        };
+        let all: &[*mut ffi::PyObject] = if nargs + nkw == 0 {
+            &[]
+        } else {
+            // SAFETY: `nargs` positional and `nkw` keyword values (the contract).
+            unsafe { std::slice::from_raw_parts(args, nargs + nkw) }
+        };
+        // SAFETY: every pointer of `all` is an argument, alive for `'a` (the contract).
+        let all = unsafe { ArgArray::new(py, all) };
+        let positional = ArgArray { items: &all.items[..nargs], py };
+        Ok(FastArgs { positional, keywords: names.filter(|_| nkw > 0).map(|n| (n, all.tail(nargs))) })
+    }
+
+    /// The arguments as a tuple (after `first`, if given) and a dictionary of the keywords, for
+    /// a method that takes them that way.
+    pub(crate) fn to_tuple_and_dict(
+        self,
+        first: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyTuple>, Option<Bound<'py, pyo3::types::PyDict>>)> {
+        let py = self.positional.py;
+        let mut items = Vec::with_capacity(self.positional.len() + 1);
+        items.extend(first.cloned());
+        items.extend((0..self.positional.len()).map(|i| self.positional.get(i).to_owned()));
+        let tuple = PyTuple::new(py, items)?;
+        let dict = match &self.keywords {
+            None => None,
+            Some((names, values)) => {
+                let dict = pyo3::types::PyDict::new(py);
+                for i in 0..values.len() {
+                    dict.set_item(names.get_item(i)?, values.get(i))?;
+                }
+                Some(dict)
+            }
+        };
+        Ok((tuple, dict))
     }
 }
 

@@ -4,7 +4,7 @@ use crate::args::CallOpts;
 use crate::buffer;
 use crate::errors::{self, Class, OrPyErr, guard};
 use crate::externs::{self, Global, Owner, Table};
-use crate::function::{CallArgs, Function, Shape};
+use crate::function::{CallArgs, FastArgs, Function, Shape};
 use crate::shared::Shared;
 use crate::types::{self, ImportType};
 use crate::values;
@@ -576,45 +576,28 @@ unsafe fn call_vectorcall_in<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     // SAFETY: `slf` is alive for the call (the contract).
     let slf = unsafe { Bound::from_borrowed_ptr(py, slf) };
-    // SAFETY: a tuple or null (the contract).
-    let kwnames = unsafe { Bound::from_borrowed_ptr_or_opt(py, kwnames) };
-    let nkw = kwnames.as_ref().map_or(0, |k| k.len().unwrap_or(0));
-    let npos = usize::try_from(nargs).unwrap_or(0);
-    let all: &[*mut pyo3::ffi::PyObject] = if npos + nkw == 0 {
-        &[]
-    } else {
-        // SAFETY: `args` holds `nargs` positional and `nkw` keyword values (the contract).
-        unsafe { std::slice::from_raw_parts(args, npos + nkw) }
-    };
-    // SAFETY: every pointer of `all` is an argument, alive for the call (the contract).
-    let all = unsafe { crate::function::ArgArray::new(py, all) };
-    if kwnames.is_none()
-        && npos > 0
+    // SAFETY: the arguments as CPython passes them (the contract).
+    let args = unsafe { FastArgs::new(py, args, usize::try_from(nargs).unwrap_or(0), kwnames)? };
+    if args.keywords.is_none()
+        && args.positional.len() > 0
         && let Ok(instance) = slf.cast::<Instance>()
-        && let Ok(name) = all.get(0).cast_exact::<PyString>()
+        && let Ok(name) = args.positional.get(0).cast_exact::<PyString>()
     {
         // The common form: what `Instance::call` does with no keywords.
         // (`call_vectorcall` guards against panics.)
         let instance = instance.get();
         instance.check_open(py)?;
         let f = instance.function(py, &name)?;
-        return f.get().invoke(py, CallArgs::Array(all.tail(1)), CallOpts::default(), false, Shape::List);
+        return f.get().invoke(
+            py,
+            CallArgs::Array(args.positional.tail(1)),
+            CallOpts::default(),
+            false,
+            Shape::List,
+        );
     }
     // Any other form: pyo3's method, called with a tuple and a dictionary.
-    let mut positional = Vec::with_capacity(npos + 1);
-    positional.push(slf.clone());
-    positional.extend((0..npos).map(|i| all.get(i).to_owned()));
-    let positional = PyTuple::new(py, positional)?;
-    let keywords = match &kwnames {
-        None => None,
-        Some(names) => {
-            let dict = PyDict::new(py);
-            for i in 0..nkw {
-                dict.set_item(names.get_item(i)?, all.get(npos + i))?;
-            }
-            Some(dict)
-        }
-    };
+    let (positional, keywords) = args.to_tuple_and_dict(Some(&slf))?;
     let pyo3_call = PYO3_CALL
         .get(py)
         .ok_or_else(|| errors::new_err(py, Class::Base, "internal error: Instance.call is not installed"))?;

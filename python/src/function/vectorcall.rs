@@ -24,14 +24,13 @@
 //! parsing and messages stay the only ones. (`Module.call` takes its arguments as an array too,
 //! as a `METH_FASTCALL` method: see `instance::install_fast_call`.)
 
-use super::{ArgArray, CallArgs, Function, Shape};
+use super::{CallArgs, FastArgs, Function, Shape};
 use crate::args::CallOpts;
 use crate::errors;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
 use std::ffi::{c_char, c_ulong, c_void};
-use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The bit of a vectorcall's `nargsf` that is not part of the count (`PyVectorcall_NARGS`).
 const ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
@@ -73,28 +72,23 @@ struct TypeHead {
     tp_flags: c_ulong,
 }
 
-/// Where the vectorcall state stands: 0 before the first `Function` object, then the offset
-/// installed in the type (> 0), or -1 if the type object's layout did not check out.
-static OFFSET: AtomicIsize = AtomicIsize::new(0);
-
-/// pyo3's `tp_call` of `Function`, which calls with keywords go on to.
-static PYO3_TP_CALL: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
+/// Whether `install` ran (the first `Function` object was created), whatever it found.
+static INSTALL_TRIED: AtomicBool = AtomicBool::new(false);
 
 /// A new Python object for `function`; the first one also makes `Function` a vectorcall type.
 pub(crate) fn new_function(py: Python<'_>, function: Function) -> PyResult<Bound<'_, Function>> {
     let object = Bound::new(py, function)?;
-    if OFFSET.load(Ordering::Relaxed) == 0 {
-        // The GIL serializes this: the abi3 extension never runs without it.
-        let installed = install(&object);
-        OFFSET.store(installed.unwrap_or(-1), Ordering::Relaxed);
+    // The GIL serializes this: the abi3 extension never runs without it.
+    if !INSTALL_TRIED.swap(true, Ordering::Relaxed) {
+        install(&object);
     }
     Ok(object)
 }
 
 /// Marks `Function`'s type as a vectorcall type whose function pointer is at the offset of
-/// `Function::vectorcall` in `object`; returns that offset, or `None` (and changes nothing) if
-/// the type object does not have the layout of `TypeHead`.
-fn install(object: &Bound<'_, Function>) -> Option<isize> {
+/// `Function::vectorcall` in `object`; changes nothing if the type object does not have the
+/// layout of `TypeHead`.
+fn install(object: &Bound<'_, Function>) {
     let field = std::ptr::from_ref(&object.get().vectorcall) as isize;
     let offset = field - object.as_ptr() as isize;
     let ty = object.get_type().as_type_ptr();
@@ -118,9 +112,8 @@ fn install(object: &Bound<'_, Function>) -> Option<isize> {
             && offset + size_of::<super::VectorcallFunc>() as isize <= (*head).tp_basicsize
     };
     if !laid_out || call.is_null() || flags & HAVE_VECTORCALL != 0 {
-        return None;
+        return;
     }
-    PYO3_TP_CALL.store(call, Ordering::Relaxed);
     // SAFETY: the layout checked out above, so these are the type's `tp_vectorcall_offset` and
     // `tp_flags`; the GIL is held, and no other thread reads a type object without it. Every
     // `Function` object holds `function_vectorcall` at `offset` (set by `Function::new`).
@@ -129,7 +122,6 @@ fn install(object: &Bound<'_, Function>) -> Option<isize> {
         (*head).tp_flags |= HAVE_VECTORCALL | IMMUTABLE_TYPE;
         ffi::PyType_Modified(ty);
     }
-    Some(offset)
 }
 
 /// Calls a `Function` as CPython does through the vectorcall protocol: `nargsf` (less
@@ -164,58 +156,33 @@ unsafe fn call(
     nargs: ffi::Py_ssize_t,
     kwnames: *mut ffi::PyObject,
 ) -> PyResult<*mut ffi::PyObject> {
-    let nargs = nargs as usize;
-    // SAFETY: alive for the call; `kwnames` a tuple or null (the contract).
-    let (callable, kwnames) =
-        unsafe { (Borrowed::from_ptr(py, callable), Borrowed::from_ptr_or_opt(py, kwnames)) };
-    // SAFETY: `args` holds `nargs` positional arguments, alive for the call (the contract).
-    let positional =
-        unsafe { ArgArray::new(py, if nargs == 0 { &[] } else { std::slice::from_raw_parts(args, nargs) }) };
+    // SAFETY: alive for the call (the contract).
+    let callable = unsafe { Borrowed::from_ptr(py, callable) };
+    // SAFETY: the arguments as CPython passes them (the contract).
+    let args = unsafe { FastArgs::new(py, args, nargs as usize, kwnames)? };
     errors::guard(py, || {
-        let result = match kwnames {
-            Some(names) if names.len()? > 0 => {
-                // SAFETY: the keyword values follow the positional ones (the contract).
-                let values =
-                    unsafe { ArgArray::new(py, std::slice::from_raw_parts(args.add(nargs), names.len()?)) };
-                call_with_keywords(py, callable, positional, names, values)?
+        let result = if args.keywords.is_some() {
+            // With keywords: pyo3's `tp_call`, whose parsing and messages stay the only ones.
+            let (tuple, dict) = args.to_tuple_and_dict(None)?;
+            // SAFETY: `callable` is a `Function` object (the contract), whose type's `tp_call`
+            // slot is pyo3's (a `ternaryfunc`, never null: `install` checked it).
+            unsafe {
+                let slot = ffi::PyType_GetSlot(ffi::Py_TYPE(callable.as_ptr()), ffi::Py_tp_call);
+                let tp_call: ffi::ternaryfunc = std::mem::transmute(slot);
+                let dict = dict.as_ref().map_or(std::ptr::null_mut(), |d| d.as_ptr());
+                Bound::from_owned_ptr_or_err(py, tp_call(callable.as_ptr(), tuple.as_ptr(), dict))?
             }
-            _ => {
-                let function = callable.cast::<Function>()?.get();
-                function.check_open(py)?;
-                function.invoke(
-                    py,
-                    CallArgs::Array(positional),
-                    CallOpts::default(),
-                    false,
-                    Shape::Natural,
-                )?
-            }
+        } else {
+            let function = callable.cast::<Function>()?.get();
+            function.check_open(py)?;
+            function.invoke(
+                py,
+                CallArgs::Array(args.positional),
+                CallOpts::default(),
+                false,
+                Shape::Natural,
+            )?
         };
         Ok(result.into_ptr())
     })
-}
-
-/// A call with keywords: pyo3's `tp_call`, with a tuple and a dictionary.
-fn call_with_keywords<'py>(
-    py: Python<'py>,
-    callable: Borrowed<'_, 'py, PyAny>,
-    positional: ArgArray<'_, 'py>,
-    names: Borrowed<'_, 'py, PyAny>,
-    values: ArgArray<'_, 'py>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let tuple = PyTuple::new(py, (0..positional.len()).map(|i| positional.get(i)))?;
-    let dict = PyDict::new(py);
-    for i in 0..values.len() {
-        dict.set_item(names.get_item(i)?, values.get(i))?;
-    }
-    let call = PYO3_TP_CALL.load(Ordering::Relaxed);
-    if call.is_null() {
-        return errors::fail(py, errors::Class::Base, "internal error: Function's tp_call is unknown");
-    }
-    // SAFETY: `call` is the `tp_call` slot of `Function` (`install`), a `ternaryfunc`; the
-    // objects are alive, and it returns a new reference or null with an exception set.
-    unsafe {
-        let call: ffi::ternaryfunc = std::mem::transmute(call);
-        Bound::from_owned_ptr_or_err(py, call(callable.as_ptr(), tuple.as_ptr(), dict.as_ptr()))
-    }
 }
